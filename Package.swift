@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Eidolon",
+  products: [
+    .library(name: "Eidolon", targets: ["Eidolon"]),
+    .executable(name: "eid-validate", targets: ["eid-validate"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // The only targets that see C. Each names the Debian package that provides it.
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+
+    // All of the logic. Never imports ArgumentParser, never calls exit.
+    .target(name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite"]),
+
+    // The command-line conventions every executable shares.
+    .target(name: "EidolonCLI", dependencies: [
+      "Eidolon",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+
+    .executableTarget(name: "eid-validate", dependencies: ["Eidolon", "EidolonCLI"]),
+
+    .testTarget(name: "EidolonTests", dependencies: ["Eidolon"]),
+    // Runs the built executables, as a user would.
+    .testTarget(name: "ToolTests", dependencies: ["Eidolon"]),
+  ]
+)

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An RFC 4180 CSV reader that reuses one record: a UTF-8 BOM is skipped; LF,
+/// CRLF and CR end records; quoted fields hold delimiters, doubled quotes and line
+/// breaks; blank lines are skipped; a quote inside an unquoted field is a literal
+/// character (as in rust-csv and Python's csv). Errors: a quoted field that never
+/// closes, text after a closing quote. Rows may have any number of fields: the
+/// format readers check the count against their header.
+public final class CSVReader {
+  public let dialect: CSVDialect
+  private let input: ByteReader
+  private let fieldBytes = ByteBuffer(capacity: 1 << 12)
+  private var fieldEnds: [Int] = []
+  private var line = 1
+  private var bomChecked = false
+
+  /// The line on which the current record starts (1-based).
+  public private(set) var recordLine = 0
+  /// How many records have been read, the current one included.
+  public private(set) var recordNumber = 0
+  /// The current record's bytes as they stand in the file; good until the next call.
+  public private(set) var rawRecord = UnsafeRawBufferPointer(start: nil, count: 0)
+
+  public init(input: ByteReader, dialect: CSVDialect = .standard) {
+    self.input = input
+    self.dialect = dialect
+    fieldEnds.reserveCapacity(32)
+  }
+
+  public var fileName: String { input.name }
+  public var bytesRead: Int64 { input.consumedOffset }
+  public var fieldCount: Int { fieldEnds.count }
+
+  /// Field `index`'s bytes, unquoted; good until the next call.
+  public func field(_ index: Int) -> UnsafeRawBufferPointer {
+    let from = index == 0 ? 0 : fieldEnds[index - 1]
+    return UnsafeRawBufferPointer(start: fieldBytes.base + from, count: fieldEnds[index] - from)
+  }
+
+  /// Field `index` as a String (invalid UTF-8 becomes U+FFFD; use `field` to check).
+  public func string(_ index: Int) -> String {
+    String(decoding: field(index), as: UTF8.self)
+  }
+
+  /// All fields of the current record as Strings.
+  public var strings: [String] { (0..<fieldCount).map(string) }
+
+  private enum Outcome { case record, blank, needMore, end }
+
+  /// Reads the next record; false at the end of input.
+  public func next() throws -> Bool {
+    while true {
+      switch try parseRecord() {
+      case .record:
+        recordNumber += 1
+        return true
+      case .blank, .needMore:
+        continue
+      case .end:
+        return false
+      }
+    }
+  }
+
+  private func skipBOM() throws {
+    bomChecked = true
+    let head = try input.peek(3)
+    if head.count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { input.start += 3 }
+  }
+
+  /// Parses one record that must lie whole in the buffer; asks for more and starts
+  /// the record over when it does not (so fields and `rawRecord` stay contiguous).
+  private func parseRecord() throws -> Outcome {
+    if !bomChecked { try skipBOM() }
+    fieldBytes.removeAll()
+    fieldEnds.removeAll(keepingCapacity: true)
+    let base = input.storage.assumingMemoryBound(to: UInt8.self)
+    let recordStart = input.start
+    let end = input.end
+    let atEnd = input.isAtEnd
+    let delimiter = dialect.delimiter
+    let quote = dialect.quote
+    var i = recordStart
+    var lines = 0
+    var lineStart = recordStart
+
+    func needMore() throws -> Outcome {
+      if try !input.fill() && input.start == input.end { return .end }
+      return .needMore
+    }
+    func position(_ at: Int) -> SourcePosition {
+      SourcePosition(line: line + lines, column: at - lineStart + 1, byteOffset: input.baseOffset + Int64(at))
+    }
+
+    if i == end { return atEnd ? .end : try needMore() }
+    if base[i] == 0x0A || base[i] == 0x0D {
+      // A blank line (CRLF counts as one).
+      if base[i] == 0x0D {
+        if i + 1 == end && !atEnd { return try needMore() }
+        if i + 1 < end && base[i + 1] == 0x0A { i += 1 }
+      }
+      input.start = i + 1
+      line += 1
+      return .blank
+    }
+
+    while true {
+      // At the start of a field.
+      if i < end && base[i] == quote {
+        let opening = position(i)
+        i += 1
+        while true {
+          guard let found = memchr(base + i, Int32(quote), end - i) else {
+            if atEnd {
+              throw EidolonError(.truncated, "a quoted field opened here never closes (an unbalanced quote)",
+                                 file: input.name, position: opening)
+            }
+            return try needMore()
+          }
+          let q = UnsafeMutableRawPointer(base).distance(to: found)
+          var scan = i
+          while scan < q, let nl = memchr(base + scan, 0x0A, q - scan) {
+            scan = UnsafeMutableRawPointer(base).distance(to: nl) + 1
+            lines += 1
+            lineStart = scan
+          }
+          fieldBytes.append(UnsafeRawBufferPointer(start: base + i, count: q - i))
+          i = q + 1
+          if i == end && !atEnd { return try needMore() }
+          if i < end && base[i] == quote {
+            fieldBytes.append(quote)
+            i += 1
+            continue
+          }
+          break
+        }
+        if i < end && base[i] != delimiter && base[i] != 0x0A && base[i] != 0x0D {
+          throw EidolonError(.syntax, "unexpected text after a closing quote (a quote inside a field must be doubled)",
+                             file: input.name, position: position(i))
+        }
+      } else {
+        var j = i
+        while j < end {
+          let c = base[j]
+          if c == delimiter || c == 0x0A || c == 0x0D { break }
+          j += 1
+        }
+        if j == end && !atEnd { return try needMore() }
+        fieldBytes.append(UnsafeRawBufferPointer(start: base + i, count: j - i))
+        i = j
+      }
+      fieldEnds.append(fieldBytes.count)
+      // After a field: a delimiter, a line end, or the end of input.
+      if i == end { break }
+      let c = base[i]
+      if c == delimiter {
+        i += 1
+        continue
+      }
+      if c == 0x0D {
+        if i + 1 == end && !atEnd { return try needMore() }
+        if i + 1 < end && base[i + 1] == 0x0A { i += 1 }
+      }
+      i += 1
+      break
+    }
+    rawRecord = UnsafeRawBufferPointer(start: base + recordStart, count: i - recordStart)
+    recordLine = line
+    line += lines + 1
+    input.start = i
+    return .record
+  }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where every tool reports bad records: a compiler-style message on stderr, the
+/// record in the --rejects file, a count for the summary and the exit status.
+/// With `strict`, the first bad record stops the run.
+public final class Diagnostics {
+  /// Messages past this many are counted but not printed (the rejects file has them all).
+  public static let defaultMessageLimit = 100
+
+  public let toolName: String
+  public let strict: Bool
+  public let messageLimit: Int
+  public private(set) var rejectCount = 0
+  public private(set) var warningCount = 0
+  private var printedCount = 0
+  private let rejects: RejectWriter?
+  private let stderrSink = OutputSink(fd: STDERR_FILENO, name: "<stderr>")
+  /// Called before a message is printed, so a progress line can clear itself.
+  public var beforeMessage: (() -> Void)?
+
+  public init(toolName: String, strict: Bool = false, rejects: RejectWriter? = nil,
+              messageLimit: Int = Diagnostics.defaultMessageLimit) {
+    self.toolName = toolName
+    self.strict = strict
+    self.rejects = rejects
+    self.messageLimit = messageLimit
+  }
+
+  /// Thrown after the first rejected record when `strict` is set.
+  public struct StrictStop: Error {
+    public let error: EidolonError
+  }
+
+  /// A record could not be taken: say where and why, keep its raw bytes.
+  public func reject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+    rejectCount += 1
+    printMessage(error.description)
+    try rejects?.write(error, raw: raw)
+    if strict {
+      printMessage("\(toolName): stopped at the first bad record (--strict)", force: true)
+      throw StrictStop(error: error)
+    }
+  }
+
+  /// An error about records already passed (a duplicate id): printed and counted, nothing rejected.
+  public func error(_ error: EidolonError) {
+    printMessage(error.description)
+  }
+
+  /// Something looks wrong but the record is kept.
+  public func warn(_ message: String, file: String?, position: SourcePosition?) {
+    warningCount += 1
+    let located = EidolonError(.data, message, file: file, position: position)
+    printMessage(located.description.replacingFirst("error:", with: "warning:"))
+  }
+
+  /// A line of its own on stderr (summaries, notes), counted against nothing.
+  public func note(_ message: String) {
+    beforeMessage?()
+    stderrSink.buffer.append(message)
+    stderrSink.buffer.append(0x0A)
+    try? stderrSink.flush()
+  }
+
+  private func printMessage(_ text: String, force: Bool = false) {
+    if !force && messageLimit > 0 && printedCount >= messageLimit {
+      printedCount += 1
+      return
+    }
+    if !force { printedCount += 1 }
+    note(text)
+  }
+
+  /// Ends the run: flushes the rejects file and says how many messages were held back.
+  public func finish() throws {
+    if printedCount > messageLimit && messageLimit > 0 {
+      let hidden = printedCount - messageLimit
+      note("\(toolName): \(hidden) more message\(hidden == 1 ? "" : "s") not shown\(rejects == nil ? " (use --rejects FILE to keep every bad record)" : "")")
+    }
+    try rejects?.finish()
+  }
+}
+
+extension String {
+  func replacingFirst(_ target: String, with replacement: String) -> String {
+    guard let range = range(of: target) else { return self }
+    return replacingCharacters(in: range, with: replacement)
+  }
+}

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-line progress report on stderr (records, bytes, rate), redrawn at most
+/// twice a second. On when stderr is a terminal or when asked; never in a pipe.
+public final class Progress {
+  public let isEnabled: Bool
+  private let started: Double
+  private var lastDrawn: Double = 0
+  private var drawn = false
+  private var calls = 0
+
+  public init(enabled: Bool) {
+    isEnabled = enabled
+    started = Progress.now()
+  }
+
+  /// On for a terminal, or when `forced`.
+  public static func automatic(forced: Bool) -> Progress {
+    Progress(enabled: forced || isatty(STDERR_FILENO) == 1)
+  }
+
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+
+  /// Cheap enough to call for every record.
+  @inline(__always)
+  public func update(records: Int, bytes: Int64) {
+    guard isEnabled else { return }
+    calls &+= 1
+    if calls & 4095 != 0 { return }
+    let time = Progress.now()
+    if time - lastDrawn < 0.5 { return }
+    lastDrawn = time
+    draw(records: records, bytes: bytes, time: time)
+  }
+
+  private func draw(records: Int, bytes: Int64, time: Double) {
+    let elapsed = max(time - started, 0.001)
+    let megabytes = Double(bytes) / 1_000_000
+    let line = "\r\u{1B}[K\(records) records, \(format(megabytes)) MB, \(format(megabytes / elapsed)) MB/s, \(Int(Double(records) / elapsed)) records/s"
+    var bytes = Array(line.utf8)
+    _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    drawn = true
+  }
+
+  private func format(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
+  }
+
+  /// Clears the line so the next message starts clean.
+  public func clear() {
+    guard drawn else { return }
+    let erase = Array("\r\u{1B}[K".utf8)
+    _ = erase.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    drawn = false
+  }
+}

@@ -1,0 +1,73 @@
+/// Deterministic event ids: `<prefix>:<32 hex digits>`, the hex being
+/// MurmurHash3 x64 128 (seed 0) of the identifying fields' UTF-8 joined by 0x1F.
+/// Each reader documents which fields it hashes (formats/eidolon-ndjson.md).
+public enum EventID {
+  public static func make(prefix: String, fields: [String]) -> String {
+    var input: [UInt8] = []
+    for (i, field) in fields.enumerated() {
+      if i > 0 { input.append(0x1F) }
+      input.append(contentsOf: field.utf8)
+    }
+    let (h1, h2) = input.withUnsafeBytes { MurmurHash3.x64_128($0) }
+    return prefix + ":" + hex(h1) + hex(h2)
+  }
+
+  private static func hex(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }
+}
+
+/// MurmurHash3 x64 128 by Austin Appleby (public domain): fast, stable across
+/// platforms and versions, well spread; not for secrets.
+public enum MurmurHash3 {
+  @inline(__always) private static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+
+  @inline(__always) private static func fmix(_ k: UInt64) -> UInt64 {
+    var k = k
+    k ^= k >> 33
+    k &*= 0xff51_afd7_ed55_8ccd
+    k ^= k >> 33
+    k &*= 0xc4ce_b9fe_1a85_ec53
+    k ^= k >> 33
+    return k
+  }
+
+  /// The two 64-bit halves, h1 then h2, as the reference implementation returns them.
+  public static func x64_128(_ data: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
+    let c1: UInt64 = 0x87c3_7b91_1142_53d5
+    let c2: UInt64 = 0x4cf5_ad43_2745_937f
+    var h1 = seed
+    var h2 = seed
+    let blocks = data.count / 16
+    for i in 0..<blocks {
+      var k1 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self))
+      var k2 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self))
+      k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
+      h1 = rotl(h1, 27); h1 &+= h2; h1 = h1 &* 5 &+ 0x52dc_e729
+      k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
+      h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
+    }
+    let tail = blocks * 16
+    let rest = data.count & 15
+    var k1: UInt64 = 0
+    var k2: UInt64 = 0
+    if rest > 8 {
+      for i in stride(from: rest - 1, through: 8, by: -1) { k2 ^= UInt64(data[tail + i]) << (UInt64(i - 8) * 8) }
+      k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
+    }
+    if rest > 0 {
+      for i in stride(from: min(rest, 8) - 1, through: 0, by: -1) { k1 ^= UInt64(data[tail + i]) << (UInt64(i) * 8) }
+      k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
+    }
+    h1 ^= UInt64(data.count)
+    h2 ^= UInt64(data.count)
+    h1 &+= h2
+    h2 &+= h1
+    h1 = fmix(h1)
+    h2 = fmix(h2)
+    h1 &+= h2
+    h2 &+= h1
+    return (h1, h2)
+  }
+}

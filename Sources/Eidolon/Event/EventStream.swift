@@ -1,0 +1,12 @@
+/// A reader hands out events one at a time (a pull iterator); nil is the end.
+/// Bad records go to its `Diagnostics`; only fatal problems throw.
+public protocol EventReader: AnyObject {
+  func next() throws -> Event?
+}
+
+/// A writer takes events and is told when the stream ends, so it can close
+/// brackets and flush.
+public protocol EventWriter: AnyObject {
+  func write(_ event: Event) throws
+  func finish() throws
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A large read buffer over a `ByteSource`: the bottom of every reader.
+///
+/// The unread bytes are `storage[start..<end]`. Readers advance `start` themselves
+/// and call `fill()` when they need more; `fill()` moves the unread bytes to the
+/// front, so pointers into the buffer are good only until the next `fill()`.
+public final class ByteReader {
+  public static let defaultCapacity = 1 << 18
+  /// The longest line or token a reader will hold whole: past it the input is refused.
+  public static let defaultMaxRecordBytes = 64 << 20
+
+  public let name: String
+  private let source: ByteSource
+  public private(set) var storage: UnsafeMutableRawPointer
+  public private(set) var capacity: Int
+  public var start = 0
+  public private(set) var end = 0
+  public private(set) var isAtEnd = false
+  /// The offset in the whole input of `storage[0]`.
+  public private(set) var baseOffset: Int64 = 0
+  public let maxRecordBytes: Int
+  /// 1-based number of the line that `readLine()` returned last.
+  public private(set) var lineNumber = 0
+
+  public init(source: ByteSource, name: String, capacity: Int = ByteReader.defaultCapacity,
+              maxRecordBytes: Int = ByteReader.defaultMaxRecordBytes) {
+    self.source = source
+    self.name = name
+    self.capacity = max(16, capacity)
+    self.maxRecordBytes = maxRecordBytes
+    storage = .allocate(byteCount: self.capacity, alignment: 16)
+  }
+
+  deinit { storage.deallocate() }
+
+  /// Bytes read so far and handed to the caller.
+  public var consumedOffset: Int64 { baseOffset + Int64(start) }
+
+  public var available: Int { end - start }
+
+  /// Reads more input after the unread bytes. Returns false at the end of input.
+  /// Grows the buffer (up to `maxRecordBytes`) only when it is full of unread bytes.
+  @discardableResult
+  public func fill() throws -> Bool {
+    if isAtEnd { return false }
+    if start > 0 {
+      let unread = end - start
+      if unread > 0 { memmove(storage, storage + start, unread) }
+      baseOffset += Int64(start)
+      start = 0
+      end = unread
+    }
+    if end == capacity {
+      guard capacity < maxRecordBytes else {
+        throw EidolonError(
+          .limit, "a single record is longer than \(maxRecordBytes >> 20) MiB; refusing it (is this the right format?)",
+          file: name)
+      }
+      let grown = min(capacity * 2, maxRecordBytes)
+      let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+      bigger.copyMemory(from: storage, byteCount: end)
+      storage.deallocate()
+      storage = bigger
+      capacity = grown
+    }
+    let n = try source.read(into: UnsafeMutableRawBufferPointer(start: storage + end, count: capacity - end))
+    if n == 0 {
+      isAtEnd = true
+      return false
+    }
+    end += n
+    return true
+  }
+
+  /// Reads up to `count` bytes without consuming them (fewer only at the end of input).
+  public func peek(_ count: Int) throws -> UnsafeRawBufferPointer {
+    while available < count, try fill() {}
+    return UnsafeRawBufferPointer(start: storage + start, count: min(count, available))
+  }
+
+  /// The next line without its LF (a CR before the LF stays), or nil at the end.
+  /// The bytes are good until the next call. A last line with no LF is still a line.
+  public func readLine() throws -> UnsafeRawBufferPointer? {
+    var searchFrom = start
+    while true {
+      if searchFrom < end, let found = memchr(storage + searchFrom, 0x0A, end - searchFrom) {
+        let lineEnd = storage.distance(to: found)
+        let line = UnsafeRawBufferPointer(start: storage + start, count: lineEnd - start)
+        start = lineEnd + 1
+        lineNumber += 1
+        return line
+      }
+      let scanned = end - start
+      if try !fill() {
+        guard start < end else { return nil }
+        let line = UnsafeRawBufferPointer(start: storage + start, count: end - start)
+        start = end
+        lineNumber += 1
+        return line
+      }
+      searchFrom = start + scanned
+    }
+  }
+}

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// Where a tool's output goes: stdout or a file, gzip-compressed when the name ends
+/// in ".gz". Writers append to `buffer` and call `flushIfFull()`; writes to the
+/// system are large (256 KiB). A file is written under a temporary name and renamed
+/// into place by `finish()`, so a failed run never leaves half a file behind.
+public final class OutputSink {
+  public static let flushThreshold = 1 << 18
+
+  public let buffer = ByteBuffer(capacity: OutputSink.flushThreshold + (1 << 16))
+  public let name: String
+  private let fd: Int32
+  private let ownsDescriptor: Bool
+  private let finalPath: String?
+  private let temporaryPath: String?
+  private var deflater: Deflater?
+  private var finished = false
+  /// Bytes handed to the system so far (after compression).
+  public private(set) var bytesWritten: Int64 = 0
+
+  /// stdout when `path` is nil or "-".
+  public static func open(_ path: String?, gzip: Bool? = nil) throws -> OutputSink {
+    guard let path, path != "-" else {
+      return OutputSink(fd: STDOUT_FILENO, name: "<stdout>", ownsDescriptor: false, finalPath: nil,
+                        temporaryPath: nil, gzip: gzip ?? false)
+    }
+    let temporary = "\(path).tmp-\(getpid())"
+    let fd = SystemCall.retrying { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+    if fd < 0 {
+      throw EidolonError(.io, "cannot create the output file: \(SystemCall.lastErrorMessage())", file: path)
+    }
+    return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: path, temporaryPath: temporary,
+                      gzip: gzip ?? path.hasSuffix(".gz"))
+  }
+
+  /// Writes to a descriptor the caller keeps (stderr, a test's pipe).
+  public init(fd: Int32, name: String, gzip: Bool = false) {
+    self.fd = fd
+    self.name = name
+    ownsDescriptor = false
+    finalPath = nil
+    temporaryPath = nil
+    deflater = gzip ? Deflater() : nil
+  }
+
+  private init(fd: Int32, name: String, ownsDescriptor: Bool, finalPath: String?, temporaryPath: String?, gzip: Bool) {
+    self.fd = fd
+    self.name = name
+    self.ownsDescriptor = ownsDescriptor
+    self.finalPath = finalPath
+    self.temporaryPath = temporaryPath
+    deflater = gzip ? Deflater() : nil
+  }
+
+  deinit {
+    if ownsDescriptor { close(fd) }
+    // Not finished: an error ended the run, so the partial file goes.
+    if !finished, let temporaryPath { unlink(temporaryPath) }
+  }
+
+  @inline(__always)
+  public func flushIfFull() throws {
+    if buffer.count >= OutputSink.flushThreshold { try flush() }
+  }
+
+  /// Hands everything buffered to the system.
+  public func flush() throws {
+    guard buffer.count > 0 else { return }
+    if let deflater {
+      try deflater.compress(buffer.bytes, finish: false) { try writeAll($0) }
+    } else {
+      try writeAll(buffer.bytes)
+    }
+    buffer.removeAll()
+  }
+
+  /// Flushes, ends the gzip stream, and puts a file in place.
+  public func finish() throws {
+    guard !finished else { return }
+    try flush()
+    if let deflater {
+      try deflater.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { try writeAll($0) }
+    }
+    if let temporaryPath, let finalPath {
+      if rename(temporaryPath, finalPath) != 0 {
+        throw EidolonError(.io, "cannot move the finished output into place: \(SystemCall.lastErrorMessage())",
+                           file: finalPath)
+      }
+    }
+    finished = true
+  }
+
+  private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    var offset = 0
+    while offset < bytes.count {
+      let n = SystemCall.retrying { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+      if n < 0 {
+        if errno == EPIPE { throw BrokenPipe() }
+        throw EidolonError(.io, "write failed: \(SystemCall.lastErrorMessage())", file: name)
+      }
+      offset += n
+    }
+    bytesWritten += Int64(bytes.count)
+  }
+}
+
+/// zlib's deflate with a gzip header, fed in chunks.
+final class Deflater {
+  private let stream: UnsafeMutablePointer<z_stream>
+  private let out: UnsafeMutableRawBufferPointer
+
+  init() {
+    stream = .allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    out = .allocate(byteCount: 1 << 18, alignment: 16)
+    // 16 + 15: gzip wrapper, 32 KiB window; level 6 is gzip's own default.
+    let status = eid_deflate_init(stream, 6, 16 + 15)
+    precondition(status == Z_OK, "zlib deflateInit2 failed with \(status)")
+  }
+
+  deinit {
+    deflateEnd(stream)
+    stream.deallocate()
+    out.deallocate()
+  }
+
+  func compress(_ input: UnsafeRawBufferPointer, finish: Bool, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+    stream.pointee.avail_in = uInt(input.count)
+    while true {
+      stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+      stream.pointee.avail_out = uInt(out.count)
+      let status = deflate(stream, finish ? Z_FINISH : Z_NO_FLUSH)
+      let produced = out.count - Int(stream.pointee.avail_out)
+      if produced > 0 { try emit(UnsafeRawBufferPointer(start: out.baseAddress, count: produced)) }
+      if status == Z_STREAM_END { return }
+      if status != Z_OK && status != Z_BUF_ERROR {
+        throw EidolonError(.io, "gzip compression failed (zlib code \(status))")
+      }
+      if !finish && stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 { return }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/// Writing JSON text into a ByteBuffer.
+extension ByteBuffer {
+  /// Appends `bytes` (valid UTF-8) as a quoted JSON string: quote, backslash and
+  /// control characters escaped, everything else as it is (raw UTF-8, like jq -c).
+  public func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+    append(0x22)
+    var runStart = 0
+    var i = 0
+    let count = bytes.count
+    while i < count {
+      let c = bytes[i]
+      if c >= 0x20 && c != 0x22 && c != 0x5C {
+        i += 1
+        continue
+      }
+      if i > runStart { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
+      switch c {
+      case 0x22: append(0x5C); append(0x22)
+      case 0x5C: append(0x5C); append(0x5C)
+      case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+      case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
+      case 0x09: append(0x5C); append(UInt8(ascii: "t"))
+      case 0x08: append(0x5C); append(UInt8(ascii: "b"))
+      case 0x0C: append(0x5C); append(UInt8(ascii: "f"))
+      default:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        append(0x5C); append(UInt8(ascii: "u")); append(0x30); append(0x30)
+        append(hex[Int(c >> 4)]); append(hex[Int(c & 0xF)])
+      }
+      i += 1
+      runStart = i
+    }
+    if count > runStart { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<count])) }
+    append(0x22)
+  }
+
+  public func appendJSONString(_ text: String) {
+    var text = text
+    text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Appends a Double as JSON: whole numbers without ".0", others in the shortest
+  /// form that reads back to the same Double.
+  public func appendJSONNumber(_ value: Double) {
+    if value == value.rounded(.towardZero) && value.magnitude < 1e15 {
+      append(integer: Int64(value))  // -0.0 comes out as 0
+      return
+    }
+    // Swift prints the shortest round-tripping digits; "1e-05" is valid JSON.
+    append(value.description)
+  }
+}

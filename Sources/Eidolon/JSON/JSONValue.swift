@@ -1,0 +1,126 @@
+/// A JSON value held whole: for `attrs` and other small, open-ended parts of a
+/// record. Numbers keep their exact text, and objects keep their members in order,
+/// so a value written back is the value read.
+public indirect enum JSONValue: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  /// The number's text exactly as read (checked against RFC 8259's grammar).
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  case object(JSONObject)
+
+  public static func number(_ value: Double) -> JSONValue {
+    let buffer = ByteBuffer(capacity: 32)
+    buffer.appendJSONNumber(value)
+    return .number(String(decoding: buffer.bytes, as: UTF8.self))
+  }
+
+  public static func number(_ value: Int) -> JSONValue { .number(String(value)) }
+
+  public var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+}
+
+/// A JSON object's members in their order. Keys are unique (readers refuse duplicates).
+public struct JSONObject: Sendable, Equatable {
+  public struct Member: Sendable, Equatable {
+    public var key: String
+    public var value: JSONValue
+    public init(_ key: String, _ value: JSONValue) {
+      self.key = key
+      self.value = value
+    }
+  }
+
+  public var members: [Member]
+
+  public init(_ members: [Member] = []) { self.members = members }
+
+  public var isEmpty: Bool { members.isEmpty }
+  public var count: Int { members.count }
+
+  public subscript(key: String) -> JSONValue? {
+    get { members.first { $0.key == key }?.value }
+    set {
+      if let index = members.firstIndex(where: { $0.key == key }) {
+        if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+      } else if let newValue {
+        members.append(Member(key, newValue))
+      }
+    }
+  }
+}
+
+extension JSONTokenizer {
+  /// Reads a whole value whose first token is `first`.
+  public func readValue(startingWith first: JSONToken) throws -> JSONValue {
+    switch first {
+    case .null: return .null
+    case .bool(let b): return .bool(b)
+    case .number: return .number(stringValue())
+    case .string: return .string(stringValue())
+    case .beginArray:
+      var items: [JSONValue] = []
+      while true {
+        let token = try next()
+        if token == .endArray { return .array(items) }
+        items.append(try readValue(startingWith: token))
+      }
+    case .beginObject:
+      return .object(try readObjectMembers())
+    case .key, .endArray, .endObject, .end:
+      throw EidolonError(.syntax, "expected a value, found \(first.description)", file: fileName, position: tokenPosition)
+    }
+  }
+
+  /// Reads the members of an object whose `{` was just returned; duplicate keys are an error.
+  public func readObjectMembers() throws -> JSONObject {
+    var object = JSONObject()
+    var seen = Set<String>()
+    while true {
+      let token = try next()
+      if token == .endObject { return object }
+      let key = stringValue()
+      let keyPosition = tokenPosition
+      guard seen.insert(key).inserted else {
+        throw EidolonError(.data, "duplicate key \"\(key)\" in an object", file: fileName, position: keyPosition)
+      }
+      object.members.append(JSONObject.Member(key, try readValue(startingWith: try next())))
+    }
+  }
+}
+
+extension ByteBuffer {
+  /// Appends `value` as compact JSON.
+  public func appendJSON(_ value: JSONValue) {
+    switch value {
+    case .null: append("null")
+    case .bool(let b): append(b ? "true" : "false")
+    case .number(let text): append(text)
+    case .string(let s): appendJSONString(s)
+    case .array(let items):
+      append(UInt8(ascii: "["))
+      for (i, item) in items.enumerated() {
+        if i > 0 { append(UInt8(ascii: ",")) }
+        appendJSON(item)
+      }
+      append(UInt8(ascii: "]"))
+    case .object(let object):
+      appendJSON(object)
+    }
+  }
+
+  public func appendJSON(_ object: JSONObject) {
+    append(UInt8(ascii: "{"))
+    for (i, member) in object.members.enumerated() {
+      if i > 0 { append(UInt8(ascii: ",")) }
+      appendJSONString(member.key)
+      append(UInt8(ascii: ":"))
+      appendJSON(member.value)
+    }
+    append(UInt8(ascii: "}"))
+  }
+}

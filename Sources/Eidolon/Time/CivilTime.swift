@@ -1,0 +1,92 @@
+/// Calendar arithmetic on the proleptic Gregorian calendar, without Foundation.
+/// (The day-count formulas are Howard Hinnant's `days_from_civil` and `civil_from_days`.)
+public enum CivilTime {
+  public static let millisPerDay: Int64 = 86_400_000
+
+  /// Days since 1970-01-01 of a calendar date.
+  @inline(__always)
+  public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+    let y = Int64(month <= 2 ? year - 1 : year)
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let m = Int64(month)
+    let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+  }
+
+  /// The calendar date of a day count since 1970-01-01.
+  @inline(__always)
+  public static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let mp = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    return (Int(year), Int(month), Int(day))
+  }
+
+  public static func isLeapYear(_ year: Int) -> Bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+  }
+
+  public static func daysInMonth(year: Int, month: Int) -> Int {
+    switch month {
+    case 2: return isLeapYear(year) ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
+  /// 0 for Monday through 6 for Sunday.
+  public static func weekday(days: Int64) -> Int {
+    // 1970-01-01 was a Thursday (3).
+    Int(((days % 7) + 7 + 3) % 7)
+  }
+
+  /// Floor division, for splitting milliseconds into days.
+  @inline(__always)
+  public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+  }
+}
+
+/// A wall-clock date and time with no zone: what a tracker wrote down locally.
+public struct LocalDateTime: Sendable, Equatable {
+  public var year: Int
+  public var month: Int
+  public var day: Int
+  public var hour: Int
+  public var minute: Int
+  public var second: Int
+  public var nanosecond: Int
+
+  public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
+    self.year = year
+    self.month = month
+    self.day = day
+    self.hour = hour
+    self.minute = minute
+    self.second = second
+    self.nanosecond = nanosecond
+  }
+
+  /// True when every part is in range (month 1-12, day in that month, hour 0-23 ...).
+  public var isValid: Bool {
+    (1...9999).contains(year) && (1...12).contains(month)
+      && day >= 1 && day <= CivilTime.daysInMonth(year: year, month: month)
+      && (0...23).contains(hour) && (0...59).contains(minute) && (0...59).contains(second)
+      && (0..<1_000_000_000).contains(nanosecond)
+  }
+
+  /// Seconds since 1970-01-01T00:00:00 on the same wall clock (as if it were UTC).
+  public var secondsAsIfUTC: Int64 {
+    CivilTime.daysFromCivil(year: year, month: month, day: day) * 86_400
+      + Int64(hour * 3600 + minute * 60 + second)
+  }
+}

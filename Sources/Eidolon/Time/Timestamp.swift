@@ -1,0 +1,180 @@
+/// RFC 3339 timestamps over bytes: parsing any fraction length and offset, and
+/// writing the canonical form `2024-03-01T08:00:12.500Z`. No DateFormatter.
+public struct ParsedTimestamp: Sendable, Equatable {
+  /// The date and time as written, before the offset is applied.
+  public var local: LocalDateTime
+  /// The offset from UTC in seconds; nil when the text had none (a naive time).
+  public var offsetSeconds: Int?
+  public var fractionDigits: Int
+
+  /// Milliseconds since the Unix epoch, UTC; a missing offset counts as UTC.
+  /// Digits past the millisecond are cut (see `subMillisecondNanos`).
+  public var epochMillis: Int64 {
+    (local.secondsAsIfUTC - Int64(offsetSeconds ?? 0)) * 1000 + Int64(local.nanosecond / 1_000_000)
+  }
+
+  /// The part of the time finer than a millisecond, in nanoseconds (0 in most data).
+  public var subMillisecondNanos: Int { local.nanosecond % 1_000_000 }
+}
+
+public enum Timestamp {
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]`. Also takes a space or
+  /// lower-case `t` between date and time, `z`, `±HHMM`, and a comma before the
+  /// fraction (ISO 8601). Returns nil, with the reason in `error`, when it is not one.
+  public static func parse(_ bytes: UnsafeRawBufferPointer, error: inout String) -> ParsedTimestamp? {
+    let n = bytes.count
+    @inline(__always) func digits(_ at: Int, _ count: Int) -> Int? {
+      guard at + count <= n else { return nil }
+      var value = 0
+      for i in at..<(at + count) {
+        let c = bytes[i]
+        guard c >= 0x30 && c <= 0x39 else { return nil }
+        value = value * 10 + Int(c - 0x30)
+      }
+      return value
+    }
+    guard n >= 19, let year = digits(0, 4), bytes[4] == 0x2D, let month = digits(5, 2), bytes[7] == 0x2D,
+      let day = digits(8, 2)
+    else {
+      error = "expected a date as YYYY-MM-DD"
+      return nil
+    }
+    let separator = bytes[10]
+    guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20 else {
+      error = "expected 'T' between the date and the time"
+      return nil
+    }
+    guard let hour = digits(11, 2), bytes[13] == 0x3A, let minute = digits(14, 2), bytes[16] == 0x3A,
+      let second = digits(17, 2)
+    else {
+      error = "expected a time as HH:MM:SS"
+      return nil
+    }
+    var i = 19
+    var nanos = 0
+    var fractionDigits = 0
+    if i < n && (bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: ",")) {
+      i += 1
+      while i < n, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+        guard fractionDigits < 9 else {
+          error = "more than 9 digits after the seconds"
+          return nil
+        }
+        nanos = nanos * 10 + Int(bytes[i] - 0x30)
+        fractionDigits += 1
+        i += 1
+      }
+      guard fractionDigits > 0 else {
+        error = "expected digits after the decimal point"
+        return nil
+      }
+      for _ in fractionDigits..<9 { nanos *= 10 }
+    }
+    var offset: Int? = nil
+    if i < n {
+      let c = bytes[i]
+      if c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") {
+        offset = 0
+        i += 1
+      } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+        guard let oh = digits(i + 1, 2) else {
+          error = "expected an offset as +HH:MM"
+          return nil
+        }
+        var om = 0
+        if i + 3 < n && bytes[i + 3] == 0x3A, let m = digits(i + 4, 2) {
+          om = m
+          i += 6
+        } else if let m = digits(i + 3, 2) {
+          om = m
+          i += 5
+        } else {
+          error = "expected an offset as +HH:MM"
+          return nil
+        }
+        guard oh <= 23 && om <= 59 else {
+          error = "the offset is out of range"
+          return nil
+        }
+        offset = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
+      }
+    }
+    guard i == n else {
+      error = "unexpected text after the time"
+      return nil
+    }
+    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                              nanosecond: nanos)
+    guard local.isValid else {
+      error = second == 60 ? "leap seconds (:60) are not supported" : "the date or time is out of range"
+      return nil
+    }
+    return ParsedTimestamp(local: local, offsetSeconds: offset, fractionDigits: fractionDigits)
+  }
+
+  public static func parse(_ text: String) -> ParsedTimestamp? {
+    var text = text
+    var error = ""
+    return text.withUTF8 { parse(UnsafeRawBufferPointer($0), error: &error) }
+  }
+
+  /// True for exactly the canonical form: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+  public static func isCanonical(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.count == 24 && bytes[10] == UInt8(ascii: "T") && bytes[19] == UInt8(ascii: ".")
+      && bytes[23] == UInt8(ascii: "Z")
+  }
+
+  /// The earliest and latest instants the canonical form can write (years 0001 to 9999).
+  public static let minMillis: Int64 = CivilTime.daysFromCivil(year: 1, month: 1, day: 1) * CivilTime.millisPerDay
+  public static let maxMillis: Int64 = CivilTime.daysFromCivil(year: 10000, month: 1, day: 1) * CivilTime.millisPerDay - 1
+
+  /// Writes `millis` (since the epoch, UTC) in the canonical form.
+  public static func appendCanonical(_ millis: Int64, to out: ByteBuffer) {
+    let days = CivilTime.floorDiv(millis, CivilTime.millisPerDay)
+    let inDay = Int(millis - days * CivilTime.millisPerDay)
+    let (year, month, day) = CivilTime.civilFromDays(days)
+    out.append(padded: year, width: 4)
+    out.append(0x2D)
+    out.append(padded: month, width: 2)
+    out.append(0x2D)
+    out.append(padded: day, width: 2)
+    out.append(UInt8(ascii: "T"))
+    out.append(padded: inDay / 3_600_000, width: 2)
+    out.append(0x3A)
+    out.append(padded: inDay / 60_000 % 60, width: 2)
+    out.append(0x3A)
+    out.append(padded: inDay / 1000 % 60, width: 2)
+    out.append(UInt8(ascii: "."))
+    out.append(padded: inDay % 1000, width: 3)
+    out.append(UInt8(ascii: "Z"))
+  }
+
+  /// The canonical form of `millis` as a String (for messages and tests; not a hot path).
+  public static func canonical(_ millis: Int64) -> String {
+    let buffer = ByteBuffer(capacity: 32)
+    appendCanonical(millis, to: buffer)
+    return String(decoding: buffer.bytes, as: UTF8.self)
+  }
+
+  /// Parses an offset as written in the canonical "offset" field: `+02:00`, `-05:30`.
+  public static func parseOffset(_ text: String) -> Int? {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == 0x3A
+    else { return nil }
+    let digits = [bytes[1], bytes[2], bytes[4], bytes[5]]
+    guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+    let hours = Int(digits[0] - 0x30) * 10 + Int(digits[1] - 0x30)
+    let minutes = Int(digits[2] - 0x30) * 10 + Int(digits[3] - 0x30)
+    guard hours <= 23 && minutes <= 59 else { return nil }
+    return (hours * 3600 + minutes * 60) * (bytes[0] == UInt8(ascii: "-") ? -1 : 1)
+  }
+
+  /// Writes an offset in seconds as `+HH:MM` (whole minutes).
+  public static func formatOffset(_ seconds: Int) -> String {
+    let sign = seconds < 0 ? "-" : "+"
+    let minutes = abs(seconds) / 60
+    let hh = minutes / 60
+    let mm = minutes % 60
+    return sign + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
+  }
+}

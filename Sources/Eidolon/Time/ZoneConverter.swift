@@ -1,0 +1,74 @@
+import Foundation
+
+/// Converts local wall-clock times in an IANA zone (`--tz Europe/Oslo`) to UTC.
+///
+/// DST: a time that falls in a gap (02:30 on a spring-forward night) does not
+/// exist; it is read with the offset in force before the gap, which puts it as
+/// far after the gap as it was into it (02:30 becomes 03:30 local), and is reported
+/// as `.gap`. A time that happens twice (02:30 on a fall-back night) is given its
+/// first occurrence, the earlier instant, and reported as `.overlap`.
+///
+/// Foundation answers the offset questions; a cache of the current span between
+/// transitions keeps it off the per-record path.
+public final class ZoneConverter {
+  public enum Resolution: Sendable, Equatable {
+    case exact
+    /// The local time did not exist; it was moved forward by this many seconds.
+    case gap(seconds: Int)
+    /// The local time happened twice; the earlier was taken.
+    case overlap
+  }
+
+  public let identifier: String
+  private let zone: TimeZone
+  /// UTC seconds [from, until) over which `cachedOffset` holds.
+  private var cachedFrom: Int64 = 1
+  private var cachedUntil: Int64 = 0
+  private var cachedOffset = 0
+
+  /// nil when the zone is unknown.
+  public init?(identifier: String) {
+    guard let zone = TimeZone(identifier: identifier) else { return nil }
+    self.identifier = identifier
+    self.zone = zone
+  }
+
+  /// The offset from UTC, in seconds, in force at `utcSeconds`.
+  public func offset(atUTC utcSeconds: Int64) -> Int {
+    if utcSeconds >= cachedFrom && utcSeconds < cachedUntil { return cachedOffset }
+    let date = Date(timeIntervalSince1970: TimeInterval(utcSeconds))
+    let offset = zone.secondsFromGMT(for: date)
+    let next = zone.nextDaylightSavingTimeTransition(after: date).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+    cachedFrom = utcSeconds
+    // No further transition: the offset holds for good (a month at a time, to stay safe).
+    cachedUntil = max(next ?? (utcSeconds + 30 * 86_400), utcSeconds + 1)
+    cachedOffset = offset
+    return offset
+  }
+
+  /// The UTC instant, in milliseconds, of a local wall-clock time.
+  public func toUTCMillis(_ local: LocalDateTime) -> (millis: Int64, resolution: Resolution) {
+    let wall = local.secondsAsIfUTC
+    let subsecondMillis = Int64(local.nanosecond / 1_000_000)
+    // Offsets a day either side bracket any single transition near this time.
+    let before = offset(atUTC: wall - 86_400)
+    let after = offset(atUTC: wall + 86_400)
+    if before == after, offset(atUTC: wall - Int64(before)) == before {
+      return ((wall - Int64(before)) * 1000 + subsecondMillis, .exact)
+    }
+    let first = wall - Int64(before)
+    let second = wall - Int64(after)
+    let firstHolds = offset(atUTC: first) == before
+    let secondHolds = offset(atUTC: second) == after
+    switch (firstHolds, secondHolds) {
+    case (true, true) where first != second:
+      return (min(first, second) * 1000 + subsecondMillis, .overlap)
+    case (true, _):
+      return (first * 1000 + subsecondMillis, .exact)
+    case (false, true):
+      return (second * 1000 + subsecondMillis, .exact)
+    case (false, false):
+      return (first * 1000 + subsecondMillis, .gap(seconds: after - before))
+    }
+  }
+}

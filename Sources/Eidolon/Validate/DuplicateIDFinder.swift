@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds repeated ids in a stream of any length in bounded memory: ids are
+/// gathered in chunks of at most `chunkBytes`, each chunk is sorted and, when the
+/// input is larger than one chunk, written to a temporary run file; the runs are
+/// then merged and equal ids reported. (An external sort, as sort(1) does it.)
+public final class DuplicateIDFinder {
+  public struct Duplicate: Sendable, Equatable {
+    public var id: String
+    public var fileIndex: Int
+    public var line: Int
+    /// Where the id appeared first.
+    public var firstFileIndex: Int
+    public var firstLine: Int
+  }
+
+  private struct Entry {
+    var hash: UInt64
+    var idOffset: Int
+    var idLength: Int
+    var fileIndex: Int
+    var line: Int
+  }
+
+  private let chunkBytes: Int
+  private let directory: String
+  private let arena = ByteBuffer(capacity: 1 << 16)
+  private var entries: [Entry] = []
+  private var runPaths: [String] = []
+  public private(set) var count = 0
+
+  public init(chunkBytes: Int = 16 << 20, temporaryDirectory: String? = nil) {
+    self.chunkBytes = chunkBytes
+    directory = temporaryDirectory ?? DuplicateIDFinder.defaultTemporaryDirectory()
+  }
+
+  deinit {
+    for path in runPaths { unlink(path) }
+  }
+
+  static func defaultTemporaryDirectory() -> String {
+    if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
+    return "/tmp"
+  }
+
+  public func add(id: String, fileIndex: Int, line: Int) throws {
+    var id = id
+    id.withUTF8 { bytes in
+      let raw = UnsafeRawBufferPointer(bytes)
+      let offset = arena.count
+      arena.append(raw)
+      let hash = MurmurHash3.x64_128(raw).0
+      entries.append(Entry(hash: hash, idOffset: offset, idLength: raw.count, fileIndex: fileIndex, line: line))
+    }
+    count += 1
+    if arena.count + entries.count * MemoryLayout<Entry>.stride >= chunkBytes {
+      try spill()
+    }
+  }
+
+  private func idBytes(_ entry: Entry) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: arena.base + entry.idOffset, count: entry.idLength)
+  }
+
+  private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
+    let common = min(a.count, b.count)
+    if common > 0 {
+      let c = memcmp(a.baseAddress!, b.baseAddress!, common)
+      if c != 0 { return c }
+    }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+  }
+
+  private func sortEntries() {
+    entries.sort { a, b in
+      if a.hash != b.hash { return a.hash < b.hash }
+      let c = DuplicateIDFinder.compare(idBytes(a), idBytes(b))
+      if c != 0 { return c < 0 }
+      return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+    }
+  }
+
+  /// Sorts the chunk in memory and writes it as a run: hash, file, line, length, id bytes.
+  private func spill() throws {
+    sortEntries()
+    let path = "\(directory)/eidolon-ids-\(getpid())-\(runPaths.count).run"
+    let fd = SystemCall.retrying { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+    guard fd >= 0 else {
+      throw EidolonError(.io, "cannot create a temporary file for the duplicate-id check: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)", file: path)
+    }
+    runPaths.append(path)
+    let sink = OutputSink(fd: fd, name: path)
+    defer { close(fd) }
+    for entry in entries {
+      let out = sink.buffer
+      withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
+      withUnsafeBytes(of: UInt32(entry.fileIndex).littleEndian) { out.append($0) }
+      withUnsafeBytes(of: UInt64(entry.line).littleEndian) { out.append($0) }
+      withUnsafeBytes(of: UInt32(entry.idLength).littleEndian) { out.append($0) }
+      out.append(idBytes(entry))
+      try sink.flushIfFull()
+    }
+    try sink.flush()
+    entries.removeAll(keepingCapacity: true)
+    arena.removeAll()
+  }
+
+  /// Reports every id seen before, in id order, each with where it came first.
+  public func finish(_ report: (Duplicate) throws -> Void) throws {
+    if runPaths.isEmpty {
+      sortEntries()
+      var first = 0
+      for i in 1..<max(entries.count, 1) {
+        let a = entries[first]
+        let b = entries[i]
+        if a.hash == b.hash && DuplicateIDFinder.compare(idBytes(a), idBytes(b)) == 0 {
+          try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: b.fileIndex, line: b.line,
+                               firstFileIndex: a.fileIndex, firstLine: a.line))
+        } else {
+          first = i
+        }
+      }
+      return
+    }
+    if !entries.isEmpty { try spill() }
+    try mergeRuns(report)
+  }
+
+  private func mergeRuns(_ report: (Duplicate) throws -> Void) throws {
+    let runs = try runPaths.map { try RunReader(path: $0) }
+    var heads: [RunReader.Item?] = try runs.map { try $0.next() }
+    var group: RunReader.Item? = nil
+    while true {
+      var best = -1
+      for (i, head) in heads.enumerated() {
+        guard let head else { continue }
+        if best < 0 || RunReader.Item.precedes(head, heads[best]!) { best = i }
+      }
+      guard best >= 0 else { return }
+      let item = heads[best]!
+      heads[best] = try runs[best].next()
+      if let first = group, first.hash == item.hash, first.id == item.id {
+        try report(Duplicate(id: String(decoding: item.id, as: UTF8.self), fileIndex: item.fileIndex, line: item.line,
+                             firstFileIndex: first.fileIndex, firstLine: first.line))
+      } else {
+        group = item
+      }
+    }
+  }
+
+  /// Reads back one run file.
+  private final class RunReader {
+    struct Item {
+      var hash: UInt64
+      var fileIndex: Int
+      var line: Int
+      var id: [UInt8]
+
+      static func precedes(_ a: Item, _ b: Item) -> Bool {
+        if a.hash != b.hash { return a.hash < b.hash }
+        if a.id != b.id { return a.id.lexicographicallyPrecedes(b.id) }
+        return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+      }
+    }
+
+    private let input: ByteReader
+
+    init(path: String) throws {
+      input = ByteReader(source: try FileDescriptorSource(path: path), name: path, capacity: 1 << 16)
+    }
+
+    func next() throws -> Item? {
+      let header = try input.peek(24)
+      if header.count == 0 { return nil }
+      guard header.count == 24 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      let hash = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+      let fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+      let line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 12, as: UInt64.self)))
+      let length = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
+      input.start += 24
+      let body = try input.peek(length)
+      guard body.count == length else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      let id = Array(body)
+      input.start += length
+      return Item(hash: hash, fileIndex: fileIndex, line: line, id: id)
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/// What a stream of events adds up to: counts, time range, total time, and both
+/// per source and per kind. Printed by eid-validate; later by every loader.
+public struct EventSummary: Sendable {
+  public struct Tally: Sendable, Equatable {
+    public var events = 0
+    public var seconds = 0.0
+  }
+
+  public var events = 0
+  public var rejected = 0
+  public var duplicateIDs = 0
+  public var warnings = 0
+  /// Milliseconds since the epoch; nil before the first event.
+  public var firstStart: Int64?
+  public var lastEnd: Int64?
+  public var totalSeconds = 0.0
+  public var bySource: [String: Tally] = [:]
+  public var byKind: [String: Tally] = [:]
+
+  public init() {}
+
+  public mutating func add(_ event: Event) {
+    events += 1
+    totalSeconds += event.duration
+    firstStart = min(firstStart ?? event.start, event.start)
+    lastEnd = max(lastEnd ?? event.endMillis, event.endMillis)
+    bySource[event.source, default: Tally()].events += 1
+    bySource[event.source, default: Tally()].seconds += event.duration
+    byKind[event.kind, default: Tally()].events += 1
+    byKind[event.kind, default: Tally()].seconds += event.duration
+  }
+
+  public var isClean: Bool { rejected == 0 && duplicateIDs == 0 }
+
+  /// Seconds with three decimals: durations are kept to the millisecond.
+  static func seconds(_ value: Double) -> String {
+    let millis = Int64((value * 1000).rounded())
+    let fraction = String(millis % 1000)
+    return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+  }
+
+  static func hours(_ value: Double) -> String {
+    let tenths = Int64((value / 360).rounded())
+    return "\(tenths / 10).\(tenths % 10) h"
+  }
+
+  /// The summary for people: aligned lines, largest groups first.
+  public func text() -> String {
+    var lines: [String] = []
+    lines.append("events      \(events)")
+    lines.append("rejected    \(rejected)")
+    lines.append("duplicate ids \(duplicateIDs)")
+    lines.append("warnings    \(warnings)")
+    if let firstStart, let lastEnd {
+      lines.append("from        \(Timestamp.canonical(firstStart))")
+      lines.append("to          \(Timestamp.canonical(lastEnd))")
+    }
+    lines.append("total       \(EventSummary.seconds(totalSeconds)) s (\(EventSummary.hours(totalSeconds)))")
+    for (title, groups) in [("by source", bySource), ("by kind", byKind)] where !groups.isEmpty {
+      lines.append(title)
+      let width = groups.keys.map(\.count).max() ?? 0
+      for (name, tally) in groups.sorted(by: { ($0.value.events, $1.key) > ($1.value.events, $0.key) }) {
+        let padded = name + String(repeating: " ", count: width - name.count)
+        lines.append("  \(padded)  \(tally.events) events, \(EventSummary.seconds(tally.seconds)) s")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The same as one JSON object (keys sorted within the groups).
+  public func json() -> String {
+    let out = ByteBuffer(capacity: 1024)
+    out.append("{\"events\":")
+    out.append(integer: Int64(events))
+    out.append(",\"rejected\":")
+    out.append(integer: Int64(rejected))
+    out.append(",\"duplicate_ids\":")
+    out.append(integer: Int64(duplicateIDs))
+    out.append(",\"warnings\":")
+    out.append(integer: Int64(warnings))
+    out.append(",\"first_start\":")
+    if let firstStart { out.appendJSONString(Timestamp.canonical(firstStart)) } else { out.append("null") }
+    out.append(",\"last_end\":")
+    if let lastEnd { out.appendJSONString(Timestamp.canonical(lastEnd)) } else { out.append("null") }
+    out.append(",\"total_seconds\":")
+    out.append(EventSummary.seconds(totalSeconds))
+    for (name, groups) in [("by_source", bySource), ("by_kind", byKind)] {
+      out.append(",\"\(name)\":{")
+      for (i, key) in groups.keys.sorted().enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        out.appendJSONString(key)
+        out.append(":{\"events\":")
+        out.append(integer: Int64(groups[key]!.events))
+        out.append(",\"seconds\":")
+        out.append(EventSummary.seconds(groups[key]!.seconds))
+        out.append(UInt8(ascii: "}"))
+      }
+      out.append(UInt8(ascii: "}"))
+    }
+    out.append("}\n")
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+}

@@ -1,0 +1,34 @@
+import Eidolon
+
+/// Reads Eidolon NDJSON from each input in turn, the way every tool that takes
+/// a canonical stream does: opened with gzip detection, bad lines rejected through
+/// `diagnostics`, progress updated.
+public struct EventInputs {
+  public let paths: [String]
+  public let diagnostics: Diagnostics
+  public let progress: Progress
+  public var readerOptions = EidolonNDJSONReader.Options()
+
+  public init(paths: [String], diagnostics: Diagnostics, progress: Progress) {
+    self.paths = paths
+    self.diagnostics = diagnostics
+    self.progress = progress
+    diagnostics.beforeMessage = { [progress] in progress.clear() }
+  }
+
+  /// Calls `body` for each event with the reader it came from (for its file and position).
+  public func forEach(_ body: (Event, EidolonNDJSONReader) throws -> Void) throws {
+    var records = 0
+    var bytesBefore: Int64 = 0
+    for path in paths {
+      let reader = EidolonNDJSONReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: readerOptions)
+      while let event = try reader.next() {
+        records += 1
+        progress.update(records: records, bytes: bytesBefore + reader.bytesRead)
+        try body(event, reader)
+      }
+      bytesBefore += reader.bytesRead
+    }
+    progress.clear()
+  }
+}
