@@ -29,6 +29,16 @@ public final class OutputSink {
       return OutputSink(fd: STDOUT_FILENO, name: "<stdout>", ownsDescriptor: false, finalPath: nil,
                         temporaryPath: nil, gzip: gzip ?? false)
     }
+    var info = stat()
+    if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+      // A device or a pipe (/dev/stdout, a FIFO): write straight to it.
+      let fd = SystemCall.retrying { Glibc.open(path, O_WRONLY | O_CLOEXEC) }
+      if fd < 0 {
+        throw EidolonError(.io, "cannot open for writing: \(SystemCall.lastErrorMessage())", file: path)
+      }
+      return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: nil, temporaryPath: nil,
+                        gzip: gzip ?? false)
+    }
     let temporary = "\(path).tmp-\(getpid())"
     let fd = SystemCall.retrying { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
     if fd < 0 {

@@ -337,8 +337,11 @@ public final class JSONTokenizer {
           throw fail(.limit, "a JSON string longer than \(maxStringBytes >> 20) MiB; refusing it")
         }
       }
-      guard try hasByte() else {
-        throw fail(.truncated, "the input ends inside a string (a missing closing quote?)")
+      if pos == end {
+        guard try refill() else {
+          throw fail(.truncated, "the input ends inside a string (a missing closing quote?)")
+        }
+        continue
       }
       let c = ptr[pos]
       if c == 0x22 {

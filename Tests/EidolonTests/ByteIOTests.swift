@@ -1,0 +1,135 @@
+import Eidolon
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ByteIOTests {
+  private func readAll(_ r: ByteReader) throws -> [UInt8] {
+    var out: [UInt8] = []
+    while try r.available > 0 || r.fill() {
+      out.append(contentsOf: UnsafeRawBufferPointer(start: r.storage + r.start, count: r.available))
+      r.start = r.end
+    }
+    return out
+  }
+
+  private func gzipFile(_ text: String, in dir: String, name: String = "x.gz") throws -> String {
+    let path = "\(dir)/\(name)"
+    let sink = try OutputSink.open(path)
+    sink.buffer.append(text)
+    try sink.finish()
+    return path
+  }
+
+  @Test func linesSplitTheSameWhateverTheChunks() throws {
+    let text = "first\nsecond\r\n\nno newline at the end"
+    for lines in try eachChunking(Array(text.utf8), { r -> [String] in
+      var lines: [String] = []
+      while let line = try r.readLine() { lines.append(String(decoding: line, as: UTF8.self)) }
+      return lines
+    }) {
+      #expect(lines == ["first", "second\r", "", "no newline at the end"])
+    }
+  }
+
+  @Test func anEndlessLineIsRefused() {
+    let big = [UInt8](repeating: 0x61, count: 5000)
+    let error = eidolonError {
+      let r = ByteReader(source: MemorySource(big), name: "big", capacity: 64, maxRecordBytes: 1024)
+      while try r.readLine() != nil {}
+    }
+    #expect(error?.kind == .limit)
+  }
+
+  @Test func gzipWrittenByNameIsReadByContent() throws {
+    let dir = temporaryDirectory()
+    let text = String(repeating: "{\"a\":\"Ünïcødé\"}\n", count: 10_000)
+    let path = try gzipFile(text, in: dir)
+    let raw = try #require(readFile(path))
+    #expect(raw.starts(with: [0x1f, 0x8b]))
+    #expect(raw.count < text.utf8.count / 10)
+    #expect(try readAll(try InputOpener.open(path)) == Array(text.utf8))
+  }
+
+  @Test func concatenatedGzipMembersReadAsOne() throws {
+    let dir = temporaryDirectory()
+    let a = try #require(readFile(try gzipFile("one\n", in: dir, name: "a.gz")))
+    let b = try #require(readFile(try gzipFile("two\n", in: dir, name: "b.gz")))
+    writeFile("\(dir)/ab.gz", a + b)
+    #expect(try readAll(try InputOpener.open("\(dir)/ab.gz")) == Array("one\ntwo\n".utf8))
+  }
+
+  @Test func truncatedGzipIsATruncatedError() throws {
+    let dir = temporaryDirectory()
+    let full = try #require(readFile(try gzipFile(String(repeating: "event line\n", count: 1000), in: dir)))
+    writeFile("\(dir)/cut.gz", Array(full.prefix(full.count / 2)))
+    let error = eidolonError { _ = try readAll(try InputOpener.open("\(dir)/cut.gz")) }
+    #expect(error?.kind == .truncated)
+    #expect(error?.file == "\(dir)/cut.gz")
+  }
+
+  @Test func garbageAfterGzipIsRefused() throws {
+    let dir = temporaryDirectory()
+    let full = try #require(readFile(try gzipFile("x\n", in: dir)))
+    writeFile("\(dir)/tail.gz", full + Array("junk".utf8))
+    #expect(eidolonError { _ = try readAll(try InputOpener.open("\(dir)/tail.gz")) }?.message.contains("after the end of the gzip stream") == true)
+  }
+
+  @Test func aGzipBombIsRefused() throws {
+    let dir = temporaryDirectory()
+    // 8 MB of zeros compresses about 1000 times.
+    let path = try gzipFile(String(repeating: "\0", count: 8 << 20), in: dir)
+    let source = try GzipSource(upstream: try FileDescriptorSource(path: path), name: path, maxExpansionRatio: 500,
+                                ratioCheckAfter: 1 << 20)
+    let error = eidolonError { _ = try readAll(ByteReader(source: source, name: path)) }
+    #expect(error?.kind == .limit)
+    #expect(error?.message.contains("gzip bomb") == true)
+  }
+
+  @Test func plainInputPassesThrough() throws {
+    let dir = temporaryDirectory()
+    writeFile("\(dir)/plain", [0x1f])  // one byte: too short to be gzip
+    #expect(try readAll(try InputOpener.open("\(dir)/plain")) == [0x1f])
+  }
+
+  @Test func aFailedOutputLeavesNoFileBehind() throws {
+    let dir = temporaryDirectory()
+    do {
+      let sink = try OutputSink.open("\(dir)/out.ndjson")
+      sink.buffer.append("partial")
+      try sink.flush()
+    }
+    #expect(readFile("\(dir)/out.ndjson") == nil)
+    let entries = try #require(opendir(dir))
+    var names: [String] = []
+    while let entry = readdir(entries) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    closedir(entries)
+    #expect(names.isEmpty)
+  }
+
+  @Test func missingInputsAndDirectoriesAreIOErrors() {
+    #expect(eidolonError { _ = try InputOpener.open("/nonexistent/file") }?.kind == .io)
+    #expect(eidolonError { _ = try InputOpener.open("/tmp") }?.message.contains("directory") == true)
+  }
+
+  @Test func integersAndPaddedNumbers() {
+    let b = ByteBuffer()
+    b.append(integer: -9_223_372_036_854_775_807)
+    b.append(0x20)
+    b.append(integer: 0)
+    b.append(0x20)
+    b.append(padded: 7, width: 3)
+    b.append(0x20)
+    b.appendJSONNumber(60.25)
+    b.append(0x20)
+    b.appendJSONNumber(3)
+    b.append(0x20)
+    b.appendJSONNumber(0.1)
+    #expect(String(decoding: b.bytes, as: UTF8.self) == "-9223372036854775807 0 007 60.25 3 0.1")
+  }
+}

@@ -1,0 +1,59 @@
+import Eidolon
+
+/// Runs `body` over the same bytes cut three ways: whole, one byte per read, and
+/// in small chunks with a small buffer; every reader must give the same answer.
+func eachChunking<T: Equatable>(_ bytes: [UInt8], _ body: (ByteReader) throws -> T) rethrows -> [T] {
+  [
+    try body(ByteReader(source: MemorySource(bytes), name: "test")),
+    try body(ByteReader(source: MemorySource(bytes, chunkLimit: 1), name: "test", capacity: 16)),
+    try body(ByteReader(source: MemorySource(bytes, chunkLimit: 7), name: "test", capacity: 32)),
+  ]
+}
+
+func reader(_ text: String) -> ByteReader {
+  ByteReader(source: MemorySource(text), name: "test")
+}
+
+/// The error `body` throws, if it is an EidolonError.
+func eidolonError(_ body: () throws -> Void) -> EidolonError? {
+  do {
+    try body()
+    return nil
+  } catch let error as EidolonError {
+    return error
+  } catch {
+    return nil
+  }
+}
+
+/// A fresh folder under the system's temporary folder.
+func temporaryDirectory() -> String {
+  var template = Array("/tmp/eidolon-test-XXXXXX".utf8CString)
+  let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+  return String(cString: path!)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func writeFile(_ path: String, _ bytes: [UInt8]) {
+  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  precondition(fd >= 0)
+  _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+  close(fd)
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+  let fd = open(path, O_RDONLY)
+  guard fd >= 0 else { return nil }
+  defer { close(fd) }
+  var result: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 65536)
+  while true {
+    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    if n <= 0 { break }
+    result.append(contentsOf: chunk[0..<n])
+  }
+  return result
+}

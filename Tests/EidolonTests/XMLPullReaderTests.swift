@@ -1,0 +1,74 @@
+import Eidolon
+import Testing
+
+private func nodes(_ xml: String, chunk: Int = .max) throws -> [String] {
+  let r = try XMLPullReader(source: MemorySource(xml, chunkLimit: chunk), fileName: "t.xml")
+  var out: [String] = []
+  while try r.next() {
+    switch r.kind {
+    case .startElement:
+      out.append("<\(r.name)" + r.attributes.map { " \($0.name)=\($0.value)" }.joined() + ">")
+    case .endElement: out.append("</\(r.name)>")
+    case .text: out.append("text:\(r.value)")
+    }
+  }
+  return out
+}
+
+private func xmlError(_ xml: String) -> EidolonError? {
+  eidolonError { _ = try nodes(xml) }
+}
+
+@Suite struct XMLPullReaderTests {
+  @Test func elementsAttributesTextAndEmptyElements() throws {
+    let xml = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <!-- a comment -->
+      <Timeline name="Apps &amp; more"><Activity start="2024-03-04T09:00:05"><Name>Ünï &lt;x&gt;</Name><Note/></Activity><![CDATA[raw <b>]]></Timeline>
+      """
+    let expected = [
+      "<Timeline name=Apps & more>", "<Activity start=2024-03-04T09:00:05>", "<Name>", "text:Ünï <x>", "</Name>",
+      "<Note>", "</Note>", "</Activity>", "text:raw <b>", "</Timeline>",
+    ]
+    #expect(try nodes(xml) == expected)
+    #expect(try nodes(xml, chunk: 3) == expected)
+  }
+
+  @Test func externalEntitiesAreRefused() throws {
+    let xml = """
+      <?xml version="1.0"?>
+      <!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+      <r>&x;</r>
+      """
+    let error = try #require(xmlError(xml))
+    #expect(error.file == "t.xml")
+    #expect(error.message.contains("DOCTYPE") || error.message.contains("entity"))
+  }
+
+  @Test func billionLaughsIsRefused() throws {
+    var xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n"
+    for i in 1...9 {
+      xml += "<!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">\n"
+    }
+    xml += "]>\n<lolz>&lol9;</lolz>"
+    #expect(xmlError(xml) != nil)
+  }
+
+  @Test func undeclaredEntitiesAreErrors() throws {
+    let error = try #require(xmlError("<r>&nope;</r>"))
+    #expect(error.position?.line == 1)
+  }
+
+  @Test func malformedAndTruncatedXMLAreErrorsWithPlaces() throws {
+    let mismatched = try #require(xmlError("<a>\n  <b></c>\n</a>"))
+    #expect(mismatched.position?.line == 2)
+    #expect(mismatched.message.hasPrefix("XML: "))
+    #expect(xmlError("<a><b>text") != nil)
+  }
+
+  @Test func absurdNestingIsRefused() throws {
+    let deep = String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)
+    let error = try #require(xmlError(deep))
+    #expect(error.kind == .limit || error.kind == .syntax)
+  }
+}
