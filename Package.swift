@@ -27,7 +27,7 @@ let package = Package(
 
     .executableTarget(name: "eid-validate", dependencies: ["Eidolon", "EidolonCLI"]),
 
-    .testTarget(name: "EidolonTests", dependencies: ["Eidolon"]),
+    .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.
     .testTarget(name: "ToolTests", dependencies: ["Eidolon"]),
   ]

@@ -16,6 +16,14 @@ public final class DuplicateIDFinder {
     /// Where the id appeared first.
     public var firstFileIndex: Int
     public var firstLine: Int
+
+    public init(id: String, fileIndex: Int, line: Int, firstFileIndex: Int, firstLine: Int) {
+      self.id = id
+      self.fileIndex = fileIndex
+      self.line = line
+      self.firstFileIndex = firstFileIndex
+      self.firstLine = firstLine
+    }
   }
 
   private struct Entry {

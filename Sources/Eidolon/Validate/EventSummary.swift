@@ -4,6 +4,11 @@ public struct EventSummary: Sendable {
   public struct Tally: Sendable, Equatable {
     public var events = 0
     public var seconds = 0.0
+
+    public init(events: Int = 0, seconds: Double = 0) {
+      self.events = events
+      self.seconds = seconds
+    }
   }
 
   public var events = 0

@@ -1,0 +1,127 @@
+import Eidolon
+import Testing
+
+private struct Outcome: Equatable {
+  var lines: [String]
+  var rejects: Int
+}
+
+private func roundTrip(_ r: ByteReader, options: EidolonNDJSONReader.Options = .init()) throws -> Outcome {
+  let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+  let reader = EidolonNDJSONReader(input: r, diagnostics: diagnostics, options: options)
+  var lines: [String] = []
+  while let event = try reader.next() {
+    let out = ByteBuffer()
+    EidolonNDJSONWriter.append(event, to: out)
+    lines.append(String(decoding: out.bytes, as: UTF8.self))
+  }
+  return Outcome(lines: lines, rejects: diagnostics.rejectCount)
+}
+
+@Suite struct EidolonNDJSONTests {
+  @Test func everyFieldRoundTripsInCanonicalOrder() throws {
+    let line = #"{"id":"toggl:1","source":"toggl","kind":"time_entry","start":"2024-03-01T08:00:00.000Z","duration":3600.5,"stream":"s","host":"h","user":"u","app":"a","title":"t","url":"https://x/","file":"f","project":"p","client":"c","task":"k","description":"Ünï \"q\"\n","category":"cat","subcategory":"sub","productivity":-2,"tags":["a","b, c"],"billable":true,"offset":"+02:00","attrs":{"amount":12.50,"nested":{"x":[1,null]}}}"# + "\n"
+    for outcome in try eachChunking(Array(line.utf8), { try roundTrip($0) }) {
+      #expect(outcome == Outcome(lines: [line], rejects: 0))
+    }
+  }
+
+  @Test func inputIsNormalised() throws {
+    let input = #"{ "attrs": {"k": "v"}, "duration": 60, "start": "2024-03-01T10:00:00+02:00", "kind": "window", "source": "activitywatch", "id": "aw:1", "app": "Finder", "title": null, "tags": [] }"#
+    let outcome = try roundTrip(reader(input))
+    #expect(outcome.lines == [#"{"id":"aw:1","source":"activitywatch","kind":"window","start":"2024-03-01T08:00:00.000Z","duration":60,"app":"Finder","tags":[],"attrs":{"k":"v"}}"# + "\n"])
+  }
+
+  @Test func badLinesAreRejectedAndTheRestRead() throws {
+    let lines = [
+      #"{"id":"1","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1}"#,
+      #"{"id":"2","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z"}"#,  // no duration
+      #"{"id":"3","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":"1"}"#,
+      #"{"id":"4","source":"s","kind":"k","start":"2024-03-01T08:00:00","duration":1}"#,  // no offset
+      #"{"id":"5","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1,"productivity":3}"#,
+      #"{"id":"6","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1,"id":"6"}"#,
+      #"{"id":"7","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1,"extra":1}"#,
+      #"{"id":"8","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1} {}"#,
+      #"[1]"#,
+      #"{"id":"9","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1,"tags":[1]}"#,
+      #"{"id":"10","source":"s","kind":"k","start":"2024-03-01T08:00:00.0001Z","duration":1}"#,
+      #"{"id":"","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1}"#,
+      #"{"id":"11","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1"#,
+      "",
+      "   ",
+      #"{"id":"12","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":2}"#,
+    ]
+    let outcome = try roundTrip(reader(lines.joined(separator: "\n")))
+    #expect(outcome.rejects == 12)
+    #expect(outcome.lines.count == 2)
+  }
+
+  @Test func rejectsKeepTheRawLineWithItsPlace() throws {
+    let dir = temporaryDirectory()
+    let rejects = try RejectWriter.open("\(dir)/rejects.ndjson")
+    let diagnostics = Diagnostics(toolName: "test", rejects: rejects, messageLimit: 0)
+    let input = "{\"id\":\"1\"}\n\n{\"id\":\"2\",\"source\":\"s\",\"kind\":\"k\",\"start\":\"2024-03-01T08:00:00.000Z\",\"duration\":-1}\n\u{FF}\n"
+    var bytes = Array(input.utf8)
+    bytes[bytes.count - 3] = 0xFF  // not UTF-8
+    let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes), name: "in.ndjson"), diagnostics: diagnostics)
+    while try reader.next() != nil {}
+    try diagnostics.finish()
+    let text = String(decoding: try #require(readFile("\(dir)/rejects.ndjson")), as: UTF8.self)
+    let rows = text.split(separator: "\n")
+    #expect(rows.count == 3)
+    #expect(rows[0] == #"{"file":"in.ndjson","line":1,"column":1,"error":"missing required field \"source\"","raw":"{\"id\":\"1\"}"}"#)
+    #expect(rows[1].contains(#""line":3,"column":"#))
+    #expect(rows[1].contains("must not be negative"))
+    #expect(rows[2].contains(#""raw_base64":""#))
+  }
+
+  @Test func strictStopsAtTheFirstBadRecord() throws {
+    let diagnostics = Diagnostics(toolName: "test", strict: true, messageLimit: 0)
+    let reader = EidolonNDJSONReader(input: reader("{}\n{}\n"), diagnostics: diagnostics)
+    #expect(throws: Diagnostics.StrictStop.self) { _ = try reader.next() }
+    #expect(diagnostics.rejectCount == 1)
+  }
+
+  @Test func aNewerFormatVersionStopsTheRead() throws {
+    let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+    let line = #"{"v":2,"id":"1","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1}"#
+    let reader = EidolonNDJSONReader(input: reader(line), diagnostics: diagnostics)
+    let error = eidolonError { _ = try reader.next() }
+    #expect(error?.kind == .unsupported)
+    #expect(error?.message.contains("v2") == true)
+    let v1 = #"{"v":1,"id":"1","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1}"#
+    #expect(try roundTrip(ByteReader(source: MemorySource(v1), name: "t")).lines.count == 1)
+  }
+
+  @Test func canonicalStartCanBeRequired() throws {
+    var options = EidolonNDJSONReader.Options()
+    options.requireCanonicalStart = true
+    let line = #"{"id":"1","source":"s","kind":"k","start":"2024-03-01T08:00:00Z","duration":1}"#
+    #expect(try roundTrip(reader(line), options: options).rejects == 1)
+    #expect(try roundTrip(reader(line)).rejects == 0)
+  }
+}
+
+@Suite struct EventIDTests {
+  @Test func murmurHashMatchesTheReference() {
+    // Values from the reference implementation (Python's mmh3.hash_bytes, halves as little-endian 64-bit).
+    let cases: [(String, UInt64, UInt64)] = [
+      ("", 0, 0),
+      ("a", 0x8555_5565_f659_7889, 0xe6b5_3a48_510e_895a),
+      ("hello", 0xcbd8_a7b3_41bd_9b02, 0x5b1e_906a_48ae_1d19),
+      ("The quick brown fox jumps over the lazy dog", 0xe34b_bc7b_bc07_1b6c, 0x7a43_3ca9_c49a_9347),
+      ("0123456789abcdefXYZ", 0x99d3_7502_6c4a_901d, 0x4e69_e256_eaf8_9cf3),
+    ]
+    for (text, h1, h2) in cases {
+      let hash = Array(text.utf8).withUnsafeBytes { MurmurHash3.x64_128($0) }
+      #expect(hash.0 == h1 && hash.1 == h2, "\(text)")
+    }
+  }
+
+  @Test func idsAreDeterministicAndFieldBoundariesMatter() {
+    let a = EventID.make(prefix: "aw", fields: ["bucket", "2024-03-01T08:00:00.000Z"])
+    #expect(a == EventID.make(prefix: "aw", fields: ["bucket", "2024-03-01T08:00:00.000Z"]))
+    #expect(a.hasPrefix("aw:") && a.count == 35)
+    #expect(EventID.make(prefix: "x", fields: ["ab", "c"]) != EventID.make(prefix: "x", fields: ["a", "bc"]))
+  }
+}

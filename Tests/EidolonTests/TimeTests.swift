@@ -1,0 +1,108 @@
+import Eidolon
+import Testing
+
+private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
+
+@Suite struct TimeTests {
+  @Test func rfc3339WithEveryFractionLengthAndOffset() throws {
+    let cases: [(String, Int64)] = [
+      ("2024-03-01T08:00:12Z", 1_709_280_012_000),
+      ("2024-03-01T08:00:12.5Z", 1_709_280_012_500),
+      ("2024-03-01T08:00:12.500+00:00", 1_709_280_012_500),
+      ("2024-03-01T08:00:12.500000+00:00", 1_709_280_012_500),
+      ("2024-03-01T08:00:12.500000000Z", 1_709_280_012_500),
+      ("2024-03-01T10:00:12.500+02:00", 1_709_280_012_500),
+      ("2024-03-01T02:30:12.500-05:30", 1_709_280_012_500),
+      ("2024-03-01 08:00:12.500z", 1_709_280_012_500),
+      ("2024-03-01t08:00:12,500+0000", 1_709_280_012_500),
+      ("1970-01-01T00:00:00Z", 0),
+      ("1969-12-31T23:59:59.999Z", -1),
+    ]
+    for (text, millis) in cases {
+      #expect(parse(text)?.epochMillis == millis, "\(text)")
+    }
+    #expect(parse("2024-03-01T08:00:12")?.offsetSeconds == nil)
+    #expect(parse("2024-03-01T08:00:12.123456789Z")?.subMillisecondNanos == 456_789)
+  }
+
+  @Test func invalidTimestampsAreRefusedWithAReason() {
+    for text in ["2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z", "2024-03-01T24:00:00Z", "2024-03-01T08:00:60Z",
+                 "2024-03-01", "2024-03-01T08:00Z", "2024-03-01T08:00:00.Z", "2024-03-01T08:00:00+2", "2024-03-01T08:00:00Zjunk",
+                 "2024-03-01T08:00:00.1234567891Z", "24-03-01T08:00:00Z"] {
+      #expect(parse(text) == nil, "\(text)")
+    }
+    var reason = ""
+    var text = "2024-03-01T08:00:60Z"
+    _ = text.withUTF8 { Timestamp.parse(UnsafeRawBufferPointer($0), error: &reason) }
+    #expect(reason.contains("leap second"))
+  }
+
+  @Test func canonicalFormatting() {
+    #expect(Timestamp.canonical(1_709_280_012_500) == "2024-03-01T08:00:12.500Z")
+    #expect(Timestamp.canonical(0) == "1970-01-01T00:00:00.000Z")
+    #expect(Timestamp.canonical(-1) == "1969-12-31T23:59:59.999Z")
+    #expect(Timestamp.canonical(Timestamp.maxMillis) == "9999-12-31T23:59:59.999Z")
+    #expect(Timestamp.canonical(Timestamp.minMillis) == "0001-01-01T00:00:00.000Z")
+  }
+
+  @Test func civilDaysRoundTripOverCenturies() {
+    var days: Int64 = CivilTime.daysFromCivil(year: 1600, month: 1, day: 1)
+    let end = CivilTime.daysFromCivil(year: 2500, month: 1, day: 1)
+    while days < end {
+      let (y, m, d) = CivilTime.civilFromDays(days)
+      #expect(CivilTime.daysFromCivil(year: y, month: m, day: d) == days)
+      days += 37
+    }
+    #expect(CivilTime.weekday(days: CivilTime.daysFromCivil(year: 2024, month: 3, day: 4)) == 0)  // a Monday
+  }
+
+  @Test func offsets() {
+    #expect(Timestamp.parseOffset("+02:00") == 7200)
+    #expect(Timestamp.parseOffset("-05:30") == -19800)
+    #expect(Timestamp.parseOffset("+2:00") == nil)
+    #expect(Timestamp.parseOffset("Z") == nil)
+    #expect(Timestamp.formatOffset(-19800) == "-05:30")
+    #expect(Timestamp.formatOffset(0) == "+00:00")
+  }
+
+  @Test func localTimesInAZoneAcrossDST() throws {
+    let oslo = try #require(ZoneConverter(identifier: "Europe/Oslo"))
+    // Winter +01:00, summer +02:00.
+    let winter = oslo.toUTCMillis(LocalDateTime(year: 2024, month: 1, day: 15, hour: 12))
+    #expect(Timestamp.canonical(winter.millis) == "2024-01-15T11:00:00.000Z")
+    #expect(winter.resolution == .exact)
+    let summer = oslo.toUTCMillis(LocalDateTime(year: 2024, month: 7, day: 1, hour: 12, minute: 0, second: 0, nanosecond: 250_000_000))
+    #expect(Timestamp.canonical(summer.millis) == "2024-07-01T10:00:00.250Z")
+    // 2024-03-31 02:30 does not exist in Oslo: read with +01:00, it is 01:30Z (03:30 local).
+    let gap = oslo.toUTCMillis(LocalDateTime(year: 2024, month: 3, day: 31, hour: 2, minute: 30))
+    #expect(Timestamp.canonical(gap.millis) == "2024-03-31T01:30:00.000Z")
+    #expect(gap.resolution == .gap(seconds: 3600))
+    // 2024-10-27 02:30 happens twice; the first (+02:00) is taken.
+    let overlap = oslo.toUTCMillis(LocalDateTime(year: 2024, month: 10, day: 27, hour: 2, minute: 30))
+    #expect(Timestamp.canonical(overlap.millis) == "2024-10-27T00:30:00.000Z")
+    #expect(overlap.resolution == .overlap)
+    // Just either side of the changes.
+    #expect(Timestamp.canonical(oslo.toUTCMillis(LocalDateTime(year: 2024, month: 3, day: 31, hour: 1, minute: 59, second: 59)).millis) == "2024-03-31T00:59:59.000Z")
+    #expect(Timestamp.canonical(oslo.toUTCMillis(LocalDateTime(year: 2024, month: 3, day: 31, hour: 3)).millis) == "2024-03-31T01:00:00.000Z")
+    #expect(Timestamp.canonical(oslo.toUTCMillis(LocalDateTime(year: 2024, month: 10, day: 27, hour: 3)).millis) == "2024-10-27T02:00:00.000Z")
+  }
+
+  @Test func otherZones() throws {
+    let newYork = try #require(ZoneConverter(identifier: "America/New_York"))
+    #expect(Timestamp.canonical(newYork.toUTCMillis(LocalDateTime(year: 2024, month: 3, day: 10, hour: 2, minute: 15)).millis) == "2024-03-10T07:15:00.000Z")
+    let kolkata = try #require(ZoneConverter(identifier: "Asia/Kolkata"))
+    #expect(Timestamp.canonical(kolkata.toUTCMillis(LocalDateTime(year: 2024, month: 6, day: 1)).millis) == "2024-05-31T18:30:00.000Z")
+    #expect(ZoneConverter(identifier: "Not/AZone") == nil)
+  }
+
+  @Test func backwardsAndForwardsQueriesAgree() throws {
+    // The converter caches the span between transitions; going back in time must not reuse it wrongly.
+    let oslo = try #require(ZoneConverter(identifier: "Europe/Oslo"))
+    let july = LocalDateTime(year: 2024, month: 7, day: 1, hour: 12)
+    let january = LocalDateTime(year: 2024, month: 1, day: 1, hour: 12)
+    let first = oslo.toUTCMillis(july).millis
+    let second = oslo.toUTCMillis(january).millis
+    #expect(oslo.toUTCMillis(july).millis == first)
+    #expect(second == CivilTime.daysFromCivil(year: 2024, month: 1, day: 1) * 86_400_000 + 11 * 3_600_000)
+  }
+}
