@@ -22,20 +22,8 @@ public enum ToolMain {
 
   private static func execute<Command: ParsableCommand>(_ type: Command.Type, arguments: [String]) -> Int32 {
     let name = Command.configuration.commandName ?? "eidolon"
-    let command: ParsableCommand
     do {
-      command = try Command.parseAsRoot(arguments)
-    } catch {
-      let code = Command.exitCode(for: error)
-      if code == .success {
-        print(Command.fullMessage(for: error))
-        return 0
-      }
-      printError(Command.fullMessage(for: error))
-      return 2
-    }
-    do {
-      var command = command
+      var command = try Command.parseAsRoot(arguments)
       try command.run()
       return 0
     } catch let exit as ExitCode {
@@ -48,7 +36,12 @@ public enum ToolMain {
       printError("\(name): \(error.description)")
       return 2
     } catch {
-      printError("\(name): error: \(error)")
+      // ArgumentParser's own outcomes: --help and --version succeed, anything else is a usage error.
+      if Command.exitCode(for: error) == .success {
+        print(Command.fullMessage(for: error))
+        return 0
+      }
+      printError(Command.fullMessage(for: error))
       return 2
     }
   }
