@@ -8,10 +8,10 @@ private let good2 = #"{"id":"t:2","source":"toggl","kind":"time_entry","start":"
   @Test func aValidStreamExitsZeroWithASummary() throws {
     let result = try ToolRunner.run("eid-validate", [], stdin: Data((good + "\n" + good2 + "\n").utf8))
     #expect(result.status == 0)
-    #expect(result.stdout.contains("events      2"))
-    #expect(result.stdout.contains("from        2024-03-01T08:00:00.000Z"))
-    #expect(result.stdout.contains("to          2024-03-01T09:30:00.500Z"))
-    #expect(result.stdout.contains("total       5400.500 s (1.5 h)"))
+    #expect(result.stdout.contains("events         2"))
+    #expect(result.stdout.contains("from           2024-03-01T08:00:00.000Z"))
+    #expect(result.stdout.contains("to             2024-03-01T09:30:00.500Z"))
+    #expect(result.stdout.contains("total          5400.500 s (1.5 h)"))
     #expect(result.stderr.isEmpty)
   }
 
@@ -32,8 +32,8 @@ private let good2 = #"{"id":"t:2","source":"toggl","kind":"time_entry","start":"
     #expect(result.status == 1)
     #expect(result.stderr.contains("\(input.path):2:1: error: missing required field \"source\""))
     #expect(result.stderr.contains("\(input.path):3:1: error: duplicate id \"t:1\" (first at \(input.path):1)"))
-    #expect(result.stdout.contains("rejected    1"))
-    #expect(result.stdout.contains("duplicate ids 1"))
+    #expect(result.stdout.contains("rejected       1"))
+    #expect(result.stdout.contains("duplicate ids  1"))
     let rejected = try String(contentsOf: rejects, encoding: .utf8)
     #expect(rejected.contains(#""raw":"{\"id\":\"x\"}""#))
   }

@@ -21,6 +21,8 @@ public final class Diagnostics {
   private let stderrSink = OutputSink(fd: STDERR_FILENO, name: "<stderr>")
   /// Called before a message is printed, so a progress line can clear itself.
   public var beforeMessage: (() -> Void)?
+  /// Takes the messages instead of stderr (tests, and tools that collect them).
+  public var messageHandler: ((String) -> Void)?
 
   public init(toolName: String, strict: Bool = false, rejects: RejectWriter? = nil,
               messageLimit: Int = Diagnostics.defaultMessageLimit) {
@@ -60,6 +62,10 @@ public final class Diagnostics {
 
   /// A line of its own on stderr (summaries, notes), counted against nothing.
   public func note(_ message: String) {
+    if let messageHandler {
+      messageHandler(message)
+      return
+    }
     beforeMessage?()
     stderrSink.buffer.append(message)
     stderrSink.buffer.append(0x0A)

@@ -52,15 +52,18 @@ public struct EventSummary: Sendable {
   /// The summary for people: aligned lines, largest groups first.
   public func text() -> String {
     var lines: [String] = []
-    lines.append("events      \(events)")
-    lines.append("rejected    \(rejected)")
-    lines.append("duplicate ids \(duplicateIDs)")
-    lines.append("warnings    \(warnings)")
-    if let firstStart, let lastEnd {
-      lines.append("from        \(Timestamp.canonical(firstStart))")
-      lines.append("to          \(Timestamp.canonical(lastEnd))")
+    func line(_ label: String, _ value: String) {
+      lines.append(label + String(repeating: " ", count: max(1, 15 - label.count)) + value)
     }
-    lines.append("total       \(EventSummary.seconds(totalSeconds)) s (\(EventSummary.hours(totalSeconds)))")
+    line("events", "\(events)")
+    line("rejected", "\(rejected)")
+    line("duplicate ids", "\(duplicateIDs)")
+    line("warnings", "\(warnings)")
+    if let firstStart, let lastEnd {
+      line("from", Timestamp.canonical(firstStart))
+      line("to", Timestamp.canonical(lastEnd))
+    }
+    line("total", "\(EventSummary.seconds(totalSeconds)) s (\(EventSummary.hours(totalSeconds)))")
     for (title, groups) in [("by source", bySource), ("by kind", byKind)] where !groups.isEmpty {
       lines.append(title)
       let width = groups.keys.map(\.count).max() ?? 0
