@@ -79,13 +79,17 @@ extension JSONTokenizer {
   /// Reads the members of an object whose `{` was just returned; duplicate keys are an error.
   public func readObjectMembers() throws -> JSONObject {
     var object = JSONObject()
-    var seen = Set<String>()
+    var seen: Set<String>? = nil
     while true {
       let token = try next()
       if token == .endObject { return object }
       let key = stringValue()
       let keyPosition = tokenPosition
-      guard seen.insert(key).inserted else {
+      // Objects in records are small, and a scan beats hashing; big ones get a set.
+      if seen == nil && object.members.count == 32 { seen = Set(object.members.map(\.key)) }
+      let isDuplicate = seen?.contains(key) ?? object.members.contains { $0.key == key }
+      seen?.insert(key)
+      guard !isDuplicate else {
         throw EidolonError(.data, "duplicate key \"\(key)\" in an object", file: fileName, position: keyPosition)
       }
       object.members.append(JSONObject.Member(key, try readValue(startingWith: try next())))

@@ -26,24 +26,29 @@ public final class DuplicateIDFinder {
     }
   }
 
+  /// 32 bytes: the sort key's hash, where the id sits in the arena, and where it came from.
   private struct Entry {
     var hash: UInt64
-    var idOffset: Int
-    var idLength: Int
-    var fileIndex: Int
     var line: Int
+    var idOffset: UInt32
+    var idLength: UInt32
+    var fileIndex: UInt32
   }
 
   private let chunkBytes: Int
   private let directory: String
-  private let arena = ByteBuffer(capacity: 1 << 16)
+  private let arena: ByteBuffer
   private var entries: [Entry] = []
   private var runPaths: [String] = []
   public private(set) var count = 0
 
-  public init(chunkBytes: Int = 16 << 20, temporaryDirectory: String? = nil) {
+  /// `chunkBytes` bounds the memory the ids take (arena plus entries), 8 MiB by default.
+  public init(chunkBytes: Int = 8 << 20, temporaryDirectory: String? = nil) {
     self.chunkBytes = chunkBytes
+    arena = ByteBuffer(capacity: chunkBytes / 2 + 4096)
     directory = temporaryDirectory ?? DuplicateIDFinder.defaultTemporaryDirectory()
+    // Reserved up front, so growth by doubling never overshoots the bound.
+    entries.reserveCapacity(chunkBytes / 2 / MemoryLayout<Entry>.stride + 1)
   }
 
   deinit {
@@ -62,16 +67,17 @@ public final class DuplicateIDFinder {
       let offset = arena.count
       arena.append(raw)
       let hash = MurmurHash3.x64_128(raw).0
-      entries.append(Entry(hash: hash, idOffset: offset, idLength: raw.count, fileIndex: fileIndex, line: line))
+      entries.append(Entry(hash: hash, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
+                           fileIndex: UInt32(fileIndex)))
     }
     count += 1
-    if arena.count + entries.count * MemoryLayout<Entry>.stride >= chunkBytes {
+    if arena.count >= chunkBytes / 2 || entries.count * MemoryLayout<Entry>.stride >= chunkBytes / 2 {
       try spill()
     }
   }
 
   private func idBytes(_ entry: Entry) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: arena.base + entry.idOffset, count: entry.idLength)
+    UnsafeRawBufferPointer(start: arena.base + Int(entry.idOffset), count: Int(entry.idLength))
   }
 
   private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
@@ -126,8 +132,8 @@ public final class DuplicateIDFinder {
         let a = entries[first]
         let b = entries[i]
         if a.hash == b.hash && DuplicateIDFinder.compare(idBytes(a), idBytes(b)) == 0 {
-          try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: b.fileIndex, line: b.line,
-                               firstFileIndex: a.fileIndex, firstLine: a.line))
+          try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: Int(b.fileIndex),
+                               line: b.line, firstFileIndex: Int(a.fileIndex), firstLine: a.line))
         } else {
           first = i
         }
