@@ -169,3 +169,52 @@ private func tokenError(_ text: String, maxDepth: Int = JSONTokenizer.defaultMax
     #expect(error?.kind == .limit)
   }
 }
+
+/// An endless-looking JSON array made on the fly: `[{"n":0,"s":"…"},{"n":1,…},…]`.
+private final class GeneratedArraySource: ByteSource {
+  private let count: Int
+  private var index = -1
+  private var pending: [UInt8] = []
+  private var offset = 0
+
+  init(count: Int) { self.count = count }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    if offset == pending.count {
+      offset = 0
+      if index == -1 {
+        pending = Array("[".utf8)
+      } else if index < count {
+        pending = Array(((index > 0 ? "," : "") + #"{"n":\#(index),"s":"Ünïcødé \"x\" \#(String(repeating: "y", count: index % 50))"}"#).utf8)
+      } else if index == count {
+        pending = Array("]".utf8)
+      } else {
+        return 0
+      }
+      index += 1
+    }
+    let n = min(buffer.count, pending.count - offset)
+    pending.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+    offset += n
+    return n
+  }
+}
+
+@Suite struct JSONStreamingTests {
+  @Test func aLargeDocumentIsReadWithoutTheBufferGrowing() throws {
+    let input = ByteReader(source: GeneratedArraySource(count: 300_000), name: "big", capacity: 1 << 12)
+    let t = JSONTokenizer(reader: input)
+    var objects = 0
+    var lastNumber: Int64 = -1
+    while true {
+      let token = try t.next()
+      if token == .end { break }
+      if token == .beginObject { objects += 1 }
+      if token == .number { lastNumber = t.int64Value() ?? -1 }
+    }
+    #expect(objects == 300_000)
+    #expect(lastNumber == 299_999)
+    #expect(input.capacity == 1 << 12)
+    #expect(input.consumedOffset > 15_000_000)
+  }
+}
