@@ -84,7 +84,7 @@ def main():
     parser.add_argument("--events", type=int, help="how many events")
     parser.add_argument("--bytes", type=parse_size, help="stop once this many bytes are written (1G, 500M)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--start", default="2024-03-04T07:00:00Z", help="when the history starts")
+    parser.add_argument("--start", default="2016-01-04T07:00:00Z", help="when the history starts")
     args = parser.parse_args()
     if args.events is None and args.bytes is None:
         parser.error("give --events or --bytes")
@@ -103,7 +103,8 @@ def main():
         chunk.append(line)
         written += len(line)
         i += 1
-        start += rng.randint(1000, 120000)
+        # About 10 s apart: a gigabyte covers about a year and a half of history.
+        start += rng.randint(500, 20000)
         if len(chunk) >= 4096:
             out.write(b"".join(chunk))
             chunk = []

@@ -16,7 +16,7 @@ public final class Diagnostics {
   public let messageLimit: Int
   public private(set) var rejectCount = 0
   public private(set) var warningCount = 0
-  private var printedCount = 0
+  private var messageCount = 0
   private let rejects: RejectWriter?
   private let stderrSink = OutputSink(fd: STDERR_FILENO, name: "<stderr>")
   /// Called before a message is printed, so a progress line can clear itself.
@@ -40,24 +40,25 @@ public final class Diagnostics {
   /// A record could not be taken: say where and why, keep its raw bytes.
   public func reject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
     rejectCount += 1
-    printMessage(error.description)
+    if shouldPrint() { note(error.description) }
     try rejects?.write(error, raw: raw)
     if strict {
-      printMessage("\(toolName): stopped at the first bad record (--strict)", force: true)
+      note("\(toolName): stopped at the first bad record (--strict)")
       throw StrictStop(error: error)
     }
   }
 
   /// An error about records already passed (a duplicate id): printed and counted, nothing rejected.
   public func error(_ error: EidolonError) {
-    printMessage(error.description)
+    if shouldPrint() { note(error.description) }
   }
 
   /// Something looks wrong but the record is kept.
   public func warn(_ message: String, file: String?, position: SourcePosition?) {
     warningCount += 1
-    let located = EidolonError(.data, message, file: file, position: position)
-    printMessage(located.description.replacingFirst("error:", with: "warning:"))
+    guard shouldPrint() else { return }
+    let place = EidolonError(.data, message, file: file, position: position).location
+    note(place.isEmpty ? "warning: \(message)" : "\(place): warning: \(message)")
   }
 
   /// A line of its own on stderr (summaries, notes), counted against nothing.
@@ -72,28 +73,18 @@ public final class Diagnostics {
     try? stderrSink.flush()
   }
 
-  private func printMessage(_ text: String, force: Bool = false) {
-    if !force && messageLimit > 0 && printedCount >= messageLimit {
-      printedCount += 1
-      return
-    }
-    if !force { printedCount += 1 }
-    note(text)
+  /// Counts a message and says whether it is within the limit; past it, messages are only counted.
+  private func shouldPrint() -> Bool {
+    messageCount += 1
+    return messageLimit == 0 || messageCount <= messageLimit
   }
 
   /// Ends the run: flushes the rejects file and says how many messages were held back.
   public func finish() throws {
-    if printedCount > messageLimit && messageLimit > 0 {
-      let hidden = printedCount - messageLimit
+    if messageCount > messageLimit && messageLimit > 0 {
+      let hidden = messageCount - messageLimit
       note("\(toolName): \(hidden) more message\(hidden == 1 ? "" : "s") not shown\(rejects == nil ? " (use --rejects FILE to keep every bad record)" : "")")
     }
     try rejects?.finish()
-  }
-}
-
-extension String {
-  func replacingFirst(_ target: String, with replacement: String) -> String {
-    guard let range = range(of: target) else { return self }
-    return replacingCharacters(in: range, with: replacement)
   }
 }
