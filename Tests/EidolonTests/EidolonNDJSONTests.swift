@@ -49,10 +49,11 @@ private func roundTrip(_ r: ByteReader, options: EidolonNDJSONReader.Options = .
       #"{"id":"11","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1"#,
       "",
       "   ",
+      #"{"id":"13","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":1e300}"#,
       #"{"id":"12","source":"s","kind":"k","start":"2024-03-01T08:00:00.000Z","duration":2}"#,
     ]
     let outcome = try roundTrip(reader(lines.joined(separator: "\n")))
-    #expect(outcome.rejects == 12)
+    #expect(outcome.rejects == 13)
     #expect(outcome.lines.count == 2)
   }
 

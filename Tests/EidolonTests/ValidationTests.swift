@@ -23,6 +23,15 @@ import Testing
     #expect(try ids(spilling) == expected)
   }
 
+  @Test func hugeTotalsPrintWithoutOverflow() {
+    var summary = EventSummary()
+    for _ in 0..<1000 {
+      summary.add(Event(id: "x", source: "s", kind: "k", start: 0, duration: 2e11))
+    }
+    #expect(summary.text().contains("total"))
+    #expect(summary.json().contains("\"total_seconds\":200000000000000.0"))
+  }
+
   @Test func theValidatorCountsWarnsAndSummarises() throws {
     let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
     let now = CivilTime.daysFromCivil(year: 2025, month: 1, day: 1) * CivilTime.millisPerDay

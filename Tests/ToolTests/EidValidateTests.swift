@@ -95,3 +95,18 @@ private let good2 = #"{"id":"t:2","source":"toggl","kind":"time_entry","start":"
     #expect(try String(contentsOf: out, encoding: .utf8).hasPrefix(#"{"events":1"#))
   }
 }
+
+@Suite struct ProgressTests {
+  @Test func progressIsShownWhenAskedAndNeverInAPipeOtherwise() throws {
+    var lines = ""
+    for i in 0..<20_000 {
+      lines += #"{"id":"p:\#(i)","source":"toggl","kind":"time_entry","start":"2024-03-01T08:00:00.000Z","duration":1}"# + "\n"
+    }
+    let asked = try ToolRunner.run("eid-validate", ["--progress", "--quiet"], stdin: Data(lines.utf8))
+    #expect(asked.status == 0)
+    #expect(asked.stderr.contains("records,"))
+    #expect(asked.stderr.contains("MB/s"))
+    let piped = try ToolRunner.run("eid-validate", ["--quiet"], stdin: Data(lines.utf8))
+    #expect(piped.stderr.isEmpty)
+  }
+}

@@ -130,6 +130,9 @@ public enum Timestamp {
 
   /// Writes `millis` (since the epoch, UTC) in the canonical form.
   public static func appendCanonical(_ millis: Int64, to out: ByteBuffer) {
+    // Readers refuse instants outside the years 0001-9999; clamping keeps a stray one
+    // from printing a wrong four-digit year.
+    let millis = min(max(millis, minMillis), maxMillis)
     let days = CivilTime.floorDiv(millis, CivilTime.millisPerDay)
     let inDay = Int(millis - days * CivilTime.millisPerDay)
     let (year, month, day) = CivilTime.civilFromDays(days)

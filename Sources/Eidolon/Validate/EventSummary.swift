@@ -39,12 +39,15 @@ public struct EventSummary: Sendable {
 
   /// Seconds with three decimals: durations are kept to the millisecond.
   static func seconds(_ value: Double) -> String {
+    // Past 2^53 ms the digits are not exact anyway; say what the double says.
+    guard value.magnitude < 9e12 else { return String(value) }
     let millis = Int64((value * 1000).rounded())
     let fraction = String(millis % 1000)
     return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
   }
 
   static func hours(_ value: Double) -> String {
+    guard value.magnitude < 9e15 else { return "\(value / 3600) h" }
     let tenths = Int64((value / 360).rounded())
     return "\(tenths / 10).\(tenths % 10) h"
   }

@@ -120,6 +120,9 @@ public final class EidolonNDJSONReader: EventReader {
     if event.id.isEmpty { throw fail("\"id\" must not be empty", at: lastPosition) }
     if event.source.isEmpty { throw fail("\"source\" must not be empty", at: lastPosition) }
     if event.kind.isEmpty { throw fail("\"kind\" must not be empty", at: lastPosition) }
+    if event.duration > Double(Timestamp.maxMillis - event.start) / 1000 {
+      throw fail("\"duration\" (\(event.duration) s) runs past the year 9999", at: lastPosition)
+    }
     return event
   }
 

@@ -1,0 +1,81 @@
+import Eidolon
+import Testing
+
+/// Mutated and random inputs: every reader must answer with events or errors, never crash or hang.
+@Suite struct HostileInputTests {
+  /// A small deterministic generator (SplitMix64), so failures reproduce.
+  struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+  }
+
+  static let seedLines = [
+    #"{"id":"aw:1","source":"activitywatch","kind":"window","start":"2024-03-01T08:00:00.123Z","duration":12.5,"title":"Ünï \"q\" 😀","tags":["a"],"attrs":{"n":[1,{"x":null}]}}"#,
+    "User,Description,Tags\r\nAnn,\"Fix, \"\"quoted\"\" bug\",\"a, b\"\r\n",
+    "<r a=\"1\"><b>t&amp;x</b><![CDATA[c]]></r>",
+  ]
+
+  static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    var out = bytes
+    for _ in 0..<(1 + rng.below(4)) {
+      guard !out.isEmpty else { break }
+      let at = rng.below(out.count)
+      switch rng.below(5) {
+      case 0: out[at] = UInt8(truncatingIfNeeded: rng.next())
+      case 1: out.remove(at: at)
+      case 2: out.insert([0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x0A, 0xF0, 0xED, 0x00][rng.below(11)], at: at)
+      case 3: out = Array(out.prefix(at))
+      default: out.insert(contentsOf: out[at...].prefix(8), at: at)
+      }
+    }
+    return out
+  }
+
+  @Test func mutatedInputsGiveEventsOrErrorsNeverACrash() throws {
+    var rng = SplitMix(state: 20_261_125)
+    for round in 0..<3000 {
+      let seed = Array(Self.seedLines[round % Self.seedLines.count].utf8)
+      let bytes = Self.mutate(seed, &rng)
+      let chunk = 1 + rng.below(9)
+      // NDJSON events
+      let diagnostics = Diagnostics(toolName: "fuzz", messageLimit: 1)
+      diagnostics.messageHandler = { _ in }
+      let events = EidolonNDJSONReader(
+        input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16), diagnostics: diagnostics)
+      while (try? events.next()) != nil {}
+      // JSON tokens
+      let tokenizer = JSONTokenizer(reader: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16))
+      for _ in 0..<10_000 {
+        guard let token = try? tokenizer.next(), token != .end else { break }
+      }
+      // CSV records
+      let csv = CSVReader(input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16))
+      while (try? csv.next()) == true {}
+      // XML nodes
+      if let xml = try? XMLPullReader(source: MemorySource(bytes, chunkLimit: chunk), fileName: "f") {
+        while (try? xml.next()) == true {}
+      }
+    }
+  }
+
+  @Test func randomBytesAreRefusedAsJSON() {
+    var rng = SplitMix(state: 7)
+    var refused = 0
+    for _ in 0..<500 {
+      let bytes = (0..<(1 + rng.below(200))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+      let error = eidolonError {
+        let t = JSONTokenizer(reader: ByteReader(source: MemorySource(bytes), name: "r"))
+        while try t.next() != .end {}
+      }
+      if error != nil { refused += 1 }
+    }
+    #expect(refused >= 495)
+  }
+}
