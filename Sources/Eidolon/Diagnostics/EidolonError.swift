@@ -37,13 +37,6 @@ public struct EidolonError: Error, Sendable, CustomStringConvertible {
     self.position = position
   }
 
-  /// The same error, placed in `file` unless it already names one.
-  public func inFile(_ name: String) -> EidolonError {
-    var copy = self
-    if copy.file == nil { copy.file = name }
-    return copy
-  }
-
   public var location: String {
     switch (file, position) {
     case let (file?, position?): return "\(file):\(position.line):\(position.column)"
