@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .library(name: "Eidolon", targets: ["Eidolon"]),
     .executable(name: "eid-validate", targets: ["eid-validate"]),
+    .executable(name: "aw-read", targets: ["aw-read"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,7 @@ let package = Package(
     ]),
 
     .executableTarget(name: "eid-validate", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "aw-read", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

@@ -19,8 +19,21 @@ import Testing
     }
     let expected = try ids(inMemory)
     #expect(expected.count == 500)
-    #expect(expected.first == DuplicateIDFinder.Duplicate(id: "id-0", fileIndex: 1, line: 1501, firstFileIndex: 0, firstLine: 1))
+    #expect(expected.first == DuplicateIDFinder.Duplicate(id: "id-0", fileIndex: 1, line: 1501, firstFileIndex: 0, firstLine: 1, sameContent: true))
     #expect(try ids(spilling) == expected)
+  }
+
+  @Test func repeatedEventsAreToldFromSharedIDs() throws {
+    let dir = temporaryDirectory()
+    for finder in [DuplicateIDFinder(temporaryDirectory: dir), DuplicateIDFinder(chunkBytes: 64, temporaryDirectory: dir)] {
+      try finder.add(id: "a", fileIndex: 0, line: 1, content: 7)
+      try finder.add(id: "b", fileIndex: 0, line: 2, content: 7)
+      try finder.add(id: "a", fileIndex: 0, line: 3, content: 7)
+      try finder.add(id: "a", fileIndex: 0, line: 4, content: 8)
+      let found = try ids(finder)
+      #expect(found.map(\.line) == [3, 4])
+      #expect(found.map(\.sameContent) == [true, false])
+    }
   }
 
   @Test func hugeTotalsPrintWithoutOverflow() {
@@ -57,6 +70,6 @@ import Testing
     #expect(summary.bySource["toggl"] == EventSummary.Tally(events: 3, seconds: 3600 + 8 * 86_400 + 1))
     #expect(summary.firstStart == 0)
     #expect(!summary.isClean)
-    #expect(summary.json().hasPrefix(#"{"events":5,"rejected":1,"duplicate_ids":1,"warnings":3,"first_start":"1970-01-01T00:00:00.000Z""#))
+    #expect(summary.json().hasPrefix(#"{"events":5,"rejected":1,"duplicate_ids":1,"repeated_events":0,"warnings":3,"first_start":"1970-01-01T00:00:00.000Z""#))
   }
 }

@@ -12,6 +12,9 @@ public enum FormatRegistry {
     ReaderFormat(name: "eidolon", summary: "Eidolon NDJSON v1 (formats/eidolon-ndjson.md)") { input, diagnostics in
       EidolonNDJSONReader(input: input, diagnostics: diagnostics)
     },
+    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)") { input, diagnostics in
+      ActivityWatchReader(input: input, diagnostics: diagnostics)
+    },
   ]
 
   public static func reader(named name: String) -> ReaderFormat? {

@@ -68,6 +68,9 @@ public final class OutputSink {
   }
 
   deinit {
+    // Not finished on a stream (stdout, a pipe): hand over what was made before the
+    // error, as jq does; a file is removed below instead, so it is never half there.
+    if !finished && temporaryPath == nil { try? flush() }
     if ownsDescriptor { close(fd) }
     // Not finished: an error ended the run, so the partial file goes.
     if !finished, let temporaryPath { unlink(temporaryPath) }

@@ -16,19 +16,24 @@ public final class DuplicateIDFinder {
     /// Where the id appeared first.
     public var firstFileIndex: Int
     public var firstLine: Int
+    /// True when both carry the same content hash: the same event seen twice.
+    public var sameContent: Bool
 
-    public init(id: String, fileIndex: Int, line: Int, firstFileIndex: Int, firstLine: Int) {
+    public init(id: String, fileIndex: Int, line: Int, firstFileIndex: Int, firstLine: Int, sameContent: Bool = false) {
       self.id = id
       self.fileIndex = fileIndex
       self.line = line
       self.firstFileIndex = firstFileIndex
       self.firstLine = firstLine
+      self.sameContent = sameContent
     }
   }
 
-  /// 32 bytes: the sort key's hash, where the id sits in the arena, and where it came from.
+  /// 40 bytes: the sort key's hash, a hash of the content, where the id sits in the arena,
+  /// and where it came from.
   private struct Entry {
     var hash: UInt64
+    var content: UInt64
     var line: Int
     var idOffset: UInt32
     var idLength: UInt32
@@ -60,14 +65,16 @@ public final class DuplicateIDFinder {
     return "/tmp"
   }
 
-  public func add(id: String, fileIndex: Int, line: Int) throws {
+  /// Adds an id; `content` is any hash of what the record says, to tell a repeated
+  /// record (same content) from two records that share an id.
+  public func add(id: String, fileIndex: Int, line: Int, content: UInt64 = 0) throws {
     var id = id
     id.withUTF8 { bytes in
       let raw = UnsafeRawBufferPointer(bytes)
       let offset = arena.count
       arena.append(raw)
       let hash = MurmurHash3.x64_128(raw).0
-      entries.append(Entry(hash: hash, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
+      entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
                            fileIndex: UInt32(fileIndex)))
     }
     count += 1
@@ -98,7 +105,7 @@ public final class DuplicateIDFinder {
     }
   }
 
-  /// Sorts the chunk in memory and writes it as a run: hash, file, line, length, id bytes.
+  /// Sorts the chunk in memory and writes it as a run: hash, content hash, file, line, length, id bytes.
   private func spill() throws {
     sortEntries()
     let path = "\(directory)/eidolon-ids-\(getpid())-\(runPaths.count).run"
@@ -112,6 +119,7 @@ public final class DuplicateIDFinder {
     for entry in entries {
       let out = sink.buffer
       withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
+      withUnsafeBytes(of: entry.content.littleEndian) { out.append($0) }
       withUnsafeBytes(of: UInt32(entry.fileIndex).littleEndian) { out.append($0) }
       withUnsafeBytes(of: UInt64(entry.line).littleEndian) { out.append($0) }
       withUnsafeBytes(of: UInt32(entry.idLength).littleEndian) { out.append($0) }
@@ -133,7 +141,8 @@ public final class DuplicateIDFinder {
         let b = entries[i]
         if a.hash == b.hash && DuplicateIDFinder.compare(idBytes(a), idBytes(b)) == 0 {
           try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: Int(b.fileIndex),
-                               line: b.line, firstFileIndex: Int(a.fileIndex), firstLine: a.line))
+                               line: b.line, firstFileIndex: Int(a.fileIndex), firstLine: a.line,
+                               sameContent: a.content == b.content))
         } else {
           first = i
         }
@@ -159,17 +168,19 @@ public final class DuplicateIDFinder {
       heads[best] = try runs[best].next()
       if let first = group, first.hash == item.hash, first.id == item.id {
         try report(Duplicate(id: String(decoding: item.id, as: UTF8.self), fileIndex: item.fileIndex, line: item.line,
-                             firstFileIndex: first.fileIndex, firstLine: first.line))
+                             firstFileIndex: first.fileIndex, firstLine: first.line,
+                             sameContent: first.content == item.content))
       } else {
         group = item
       }
     }
   }
 
-  /// Reads back one run file.
+  /// Reads back one run file: hash, content hash, file, line, length, id bytes.
   private final class RunReader {
     struct Item {
       var hash: UInt64
+      var content: UInt64
       var fileIndex: Int
       var line: Int
       var id: [UInt8]
@@ -188,19 +199,20 @@ public final class DuplicateIDFinder {
     }
 
     func next() throws -> Item? {
-      let header = try input.peek(24)
+      let header = try input.peek(32)
       if header.count == 0 { return nil }
-      guard header.count == 24 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      guard header.count == 32 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
       let hash = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-      let fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
-      let line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 12, as: UInt64.self)))
-      let length = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
-      input.start += 24
+      let content = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+      let fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+      let line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt64.self)))
+      let length = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
+      input.start += 32
       let body = try input.peek(length)
       guard body.count == length else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
       let id = Array(body)
       input.start += length
-      return Item(hash: hash, fileIndex: fileIndex, line: line, id: id)
+      return Item(hash: hash, content: content, fileIndex: fileIndex, line: line, id: id)
     }
   }
 }

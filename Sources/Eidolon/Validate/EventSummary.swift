@@ -13,7 +13,10 @@ public struct EventSummary: Sendable {
 
   public var events = 0
   public var rejected = 0
+  /// Ids used again by a different event: an error.
   public var duplicateIDs = 0
+  /// Events seen twice with the same id and content (counted among the warnings too).
+  public var repeatedEvents = 0
   public var warnings = 0
   /// Milliseconds since the epoch; nil before the first event.
   public var firstStart: Int64?
@@ -61,6 +64,7 @@ public struct EventSummary: Sendable {
     line("events", "\(events)")
     line("rejected", "\(rejected)")
     line("duplicate ids", "\(duplicateIDs)")
+    line("repeated", "\(repeatedEvents)")
     line("warnings", "\(warnings)")
     if let firstStart, let lastEnd {
       line("from", Timestamp.canonical(firstStart))
@@ -87,6 +91,8 @@ public struct EventSummary: Sendable {
     out.append(integer: Int64(rejected))
     out.append(",\"duplicate_ids\":")
     out.append(integer: Int64(duplicateIDs))
+    out.append(",\"repeated_events\":")
+    out.append(integer: Int64(repeatedEvents))
     out.append(",\"warnings\":")
     out.append(integer: Int64(warnings))
     out.append(",\"first_start\":")

@@ -64,9 +64,16 @@ public final class EventValidator {
     if event.duration > EventValidator.longDurationSeconds {
       warn("lasts \(EventSummary.hours(event.duration)), more than 7 days: a timer left running?", file, position)
     }
-    try duplicates.add(id: event.id, fileIndex: fileNames.count - 1, line: position.line)
+    try duplicates.add(id: event.id, fileIndex: fileNames.count - 1, line: position.line,
+                       content: EventValidator.contentHash(event))
     summary.add(event)
     return true
+  }
+
+  /// What makes two events with one id the same event: when, how long, from where.
+  static func contentHash(_ event: Event) -> UInt64 {
+    var key = "\(event.source)\u{1F}\(event.kind)\u{1F}\(event.stream ?? "")\u{1F}\(event.start)\u{1F}\(event.duration.bitPattern)"
+    return key.withUTF8 { MurmurHash3.x64_128(UnsafeRawBufferPointer($0)).0 }
   }
 
   private func warn(_ message: String, _ file: String?, _ position: SourcePosition) {
@@ -77,11 +84,18 @@ public final class EventValidator {
   /// Reports repeated ids and returns the final summary.
   public func finish() throws -> EventSummary {
     try duplicates.finish { duplicate in
-      summary.duplicateIDs += 1
       let first = "\(fileNames[duplicate.firstFileIndex]):\(duplicate.firstLine)"
-      diagnostics.error(EidolonError(
-        .data, "duplicate id \"\(duplicate.id)\" (first at \(first))", file: fileNames[duplicate.fileIndex],
-        position: SourcePosition(line: duplicate.line, column: 1, byteOffset: 0)))
+      let position = SourcePosition(line: duplicate.line, column: 1, byteOffset: 0)
+      if duplicate.sameContent {
+        // Real exports repeat events; one id for both lets the loader keep one.
+        summary.repeatedEvents += 1
+        warn("the same event as at \(first) (id \"\(duplicate.id)\"): a loader keeps one", fileNames[duplicate.fileIndex], position)
+      } else {
+        summary.duplicateIDs += 1
+        diagnostics.error(EidolonError(
+          .data, "duplicate id \"\(duplicate.id)\" (first at \(first)) on a different event", file: fileNames[duplicate.fileIndex],
+          position: position))
+      }
     }
     summary.rejected = diagnostics.rejectCount
     return summary

@@ -1,0 +1,271 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads ActivityWatch exports, `{"buckets": {"<key>": {bucket fields..., "events": [...]}}}`
+/// from either server, whole or per bucket, pretty-printed or not, in constant memory.
+///
+/// Events stream straight out when their bucket's fields (type, client, hostname,
+/// created, data) came before "events", as every server writes them. When "events"
+/// comes first, the bucket's events are spilled to a temporary file and read back
+/// once the bucket's fields are known. Bad events are rejected through `Diagnostics`;
+/// a file that is not valid JSON stops the read.
+public final class ActivityWatchReader: EventReader {
+  public struct Options: Sendable {
+    /// Only buckets whose id matches this glob (fnmatch), when set.
+    public var bucketGlob: String?
+    /// Only buckets of this type, when set.
+    public var type: String?
+    public init() {}
+  }
+
+  private enum State {
+    case start, buckets, bucketFields, events, replay, end
+  }
+
+  private let tokenizer: JSONTokenizer
+  private let input: ByteReader
+  private let diagnostics: Diagnostics
+  private let options: Options
+  private var state = State.start
+  private var bucket = ActivityWatchBucket(id: "")
+  private var bucketPosition = SourcePosition(line: 1, column: 1, byteOffset: 0)
+  private var bucketHadEvents = false
+  private var streamedEvents = 0
+  private var spill: EventSpill?
+  /// Buckets read so far (for the summary).
+  public private(set) var bucketCount = 0
+
+  public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
+    self.input = input
+    self.diagnostics = diagnostics
+    self.options = options
+    tokenizer = JSONTokenizer(reader: input)
+  }
+
+  public var bytesRead: Int64 { input.consumedOffset }
+  public var fileName: String { input.name }
+
+  private func fail(_ message: String, _ position: SourcePosition? = nil) -> EidolonError {
+    EidolonError(.syntax, message, file: input.name, position: position ?? tokenizer.tokenPosition)
+  }
+
+  private func wants(_ bucket: ActivityWatchBucket) -> Bool {
+    if let type = options.type, bucket.type != type { return false }
+    if let glob = options.bucketGlob, fnmatch(glob, bucket.id, 0) != 0 { return false }
+    return true
+  }
+
+  public func next() throws -> Event? {
+    while true {
+      switch state {
+      case .start:
+        guard try tokenizer.next() == .beginObject else {
+          throw fail("an ActivityWatch export is a JSON object with \"buckets\"")
+        }
+        try findBuckets()
+      case .buckets:
+        let token = try tokenizer.next()
+        if token == .endObject {
+          try skipRestOfDocument()
+          continue
+        }
+        let key = tokenizer.stringValue()
+        bucketPosition = tokenizer.tokenPosition
+        guard try tokenizer.next() == .beginObject else {
+          throw fail("bucket \"\(key)\" must be an object", bucketPosition)
+        }
+        bucket = ActivityWatchBucket(id: key)
+        bucketHadEvents = false
+        streamedEvents = 0
+        bucketCount += 1
+        state = .bucketFields
+      case .bucketFields:
+        try readBucketField()
+      case .events:
+        let token = try tokenizer.next()
+        if token == .endArray {
+          state = .bucketFields
+          continue
+        }
+        let position = tokenizer.tokenPosition
+        let value = try tokenizer.readValue(startingWith: token)
+        guard wants(bucket) else { continue }
+        if let event = try convert(value, at: position) {
+          streamedEvents += 1
+          return event
+        }
+      case .replay:
+        guard let spill else {
+          state = .buckets
+          continue
+        }
+        if let (value, position) = try spill.next() {
+          if let event = try convert(value, at: position) { return event }
+        } else {
+          self.spill = nil
+          state = .buckets
+        }
+      case .end:
+        return nil
+      }
+    }
+  }
+
+  /// Moves to the inside of "buckets", skipping any other top-level member.
+  private func findBuckets() throws {
+    while true {
+      let token = try tokenizer.next()
+      if token == .endObject {
+        throw fail("no \"buckets\" in this file: is it an ActivityWatch export?")
+      }
+      if tokenizer.textEquals("buckets") {
+        let value = try tokenizer.next()
+        guard value == .beginObject else {
+          throw fail("\"buckets\" must be an object keyed by bucket id (a list is an old or hand-made format)")
+        }
+        state = .buckets
+        return
+      }
+      try tokenizer.skip(try tokenizer.next())
+    }
+  }
+
+  private func skipRestOfDocument() throws {
+    while true {
+      let token = try tokenizer.next()
+      if token == .endObject { break }
+      try tokenizer.skip(try tokenizer.next())
+    }
+    guard try tokenizer.next() == .end else { throw fail("unexpected data after the export") }
+    state = .end
+  }
+
+  private func readBucketField() throws {
+    let token = try tokenizer.next()
+    if token == .endObject {
+      try endBucket()
+      return
+    }
+    let key = tokenizer.stringValue()
+    let keyPosition = tokenizer.tokenPosition
+    if key == "events" {
+      bucketHadEvents = true
+      let value = try tokenizer.next()
+      if value == .null { return }
+      guard value == .beginArray else { throw fail("\"events\" of bucket \"\(bucket.id)\" must be a list", keyPosition) }
+      if bucket.isComplete {
+        state = .events
+      } else {
+        try spillEvents()
+      }
+      return
+    }
+    let value = try tokenizer.readValue(startingWith: try tokenizer.next())
+    let carried = bucket.set(key, value)
+    if carried && streamedEvents > 0 {
+      diagnostics.warn(
+        "bucket \"\(bucket.id)\": \"\(key)\" comes after its events, so the \(streamedEvents) events before it do not carry it",
+        file: input.name, position: keyPosition)
+    }
+  }
+
+  private func spillEvents() throws {
+    let spill = try EventSpill()
+    while true {
+      let token = try tokenizer.next()
+      if token == .endArray { break }
+      let position = tokenizer.tokenPosition
+      try spill.append(try tokenizer.readValue(startingWith: token), at: position)
+    }
+    try spill.finishWriting()
+    self.spill = spill
+  }
+
+  private func endBucket() throws {
+    if !bucketHadEvents {
+      try diagnostics.reject(
+        EidolonError(.data, "bucket \"\(bucket.id)\" has no \"events\" list", file: input.name, position: bucketPosition),
+        raw: nil)
+    }
+    if let spill {
+      if wants(bucket) {
+        try spill.startReading()
+        state = .replay
+        return
+      }
+      self.spill = nil
+    }
+    state = .buckets
+  }
+
+  private func convert(_ value: JSONValue, at position: SourcePosition) throws -> Event? {
+    do {
+      guard case .object(let object) = value else {
+        throw EidolonError(.data, "an event must be an object")
+      }
+      return try ActivityWatchMapping.event(from: object, bucket: bucket)
+    } catch var error as EidolonError where error.isRecordError {
+      error.file = input.name
+      error.position = position
+      error.message = "bucket \"\(bucket.id)\": " + error.message
+      let raw = ByteBuffer(capacity: 256)
+      raw.appendJSON(value)
+      try diagnostics.reject(error, raw: raw.bytes)
+      return nil
+    }
+  }
+}
+
+/// A bucket's events held on disk while the bucket's own fields are still unknown:
+/// one line per event, `[line, column, event]`, in a temporary file deleted at once.
+final class EventSpill {
+  private let fd: Int32
+  private let sink: OutputSink
+  private var reader: ByteReader?
+  private let tokenizer = JSONTokenizer(fileName: "spill")
+
+  init() throws {
+    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-spill-XXXXXX".utf8CString)
+    fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw EidolonError(.io, "cannot create a temporary file to hold a bucket's events: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
+    }
+    // Unlinked right away: the file goes when it is closed, whatever happens.
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    sink = OutputSink(fd: fd, name: "spill")
+  }
+
+  deinit { close(fd) }
+
+  func append(_ event: JSONValue, at position: SourcePosition) throws {
+    let out = sink.buffer
+    out.append(UInt8(ascii: "["))
+    out.append(integer: Int64(position.line))
+    out.append(UInt8(ascii: ","))
+    out.append(integer: Int64(position.column))
+    out.append(UInt8(ascii: ","))
+    out.appendJSON(event)
+    out.append("]\n")
+    try sink.flushIfFull()
+  }
+
+  func finishWriting() throws { try sink.flush() }
+
+  func startReading() throws {
+    lseek(fd, 0, SEEK_SET)
+    reader = ByteReader(source: FileDescriptorSource(fd: fd, name: "spill", ownsDescriptor: false), name: "spill")
+  }
+
+  func next() throws -> (JSONValue, SourcePosition)? {
+    guard let reader, let line = try reader.readLine() else { return nil }
+    tokenizer.reset(line: line, lineNumber: reader.lineNumber, offset: 0)
+    guard try tokenizer.next() == .beginArray, try tokenizer.next() == .number, let l = tokenizer.int64Value(),
+      try tokenizer.next() == .number, let c = tokenizer.int64Value()
+    else { throw EidolonError(.io, "a temporary spill file is damaged") }
+    let value = try tokenizer.readValue(startingWith: try tokenizer.next())
+    return (value, SourcePosition(line: Int(l), column: Int(c), byteOffset: 0))
+  }
+}
