@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "Eidolon", targets: ["Eidolon"]),
     .executable(name: "eid-validate", targets: ["eid-validate"]),
     .executable(name: "aw-read", targets: ["aw-read"]),
+    .executable(name: "aw-write", targets: ["aw-write"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,7 @@ let package = Package(
 
     .executableTarget(name: "eid-validate", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "aw-read", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "aw-write", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

@@ -92,8 +92,10 @@ public enum ActivityWatchMapping {
                         timestamp: parsed.subMillisecondNanos != 0 ? timestampText : nil)
     // Identical events in one bucket get identical ids (real exports repeat events;
     // the loader keeps one). The server's own event id is left out for that reason.
+    // Keys sorted: the same data written in another key order (aw-write puts the
+    // canonical fields first) must give the same id.
     let dataText = ByteBuffer(capacity: 256)
-    dataText.appendJSON(data)
+    dataText.appendJSON(JSONObject(data.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }))
     event.id = EventID.make(prefix: "aw", fields: [
       bucket.id, Timestamp.canonical(start), String(parsed.subMillisecondNanos), normalised(durationText),
       String(decoding: dataText.bytes, as: UTF8.self),
