@@ -19,6 +19,11 @@ enum ToolRunner {
   }
 
   static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> ToolResult {
+    try runProgram(productsDirectory.appendingPathComponent(tool).path, arguments, stdin: stdin)
+  }
+
+  /// Runs any program by path, the same way.
+  static func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> ToolResult {
     // Files, not pipes, for the three streams: nothing can block, whatever the tool writes.
     let dir = try temporaryDirectory()
     let paths = ["in", "out", "err"].map { dir.appendingPathComponent($0) }
@@ -26,7 +31,7 @@ enum ToolRunner {
     FileManager.default.createFile(atPath: paths[1].path, contents: nil)
     FileManager.default.createFile(atPath: paths[2].path, contents: nil)
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(tool)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.standardInput = try FileHandle(forReadingFrom: paths[0])
     process.standardOutput = try FileHandle(forWritingTo: paths[1])
