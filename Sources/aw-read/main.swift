@@ -17,6 +17,7 @@ struct AwRead: ParsableCommand {
         aw-read aw-buckets-export.json > events.ndjson
         aw-read export.json.gz --type currentwindow --since 2024-01-01 | eid-validate
         aw-read export.json --bucket 'aw-watcher-web-*' -o web.ndjson.gz
+        aw-read --server http://localhost:5600 --since 2024-01-01 > events.ndjson
       """,
     version: EidolonVersion.current)
 
@@ -28,6 +29,15 @@ struct AwRead: ParsableCommand {
 
   @Option(help: ArgumentHelp("Only buckets of this type (currentwindow, afkstatus, web.tab.current, ...).", valueName: "type"))
   var type: String?
+
+  @Option(help: ArgumentHelp(
+    "Read from a running ActivityWatch server (http://localhost:5600) instead of files: each bucket's events, streamed.",
+    valueName: "url"))
+  var server: String?
+
+  func validate() throws {
+    if server != nil && !common.inputs.isEmpty { throw ValidationError("give input files or --server, not both") }
+  }
 
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "aw-read")
@@ -41,8 +51,8 @@ struct AwRead: ParsableCommand {
     var events = 0
     var buckets = 0
     var bytesBefore: Int64 = 0
-    for path in common.inputPaths {
-      let reader = ActivityWatchReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+    func read(_ input: ByteReader) throws {
+      let reader = ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
         guard range.contains(event) else { continue }
@@ -51,6 +61,15 @@ struct AwRead: ParsableCommand {
       }
       bytesBefore += reader.bytesRead
       buckets += reader.bucketCount
+    }
+    if let server {
+      let client = try ActivityWatchServerClient(url: server)
+      // The list says each bucket's type, so unwanted buckets are never downloaded.
+      for bucket in try client.buckets().sorted(by: { $0.id < $1.id }) where options.wants(bucket) {
+        try read(try client.openExport(bucketID: bucket.id))
+      }
+    } else {
+      for path in common.inputPaths { try read(try InputOpener.open(path)) }
     }
     progress.clear()
     try writer.finish()

@@ -19,6 +19,13 @@ public final class ActivityWatchReader: EventReader {
     /// Only buckets of this type, when set.
     public var type: String?
     public init() {}
+
+    /// True when `bucket` passes the id glob and the type filter.
+    public func wants(_ bucket: ActivityWatchBucket) -> Bool {
+      if let type, bucket.type != type { return false }
+      if let bucketGlob, fnmatch(bucketGlob, bucket.id, 0) != 0 { return false }
+      return true
+    }
   }
 
   private enum State {
@@ -50,12 +57,6 @@ public final class ActivityWatchReader: EventReader {
 
   private func fail(_ message: String, _ position: SourcePosition? = nil) -> EidolonError {
     EidolonError(.syntax, message, file: input.name, position: position ?? tokenizer.tokenPosition)
-  }
-
-  private func wants(_ bucket: ActivityWatchBucket) -> Bool {
-    if let type = options.type, bucket.type != type { return false }
-    if let glob = options.bucketGlob, fnmatch(glob, bucket.id, 0) != 0 { return false }
-    return true
   }
 
   public func next() throws -> Event? {
@@ -92,7 +93,7 @@ public final class ActivityWatchReader: EventReader {
         }
         let position = tokenizer.tokenPosition
         let value = try tokenizer.readValue(startingWith: token)
-        guard wants(bucket) else { continue }
+        guard options.wants(bucket) else { continue }
         if let event = try convert(value, at: position) {
           streamedEvents += 1
           return event
@@ -191,7 +192,7 @@ public final class ActivityWatchReader: EventReader {
         raw: nil)
     }
     if let spill {
-      if wants(bucket) {
+      if options.wants(bucket) {
         try spill.startReading()
         state = .replay
         return

@@ -16,14 +16,15 @@ public final class ActivityWatchWriter: EventWriter {
   /// Open bucket files at most; others are closed and reopened for appending.
   static let maxOpenFiles = 64
 
-  private let sink: OutputSink
+  private let sink: OutputSink?
   private let directory: String
   private var buckets: [String: PendingBucket] = [:]
   private var openOrder: [String] = []
   private var clock = 0
   public private(set) var eventCount = 0
 
-  public init(sink: OutputSink) throws {
+  /// `sink` receives the import file from `finish()`; nil when the buckets go to a server.
+  public init(sink: OutputSink?) throws {
     self.sink = sink
     var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-aw-write-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -109,36 +110,46 @@ public final class ActivityWatchWriter: EventWriter {
     openOrder.remove(at: index)
   }
 
-  public func finish() throws {
-    let out = sink.buffer
-    out.append("{\"buckets\": {")
-    for (i, id) in buckets.keys.sorted().enumerated() {
+  /// The ids of the buckets written to so far.
+  public var bucketIDs: [String] { buckets.keys.sorted() }
+
+  /// Each bucket in id order: its fields, the start of its earliest event (for a missing
+  /// "created"), and its events, one JSON object per line.
+  public func forEachBucket(_ body: (_ header: ActivityWatchBucket, _ earliest: Int64, _ events: ByteReader) throws -> Void) throws {
+    for id in bucketIDs {
       let bucket = buckets[id]!
       try bucket.flushAndClose()
-      if i > 0 { out.append(",") }
+      let events = ByteReader(source: try FileDescriptorSource(path: bucket.path), name: bucket.path)
+      try body(bucket.header, bucket.earliest, events)
+    }
+  }
+
+  /// Writes the import file to the sink.
+  public func finish() throws {
+    guard let sink else { return }
+    let out = sink.buffer
+    out.append("{\"buckets\": {")
+    var first = true
+    try forEachBucket { header, earliest, events in
+      if !first { out.append(",") }
+      first = false
       out.append("\n")
-      out.appendJSONString(id)
+      out.appendJSONString(header.id)
       out.append(": ")
-      ActivityWatchWriter.appendBucketFields(bucket.header, earliest: bucket.earliest, to: out)
+      ActivityWatchWriter.appendBucketFields(header, earliest: earliest, to: out)
       out.append(",\"events\":[")
-      try copyEvents(of: bucket)
+      var firstEvent = true
+      while let line = try events.readLine() {
+        if !firstEvent { out.append(UInt8(ascii: ",")) }
+        firstEvent = false
+        out.append(line)
+        try sink.flushIfFull()
+      }
       out.append("]}")
       try sink.flushIfFull()
     }
     out.append("\n}}\n")
     try sink.finish()
-  }
-
-  /// Copies a bucket's events file into the output, a comma between events.
-  private func copyEvents(of bucket: PendingBucket) throws {
-    let reader = ByteReader(source: try FileDescriptorSource(path: bucket.path), name: bucket.path)
-    var first = true
-    while let line = try reader.readLine() {
-      if !first { sink.buffer.append(UInt8(ascii: ",")) }
-      first = false
-      sink.buffer.append(line)
-      try sink.flushIfFull()
-    }
   }
 
   // MARK: Mapping
