@@ -46,10 +46,53 @@ public struct Event: Sendable, Equatable {
   /// Milliseconds since the epoch at which the event ends (start + duration).
   public var endMillis: Int64 { start + Int64((duration * 1000).rounded()) }
 
-  /// The optional string fields, in the order the spec and the writer list them.
-  nonisolated(unsafe) public static let optionalStringFields: [(name: String, keyPath: WritableKeyPath<Event, String?>)] = [
-    ("stream", \.stream), ("host", \.host), ("user", \.user), ("app", \.app), ("title", \.title),
-    ("url", \.url), ("file", \.file), ("project", \.project), ("client", \.client), ("task", \.task),
-    ("description", \.description), ("category", \.category), ("subcategory", \.subcategory),
+  /// The optional string fields' names, in the order the spec and the writer list them;
+  /// `optionalString(_:)` and `setOptionalString(_:_:)` take an index into it. (Switches,
+  /// not key paths: key paths cost a quarter of a reader's time.)
+  public static let optionalStringNames = [
+    "stream", "host", "user", "app", "title", "url", "file", "project", "client", "task",
+    "description", "category", "subcategory",
   ]
+
+  public enum OptionalString {
+    public static let stream = 0, host = 1, user = 2, app = 3, title = 4, url = 5, file = 6, project = 7
+  }
+
+  @inline(__always)
+  public func optionalString(_ index: Int) -> String? {
+    switch index {
+    case 0: return stream
+    case 1: return host
+    case 2: return user
+    case 3: return app
+    case 4: return title
+    case 5: return url
+    case 6: return file
+    case 7: return project
+    case 8: return client
+    case 9: return task
+    case 10: return description
+    case 11: return category
+    default: return subcategory
+    }
+  }
+
+  @inline(__always)
+  public mutating func setOptionalString(_ index: Int, _ value: String?) {
+    switch index {
+    case 0: stream = value
+    case 1: host = value
+    case 2: user = value
+    case 3: app = value
+    case 4: title = value
+    case 5: url = value
+    case 6: file = value
+    case 7: project = value
+    case 8: client = value
+    case 9: task = value
+    case 10: description = value
+    case 11: category = value
+    default: subcategory = value
+    }
+  }
 }

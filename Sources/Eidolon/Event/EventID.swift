@@ -8,13 +8,28 @@ public enum EventID {
       if i > 0 { input.append(0x1F) }
       input.append(contentsOf: field.utf8)
     }
-    let (h1, h2) = input.withUnsafeBytes { MurmurHash3.x64_128($0) }
-    return prefix + ":" + hex(h1) + hex(h2)
+    return input.withUnsafeBytes { make(prefix: prefix, joinedFields: $0) }
   }
 
-  private static func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
+  /// The same, from the fields already joined by 0x1F (readers build them in a reused buffer).
+  public static func make(prefix: String, joinedFields: UnsafeRawBufferPointer) -> String {
+    let (h1, h2) = MurmurHash3.x64_128(joinedFields)
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: prefix.utf8.count + 33) { out in
+      var i = 0
+      for byte in prefix.utf8 {
+        out[i] = byte
+        i += 1
+      }
+      out[i] = UInt8(ascii: ":")
+      i += 1
+      for shift in stride(from: 124, through: 0, by: -4) {
+        let half = shift >= 64 ? h1 >> UInt64(shift - 64) : h2 >> UInt64(shift)
+        out[i] = digits.utf8Start[Int(half & 0xF)]
+        i += 1
+      }
+      return i
+    }
   }
 }
 

@@ -18,8 +18,9 @@ public enum ActivityWatchMapping {
 
   /// Data keys that have a canonical field, in the order the writer puts them back.
   /// A key maps only when its value is a string; otherwise it stays in attrs.data.
-  nonisolated(unsafe) static let dataFields: [(key: String, field: WritableKeyPath<Event, String?>)] = [
-    ("app", \.app), ("title", \.title), ("url", \.url), ("file", \.file), ("project", \.project),
+  static let dataFields: [(key: String, field: Int)] = [
+    ("app", Event.OptionalString.app), ("title", Event.OptionalString.title), ("url", Event.OptionalString.url),
+    ("file", Event.OptionalString.file), ("project", Event.OptionalString.project),
   ]
   /// The stopwatch's label is the entry's description.
   static let stopwatchLabel = "label"
@@ -31,7 +32,8 @@ public enum ActivityWatchMapping {
   /// Turns one exported event into the canonical form. Throws a data error (the
   /// event is rejected) for a missing or bad timestamp, a non-number or negative
   /// duration, or data that is not an object.
-  static func event(from object: JSONObject, bucket: ActivityWatchBucket) throws -> Event {
+  /// `scratch` is reused from event to event for the id's input.
+  static func event(from object: JSONObject, bucket: ActivityWatchBucket, scratch: ByteBuffer) throws -> Event {
     var timestampText: String?
     var durationValue: JSONValue?
     var data = JSONObject()
@@ -81,7 +83,7 @@ public enum ActivityWatchMapping {
     var rest = JSONObject()
     for member in data.members {
       if let mapping = dataFields.first(where: { $0.key == member.key }), case .string(let s) = member.value {
-        event[keyPath: mapping.field] = s
+        event.setOptionalString(mapping.field, s)
       } else if bucket.type == "general.stopwatch", member.key == stopwatchLabel, case .string(let s) = member.value {
         event.description = s
       } else {
@@ -94,21 +96,25 @@ public enum ActivityWatchMapping {
     // the loader keeps one). The server's own event id is left out for that reason.
     // Keys sorted: the same data written in another key order (aw-write puts the
     // canonical fields first) must give the same id.
-    let dataText = ByteBuffer(capacity: 256)
-    dataText.appendJSON(JSONObject(data.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }))
-    event.id = EventID.make(prefix: "aw", fields: [
-      bucket.id, Timestamp.canonical(start), String(parsed.subMillisecondNanos), normalised(durationText),
-      String(decoding: dataText.bytes, as: UTF8.self),
-    ])
+    scratch.removeAll()
+    scratch.append(bucket.id)
+    scratch.append(0x1F)
+    Timestamp.appendCanonical(start, to: scratch)
+    scratch.append(0x1F)
+    scratch.append(integer: Int64(parsed.subMillisecondNanos))
+    scratch.append(0x1F)
+    appendNormalised(durationText, to: scratch)
+    scratch.append(0x1F)
+    let inOrder = zip(data.members, data.members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    scratch.appendJSON(inOrder ? data : JSONObject(data.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }))
+    event.id = EventID.make(prefix: "aw", joinedFields: scratch.bytes)
     return event
   }
 
   /// "3.0" and "3" are the same duration: the id must not depend on how it was written.
-  private static func normalised(_ numberText: String) -> String {
-    guard let value = Double(numberText) else { return numberText }
-    let buffer = ByteBuffer(capacity: 32)
-    buffer.appendJSONNumber(value)
-    return String(decoding: buffer.bytes, as: UTF8.self)
+  private static func appendNormalised(_ numberText: String, to out: ByteBuffer) {
+    guard let value = Double(numberText) else { return out.append(numberText) }
+    out.appendJSONNumber(value)
   }
 
   private static func attrs(bucket: ActivityWatchBucket, data: JSONObject, eventID: JSONValue?, extra: JSONObject,

@@ -42,6 +42,7 @@ public final class ActivityWatchReader: EventReader {
   private var bucketHadEvents = false
   private var streamedEvents = 0
   private var spill: EventSpill?
+  private let idScratch = ByteBuffer(capacity: 1024)
   /// Buckets read so far (for the summary).
   public private(set) var bucketCount = 0
 
@@ -207,7 +208,7 @@ public final class ActivityWatchReader: EventReader {
       guard case .object(let object) = value else {
         throw EidolonError(.data, "an event must be an object")
       }
-      return try ActivityWatchMapping.event(from: object, bucket: bucket)
+      return try ActivityWatchMapping.event(from: object, bucket: bucket, scratch: idScratch)
     } catch var error as EidolonError where error.isRecordError {
       error.file = input.name
       error.position = position

@@ -241,7 +241,7 @@ public final class ActivityWatchWriter: EventWriter {
   static func data(for event: Event, bucketType: String) -> JSONObject {
     var data = JSONObject()
     for (key, field) in ActivityWatchMapping.dataFields {
-      if let value = event[keyPath: field] { data.members.append(.init(key, .string(value))) }
+      if let value = event.optionalString(field) { data.members.append(.init(key, .string(value))) }
     }
     if event.source == ActivityWatchMapping.source {
       if bucketType == "general.stopwatch", let label = event.description {
@@ -256,8 +256,8 @@ public final class ActivityWatchWriter: EventWriter {
       data.members.insert(.init("label", .string(label)), at: 0)
       data.members.append(.init("running", .bool(false)))
     }
-    for (name, keyPath) in Event.optionalStringFields where !["stream", "host", "app", "title", "url", "file", "project"].contains(name) {
-      if let value = event[keyPath: keyPath] { data.members.append(.init(name, .string(value))) }
+    for (index, name) in Event.optionalStringNames.enumerated() where !["stream", "host", "app", "title", "url", "file", "project"].contains(name) {
+      if let value = event.optionalString(index) { data.members.append(.init(name, .string(value))) }
     }
     if let productivity = event.productivity { data.members.append(.init("productivity", .number(productivity))) }
     if let tags = event.tags { data.members.append(.init("tags", .array(tags.map { .string($0) }))) }

@@ -1,7 +1,7 @@
 /// The top-level field names of Eidolon NDJSON v1, matched on bytes.
 enum EidolonField {
   case id, source, kind, start, duration
-  /// An optional string field: its index in `Event.optionalStringFields`.
+  /// An optional string field: its index in `Event.optionalStringNames`.
   case string(Int)
   case productivity, tags, billable, offset, attrs, version
 

@@ -92,8 +92,7 @@ public final class EidolonNDJSONReader: EventReader {
       case .start: event.start = try decodeStart(value)
       case .duration: event.duration = try decodeDuration(value)
       case .string(let index):
-        let field = Event.optionalStringFields[index]
-        event[keyPath: field.keyPath] = try expectString(value, field.name)
+        event.setOptionalString(index, try expectString(value, Event.optionalStringNames[index]))
       case .productivity: event.productivity = try decodeProductivity(value)
       case .tags: event.tags = try decodeTags(value)
       case .billable:

@@ -24,11 +24,11 @@ public final class EidolonNDJSONWriter: EventWriter {
     Timestamp.appendCanonical(event.start, to: out)
     out.append("\",\"duration\":")
     out.appendJSONNumber(event.duration)
-    for field in Event.optionalStringFields {
-      guard let value = event[keyPath: field.keyPath] else { continue }
+    for (index, name) in Event.optionalStringNames.enumerated() {
+      guard let value = event.optionalString(index) else { continue }
       out.append(UInt8(ascii: ","))
       out.append(UInt8(ascii: "\""))
-      out.append(field.name)
+      out.append(name)
       out.append("\":")
       out.appendJSONString(value)
     }
