@@ -8,6 +8,8 @@ let package = Package(
     .executable(name: "eid-validate", targets: ["eid-validate"]),
     .executable(name: "aw-read", targets: ["aw-read"]),
     .executable(name: "aw-write", targets: ["aw-write"]),
+    .executable(name: "eid-load", targets: ["eid-load"]),
+    .executable(name: "eid-dump", targets: ["eid-dump"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +36,8 @@ let package = Package(
     .executableTarget(name: "eid-validate", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "aw-read", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "aw-write", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "eid-load", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "eid-dump", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

@@ -9,6 +9,7 @@ window titles with non-ASCII, quotes, commas and line breaks, heavy-tailed
 durations, many apps. Memory use does not grow with the size asked for.
 """
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -85,6 +86,8 @@ def main():
     parser.add_argument("--bytes", type=parse_size, help="stop once this many bytes are written (1G, 500M)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", default="2016-01-04T07:00:00Z", help="when the history starts")
+    parser.add_argument("--hashed-ids", action="store_true",
+                        help="ids spread like real ones (a hash of the number), not in order")
     args = parser.parse_args()
     if args.events is None and args.bytes is None:
         parser.error("give --events or --bytes")
@@ -99,7 +102,10 @@ def main():
             break
         if args.bytes is not None and written >= args.bytes:
             break
-        line = (json.dumps(event(rng, i, start), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        e = event(rng, i, start)
+        if args.hashed_ids:
+            e["id"] = e["id"][:7] + hashlib.blake2b(b"%d" % i, digest_size=16).hexdigest()
+        line = (json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         chunk.append(line)
         written += len(line)
         i += 1

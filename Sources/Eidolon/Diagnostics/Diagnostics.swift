@@ -23,6 +23,8 @@ public final class Diagnostics {
   public var beforeMessage: (() -> Void)?
   /// Takes the messages instead of stderr (tests, and tools that collect them).
   public var messageHandler: ((String) -> Void)?
+  /// Hears every rejected record (eid-load keeps them in the store with the batch).
+  public var onReject: ((EidolonError, UnsafeRawBufferPointer?) throws -> Void)?
 
   public init(toolName: String, strict: Bool = false, rejects: RejectWriter? = nil,
               messageLimit: Int = Diagnostics.defaultMessageLimit) {
@@ -42,6 +44,7 @@ public final class Diagnostics {
     rejectCount += 1
     if shouldPrint() { note(error.description) }
     try rejects?.write(error, raw: raw)
+    try onReject?(error, raw)
     if strict {
       note("\(toolName): stopped at the first bad record (--strict)")
       throw StrictStop(error: error)

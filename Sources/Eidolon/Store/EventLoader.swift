@@ -1,0 +1,410 @@
+import CZlib
+
+/// Loads Eidolon NDJSON into a store in batches, one transaction each, with the
+/// checkpoint that lets an interrupted load resume exactly where its last batch ended
+/// (formats/sqlite-schema.md, "Loading").
+public final class EventLoader {
+  public enum Strategy: String, CaseIterable, Sendable {
+    /// Insert; an id already stored is skipped (and counted).
+    case append
+    /// An incoming event replaces the stored one with its id.
+    case replace
+    /// Like replace, then stored events of the same source and stream that start inside
+    /// the span the input covers, and that this load did not write, are removed.
+    case replaceRange = "replace-range"
+    /// Stop at the first id already stored; that batch is not written.
+    case fail
+  }
+
+  public struct Options: Sendable {
+    public var strategy = Strategy.append
+    public var batchSize = 50_000
+    public var resume = false
+    public init() {}
+  }
+
+  public struct Counts: Sendable, Equatable {
+    public var read = 0
+    public var inserted = 0
+    public var skipped = 0
+    public var replaced = 0
+    public var removed = 0
+    public var rejected = 0
+
+    public init(read: Int = 0, inserted: Int = 0, skipped: Int = 0, replaced: Int = 0, removed: Int = 0, rejected: Int = 0) {
+      self.read = read
+      self.inserted = inserted
+      self.skipped = skipped
+      self.replaced = replaced
+      self.removed = removed
+      self.rejected = rejected
+    }
+  }
+
+  /// Where an interrupted load stopped: the input and the lines of it already committed.
+  struct Checkpoint {
+    var inputIndex = 0
+    var lines = 0
+    var checksum: UInt32 = 0
+  }
+
+  public let store: EventStore
+  private let database: SQLiteDatabase
+  private let options: Options
+  private let diagnostics: Diagnostics
+  private let inputNames: [String]
+  public private(set) var importID: Int64 = 0
+  public private(set) var counts = Counts()
+  /// Set when this run continues an interrupted load.
+  public private(set) var resumedFrom: (importID: Int64, inputIndex: Int, lines: Int)?
+  private var checkpoint = Checkpoint()
+  private var inBatch = false
+  private var pending = 0
+  private var currentInput = (index: 0, name: "")
+  /// replace-range: per source and stream, the span of the input seen so far.
+  private var ranges: [String: (source: String, stream: String, first: Int64, lastStart: Int64, lastEnd: Int64)] = [:]
+
+  private let insert: SQLiteStatement
+  private let update: SQLiteStatement
+  private let insertTag: SQLiteStatement
+  private let deleteTags: SQLiteStatement
+  private let insertReject: SQLiteStatement
+  private let scratch = ByteBuffer(capacity: 4096)
+
+  public init(store: EventStore, inputs: [String], options: Options, diagnostics: Diagnostics) throws {
+    self.store = store
+    database = store.database
+    self.options = options
+    self.diagnostics = diagnostics
+    inputNames = inputs
+    let columns = StoreSchema.eventColumns
+    let placeholders = (1...columns.count + 1).map { "?\($0)" }.joined(separator: ", ")
+    insert = try database.prepare(
+      "INSERT INTO events (\(columns.joined(separator: ", ")), import_id) VALUES (\(placeholders)) ON CONFLICT(id) DO NOTHING")
+    let assignments = columns.enumerated().dropFirst().map { "\($0.element) = ?\($0.offset + 1)" }.joined(separator: ", ")
+    update = try database.prepare("UPDATE events SET \(assignments), import_id = ?\(columns.count + 1) WHERE id = ?1 RETURNING seq")
+    insertTag = try database.prepare("INSERT OR IGNORE INTO event_tags (event_seq, tag) VALUES (?1, ?2)")
+    deleteTags = try database.prepare("DELETE FROM event_tags WHERE event_seq = ?1")
+    insertReject = try database.prepare("INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+    try startOrResume()
+    diagnostics.onReject = { [unowned self] error, raw in try self.keepReject(error, raw: raw) }
+  }
+
+  // MARK: Starting
+
+  private func startOrResume() throws {
+    let unfinished = try database.prepare(
+      "SELECT id, inputs, strategy, read, inserted, skipped, replaced, removed, rejected FROM imports WHERE status != 'done' ORDER BY id DESC LIMIT 1")
+    if try unfinished.step() {
+      let id = unfinished.int64(0)
+      if options.resume {
+        let inputs = unfinished.string(1) ?? ""
+        guard inputs == EventLoader.jsonList(inputNames) else {
+          throw EidolonError(
+            .usage, "the interrupted load \(id) read \(inputs); resume it with the same inputs, or load without --resume",
+            file: store.path)
+        }
+        guard unfinished.string(2) == options.strategy.rawValue else {
+          throw EidolonError(
+            .usage, "the interrupted load \(id) used --merge-strategy \(unfinished.string(2) ?? "?"); resume it with the same",
+            file: store.path)
+        }
+        importID = id
+        counts = Counts(
+          read: Int(unfinished.int64(3)), inserted: Int(unfinished.int64(4)), skipped: Int(unfinished.int64(5)),
+          replaced: Int(unfinished.int64(6)), removed: Int(unfinished.int64(7)), rejected: Int(unfinished.int64(8)))
+        try loadCheckpoint()
+        resumedFrom = (id, checkpoint.inputIndex, checkpoint.lines)
+        try database.execute("UPDATE imports SET status = 'running' WHERE id = \(id)")
+        return
+      }
+      diagnostics.note("eid-load: load \(id) did not finish; its committed batches stay (eid-load --resume with its inputs finishes it)")
+      try database.execute("UPDATE imports SET status = 'interrupted' WHERE id = \(id)")
+    } else if options.resume {
+      diagnostics.note("eid-load: no interrupted load to resume; loading from the start")
+    }
+    let start = try database.prepare(
+      "INSERT INTO imports (started, status, tool_version, inputs, strategy) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running', ?1, ?2, ?3) RETURNING id")
+    start.bind(1, EidolonVersion.current)
+    start.bind(2, EventLoader.jsonList(inputNames))
+    start.bind(3, options.strategy.rawValue)
+    guard try start.step() else { throw EidolonError(.io, "cannot record the load", file: store.path) }
+    importID = start.int64(0)
+  }
+
+  private func loadCheckpoint() throws {
+    let query = try database.prepare("SELECT input_index, lines, checksum_state FROM checkpoints WHERE import_id = ?1")
+    query.bind(1, importID)
+    if try query.step() {
+      checkpoint = Checkpoint(inputIndex: Int(query.int64(0)), lines: Int(query.int64(1)), checksum: UInt32(truncatingIfNeeded: query.int64(2)))
+    }
+    let spans = try database.prepare(
+      "SELECT source, stream, first_start_ms, last_start_ms, last_end_ms FROM import_ranges WHERE import_id = ?1")
+    spans.bind(1, importID)
+    while try spans.step() {
+      let source = spans.string(0) ?? "", stream = spans.string(1) ?? ""
+      ranges[source + "\u{0}" + stream] = (source, stream, spans.int64(2), spans.int64(3), spans.int64(4))
+    }
+  }
+
+  static func jsonList(_ names: [String]) -> String {
+    let buffer = ByteBuffer()
+    buffer.appendJSON(JSONValue.array(names.map { .string($0) }))
+    return String(decoding: buffer.bytes, as: UTF8.self)
+  }
+
+  // MARK: Reading
+
+  /// Loads every input in turn; on a resume, inputs and lines already committed are
+  /// read again only to check they are the same (their checksum), never stored twice.
+  public func load(paths: [String], progress: Progress) throws {
+    var checksum: UInt32 = 0
+    var bytesBefore: Int64 = 0
+    for (index, path) in paths.enumerated() {
+      let input = try InputOpener.open(path)
+      currentInput = (index, input.name)
+      let skip = index < checkpoint.inputIndex ? Int.max : (index == checkpoint.inputIndex ? checkpoint.lines : 0)
+      while skip > 0, input.lineNumber < skip, let line = try input.readLine() {
+        // Blank lines are skipped by the reader, so they are not in the checksum.
+        if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { checksum = EventLoader.crc(checksum, line) }
+      }
+      // The checksum is checked where the committed part ends: after the last whole input
+      // it covers, or after the lines of the input it stopped in.
+      let lastWhole = index == checkpoint.inputIndex - 1
+      if lastWhole || (index == checkpoint.inputIndex && skip > 0) {
+        guard (lastWhole || input.lineNumber == skip), checksum == checkpoint.checksum else {
+          throw EidolonError(
+            .usage,
+            "\(input.name) is not the input the interrupted load read (its first \(skip) lines differ); load it without --resume",
+            file: store.path)
+        }
+      }
+      if index < checkpoint.inputIndex {
+        bytesBefore += input.consumedOffset
+        continue
+      }
+      self.checksum = checksum
+      let reader = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
+      while let event = try reader.next() {
+        self.checksum = EventLoader.crc(self.checksum, reader.lastRaw)
+        try add(event)
+        if pending >= options.batchSize { try commitBatch(lines: reader.lastPosition.line) }
+        progress.update(records: counts.read, bytes: bytesBefore + reader.bytesRead)
+      }
+      checksum = self.checksum
+      bytesBefore += reader.bytesRead
+      // The whole input is in: the checkpoint moves to the start of the next one.
+      try commitBatch(lines: 0, nextInput: true)
+    }
+    progress.clear()
+  }
+
+  private var checksum: UInt32 = 0
+
+  /// CRC-32 of a line and its LF, continuing `state`.
+  static func crc(_ state: UInt32, _ line: UnsafeRawBufferPointer) -> UInt32 {
+    var value = crc32(uLong(state), line.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(line.count))
+    var newline: UInt8 = 0x0A
+    value = crc32(value, &newline, 1)
+    return UInt32(truncatingIfNeeded: value)
+  }
+
+  // MARK: Writing
+
+  private func beginBatch() throws {
+    guard !inBatch else { return }
+    try database.execute("BEGIN IMMEDIATE")
+    inBatch = true
+  }
+
+  /// Stores one event as the strategy says.
+  public func add(_ event: Event) throws {
+    try beginBatch()
+    counts.read += 1
+    pending += 1
+    bind(event, to: insert)
+    try insert.step()
+    insert.reset()
+    if database.changes > 0 {
+      counts.inserted += 1
+      if let tags = event.tags { try storeTags(tags, seq: database.lastInsertRowID) }
+    } else {
+      switch options.strategy {
+      case .append:
+        counts.skipped += 1
+      case .fail:
+        try rollbackBatch()
+        throw EidolonError(
+          .data, "event \(event.id) is already in the store; nothing of this batch was written (--merge-strategy fail)",
+          file: currentInput.name)
+      case .replace, .replaceRange:
+        bind(event, to: update)
+        guard try update.step() else { throw EidolonError(.io, "the stored event \(event.id) vanished", file: store.path) }
+        let seq = update.int64(0)
+        update.reset()
+        deleteTags.bind(1, seq)
+        try deleteTags.step()
+        deleteTags.reset()
+        if let tags = event.tags { try storeTags(tags, seq: seq) }
+        counts.replaced += 1
+      }
+    }
+    if options.strategy == .replaceRange { noteSpan(event) }
+  }
+
+  private func noteSpan(_ event: Event) {
+    let stream = event.stream ?? ""
+    let key = event.source + "\u{0}" + stream
+    let end = event.endMillis
+    if var span = ranges[key] {
+      span.first = min(span.first, event.start)
+      span.lastStart = max(span.lastStart, event.start)
+      span.lastEnd = max(span.lastEnd, end)
+      ranges[key] = span
+    } else {
+      ranges[key] = (event.source, stream, event.start, event.start, end)
+    }
+  }
+
+  private func storeTags(_ tags: [String], seq: Int64) throws {
+    for tag in tags {
+      insertTag.bind(1, seq)
+      insertTag.bind(2, tag)
+      try insertTag.step()
+      insertTag.reset()
+    }
+  }
+
+  private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+    try beginBatch()
+    counts.read += 1
+    counts.rejected += 1
+    if let raw { checksum = EventLoader.crc(checksum, raw) }
+    insertReject.bind(1, importID)
+    insertReject.bind(2, error.file ?? currentInput.name)
+    insertReject.bind(3, error.position.map { Int64($0.line) })
+    insertReject.bind(4, error.position.map { Int64($0.column) })
+    insertReject.bind(5, error.message)
+    if let raw { insertReject.bind(6, bytes: raw) } else { insertReject.bind(6, nil as String?) }
+    try insertReject.step()
+    insertReject.reset()
+  }
+
+  private func bind(_ event: Event, to statement: SQLiteStatement) {
+    statement.bind(1, event.id)
+    statement.bind(2, event.source)
+    statement.bind(3, event.kind)
+    statement.bind(4, Timestamp.canonical(event.start))
+    statement.bind(5, event.start)
+    statement.bind(6, event.endMillis)
+    statement.bind(7, event.duration)
+    var index: Int32 = 8
+    for field in Event.optionalStringNames.indices {
+      statement.bind(index, event.optionalString(field))
+      index += 1
+    }
+    statement.bind(21, event.productivity.map(Int64.init))
+    if let tags = event.tags {
+      scratch.removeAll()
+      scratch.appendJSON(JSONValue.array(tags.map { .string($0) }))
+      statement.bind(22, bytes: scratch.bytes)
+    } else {
+      statement.bind(22, nil as String?)
+    }
+    statement.bind(23, event.billable.map { $0 ? 1 : 0 } as Int64?)
+    statement.bind(24, event.offset)
+    if event.attrs.isEmpty {
+      statement.bind(25, nil as String?)
+    } else {
+      scratch.removeAll()
+      scratch.appendJSON(event.attrs)
+      statement.bind(25, bytes: scratch.bytes)
+    }
+    statement.bind(26, importID)
+  }
+
+  private func rollbackBatch() throws {
+    guard inBatch else { return }
+    inBatch = false
+    pending = 0
+    try database.execute("ROLLBACK")
+  }
+
+  /// Commits the batch with its checkpoint: `lines` of the current input are in.
+  private func commitBatch(lines: Int, nextInput: Bool = false) throws {
+    try beginBatch()
+    checkpoint = Checkpoint(inputIndex: currentInput.index + (nextInput ? 1 : 0), lines: lines, checksum: checksum)
+    let save = try database.prepare(
+      "INSERT OR REPLACE INTO checkpoints (import_id, input_index, input, lines, checksum_state, updated) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+    save.bind(1, importID)
+    save.bind(2, Int64(checkpoint.inputIndex))
+    save.bind(3, currentInput.name)
+    save.bind(4, Int64(lines))
+    save.bind(5, Int64(checksum))
+    try save.step()
+    if options.strategy == .replaceRange {
+      let span = try database.prepare(
+        "INSERT OR REPLACE INTO import_ranges (import_id, source, stream, first_start_ms, last_start_ms, last_end_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      for range in ranges.values {
+        span.bind(1, importID)
+        span.bind(2, range.source)
+        span.bind(3, range.stream)
+        span.bind(4, range.first)
+        span.bind(5, range.lastStart)
+        span.bind(6, range.lastEnd)
+        try span.step()
+        span.reset()
+      }
+    }
+    try saveCounts(status: nil)
+    try database.execute("COMMIT")
+    inBatch = false
+    pending = 0
+  }
+
+  private func saveCounts(status: String?) throws {
+    let save = try database.prepare(
+      "UPDATE imports SET read = ?2, inserted = ?3, skipped = ?4, replaced = ?5, removed = ?6, rejected = ?7, checksum = ?8, status = coalesce(?9, status), finished = CASE WHEN ?9 IS NULL THEN finished ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END WHERE id = ?1")
+    save.bind(1, importID)
+    for (i, value) in [counts.read, counts.inserted, counts.skipped, counts.replaced, counts.removed, counts.rejected].enumerated() {
+      save.bind(Int32(i + 2), Int64(value))
+    }
+    save.bind(8, "crc32:" + String(checksum, radix: 16))
+    save.bind(9, status)
+    try save.step()
+  }
+
+  /// Ends the load: for replace-range, removes what the input's spans no longer hold;
+  /// marks the load done.
+  public func finish() throws -> Counts {
+    try beginBatch()
+    if options.strategy == .replaceRange {
+      let remove = try database.prepare("""
+        DELETE FROM events WHERE source = ?1 AND stream IS ?2 AND start_ms >= ?3
+          AND (start_ms <= ?4 OR start_ms < ?5) AND import_id != ?6
+        """)
+      for range in ranges.values.sorted(by: { ($0.source, $0.stream) < ($1.source, $1.stream) }) {
+        remove.bind(1, range.source)
+        remove.bind(2, range.stream.isEmpty ? nil : range.stream)
+        remove.bind(3, range.first)
+        remove.bind(4, range.lastStart)
+        remove.bind(5, range.lastEnd)
+        remove.bind(6, importID)
+        try remove.step()
+        counts.removed += database.changes
+        remove.reset()
+      }
+    }
+    try saveCounts(status: "done")
+    try database.execute("COMMIT")
+    inBatch = false
+    return counts
+  }
+
+  /// After an error: the open batch is dropped and the load marked failed (a --resume
+  /// continues from its last checkpoint).
+  public func abandon() {
+    try? rollbackBatch()
+    try? database.execute("UPDATE imports SET status = 'failed' WHERE id = \(importID)")
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// eid-load and eid-dump run as a user would: kills, resumes, full disks, round trips.
+@Suite(.serialized) struct EidLoadTests {
+  /// A sorted canonical stream of `count` events with tags, attrs and non-ASCII text.
+  private func canonicalInput(_ count: Int, in dir: URL) throws -> URL {
+    let url = dir.appendingPathComponent("in.ndjson")
+    var text = ""
+    text.reserveCapacity(count * 200)
+    let base = 1_700_000_000_000
+    for i in 0..<count {
+      let millis = base + i * 7_001
+      let start = Date(timeIntervalSince1970: Double(millis) / 1000)
+      let formatter = ISO8601DateFormatter()
+      formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+      let duration = i % 5 == 0 ? "0" : "\(i % 300).25"
+      text += "{\"id\":\"gen:\(i)\",\"source\":\"\(i % 3 == 0 ? "toggl" : "activitywatch")\",\"kind\":\"window\",\"start\":\"\(formatter.string(from: start))\",\"duration\":\(duration),\"app\":\"App \(i % 17)\",\"title\":\"Tïtle \\\"\(i)\\\"\",\"tags\":[\"t\(i % 4)\"],\"attrs\":{\"n\":\(i),\"x\":[1.50,null]}}\n"
+    }
+    try Data(text.utf8).write(to: url)
+    return url
+  }
+
+  private var eidLoad: String { ToolRunner.productsDirectory.appendingPathComponent("eid-load").path }
+
+  @Test func loadThenDumpRoundTripsByteForByte() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(3000, in: dir)
+    let database = dir.appendingPathComponent("events.db").path
+    let loaded = try ToolRunner.run("eid-load", [database, input.path, "--json"])
+    #expect(loaded.status == 0, "\(loaded.stderr)")
+    #expect(loaded.stdout.contains("\"inserted\":3000"))
+    #expect(loaded.stderr.contains("read 3000, inserted 3000, skipped 0"))
+    let dumped = try ToolRunner.run("eid-dump", [database])
+    #expect(dumped.status == 0)
+    #expect(dumped.stdout == (try String(contentsOf: input, encoding: .utf8)))
+    let again = try ToolRunner.run("eid-load", [database, input.path])
+    #expect(again.stderr.contains("inserted 0, skipped 3000"))
+    let filtered = try ToolRunner.run("eid-dump", [database, "--source", "toggl", "--since", "2023-11-14T22:13:20Z"])
+    #expect(filtered.stdout.split(separator: "\n").count == 1000)
+  }
+
+  @Test func loadsKilledAtRandomPointsResumeToTheRowsOfACleanLoad() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(60_000, in: dir)
+    let clean = dir.appendingPathComponent("clean.db").path
+    #expect(try ToolRunner.run("eid-load", [clean, input.path]).status == 0)
+    let expected = try ToolRunner.run("eid-dump", [clean]).stdout
+
+    let database = dir.appendingPathComponent("events.db").path
+    var generator = SystemRandomNumberGenerator()
+    var kills = 0
+    for attempt in 0..<6 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: eidLoad)
+      process.arguments = [database, input.path, "--batch-size", "997"] + (attempt == 0 ? [] : ["--resume"])
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      usleep(UInt32.random(in: 50_000...400_000, using: &generator))
+      if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        kills += 1
+      }
+      process.waitUntilExit()
+    }
+    let finished = try ToolRunner.run("eid-load", [database, input.path, "--batch-size", "997", "--resume"])
+    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(kills > 0)
+    let resumed = try ToolRunner.run("eid-dump", [database])
+    #expect(resumed.stdout == expected)
+    // Every event was inserted once, over the loads that were killed and the last one.
+    let imports = try ToolRunner.shell("sqlite3 '\(database)' 'SELECT sum(inserted) FROM imports' 2>/dev/null || echo skip")
+    if !imports.stdout.hasPrefix("skip") {
+      #expect(imports.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "60000")
+    }
+  }
+
+  @Test func aFullDiskStopsTheLoadCleanlyAndResumeFinishesIt() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(20_000, in: dir)
+    let database = dir.appendingPathComponent("events.db").path
+    // A file-size limit makes writes past 2 MB fail, as on a full disk.
+    let full = try ToolRunner.shell("ulimit -f 2048; trap '' XFSZ; exec '\(eidLoad)' '\(database)' '\(input.path)' --batch-size 500")
+    #expect(full.status == 2)
+    #expect(full.stderr.contains("error:") && full.stderr.contains("--resume"), "\(full.stderr)")
+    let check = try ToolRunner.shell("sqlite3 '\(database)' 'PRAGMA integrity_check' 2>/dev/null || echo skip")
+    if !check.stdout.hasPrefix("skip") { #expect(check.stdout.hasPrefix("ok")) }
+    let resumed = try ToolRunner.run("eid-load", [database, input.path, "--batch-size", "500", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout == (try String(contentsOf: input, encoding: .utf8)))
+  }
+
+  @Test func aCorruptLineIsRejectedAndTheRestLoads() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = dir.appendingPathComponent("in.ndjson")
+    try Data("""
+      {"id":"a","source":"s","kind":"k","start":"2024-01-01T00:00:00.000Z","duration":1}
+      {"id":"b","source":"s","kind":"k","start":"2024-01-01T00:00:01.000Z","duration":"x"}
+      {"id":"c","source":"s","kind":"k","start":"2024-01-01T00:00:02.000Z","duration":1}
+
+      """.utf8).write(to: input)
+    let rejects = dir.appendingPathComponent("rejects.ndjson").path
+    let database = dir.appendingPathComponent("events.db").path
+    let result = try ToolRunner.run("eid-load", [database, input.path, "--rejects", rejects])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("in.ndjson:2:"))
+    #expect(result.stderr.contains("inserted 2") && result.stderr.contains("rejected 1"))
+    #expect((try String(contentsOf: URL(fileURLWithPath: rejects), encoding: .utf8)).contains("\"raw\""))
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout.split(separator: "\n").count == 2)
+  }
+
+  @Test func notAStoreAndNewerStoresAreRefused() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let other = dir.appendingPathComponent("other.db").path
+    let text = dir.appendingPathComponent("notes.txt").path
+    try Data("just some text, long enough to look like a file header and not a database".utf8).write(to: URL(fileURLWithPath: text))
+    let result = try ToolRunner.run("eid-load", [text], stdin: Data())
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("notes.txt"))
+    #expect(try String(contentsOf: URL(fileURLWithPath: text), encoding: .utf8).hasPrefix("just some text"))
+    _ = other
+  }
+}
