@@ -124,4 +124,24 @@ import Glibc
     #expect(try String(contentsOf: URL(fileURLWithPath: text), encoding: .utf8).hasPrefix("just some text"))
     _ = other
   }
+
+  @Test func upgradeMakesABackupAndRollbackPutsItBack() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let database = dir.appendingPathComponent("v1.db").path
+    let fixture = ToolRunner.packageRoot.appendingPathComponent("corpus/sqlite/store-v1.sql").path
+    let made = try ToolRunner.shell("sqlite3 '\(database)' < '\(fixture)' 2>/dev/null || echo skip")
+    guard !made.stdout.hasPrefix("skip") else {
+      print("skipped: the sqlite3 shell is not installed (bash .ci/setup installs it)")
+      return
+    }
+    let refused = try ToolRunner.run("eid-load", [database], stdin: Data())
+    #expect(refused.status == 2 && refused.stderr.contains("--upgrade"))
+    let upgraded = try ToolRunner.run("eid-load", [database, "--upgrade"])
+    #expect(upgraded.status == 0, "\(upgraded.stderr)")
+    #expect(upgraded.stderr.contains("from schema version 1 to 2") && upgraded.stderr.contains("v1.db.backup-v1"))
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout.split(separator: "\n").count == 3)
+    let rolledBack = try ToolRunner.run("eid-load", [database, "--rollback", database + ".backup-v1"])
+    #expect(rolledBack.status == 0, "\(rolledBack.stderr)")
+    #expect(try ToolRunner.run("eid-dump", [database]).status == 2)  // version 1 again
+  }
 }
