@@ -15,6 +15,16 @@ final class ActivityWatchServer {
 
   static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
 
+  /// True when the server can be run; otherwise says so and, where it must be there
+  /// (.ci/run sets EIDOLON_REQUIRE_AW_SERVER), records a failure.
+  static func availableForTest() -> Bool {
+    if isInstalled { return true }
+    let required = ProcessInfo.processInfo.environment["EIDOLON_REQUIRE_AW_SERVER"] == "1"
+    #expect(!required, "the ActivityWatch server is not installed in .venv-aw; run 'bash .ci/aw-server'")
+    print("skipped: the ActivityWatch server is not installed; run 'bash .ci/aw-server' (CI does)")
+    return false
+  }
+
   init() throws {
     port = try ActivityWatchServer.freePort()
     base = "http://127.0.0.1:\(port)/api/0"
@@ -130,13 +140,7 @@ final class ActivityWatchServer {
   }
 
   @Test func exportReadWriteImportExportReadGivesTheSameEvents() throws {
-    guard ActivityWatchServer.isInstalled else {
-      // .ci/run installs the server and sets EIDOLON_REQUIRE_AW_SERVER, so CI can't skip this.
-      let required = ProcessInfo.processInfo.environment["EIDOLON_REQUIRE_AW_SERVER"] == "1"
-      #expect(!required, "the ActivityWatch server is not installed in .venv-aw; run 'bash .ci/aw-server'")
-      print("skipped: the ActivityWatch server is not installed; run 'bash .ci/aw-server' (CI does)")
-      return
-    }
+    guard ActivityWatchServer.availableForTest() else { return }
     let dir = try ToolRunner.temporaryDirectory()
     let first = try ActivityWatchServer()
     for bucket in Self.inserted {
@@ -209,12 +213,7 @@ final class ActivityWatchServer {
   }
 
   @Test func awWriteServerThenAwReadServerAndBucketsThatExist() throws {
-    guard ActivityWatchServer.isInstalled else {
-      let required = ProcessInfo.processInfo.environment["EIDOLON_REQUIRE_AW_SERVER"] == "1"
-      #expect(!required, "the ActivityWatch server is not installed in .venv-aw; run 'bash .ci/aw-server'")
-      print("skipped: the ActivityWatch server is not installed; run 'bash .ci/aw-server' (CI does)")
-      return
-    }
+    guard ActivityWatchServer.availableForTest() else { return }
     let dir = try ToolRunner.temporaryDirectory()
     let sample = ToolRunner.packageRoot.appendingPathComponent("corpus/activitywatch/python-export.json").path
     let fromFile = try ToolRunner.run("aw-read", [sample])

@@ -16,6 +16,8 @@ import random
 import sys
 from datetime import datetime, timedelta, timezone
 
+from sizes import parse_size
+
 APPS = ["Firefox", "Code", "Terminal", "Slack", "Mail", "Finder", "Xcode", "Zoom", "Spotify", "Obsidian"]
 WORDS = ["report", "budget", "Ünïcødé", "naïve café", "日本語のメモ", "emoji 😀", "résumé", "Straße", "data",
          "\"quoted\"", "a, b, c", "tab\there", "line\nbreak", "back\\slash", "draft", "review", "Москва"]
@@ -31,12 +33,6 @@ BUCKETS = [
 ]
 END = datetime(2025, 6, 30, 18, 0, tzinfo=timezone.utc)
 
-
-def parse_size(text):
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    if text[-1].upper() in units:
-        return int(float(text[:-1]) * units[text[-1].upper()])
-    return int(text)
 
 
 def title(rng):

@@ -15,6 +15,8 @@ import random
 import sys
 from datetime import datetime, timezone
 
+from sizes import parse_size
+
 APPS = ["Firefox", "Code", "Terminal", "Slack", "Mail", "Finder", "Xcode", "Zoom", "Spotify", "Obsidian",
         "Excel", "Word", "Figma", "iTerm2", "Chrome", "Teams", "Notion", "Safari", "IntelliJ IDEA", "Calendar"]
 WORDS = ["report", "budget", "Ünïcødé", "naïve café", "日本語のメモ", "emoji 😀", "résumé", "Straße", "data",
@@ -25,12 +27,6 @@ CATEGORIES = [("Software Development", "Editing & IDEs", 2), ("Communication & S
               ("Reference & Learning", "Search", 1), ("Entertainment", "Music", -2), ("News & Opinion", "General", -1)]
 DOMAINS = ["github.com", "example.org", "news.ycombinator.com", "docs.swift.org", "wikipedia.org", "youtube.com"]
 
-
-def parse_size(text):
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    if text[-1].upper() in units:
-        return int(float(text[:-1]) * units[text[-1].upper()])
-    return int(text)
 
 
 def iso(millis):
