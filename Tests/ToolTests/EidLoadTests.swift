@@ -144,4 +144,25 @@ import Glibc
     #expect(rolledBack.status == 0, "\(rolledBack.stderr)")
     #expect(try ToolRunner.run("eid-dump", [database]).status == 2)  // version 1 again
   }
+
+  @Test func aReadOnlyDatabaseGivesAClearErrorAndStaysIntact() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(10, in: dir)
+    let database = dir.appendingPathComponent("events.db").path
+    #expect(try ToolRunner.run("eid-load", [database, input.path]).status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: database))
+    chmod(database, 0o444)
+    chmod(dir.path, 0o755)
+    // Root writes whatever the mode says: run the load as nobody (setpriv) when root.
+    let command = "'\(eidLoad)' '\(database)' '\(input.path)' --merge-strategy replace"
+    let asUser = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " + command : command
+    let result = try ToolRunner.shell(asUser)
+    if result.stderr.contains("Permission denied") || result.status == 126 || result.status == 127 {
+      print("skipped: cannot run eid-load as another user here (\(result.stderr.prefix(100)))")
+      return
+    }
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("read-only"), "\(result.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+  }
 }
