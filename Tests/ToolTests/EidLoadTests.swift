@@ -165,4 +165,20 @@ import Glibc
     #expect(result.stderr.contains("read-only"), "\(result.stderr)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
   }
+
+  @Test func aLoadFromStdinResumesBySkippingWhatWasCommitted() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let good = try String(contentsOf: try canonicalInput(20, in: dir), encoding: .utf8).split(separator: "\n")
+    let text = (good[0..<11] + ["{\"broken\""] + good[11...]).joined(separator: "\n") + "\n"
+    let database = dir.appendingPathComponent("events.db").path
+    // --strict stops at line 12; batches of 4 lines were committed up to line 8.
+    let stopped = try ToolRunner.run("eid-load", [database, "--strict", "--batch-size", "4"], stdin: Data(text.utf8))
+    #expect(stopped.status == 1)
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout.split(separator: "\n").count == 8)
+    let resumed = try ToolRunner.run("eid-load", [database, "--batch-size", "4", "--resume"], stdin: Data(text.utf8))
+    #expect(resumed.status == 1)  // the broken line is rejected this time, and counted
+    #expect(resumed.stderr.contains("resuming load 1 at input 1, after line 8"))
+    #expect(resumed.stderr.contains("inserted 20") && resumed.stderr.contains("rejected 1"))
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout == good.joined(separator: "\n") + "\n")
+  }
 }
