@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "aw-write", targets: ["aw-write"]),
     .executable(name: "eid-load", targets: ["eid-load"]),
     .executable(name: "eid-dump", targets: ["eid-dump"]),
+    .executable(name: "toggl-read", targets: ["toggl-read"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,7 @@ let package = Package(
     .executableTarget(name: "aw-write", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "eid-load", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "eid-dump", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "toggl-read", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

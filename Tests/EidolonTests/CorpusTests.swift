@@ -28,7 +28,7 @@ import Testing
     for format in FormatRegistry.readers {
       let folder = corpus.appendingPathComponent(format.name)
       let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-      for name in names.sorted() where !name.contains(".expected.") && !name.hasSuffix(".md") {
+      for name in names.sorted() where !name.contains(".expected.") && !name.hasSuffix(".md") && !name.hasSuffix(".options") {
         cases.append(Case(format: format.name, input: folder.appendingPathComponent(name)))
       }
     }
@@ -49,7 +49,15 @@ import Testing
     var messages = ""
     diagnostics.messageHandler = { messages += $0 + "\n" }
     let input = ByteReader(source: try InputOpener.openSource(sample.input.path), name: relative)
-    let reader = try format.make(input, diagnostics)
+    // NAME.options: the reader's settings, a `name=value` a line (--tz Europe/Berlin as tz=Europe/Berlin).
+    var settings: [String: String] = [:]
+    if let text = try? String(contentsOfFile: sample.stem.path + ".options", encoding: .utf8) {
+      for line in text.split(separator: "\n") where line.contains("=") {
+        let parts = line.split(separator: "=", maxSplits: 1)
+        settings[String(parts[0])] = String(parts[1])
+      }
+    }
+    let reader = try format.make(input, diagnostics, settings)
     let output = ByteBuffer()
     do {
       while let event = try reader.next() {

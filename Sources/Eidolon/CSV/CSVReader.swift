@@ -51,6 +51,28 @@ public final class CSVReader {
 
   private enum Outcome { case record, blank, needMore, end }
 
+  /// After `next()` threw a syntax error: skips the rest of the physical line where the
+  /// bad record starts and returns it (for --rejects), so reading can go on. A record
+  /// whose quoted field spans lines may leave the following lines to be rejected too.
+  public func skipBadLine() throws -> [UInt8] {
+    var skipped: [UInt8] = []
+    while true {
+      let available = UnsafeRawBufferPointer(start: input.storage + input.start, count: input.available)
+      if let newline = available.firstIndex(of: 0x0A) {
+        skipped.append(contentsOf: available[..<newline])
+        input.start += newline + 1
+        break
+      }
+      skipped.append(contentsOf: available)
+      input.start = input.end
+      if try !input.fill() { break }
+    }
+    if skipped.last == 0x0D { skipped.removeLast() }
+    recordLine = line
+    line += 1
+    return skipped
+  }
+
   /// Reads the next record; false at the end of input.
   public func next() throws -> Bool {
     while true {

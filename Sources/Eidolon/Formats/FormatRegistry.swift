@@ -5,15 +5,30 @@ public enum FormatRegistry {
     /// The name used on command lines and as the folder under corpus/.
     public let name: String
     public let summary: String
-    public let make: @Sendable (ByteReader, Diagnostics) throws -> EventReader
+    /// Makes a reader; `options` are the format's settings by name (corpus/<format>/NAME.options
+    /// lines `name=value`, the same names as the tool's long options).
+    public let make: @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader
   }
 
   public static let readers: [ReaderFormat] = [
-    ReaderFormat(name: "eidolon", summary: "Eidolon NDJSON v1 (formats/eidolon-ndjson.md)") { input, diagnostics in
+    ReaderFormat(name: "eidolon", summary: "Eidolon NDJSON v1 (formats/eidolon-ndjson.md)") { input, diagnostics, _ in
       EidolonNDJSONReader(input: input, diagnostics: diagnostics)
     },
-    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)") { input, diagnostics in
+    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)") { input, diagnostics, _ in
       ActivityWatchReader(input: input, diagnostics: diagnostics)
+    },
+    ReaderFormat(name: "toggl", summary: "Toggl Track time-entry CSVs (formats/toggl.md)") { input, diagnostics, settings in
+      var options = TogglCSVReader.Options()
+      if let tz = settings["tz"] {
+        guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
+        options.zone = zone
+      }
+      if let running = settings["running"] {
+        guard let rule = TogglCSVReader.Running(rawValue: running) else { throw EidolonError(.usage, "--running takes error, skip or now") }
+        options.running = rule
+      }
+      if let now = settings["now"] { options.now = Timestamp.parse(now)?.epochMillis ?? 0 }
+      return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
     },
   ]
 

@@ -181,3 +181,16 @@ public enum Timestamp {
     return sign + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
   }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Timestamp {
+  /// The current time in milliseconds since the epoch (for "until now").
+  public static func nowMillis() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+  }
+}

@@ -1,0 +1,238 @@
+/// Reads Toggl Track time-entry CSVs (the classic Detailed report, the Admin data
+/// export, the new Reports UI's detailed export) into events of kind "time_entry",
+/// one row at a time (formats/toggl.md).
+///
+/// Times in these files are wall-clock times in the user's Toggl time zone; `zone`
+/// turns them into UTC (nil reads them as UTC). A bad row is rejected through
+/// `Diagnostics` with its line; a file that is not a Toggl CSV stops the read.
+public final class TogglCSVReader: EventReader {
+  public enum Running: String, CaseIterable, Sendable {
+    /// Reject the entry (the default: the user decides).
+    case error
+    /// Leave it out, counted in a warning.
+    case skip
+    /// Keep it as lasting until `Options.now`, with attrs.running = true.
+    case now
+  }
+
+  public struct Options {
+    public var zone: ZoneConverter?
+    public var running = Running.error
+    /// Milliseconds since the epoch that `--running now` ends running entries at.
+    public var now: Int64 = 0
+    public init() {}
+  }
+
+  private let csv: CSVReader
+  private let diagnostics: Diagnostics
+  private let options: Options
+  private var columns: TogglColumns?
+  private let scratch = ByteBuffer(capacity: 1024)
+  public private(set) var skippedRunning = 0
+
+  public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
+    csv = CSVReader(input: input)
+    self.diagnostics = diagnostics
+    self.options = options
+  }
+
+  public var bytesRead: Int64 { csv.bytesRead }
+
+  public func next() throws -> Event? {
+    if columns == nil {
+      guard try csv.next() else { return nil }
+      do {
+        columns = try TogglColumns(header: csv.strings)
+      } catch var error as EidolonError {
+        error.file = csv.fileName
+        throw error
+      }
+    }
+    while true {
+      let more: Bool
+      do {
+        more = try csv.next()
+      } catch var error as EidolonError where error.kind == .syntax {
+        // A stray quote: this row is lost to the parser, the next ones are not.
+        let raw = try csv.skipBadLine()
+        error.message += "; the row is skipped"
+        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        continue
+      }
+      guard more else { return nil }
+      do {
+        if let event = try event(from: columns!) { return event }
+      } catch var error as EidolonError where error.isRecordError {
+        error.file = csv.fileName
+        if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
+        try diagnostics.reject(error, raw: csv.rawRecord)
+      }
+    }
+  }
+
+  /// A cell's text, nil when empty or "-" (the new Reports UI's empty cell).
+  private func cell(_ role: TogglColumns.Role, _ columns: TogglColumns) -> String? {
+    guard let index = columns.index[role], index < csv.fieldCount else { return nil }
+    let text = csv.string(index)
+    return text.isEmpty || text == "-" ? nil : text
+  }
+
+  private func fail(_ message: String) -> EidolonError {
+    EidolonError(.data, message, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+  }
+
+  private func event(from columns: TogglColumns) throws -> Event? {
+    guard let startDate = cell(.startDate, columns), let startTime = cell(.startTime, columns) else {
+      throw fail("the row has no start date and time")
+    }
+    let (start, startOffset) = try instant(startDate, startTime, what: "start")
+    let durationCell = cell(.duration, columns)
+    let listed = durationCell.flatMap(TogglDuration.parse)
+    if durationCell != nil && listed == nil {
+      throw fail("Duration \"\(durationCell!)\" is not a Toggl duration (08:03:27, 47:06 min, 45 sec, 0.79 h)")
+    }
+    var duration: Double
+    var running = false
+    if let endDate = cell(.endDate, columns), let endTime = cell(.endTime, columns) {
+      let (end, _) = try instant(endDate, endTime, what: "end")
+      guard end >= start else { throw fail("the entry ends (\(endDate) \(endTime)) before it starts (\(startDate) \(startTime))") }
+      duration = Double(end - start) / 1000
+      if let listed, abs(listed.seconds - duration) > max(listed.resolution, 1) {
+        diagnostics.warn(
+          "Duration \(durationCell!) differs from start to end (\(Int(duration)) s); start to end is kept",
+          file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+      }
+    } else if let listed {
+      duration = listed.seconds
+    } else {
+      // No stop and no duration: the timer was still running at export.
+      switch options.running {
+      case .error:
+        throw fail("a running entry (no stop, no duration): --running now keeps it until now, --running skip leaves it out")
+      case .skip:
+        skippedRunning += 1
+        diagnostics.warn("a running entry (no stop) is left out (--running skip)", file: csv.fileName,
+                         position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+        return nil
+      case .now:
+        guard options.now >= start else { throw fail("a running entry that starts in the future") }
+        duration = Double(options.now - start) / 1000
+        running = true
+      }
+    }
+
+    var event = Event(id: "", source: "toggl", kind: "time_entry", start: start, duration: duration)
+    event.user = cell(.user, columns)
+    event.client = cell(.client, columns)
+    event.project = cell(.project, columns)
+    event.task = cell(.task, columns)
+    event.description = cell(.description, columns)
+    if let tags = cell(.tags, columns) {
+      event.tags = tags.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+    var attrs = JSONObject()
+    if let billable = cell(.billable, columns) {
+      switch billable.lowercased() {
+      case "yes", "true", "1": event.billable = true
+      case "no", "false", "0": event.billable = false
+      default: attrs["billable"] = .string(billable)
+      }
+    }
+    if options.zone != nil { event.offset = TogglCSVReader.offsetText(startOffset) }
+    if let email = cell(.email, columns) { attrs["email"] = .string(email) }
+    if let amount = cell(.amount, columns) { attrs["amount"] = .string(amount) }
+    if let currency = cell(.currency, columns) ?? (cell(.amount, columns) != nil ? columns.amountCurrency : nil) {
+      attrs["currency"] = .string(currency)
+    }
+    let togglID = cell(.id, columns)
+    if let togglID { attrs["toggl_id"] = .string(togglID) }
+    if running { attrs["running"] = .bool(true) }
+    for other in columns.others where other.index < csv.fieldCount {
+      let text = csv.string(other.index)
+      if !text.isEmpty && text != "-" { attrs[other.name] = .string(text) }
+    }
+    event.attrs = attrs
+    event.id = TogglCSVReader.id(for: event, togglID: togglID, scratch: scratch)
+    return event
+  }
+
+  /// The Eidolon id: from Toggl's own id when the file has one (the same entry from a
+  /// CSV or the API gets the same id), else from the row's content.
+  static func id(for event: Event, togglID: String?, scratch: ByteBuffer) -> String {
+    scratch.removeAll()
+    if let togglID {
+      scratch.append("entry")
+      scratch.append(0x1F)
+      scratch.append(togglID)
+    } else {
+      scratch.append("row")
+      for part in [event.user, event.attrs["email"]?.stringValue, nil, event.client, event.project, event.task, event.description] {
+        scratch.append(0x1F)
+        if let part { scratch.append(part) }
+      }
+      scratch.append(0x1F)
+      Timestamp.appendCanonical(event.start, to: scratch)
+      scratch.append(0x1F)
+      scratch.appendJSONNumber(event.duration)
+      scratch.append(0x1F)
+      scratch.append((event.tags ?? []).joined(separator: ","))
+    }
+    return EventID.make(prefix: "toggl", joinedFields: scratch.bytes)
+  }
+
+  /// "YYYY-MM-DD" and "HH:MM:SS" (or "HH:MM") in the zone, as UTC milliseconds and the offset in force.
+  private func instant(_ date: String, _ time: String, what: String) throws -> (Int64, Int) {
+    guard let local = TogglCSVReader.localDateTime(date, time) else {
+      throw fail("the \(what) \"\(date) \(time)\" is not a date (YYYY-MM-DD) and a time (HH:MM:SS)")
+    }
+    guard let zone = options.zone else { return (local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000), 0) }
+    let (millis, resolution) = zone.toUTCMillis(local)
+    switch resolution {
+    case .exact: break
+    case .gap(let seconds):
+      diagnostics.warn("the \(what) \(date) \(time) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
+                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    case .overlap:
+      diagnostics.warn("the \(what) \(date) \(time) happened twice in \(zone.identifier) (clocks went back); the first is taken",
+                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    }
+    return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)))
+  }
+
+  static func localDateTime(_ date: String, _ time: String) -> LocalDateTime? {
+    let d = date.trimmingSpaces().split(separator: "-", omittingEmptySubsequences: false)
+    let t = time.trimmingSpaces().split(separator: ":", omittingEmptySubsequences: false)
+    guard d.count == 3, d[0].count == 4, (2...3).contains(t.count),
+      let year = Int(d[0]), let month = Int(d[1]), let day = Int(d[2]),
+      let hour = Int(t[0]), let minute = Int(t[1])
+    else { return nil }
+    var second = 0
+    var nanosecond = 0
+    if t.count == 3 {
+      let parts = t[2].split(separator: ".", maxSplits: 1)
+      guard let whole = parts.first.flatMap({ Int($0) }) else { return nil }
+      second = whole
+      if parts.count == 2 {
+        let digits = String(parts[1].prefix(9))
+        guard let fraction = Int(digits), digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        nanosecond = fraction * [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000][9 - digits.count]
+      }
+    }
+    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond)
+    return local.isValid ? local : nil
+  }
+
+  static func offsetText(_ seconds: Int) -> String {
+    let sign = seconds < 0 ? "-" : "+"
+    let minutes = abs(seconds) / 60
+    let h = minutes / 60, m = minutes % 60
+    return "\(sign)\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
+  }
+}
+
+extension Int64 {
+  func floorDivided(by divisor: Int64) -> Int64 {
+    let q = self / divisor
+    return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+  }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// toggl-read as a user runs it: the zone note, rejects and exit codes, the shared samples.
+@Suite struct TogglReadTests {
+  private func corpus(_ name: String) -> String {
+    ToolRunner.packageRoot.appendingPathComponent("corpus/toggl/\(name)").path
+  }
+
+  @Test func withoutTzItSaysLoudlyThatItAssumesUTC() throws {
+    let result = try ToolRunner.run("toggl-read", [corpus("classic.csv")])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("no --tz given: the file's times are read as UTC"))
+    #expect(result.stdout.contains("\"start\":\"2024-03-04T09:00:00.000Z\""))
+    let zoned = try ToolRunner.run("toggl-read", [corpus("classic.csv"), "--tz", "Europe/Berlin"])
+    #expect(!zoned.stderr.contains("no --tz"))
+    #expect(zoned.stdout.contains("\"start\":\"2024-03-04T08:00:00.000Z\""))
+    let unknown = try ToolRunner.run("toggl-read", [corpus("classic.csv"), "--tz", "Mars/Olympus"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("not a time zone"))
+  }
+
+  @Test func badRowsGoToRejectsAndTheRestConverts() throws {
+    let rejects = try ToolRunner.temporaryDirectory().appendingPathComponent("rejects.ndjson")
+    let result = try ToolRunner.run("toggl-read", [corpus("bad-rows.csv"), "--rejects", rejects.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.split(separator: "\n").count == 2)
+    #expect(result.stderr.contains("2 entries; 6 rejected"))
+    let lines = try String(contentsOf: rejects, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 6)
+    #expect(lines[2].contains("\"line\":5") && lines[2].contains("Stray"))
+  }
+
+  @Test func runningEntriesFollowTheRule() throws {
+    let now = try ToolRunner.run("toggl-read", [corpus("new-reports.csv"), "--tz", "America/New_York", "--running", "now"])
+    #expect(now.status == 0)
+    #expect(now.stdout.contains("\"running\":true"))
+    let error = try ToolRunner.run("toggl-read", [corpus("new-reports.csv"), "--tz", "America/New_York"])
+    #expect(error.status == 1 && error.stderr.contains("a running entry"))
+  }
+
+  @Test func theSharedSamplesRead() throws {
+    let samples = ToolRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/samples")
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: samples.path)) ?? []).filter { $0.hasPrefix("toggl-") }
+    guard !names.isEmpty else {
+      print("skipped: no Toggl samples in ../shared/samples")
+      return
+    }
+    for name in names {
+      let result = try ToolRunner.run("toggl-read", [samples.appendingPathComponent(name).path, "--tz", "Europe/Oslo"])
+      #expect(result.status == 0, "\(name): \(result.stderr)")
+      #expect(!result.stdout.isEmpty, "\(name)")
+    }
+  }
+}
