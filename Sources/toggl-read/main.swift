@@ -10,10 +10,12 @@ struct TogglRead: ParsableCommand {
     abstract: "Turn Toggl Track time-entry CSVs into Eidolon NDJSON.",
     discussion: """
       Reads the classic Detailed report CSV, the Admin > Data export CSV and the new
-      Reports UI's detailed export (any choice of columns), found by their header, in
-      constant memory. Each row becomes a "time_entry" event; every column without a
+      Reports UI's detailed export (any choice of columns), found by their header, and
+      the APIs' JSON (v9 time entries, Reports API v3 detailed, Reports API v2 details),
+      found by its shape, in constant memory. Each row becomes a "time_entry" event; every column without a
       canonical field is kept in attrs. Toggl writes wall-clock times in the user's Toggl
-      time zone: give it with --tz, or the times are read as UTC. See formats/toggl.md.
+      time zone in CSVs: give it with --tz, or the times are read as UTC (JSON times
+      carry their offset). See formats/toggl.md.
 
       Examples:
         toggl-read Toggl_time_entries_2024.csv --tz Europe/Berlin > entries.ndjson
@@ -30,6 +32,9 @@ struct TogglRead: ParsableCommand {
   @Option(help: ArgumentHelp("A running entry (no stop): error (reject it), skip, or now (keep it as lasting until now).", valueName: "rule"))
   var running: TogglCSVReader.Running = .error
 
+  @Flag(help: "Keep entries the server marks deleted (server_deleted_at), with attrs.deleted_at.")
+  var includeDeleted = false
+
   func validate() throws {
     if let tz, ZoneConverter(identifier: tz) == nil {
       throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
@@ -40,18 +45,24 @@ struct TogglRead: ParsableCommand {
     let diagnostics = try common.makeDiagnostics(toolName: "toggl-read")
     let progress = common.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
-    var options = TogglCSVReader.Options()
-    options.zone = tz.flatMap(ZoneConverter.init(identifier:))
-    options.running = running
-    options.now = Timestamp.nowMillis()
-    if tz == nil {
-      diagnostics.note("toggl-read: no --tz given: the file's times are read as UTC. Toggl writes them in the profile's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
-    }
+    var options = TogglReader.Options()
+    options.csv.zone = tz.flatMap(ZoneConverter.init(identifier:))
+    options.csv.running = running
+    options.csv.now = Timestamp.nowMillis()
+    options.json.running = running
+    options.json.now = options.csv.now
+    options.json.includeDeleted = includeDeleted
+    var deleted = 0
+    var notedZone = false
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
     for path in common.inputPaths {
-      let reader = TogglCSVReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      let reader = try TogglReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      if tz == nil, reader is TogglCSVReader, !notedZone {
+        notedZone = true
+        diagnostics.note("toggl-read: no --tz given: the file's times are read as UTC. Toggl writes them in the profile's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
+      }
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
         guard range.contains(event) else { continue }
@@ -59,6 +70,10 @@ struct TogglRead: ParsableCommand {
         events += 1
       }
       bytesBefore += reader.bytesRead
+      deleted += reader.skippedDeleted
+    }
+    if deleted > 0 {
+      diagnostics.note("toggl-read: \(deleted) entries the server marked deleted were left out (--include-deleted keeps them)")
     }
     progress.clear()
     try writer.finish()

@@ -51,4 +51,18 @@ import Testing
       #expect(!result.stdout.isEmpty, "\(name)")
     }
   }
+
+  @Test func apiJSONIsFoundByItsShapeAndKeepsTheSameIdsAsTheCSV() throws {
+    let v9 = try ToolRunner.run("toggl-read", [corpus("api-v9.json"), "--running", "skip"])
+    #expect(v9.status == 1)  // one entry has a start that is not a time
+    #expect(!v9.stderr.contains("no --tz"))
+    #expect(v9.stderr.contains("1 entries the server marked deleted were left out (--include-deleted keeps them)"))
+    let kept = try ToolRunner.run("toggl-read", [corpus("api-v9.json"), "--running", "skip", "--include-deleted"])
+    #expect(kept.stdout.contains("\"deleted_at\":\"2024-07-01T10:00:00Z\""))
+    // Toggl's id 3456789012345 in the new Reports CSV, API v9 and Reports v3: one Eidolon id.
+    let csv = try ToolRunner.run("toggl-read", [corpus("new-reports.csv"), "--tz", "America/New_York", "--running", "skip"])
+    let v3 = try ToolRunner.run("toggl-read", [corpus("reports-v3.json")])
+    let id = "\"id\":\"toggl:7e46706b88f588d0f2e52630a5ac30e8\""
+    #expect(csv.stdout.contains(id) && v9.stdout.contains(id) && v3.stdout.contains(id))
+  }
 }

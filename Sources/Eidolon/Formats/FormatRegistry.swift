@@ -17,18 +17,23 @@ public enum FormatRegistry {
     ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)") { input, diagnostics, _ in
       ActivityWatchReader(input: input, diagnostics: diagnostics)
     },
-    ReaderFormat(name: "toggl", summary: "Toggl Track time-entry CSVs (formats/toggl.md)") { input, diagnostics, settings in
-      var options = TogglCSVReader.Options()
+    ReaderFormat(name: "toggl", summary: "Toggl Track CSVs and API JSON (formats/toggl.md)") { input, diagnostics, settings in
+      var options = TogglReader.Options()
       if let tz = settings["tz"] {
         guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
-        options.zone = zone
+        options.csv.zone = zone
       }
       if let running = settings["running"] {
         guard let rule = TogglCSVReader.Running(rawValue: running) else { throw EidolonError(.usage, "--running takes error, skip or now") }
-        options.running = rule
+        options.csv.running = rule
+        options.json.running = rule
       }
-      if let now = settings["now"] { options.now = Timestamp.parse(now)?.epochMillis ?? 0 }
-      return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
+      if let now = settings["now"] {
+        options.csv.now = Timestamp.parse(now)?.epochMillis ?? 0
+        options.json.now = options.csv.now
+      }
+      options.json.includeDeleted = settings["include-deleted"] == "true"
+      return try TogglReader.make(input: input, diagnostics: diagnostics, options: options)
     },
   ]
 

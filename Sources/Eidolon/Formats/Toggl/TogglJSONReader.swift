@@ -1,0 +1,197 @@
+/// Reads Toggl time entries from its APIs' JSON, one entry at a time (formats/toggl.md,
+/// "API JSON"): API v9 time entries (an array of entries), Reports API v3 detailed
+/// JSON (an array of groups, each with its "time_entries"), and the legacy Reports API
+/// v2 details ({"data": [...]}). The shape says which.
+public final class TogglJSONReader: EventReader {
+  public struct Options {
+    public var running = TogglCSVReader.Running.error
+    public var now: Int64 = 0
+    /// Keep entries the server marks deleted (server_deleted_at), with attrs.deleted_at.
+    public var includeDeleted = false
+    public init() {}
+  }
+
+  private let tokenizer: JSONTokenizer
+  private let input: ByteReader
+  private let diagnostics: Diagnostics
+  private let options: Options
+  private enum State { case start, array, details, end }
+  private var state = State.start
+  /// Events of a v3 group not handed out yet.
+  private var pending: [Event] = []
+  private let scratch = ByteBuffer(capacity: 256)
+  public private(set) var skippedDeleted = 0
+
+  public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
+    self.input = input
+    self.diagnostics = diagnostics
+    self.options = options
+    tokenizer = JSONTokenizer(reader: input)
+  }
+
+  public var bytesRead: Int64 { input.consumedOffset }
+
+  public func next() throws -> Event? {
+    while true {
+      if !pending.isEmpty { return pending.removeFirst() }
+      switch state {
+      case .start:
+        let first = try tokenizer.next()
+        if first == .beginArray {
+          state = .array
+        } else if first == .beginObject {
+          try findDetails()
+        } else {
+          throw EidolonError(.syntax, "Toggl JSON is an array of time entries or a report object", file: input.name, position: tokenizer.tokenPosition)
+        }
+      case .array, .details:
+        let token = try tokenizer.next()
+        if token == .endArray {
+          if state == .details { try skipRest() }
+          guard try tokenizer.next() == .end else {
+            throw EidolonError(.syntax, "unexpected data after the entries", file: input.name, position: tokenizer.tokenPosition)
+          }
+          state = .end
+          continue
+        }
+        let position = tokenizer.tokenPosition
+        let value = try tokenizer.readValue(startingWith: token)
+        do {
+          guard case .object(let object) = value else { throw EidolonError(.data, "a time entry must be an object") }
+          if case .array(let entries)? = object["time_entries"] {
+            pending = try group(object, entries)
+          } else if let event = try entry(object, legacy: state == .details) {
+            return event
+          }
+        } catch var error as EidolonError where error.isRecordError {
+          error.file = input.name
+          error.position = position
+          scratch.removeAll()
+          scratch.appendJSON(value)
+          try diagnostics.reject(error, raw: scratch.bytes)
+        }
+      case .end:
+        return nil
+      }
+    }
+  }
+
+  /// v2 details: moves into the "data" array, skipping the totals before it.
+  private func findDetails() throws {
+    while true {
+      let token = try tokenizer.next()
+      guard token != .endObject else {
+        throw EidolonError(.syntax, "a Toggl report object needs \"data\" (Reports API v2 details)", file: input.name, position: tokenizer.tokenPosition)
+      }
+      if tokenizer.textEquals("data") {
+        guard try tokenizer.next() == .beginArray else {
+          throw EidolonError(.syntax, "\"data\" must be a list of time entries", file: input.name, position: tokenizer.tokenPosition)
+        }
+        state = .details
+        return
+      }
+      try tokenizer.skip(try tokenizer.next())
+    }
+  }
+
+  private func skipRest() throws {
+    while true {
+      let token = try tokenizer.next()
+      if token == .endObject { return }
+      try tokenizer.skip(try tokenizer.next())
+    }
+  }
+
+  // MARK: Mapping
+
+  /// The first of `names` present and not null.
+  private func field(_ object: JSONObject, _ names: String...) -> JSONValue? {
+    for name in names { if let value = object[name], value != .null { return value } }
+    return nil
+  }
+
+  private func time(_ value: JSONValue?, _ name: String) throws -> ParsedTimestamp? {
+    guard let value else { return nil }
+    guard case .string(let text) = value, let parsed = Timestamp.parse(text) else {
+      throw EidolonError(.data, "\"\(name)\" is not an RFC 3339 time")
+    }
+    return parsed
+  }
+
+  /// One v9 or v2 entry. Keys with a canonical field are taken; the rest go to attrs.
+  private func entry(_ object: JSONObject, legacy: Bool, shared: JSONObject = JSONObject()) throws -> Event? {
+    if field(object, "server_deleted_at") != nil, !options.includeDeleted {
+      skippedDeleted += 1
+      return nil
+    }
+    guard let start = try time(field(object, "start"), "start") else { throw EidolonError(.data, "the entry has no \"start\"") }
+    let stop = try time(field(object, "stop", "end"), "stop")
+    var duration: Double
+    var running = false
+    if let stop {
+      guard stop.epochMillis >= start.epochMillis else { throw EidolonError(.data, "the entry stops before it starts") }
+      duration = Double(stop.epochMillis - start.epochMillis) / 1000
+    } else if let seconds = number(field(object, "seconds")) ?? number(field(object, "dur")).map({ $0 / 1000 }) ?? number(field(object, "duration")),
+      seconds >= 0
+    {
+      duration = seconds
+    } else {
+      // No stop, and a negative duration: running. The negative number is never trusted.
+      switch options.running {
+      case .error:
+        throw EidolonError(.data, "a running entry (no stop): --running now keeps it until now, --running skip leaves it out")
+      case .skip:
+        diagnostics.warn("a running entry (no stop) is left out (--running skip)", file: input.name, position: tokenizer.tokenPosition)
+        return nil
+      case .now:
+        duration = Double(max(0, options.now - start.epochMillis)) / 1000
+        running = true
+      }
+    }
+    var event = Event(id: "", source: "toggl", kind: "time_entry", start: start.epochMillis, duration: duration)
+    // The reports write times in the user's zone: keep the offset. v9 writes UTC.
+    if let offset = start.offsetSeconds, legacy { event.offset = TogglCSVReader.offsetText(offset) }
+    var attrs = JSONObject()
+    let all = JSONObject(shared.members + object.members)
+    for member in all.members {
+      switch (member.key, member.value) {
+      case ("start", _), ("stop", _), ("end", _), ("seconds", _), ("dur", _), ("duration", _): continue
+      case ("description", .string(let text)): event.description = text
+      case ("project", .string(let text)), ("project_name", .string(let text)): event.project = text
+      case ("client", .string(let text)), ("client_name", .string(let text)): event.client = text
+      case ("task", .string(let text)), ("task_name", .string(let text)): event.task = text
+      case ("user", .string(let text)), ("username", .string(let text)), ("user_name", .string(let text)): event.user = text
+      case ("billable", .bool(let flag)), ("is_billable", .bool(let flag)): event.billable = flag
+      case ("tags", .array(let items)) where items.allSatisfy({ $0.stringValue != nil }):
+        if !items.isEmpty { event.tags = items.compactMap(\.stringValue) }
+      case ("id", _): attrs["toggl_id"] = member.value
+      default:
+        if member.value != .null { attrs[member.key] = member.value }
+      }
+    }
+    if let deleted = field(object, "server_deleted_at") { attrs["deleted_at"] = deleted }
+    if running { attrs["running"] = .bool(true) }
+    event.attrs = attrs
+    var togglID: String?
+    if case .number(let text)? = field(object, "id") { togglID = text }
+    if case .string(let text)? = field(object, "id") { togglID = text }
+    event.id = TogglCSVReader.id(for: event, togglID: togglID, scratch: scratch)
+    return event
+  }
+
+  /// A v3 group: the shared fields, then one event per entry in "time_entries".
+  private func group(_ object: JSONObject, _ entries: [JSONValue]) throws -> [Event] {
+    let shared = JSONObject(object.members.filter { $0.key != "time_entries" })
+    var events: [Event] = []
+    for item in entries {
+      guard case .object(let entryObject) = item else { throw EidolonError(.data, "a time entry must be an object") }
+      if let event = try entry(entryObject, legacy: true, shared: shared) { events.append(event) }
+    }
+    return events
+  }
+
+  private func number(_ value: JSONValue?) -> Double? {
+    if case .number(let text)? = value { return Double(text) }
+    return nil
+  }
+}
