@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "eid-load", targets: ["eid-load"]),
     .executable(name: "eid-dump", targets: ["eid-dump"]),
     .executable(name: "toggl-read", targets: ["toggl-read"]),
+    .executable(name: "toggl-write", targets: ["toggl-write"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +41,7 @@ let package = Package(
     .executableTarget(name: "eid-load", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "eid-dump", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "toggl-read", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "toggl-write", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

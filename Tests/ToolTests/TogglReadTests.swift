@@ -65,4 +65,33 @@ import Testing
     let id = "\"id\":\"toggl:7e46706b88f588d0f2e52630a5ac30e8\""
     #expect(csv.stdout.contains(id) && v9.stdout.contains(id) && v3.stdout.contains(id))
   }
+
+  @Test func readWriteReadGivesTheSameEvents() throws {
+    let bin = ToolRunner.productsDirectory.path
+    for (name, zone) in [("classic.csv", "Europe/Berlin"), ("new-reports.csv", "America/New_York"), ("admin-export.csv", "Europe/Berlin")] {
+      let once = try ToolRunner.run("toggl-read", [corpus(name), "--tz", zone, "--running", "skip"])
+      let twice = try ToolRunner.shell(
+        "'\(bin)/toggl-read' '\(corpus(name))' --tz \(zone) --running skip 2>/dev/null | '\(bin)/toggl-write' --tz \(zone) | '\(bin)/toggl-read' --tz \(zone)")
+      #expect(twice.status == 0, "\(name): \(twice.stderr)")
+      #expect(once.stdout == twice.stdout, "\(name)")
+    }
+  }
+
+  @Test func formulasAreWrittenSafelyAndReadBack() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = dir.appendingPathComponent("in.ndjson")
+    try Data("""
+      {"id":"x:1","source":"toggl","kind":"time_entry","start":"2024-01-02T10:00:00.000Z","duration":60,"project":"=HYPERLINK(\\"http://evil\\")","description":"+1 and -2","client":"@client","tags":["'quoted"]}
+
+      """.utf8).write(to: input)
+    let written = try ToolRunner.run("toggl-write", [input.path])
+    #expect(written.stdout.contains("\"'=HYPERLINK(\"\"http://evil\"\")\"") && written.stdout.contains("'+1 and -2") && written.stdout.contains("'@client"))
+    let csv = dir.appendingPathComponent("out.csv")
+    try Data(written.stdout.utf8).write(to: csv)
+    let back = try ToolRunner.run("toggl-read", [csv.path])
+    #expect(back.stdout.contains("\"project\":\"=HYPERLINK(\\\"http://evil\\\")\""))
+    #expect(back.stdout.contains("\"description\":\"+1 and -2\"") && back.stdout.contains("\"tags\":[\"'quoted\"]"))
+    let forImport = try ToolRunner.run("toggl-write", [input.path, "--variant", "import"])
+    #expect(forImport.stdout.contains("User,Email,Client,Project,Task,Description,Billable,Start date,Start time,Duration,Tags\n"))
+  }
 }

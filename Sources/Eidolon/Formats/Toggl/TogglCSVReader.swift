@@ -74,7 +74,7 @@ public final class TogglCSVReader: EventReader {
   private func cell(_ role: TogglColumns.Role, _ columns: TogglColumns) -> String? {
     guard let index = columns.index[role], index < csv.fieldCount else { return nil }
     let text = csv.string(index)
-    return text.isEmpty || text == "-" ? nil : text
+    return text.isEmpty || text == "-" ? nil : TogglCSVWriter.unescapeFormula(text)
   }
 
   private func fail(_ message: String) -> EidolonError {
@@ -149,7 +149,7 @@ public final class TogglCSVReader: EventReader {
     if running { attrs["running"] = .bool(true) }
     for other in columns.others where other.index < csv.fieldCount {
       let text = csv.string(other.index)
-      if !text.isEmpty && text != "-" { attrs[other.name] = .string(text) }
+      if !text.isEmpty && text != "-" { attrs[other.name] = .string(TogglCSVWriter.unescapeFormula(text)) }
     }
     event.attrs = attrs
     event.id = TogglCSVReader.id(for: event, togglID: togglID, scratch: scratch)
