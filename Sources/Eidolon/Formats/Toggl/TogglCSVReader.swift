@@ -85,7 +85,13 @@ public final class TogglCSVReader: EventReader {
     guard let startDate = cell(.startDate, columns), let startTime = cell(.startTime, columns) else {
       throw fail("the row has no start date and time")
     }
-    let (start, startOffset) = try instant(startDate, startTime, what: "start")
+    var (start, startOffset, startAmbiguous) = try instant(startDate, startTime, what: "start", quietOverlap: true)
+    defer {
+      if startAmbiguous, let zone = options.zone {
+        diagnostics.warn("the start \(startDate) \(startTime) happened twice in \(zone.identifier) (clocks went back); the first is taken",
+                         file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+      }
+    }
     let durationCell = cell(.duration, columns)
     let listed = durationCell.flatMap(TogglDuration.parse)
     if durationCell != nil && listed == nil {
@@ -94,7 +100,31 @@ public final class TogglCSVReader: EventReader {
     var duration: Double
     var running = false
     if let endDate = cell(.endDate, columns), let endTime = cell(.endTime, columns) {
-      let (end, _) = try instant(endDate, endTime, what: "end")
+      var (end, _, ambiguous) = try instant(endDate, endTime, what: "end", quietOverlap: true)
+      if startAmbiguous, !ambiguous, let listed, let zone = options.zone {
+        // The start fell in the hour that happened twice: the Duration column says which.
+        let seconds = start.floorDivided(by: 1000)
+        let second = start + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
+        let target = end - Int64(listed.seconds * 1000)
+        // A tie leaves it open: the first is kept, and the warning says so.
+        startAmbiguous = abs(second - target) == abs(start - target)
+        if abs(second - target) < abs(start - target) {
+          start = second
+          startOffset = zone.offset(atUTC: second.floorDivided(by: 1000))
+        }
+      }
+      if ambiguous, let zone = options.zone {
+        // The end fell in the hour that happened twice: take the occurrence that agrees
+        // with the Duration column, else the first one that is not before the start.
+        let seconds = end.floorDivided(by: 1000)
+        let second = end + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
+        if let listed {
+          let target = start + Int64(listed.seconds * 1000)
+          if abs(second - target) < abs(end - target) { end = second }
+        } else if end < start {
+          end = second
+        }
+      }
       guard end >= start else { throw fail("the entry ends (\(endDate) \(endTime)) before it starts (\(startDate) \(startTime))") }
       duration = Double(end - start) / 1000
       if let listed, abs(listed.seconds - duration) > max(listed.resolution, 1) {
@@ -181,11 +211,12 @@ public final class TogglCSVReader: EventReader {
   }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" (or "HH:MM") in the zone, as UTC milliseconds and the offset in force.
-  private func instant(_ date: String, _ time: String, what: String) throws -> (Int64, Int) {
+  /// `quietOverlap`: the caller settles a time in the repeated hour itself (the third value says so).
+  private func instant(_ date: String, _ time: String, what: String, quietOverlap: Bool = false) throws -> (Int64, Int, Bool) {
     guard let local = TogglCSVReader.localDateTime(date, time) else {
       throw fail("the \(what) \"\(date) \(time)\" is not a date (YYYY-MM-DD) and a time (HH:MM:SS)")
     }
-    guard let zone = options.zone else { return (local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000), 0) }
+    guard let zone = options.zone else { return (local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000), 0, false) }
     let (millis, resolution) = zone.toUTCMillis(local)
     switch resolution {
     case .exact: break
@@ -193,10 +224,11 @@ public final class TogglCSVReader: EventReader {
       diagnostics.warn("the \(what) \(date) \(time) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
                        file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
     case .overlap:
+      if quietOverlap { return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)), true) }
       diagnostics.warn("the \(what) \(date) \(time) happened twice in \(zone.identifier) (clocks went back); the first is taken",
                        file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
     }
-    return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)))
+    return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)), false)
   }
 
   static func localDateTime(_ date: String, _ time: String) -> LocalDateTime? {
