@@ -32,6 +32,9 @@ struct TogglRead: ParsableCommand {
   @Option(help: ArgumentHelp("A running entry (no stop): error (reject it), skip, or now (keep it as lasting until now).", valueName: "rule"))
   var running: TogglCSVReader.Running = .error
 
+  @Option(help: ArgumentHelp("Names for the ids in API JSON, from an unpacked Toggl workspace export (projects.json, clients.json, tags.json, ...).", valueName: "dir"))
+  var workspaceExport: String?
+
   @Flag(help: "Keep entries the server marks deleted (server_deleted_at), with attrs.deleted_at.")
   var includeDeleted = false
 
@@ -52,6 +55,7 @@ struct TogglRead: ParsableCommand {
     options.json.running = running
     options.json.now = options.csv.now
     options.json.includeDeleted = includeDeleted
+    options.json.names = try workspaceExport.map { try TogglWorkspaceNames(directory: $0) }
     var deleted = 0
     var notedZone = false
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))

@@ -94,4 +94,15 @@ import Testing
     let forImport = try ToolRunner.run("toggl-write", [input.path, "--variant", "import"])
     #expect(forImport.stdout.contains("User,Email,Client,Project,Task,Description,Billable,Start date,Start time,Duration,Tags\n"))
   }
+
+  @Test func aWorkspaceExportNamesTheIds() throws {
+    let names = ToolRunner.packageRoot.appendingPathComponent("corpus/toggl-workspace").path
+    let result = try ToolRunner.run("toggl-read", [corpus("reports-v3.json"), "--workspace-export", names])
+    #expect(result.status == 0, "\(result.stderr)")
+    let first = result.stdout.split(separator: "\n").first ?? ""
+    #expect(first.contains("\"user\":\"Bob Example\",\"project\":\"Research\",\"client\":\"Acme, Inc.\""))
+    #expect(first.contains("\"tags\":[\"papers\"]"))
+    let missing = try ToolRunner.run("toggl-read", [corpus("reports-v3.json"), "--workspace-export", "/nonexistent"])
+    #expect(missing.status == 2 && missing.stderr.contains("workspace export"))
+  }
 }

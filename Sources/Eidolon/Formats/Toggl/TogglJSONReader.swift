@@ -8,6 +8,8 @@ public final class TogglJSONReader: EventReader {
     public var now: Int64 = 0
     /// Keep entries the server marks deleted (server_deleted_at), with attrs.deleted_at.
     public var includeDeleted = false
+    /// Names for project, client, task, user and tag ids (--workspace-export).
+    public var names: TogglWorkspaceNames?
     public init() {}
   }
 
@@ -172,6 +174,7 @@ public final class TogglJSONReader: EventReader {
     if let deleted = field(object, "server_deleted_at") { attrs["deleted_at"] = deleted }
     if running { attrs["running"] = .bool(true) }
     event.attrs = attrs
+    options.names?.resolve(&event)
     var togglID: String?
     if case .number(let text)? = field(object, "id") { togglID = text }
     if case .string(let text)? = field(object, "id") { togglID = text }
