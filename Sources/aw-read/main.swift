@@ -71,13 +71,8 @@ struct AwRead: ParsableCommand {
     } else {
       for path in common.inputPaths { try read(try InputOpener.open(path)) }
     }
-    progress.clear()
-    try writer.finish()
-    try diagnostics.finish()
-    if diagnostics.rejectCount > 0 || diagnostics.warningCount > 0 {
-      diagnostics.note("aw-read: \(events) events from \(buckets) buckets; \(diagnostics.rejectCount) rejected, \(diagnostics.warningCount) warnings")
-    }
-    if diagnostics.rejectCount > 0 { throw ExitCode(1) }
+    try ReaderToolEnd.finish("aw-read", writer: writer, diagnostics: diagnostics, progress: progress,
+                             summary: "\(events) events from \(buckets) buckets")
   }
 }
 

@@ -79,13 +79,8 @@ struct TogglRead: ParsableCommand {
     if deleted > 0 {
       diagnostics.note("toggl-read: \(deleted) entries the server marked deleted were left out (--include-deleted keeps them)")
     }
-    progress.clear()
-    try writer.finish()
-    try diagnostics.finish()
-    if diagnostics.rejectCount > 0 || diagnostics.warningCount > 0 {
-      diagnostics.note("toggl-read: \(events) entries; \(diagnostics.rejectCount) rejected, \(diagnostics.warningCount) warnings")
-    }
-    if diagnostics.rejectCount > 0 { throw ExitCode(1) }
+    try ReaderToolEnd.finish("toggl-read", writer: writer, diagnostics: diagnostics, progress: progress,
+                             summary: "\(events) entries")
   }
 }
 

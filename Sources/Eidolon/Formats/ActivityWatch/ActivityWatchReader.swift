@@ -118,29 +118,17 @@ public final class ActivityWatchReader: EventReader {
 
   /// Moves to the inside of "buckets", skipping any other top-level member.
   private func findBuckets() throws {
-    while true {
-      let token = try tokenizer.next()
-      if token == .endObject {
-        throw fail("no \"buckets\" in this file: is it an ActivityWatch export?")
-      }
-      if tokenizer.textEquals("buckets") {
-        let value = try tokenizer.next()
-        guard value == .beginObject else {
-          throw fail("\"buckets\" must be an object keyed by bucket id (a list is an old or hand-made format)")
-        }
-        state = .buckets
-        return
-      }
-      try tokenizer.skip(try tokenizer.next())
+    guard try tokenizer.seekMember("buckets") else {
+      throw fail("no \"buckets\" in this file: is it an ActivityWatch export?")
     }
+    guard try tokenizer.next() == .beginObject else {
+      throw fail("\"buckets\" must be an object keyed by bucket id (a list is an old or hand-made format)")
+    }
+    state = .buckets
   }
 
   private func skipRestOfDocument() throws {
-    while true {
-      let token = try tokenizer.next()
-      if token == .endObject { break }
-      try tokenizer.skip(try tokenizer.next())
-    }
+    try tokenizer.skipRestOfObject()
     guard try tokenizer.next() == .end else { throw fail("unexpected data after the export") }
     state = .end
   }

@@ -49,7 +49,7 @@ public final class TogglJSONReader: EventReader {
       case .array, .details:
         let token = try tokenizer.next()
         if token == .endArray {
-          if state == .details { try skipRest() }
+          if state == .details { try tokenizer.skipRestOfObject() }
           guard try tokenizer.next() == .end else {
             throw EidolonError(.syntax, "unexpected data after the entries", file: input.name, position: tokenizer.tokenPosition)
           }
@@ -80,28 +80,13 @@ public final class TogglJSONReader: EventReader {
 
   /// v2 details: moves into the "data" array, skipping the totals before it.
   private func findDetails() throws {
-    while true {
-      let token = try tokenizer.next()
-      guard token != .endObject else {
-        throw EidolonError(.syntax, "a Toggl report object needs \"data\" (Reports API v2 details)", file: input.name, position: tokenizer.tokenPosition)
-      }
-      if tokenizer.textEquals("data") {
-        guard try tokenizer.next() == .beginArray else {
-          throw EidolonError(.syntax, "\"data\" must be a list of time entries", file: input.name, position: tokenizer.tokenPosition)
-        }
-        state = .details
-        return
-      }
-      try tokenizer.skip(try tokenizer.next())
+    guard try tokenizer.seekMember("data") else {
+      throw EidolonError(.syntax, "a Toggl report object needs \"data\" (Reports API v2 details)", file: input.name, position: tokenizer.tokenPosition)
     }
-  }
-
-  private func skipRest() throws {
-    while true {
-      let token = try tokenizer.next()
-      if token == .endObject { return }
-      try tokenizer.skip(try tokenizer.next())
+    guard try tokenizer.next() == .beginArray else {
+      throw EidolonError(.syntax, "\"data\" must be a list of time entries", file: input.name, position: tokenizer.tokenPosition)
     }
+    state = .details
   }
 
   // MARK: Mapping
