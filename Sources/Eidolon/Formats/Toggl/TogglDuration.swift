@@ -4,6 +4,7 @@ public enum TogglDuration {
   /// Seconds, and how coarse the format is (seconds), for the cross-check with start
   /// and end. nil for "-", an empty cell, or text that is none of the formats.
   public static func parse(_ text: String) -> (seconds: Double, resolution: Double)? {
+    if let seconds = fastClock(text) { return (seconds, 1) }
     let trimmed = text.trimmingSpaces()
     if trimmed.isEmpty || trimmed == "-" { return nil }
     if let number = trimmed.stripping(suffix: " sec"), let value = Double(number), value >= 0 { return (value, 1) }
@@ -17,6 +18,27 @@ public enum TogglDuration {
     }
     if let (value, _) = clockTime(trimmed, parts: 3) { return (value, 1) }
     return nil
+  }
+
+  /// "HH:MM:SS" straight off the bytes: the common case, without splitting strings.
+  private static func fastClock(_ text: String) -> Double? {
+    var text = text
+    return text.withUTF8 { b -> Double? in
+      guard b.count >= 7, b[b.count - 3] == 0x3A, b[b.count - 6] == 0x3A else { return nil }
+      var hours = 0
+      for i in 0..<(b.count - 6) {
+        let digit = Int(b[i]) - 0x30
+        guard (0...9).contains(digit) else { return nil }
+        hours = hours * 10 + digit
+      }
+      func two(_ at: Int) -> Int? {
+        let high = Int(b[at]) - 0x30, low = Int(b[at + 1]) - 0x30
+        guard (0...5).contains(high), (0...9).contains(low) else { return nil }
+        return high * 10 + low
+      }
+      guard let minutes = two(b.count - 5), let seconds = two(b.count - 2) else { return nil }
+      return Double(hours * 3600 + minutes * 60 + seconds)
+    }
   }
 
   /// "H:MM:SS" (hours unpadded, any number of them) or "M:SS" (parts: 2).
