@@ -30,7 +30,7 @@ public final class EventDumper: EventReader {
     oneOf("kind", filter.kinds)
     if let since = filter.since { conditions.append("start_ms >= ?"); values.append(.integer(since)) }
     if let until = filter.until { conditions.append("start_ms < ?"); values.append(.integer(until)) }
-    let columns = StoreSchema.eventColumns.map { $0 }.joined(separator: ", ")
+    let columns = StoreSchema.eventColumns.joined(separator: ", ")
     let sql = "SELECT \(columns) FROM events\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY start_ms, seq"
     statement = try store.database.prepare(sql)
     for (i, value) in values.enumerated() {

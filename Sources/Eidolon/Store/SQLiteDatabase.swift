@@ -74,7 +74,6 @@ public final class SQLiteDatabase {
   /// The rowid of the last row inserted.
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
-  public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
   /// Copies the whole database to `destination` with SQLite's online backup API.
   public func backup(to destination: String) throws {

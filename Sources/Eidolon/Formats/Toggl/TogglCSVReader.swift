@@ -28,7 +28,6 @@ public final class TogglCSVReader: EventReader {
   private let options: Options
   private var columns: TogglColumns?
   private let scratch = ByteBuffer(capacity: 1024)
-  public private(set) var skippedRunning = 0
 
   public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
     csv = CSVReader(input: input)
@@ -140,7 +139,6 @@ public final class TogglCSVReader: EventReader {
       case .error:
         throw fail("a running entry (no stop, no duration): --running now keeps it until now, --running skip leaves it out")
       case .skip:
-        skippedRunning += 1
         diagnostics.warn("a running entry (no stop) is left out (--running skip)", file: csv.fileName,
                          position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
         return nil
