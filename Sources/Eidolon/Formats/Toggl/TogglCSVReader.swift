@@ -102,20 +102,20 @@ public final class TogglCSVReader: EventReader {
       var (end, _, ambiguous) = try instant(endDate, endTime, what: "end", quietOverlap: true)
       if startAmbiguous, !ambiguous, let listed, let zone = options.zone {
         // The start fell in the hour that happened twice: the Duration column says which.
-        let seconds = start.floorDivided(by: 1000)
+        let seconds = CivilTime.floorDiv(start, 1000)
         let second = start + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
         let target = end - Int64(listed.seconds * 1000)
         // A tie leaves it open: the first is kept, and the warning says so.
         startAmbiguous = abs(second - target) == abs(start - target)
         if abs(second - target) < abs(start - target) {
           start = second
-          startOffset = zone.offset(atUTC: second.floorDivided(by: 1000))
+          startOffset = zone.offset(atUTC: CivilTime.floorDiv(second, 1000))
         }
       }
       if ambiguous, let zone = options.zone {
         // The end fell in the hour that happened twice: take the occurrence that agrees
         // with the Duration column, else the first one that is not before the start.
-        let seconds = end.floorDivided(by: 1000)
+        let seconds = CivilTime.floorDiv(end, 1000)
         let second = end + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
         if let listed {
           let target = start + Int64(listed.seconds * 1000)
@@ -166,7 +166,7 @@ public final class TogglCSVReader: EventReader {
       default: attrs["billable"] = .string(billable)
       }
     }
-    if options.zone != nil { event.offset = TogglCSVReader.offsetText(startOffset) }
+    if options.zone != nil { event.offset = Timestamp.formatOffset(startOffset) }
     if let email = cell(.email, columns) { attrs["email"] = .string(email) }
     if let amount = cell(.amount, columns) { attrs["amount"] = .string(amount) }
     if let currency = cell(.currency, columns) ?? (cell(.amount, columns) != nil ? columns.amountCurrency : nil) {
@@ -222,11 +222,11 @@ public final class TogglCSVReader: EventReader {
       diagnostics.warn("the \(what) \(date) \(time) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
                        file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
     case .overlap:
-      if quietOverlap { return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)), true) }
+      if quietOverlap { return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)), true) }
       diagnostics.warn("the \(what) \(date) \(time) happened twice in \(zone.identifier) (clocks went back); the first is taken",
                        file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
     }
-    return (millis, zone.offset(atUTC: millis.floorDivided(by: 1000)), false)
+    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)), false)
   }
 
   static func localDateTime(_ date: String, _ time: String) -> LocalDateTime? {
@@ -272,19 +272,5 @@ public final class TogglCSVReader: EventReader {
     }
     let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond)
     return local.isValid ? local : nil
-  }
-
-  static func offsetText(_ seconds: Int) -> String {
-    let sign = seconds < 0 ? "-" : "+"
-    let minutes = abs(seconds) / 60
-    let h = minutes / 60, m = minutes % 60
-    return "\(sign)\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
-  }
-}
-
-extension Int64 {
-  func floorDivided(by divisor: Int64) -> Int64 {
-    let q = self / divisor
-    return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
   }
 }

@@ -120,7 +120,7 @@ public final class TogglCSVWriter: EventWriter {
 
   /// "YYYY-MM-DD" and "HH:MM:SS" of a UTC instant in the zone.
   private func wallClock(_ millis: Int64) -> (String, String) {
-    let seconds = millis.floorDivided(by: 1000)
+    let seconds = CivilTime.floorDiv(millis, 1000)
     let offset = options.zone?.offset(atUTC: seconds) ?? 0
     let canonical = Timestamp.canonical((seconds + Int64(offset)) * 1000)  // 2024-03-04T09:00:00.000Z
     let date = canonical.prefix(10)

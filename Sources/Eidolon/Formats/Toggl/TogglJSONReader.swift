@@ -137,7 +137,7 @@ public final class TogglJSONReader: EventReader {
     }
     var event = Event(id: "", source: "toggl", kind: "time_entry", start: start.epochMillis, duration: duration)
     // The reports write times in the user's zone: keep the offset. v9 writes UTC.
-    if let offset = start.offsetSeconds, legacy { event.offset = TogglCSVReader.offsetText(offset) }
+    if let offset = start.offsetSeconds, legacy { event.offset = Timestamp.formatOffset(offset) }
     var attrs = JSONObject()
     let all = JSONObject(shared.members + object.members)
     for member in all.members {
