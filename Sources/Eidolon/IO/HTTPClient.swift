@@ -138,7 +138,7 @@ public final class HTTPResponse: ByteSource {
         throw EidolonError(.syntax, "malformed HTTP header: \(line.prefix(80))", file: name)
       }
       let key = line[..<colon].lowercased()
-      let value = HTTPResponse.trimmed(line[line.index(after: colon)...])
+      let value = String(line[line.index(after: colon)...]).trimmingSpaces()
       headers[key] = value
     }
     if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
@@ -150,10 +150,6 @@ public final class HTTPResponse: ByteSource {
   }
 
   public var isSuccess: Bool { (200..<300).contains(status) }
-
-  private static func trimmed(_ text: Substring) -> String {
-    String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-  }
 
   private static func text(_ bytes: UnsafeRawBufferPointer) -> String {
     var line = String(decoding: bytes, as: UTF8.self)
@@ -203,7 +199,7 @@ public final class HTTPResponse: ByteSource {
       throw EidolonError(.truncated, "the server closed the connection before the last chunk", file: name)
     }
     let sizeText = line.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-    guard let size = Int64(HTTPResponse.trimmed(Substring(sizeText)), radix: 16), size >= 0 else {
+    guard let size = Int64(sizeText.trimmingSpaces(), radix: 16), size >= 0 else {
       throw EidolonError(.syntax, "malformed chunk size in an HTTP body: \(line.prefix(40))", file: name)
     }
     if size == 0 {
