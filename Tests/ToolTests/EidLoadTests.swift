@@ -122,7 +122,20 @@ import Glibc
     #expect(result.status == 2)
     #expect(result.stderr.contains("notes.txt"))
     #expect(try String(contentsOf: URL(fileURLWithPath: text), encoding: .utf8).hasPrefix("just some text"))
-    _ = other
+
+    // Another program's SQLite file, and a store from a newer Eidolon.
+    let store = dir.appendingPathComponent("events.db").path
+    #expect(try ToolRunner.run("eid-load", [store], stdin: Data()).status == 0)
+    let made = try ToolRunner.shell("sqlite3 '\(other)' 'CREATE TABLE t (x)' && sqlite3 '\(store)' 'PRAGMA user_version = 99' 2>/dev/null || echo skip")
+    guard !made.stdout.hasPrefix("skip") else {
+      print("skipped: the sqlite3 shell is not installed (bash .ci/setup installs it)")
+      return
+    }
+    let foreign = try ToolRunner.run("eid-load", [other], stdin: Data())
+    #expect(foreign.status == 2 && foreign.stderr.contains("not an Eidolon store"))
+    let newer = try ToolRunner.run("eid-load", [store], stdin: Data())
+    #expect(newer.status == 2 && newer.stderr.contains("schema version 99, newer than this eid-load knows"))
+    #expect(try ToolRunner.run("eid-dump", [store]).status == 2)
   }
 
   @Test func upgradeMakesABackupAndRollbackPutsItBack() throws {

@@ -296,7 +296,9 @@ public final class EventLoader {
     statement.bind(1, event.id)
     statement.bind(2, event.source)
     statement.bind(3, event.kind)
-    statement.bind(4, Timestamp.canonical(event.start))
+    scratch.removeAll()
+    Timestamp.appendCanonical(event.start, to: scratch)
+    statement.bind(4, bytes: scratch.bytes)  // copied by SQLite at once: scratch is reused below
     statement.bind(5, event.start)
     statement.bind(6, event.endMillis)
     statement.bind(7, event.duration)
