@@ -90,3 +90,13 @@ public struct LocalDateTime: Sendable, Equatable {
       + Int64(hour * 3600 + minute * 60 + second)
   }
 }
+
+extension LocalDateTime {
+  /// The wall-clock time this many seconds after 1970-01-01T00:00:00 (the inverse of `secondsAsIfUTC`).
+  public init(secondsAsIfUTC seconds: Int64) {
+    let days = CivilTime.floorDiv(seconds, 86_400)
+    let rest = Int(seconds - days * 86_400)
+    let (y, m, d) = CivilTime.civilFromDays(days)
+    self.init(year: y, month: m, day: d, hour: rest / 3600, minute: rest / 60 % 60, second: rest % 60)
+  }
+}

@@ -41,7 +41,7 @@ public final class ActivityWatchReader: EventReader {
   private var bucketPosition = SourcePosition(line: 1, column: 1, byteOffset: 0)
   private var bucketHadEvents = false
   private var streamedEvents = 0
-  private var spill: EventSpill?
+  private var spill: JSONValueSpill?
   private let idScratch = ByteBuffer(capacity: 1024)
   /// Buckets read so far (for the summary).
   public private(set) var bucketCount = 0
@@ -163,7 +163,7 @@ public final class ActivityWatchReader: EventReader {
   }
 
   private func spillEvents() throws {
-    let spill = try EventSpill()
+    let spill = try JSONValueSpill()
     while true {
       let token = try tokenizer.next()
       if token == .endArray { break }
@@ -206,56 +206,5 @@ public final class ActivityWatchReader: EventReader {
       try diagnostics.reject(error, raw: raw.bytes)
       return nil
     }
-  }
-}
-
-/// A bucket's events held on disk while the bucket's own fields are still unknown:
-/// one line per event, `[line, column, event]`, in a temporary file deleted at once.
-final class EventSpill {
-  private let fd: Int32
-  private let sink: OutputSink
-  private var reader: ByteReader?
-  private let tokenizer = JSONTokenizer(fileName: "spill")
-
-  init() throws {
-    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-spill-XXXXXX".utf8CString)
-    fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw EidolonError(.io, "cannot create a temporary file to hold a bucket's events: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
-    }
-    // Unlinked right away: the file goes when it is closed, whatever happens.
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    sink = OutputSink(fd: fd, name: "spill")
-  }
-
-  deinit { close(fd) }
-
-  func append(_ event: JSONValue, at position: SourcePosition) throws {
-    let out = sink.buffer
-    out.append(UInt8(ascii: "["))
-    out.append(integer: Int64(position.line))
-    out.append(UInt8(ascii: ","))
-    out.append(integer: Int64(position.column))
-    out.append(UInt8(ascii: ","))
-    out.appendJSON(event)
-    out.append("]\n")
-    try sink.flushIfFull()
-  }
-
-  func finishWriting() throws { try sink.flush() }
-
-  func startReading() throws {
-    lseek(fd, 0, SEEK_SET)
-    reader = ByteReader(source: FileDescriptorSource(fd: fd, name: "spill", ownsDescriptor: false), name: "spill")
-  }
-
-  func next() throws -> (JSONValue, SourcePosition)? {
-    guard let reader, let line = try reader.readLine() else { return nil }
-    tokenizer.reset(line: line, lineNumber: reader.lineNumber, offset: 0)
-    guard try tokenizer.next() == .beginArray, try tokenizer.next() == .number, let l = tokenizer.int64Value(),
-      try tokenizer.next() == .number, let c = tokenizer.int64Value()
-    else { throw EidolonError(.io, "a temporary spill file is damaged") }
-    let value = try tokenizer.readValue(startingWith: try tokenizer.next())
-    return (value, SourcePosition(line: Int(l), column: Int(c), byteOffset: 0))
   }
 }

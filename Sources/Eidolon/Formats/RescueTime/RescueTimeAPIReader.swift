@@ -1,0 +1,258 @@
+/// Reads Analytic Data API responses (JSON or CSV) into "summary" events, one row
+/// at a time (formats/rescuetime.md, "Analytic Data API").
+///
+/// A row is "N seconds of X inside the bucket that starts at Date": the event starts
+/// at the bucket's start (in the account's zone, converted to UTC) and lasts N
+/// seconds, or with `layout` the rows of a bucket follow each other inside it.
+public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
+  private let source: RescueTimeRowSource
+  private let diagnostics: Diagnostics
+  private let options: RescueTimeReadOptions
+  private let zone: ZoneConverter?
+  private var columns: RescueTimeColumns?
+  /// Rows read ahead to infer the resolution, handed out first.
+  private var lookahead: [RescueTimeRow] = []
+  private var lookaheadIndex = 0
+  public private(set) var resolution: RescueTimeResolution?
+  public private(set) var clampedRows = 0
+  public private(set) var clampedSeconds: Double = 0
+  /// The bucket of the last row: its label, UTC start and end, the seconds laid out in it,
+  /// and how often each identity has been seen in it (repeated rows get distinct ids).
+  private var bucketLabel: Int64?
+  private var bucketStart: Int64 = 0
+  private var bucketEnd: Int64 = 0
+  private var bucketCursor: Double = 0
+  private var seenInBucket: [String: Int] = [:]
+  private var lastOverlapLabel: Int64?
+  private let scratch = ByteBuffer(capacity: 256)
+
+  /// How many rows are read ahead to infer the bucket size.
+  static let lookaheadRows = 2000
+
+  init(source: RescueTimeRowSource, diagnostics: Diagnostics, options: RescueTimeReadOptions) {
+    self.source = source
+    self.diagnostics = diagnostics
+    self.options = options
+    zone = options.zoneIdentifier.flatMap(ZoneConverter.init(identifier:))
+    resolution = options.resolution
+  }
+
+  public var bytesRead: Int64 { source.bytesRead }
+
+  public func next() throws -> Event? {
+    if columns == nil {
+      guard let header = try source.header() else { return nil }
+      do {
+        columns = try RescueTimeColumns(header: header, kind: options.kind)
+      } catch var error as EidolonError {
+        error.file = source.fileName
+        if error.position == nil { error.position = SourcePosition(line: 1, column: 1, byteOffset: 0) }
+        throw error
+      }
+      try settleResolution()
+    }
+    while true {
+      let row: RescueTimeRow
+      if lookaheadIndex < lookahead.count {
+        row = lookahead[lookaheadIndex]
+        lookaheadIndex += 1
+        if lookaheadIndex == lookahead.count {
+          lookahead = []
+          lookaheadIndex = 0
+        }
+      } else {
+        guard let next = try source.nextRow(diagnostics) else { return nil }
+        row = next
+      }
+      do {
+        return try event(from: row, columns!)
+      } catch var error as EidolonError where error.isRecordError {
+        error.file = source.fileName
+        if error.position == nil { error.position = row.position }
+        try row.raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+      }
+    }
+  }
+
+  /// Interval reports: the bucket size from --resolution, or inferred from the dates of
+  /// the first rows (and said so).
+  private func settleResolution() throws {
+    let columns = columns!
+    if columns.perspective != .interval {
+      if options.rangeStart == nil {
+        diagnostics.note("rt-read: \(source.fileName): a \(columns.perspective.rawValue) report has no dates; give the range it covers with --since and --until (each row is rejected until then)")
+      }
+      return
+    }
+    if columns.report == .category && options.kind == nil {
+      diagnostics.note("rt-read: \(source.fileName): the Category column comes in both restrict_kind=category and overview reports; read as category (--kind overview says otherwise)")
+    }
+    guard resolution == nil else { return }
+    var dates: [LocalDateTime] = []
+    while lookahead.count < RescueTimeAPIReader.lookaheadRows, let row = try source.nextRow(diagnostics) {
+      lookahead.append(row)
+      if let text = row.cell(columns.index[.date]), let parsed = Timestamp.parse(text) { dates.append(parsed.local) }
+    }
+    resolution = RescueTimeResolution.infer(from: dates)
+    if let resolution {
+      let name = resolution == .minute ? "5-minute" : resolution.rawValue
+      diagnostics.note("rt-read: \(source.fileName): \(name) buckets, inferred from the dates (--resolution sets it)")
+    } else if !dates.isEmpty {
+      diagnostics.note("rt-read: \(source.fileName): the bucket size cannot be told from one date (--resolution sets it)")
+    }
+    if options.layout && resolution == nil && !dates.isEmpty {
+      throw EidolonError(.usage, "--layout needs the bucket size: give --resolution (minute, hour, day, week or month)", file: source.fileName)
+    }
+  }
+
+  private func number(_ text: String?, _ what: String) throws -> Double? {
+    guard let text else { return nil }
+    guard let value = Double(text.trimmingSpaces()), value.isFinite else {
+      throw EidolonError(.data, "\(what) \"\(text)\" is not a number")
+    }
+    return value
+  }
+
+  private func event(from row: RescueTimeRow, _ columns: RescueTimeColumns) throws -> Event? {
+    let index = columns.index
+    guard let secondsText = row.cell(index[.seconds]) else { throw EidolonError(.data, "the row has no Time Spent (seconds)") }
+    guard let seconds = try number(secondsText, "Time Spent (seconds)"), seconds >= 0 else {
+      throw EidolonError(.data, "Time Spent (seconds) \"\(secondsText)\" is not a number of seconds")
+    }
+    var attrs = JSONObject()
+    attrs["report"] = .string(columns.report.rawValue)
+    var event = Event(id: "", source: "rescuetime", kind: "summary", start: 0, duration: seconds)
+    let dateText: String
+    switch columns.perspective {
+    case .interval:
+      guard let text = row.cell(index[.date]) else { throw EidolonError(.data, "the row has no Date") }
+      dateText = text
+      try place(&event, date: text)
+      if let resolution { attrs["resolution"] = .string(resolution.rawValue) }
+    case .rank, .member:
+      guard let start = options.rangeStart else {
+        throw EidolonError(.data, "a \(columns.perspective.rawValue) row has no date: give the range the report covers with --since and --until")
+      }
+      event.start = start
+      dateText = Timestamp.canonical(start)
+      if let end = options.rangeEnd { attrs["until"] = .string(Timestamp.canonical(end)) }
+    }
+    if let rank = row.cell(index[.rank]) { attrs["rank"] = .number(rank) }
+    if let people = row.cell(index[.people]) {
+      guard Int(people) != nil else { throw EidolonError(.data, "Number of People \"\(people)\" is not a whole number") }
+      attrs["people"] = .number(people)
+    }
+    event.user = row.cell(index[.person])
+    if let activity = row.cell(index[.activity]) {
+      event.app = activity
+      if RescueTimeActivity.looksLikeDomain(activity) { event.url = activity }
+    }
+    if let document = row.cell(index[.document]), document != RescueTimeActivity.noDetails { event.title = document }
+    event.category = row.cell(index[.category])
+    if let text = row.cell(index[.productivity]) {
+      guard let value = Int(text.trimmingSpaces()), (-2...2).contains(value) else {
+        throw EidolonError(.data, "Productivity \"\(text)\" is not a whole number from -2 to 2")
+      }
+      event.productivity = value
+    }
+    for (role, key) in [(RescueTimeColumns.Role.efficiency, "efficiency"), (.efficiencyPercent, "efficiency_percent")] {
+      if let text = row.cell(index[role]) {
+        _ = try number(text, role == .efficiency ? "Efficiency (-2:2)" : "Efficiency (percent)")
+        attrs[key] = .number(text.trimmingSpaces())
+      }
+    }
+    for other in columns.others {
+      if let text = row.cell(other.index) { attrs[other.name] = .string(text) }
+    }
+    if options.layout { lay(&event, attrs: &attrs) }
+    event.attrs = attrs
+    event.id = id(event, columns: columns, date: dateText, row: row)
+    return event
+  }
+
+  /// The bucket start of a Date cell in UTC, with the offset in force; a new bucket
+  /// resets the layout and the repeat counts.
+  private func place(_ event: inout Event, date text: String) throws {
+    guard let parsed = Timestamp.parse(text.trimmingSpaces()) else {
+      throw EidolonError(.data, "Date \"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM:SS)")
+    }
+    let label = parsed.local.secondsAsIfUTC
+    if label != bucketLabel {
+      bucketLabel = label
+      seenInBucket.removeAll(keepingCapacity: true)
+      bucketCursor = 0
+      (bucketStart, event.offset) = try instant(parsed)
+      if let resolution {
+        let end = resolution.end(ofBucket: parsed.local)
+        bucketEnd = try instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0
+      }
+      bucketStartOffset = event.offset
+    } else {
+      event.offset = bucketStartOffset
+    }
+    event.start = bucketStart
+  }
+
+  private var bucketStartOffset: String?
+
+  /// A Date as UTC milliseconds and its offset ("+02:00"; nil when read as UTC).
+  private func instant(_ parsed: ParsedTimestamp) throws -> (Int64, String?) {
+    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, Timestamp.formatOffset(offset)) }
+    guard let zone else { return (parsed.epochMillis, nil) }
+    let (millis, resolution) = zone.toUTCMillis(parsed.local)
+    let label = parsed.local.secondsAsIfUTC
+    switch resolution {
+    case .exact: break
+    case .gap(let seconds):
+      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
+                       file: source.fileName, position: nil)
+    case .overlap where lastOverlapLabel != label:
+      lastOverlapLabel = label
+      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) happened twice in \(zone.identifier) (clocks went back); its rows are read as the first",
+                       file: source.fileName, position: nil)
+    case .overlap: break
+    }
+    return (millis, Timestamp.formatOffset(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))))
+  }
+
+  /// --layout: the row starts where the bucket's previous rows end, cut at the bucket's end.
+  private func lay(_ event: inout Event, attrs: inout JSONObject) {
+    guard columns?.perspective == .interval, resolution != nil else { return }
+    let start = min(bucketStart + Int64((bucketCursor * 1000).rounded()), bucketEnd)
+    let room = Double(bucketEnd - start) / 1000
+    bucketCursor += event.duration
+    event.start = start
+    if event.duration > room {
+      clampedRows += 1
+      clampedSeconds += event.duration - room
+      attrs["seconds"] = .number(event.duration)
+      event.duration = max(0, room)
+    }
+  }
+
+  /// The id: the report, the Date as written, who, what, the productivity, and the
+  /// how-manieth such row in the bucket (formats/rescuetime.md, "Ids").
+  private func id(_ event: Event, columns: RescueTimeColumns, date: String, row: RescueTimeRow) -> String {
+    scratch.removeAll()
+    scratch.append(columns.report.rawValue)
+    scratch.append(0x1F)
+    scratch.append(date.trimmingSpaces())
+    if columns.perspective != .interval, let end = options.rangeEnd {
+      scratch.append("/")
+      Timestamp.appendCanonical(end, to: scratch)
+    }
+    for role in [RescueTimeColumns.Role.person, .activity, .document, .category, .productivity, .efficiency] {
+      scratch.append(0x1F)
+      if let text = row.cell(columns.index[role]) { scratch.append(text) }
+    }
+    let key = String(decoding: scratch.bytes, as: UTF8.self)
+    let seen = (seenInBucket[key] ?? 0) + 1
+    seenInBucket[key] = seen
+    if seen > 1 {
+      scratch.append(0x1F)
+      scratch.append("#")
+      scratch.append(integer: Int64(seen))
+    }
+    return EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
+  }
+}

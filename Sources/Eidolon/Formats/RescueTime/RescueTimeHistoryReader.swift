@@ -1,0 +1,109 @@
+/// Reads the account's "your data" export, rescuetime-activity-history.csv: no header,
+/// six columns `"2017-09-22 13:00:00 -0700","telegram","No Details","Communication &
+/// Scheduling","Instant Message","526"` (start with its offset, activity, details,
+/// category, sub-category, seconds), into "summary" events (formats/rescuetime.md).
+public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts {
+  private let csv: CSVReader
+  private let diagnostics: Diagnostics
+  private let zone: ZoneConverter?
+  private var seenAtStart: [String: Int] = [:]
+  private var lastStart: String?
+  private let scratch = ByteBuffer(capacity: 256)
+
+  init(input: ByteReader, diagnostics: Diagnostics, options: RescueTimeReadOptions) {
+    csv = CSVReader(input: input)
+    self.diagnostics = diagnostics
+    zone = options.zoneIdentifier.flatMap(ZoneConverter.init(identifier:))
+  }
+
+  public var bytesRead: Int64 { csv.bytesRead }
+
+  public func next() throws -> Event? {
+    while true {
+      do {
+        guard try csv.next() else { return nil }
+      } catch var error as EidolonError where error.kind == .syntax {
+        let raw = try csv.skipBadLine()
+        error.message += "; the row is skipped"
+        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        continue
+      }
+      do {
+        return try event()
+      } catch var error as EidolonError where error.isRecordError {
+        error.file = csv.fileName
+        if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
+        try diagnostics.reject(error, raw: csv.rawRecord)
+      }
+    }
+  }
+
+  private func event() throws -> Event {
+    guard csv.fieldCount == 6 else {
+      throw EidolonError(.data, "an activity-history row has 6 columns (start, activity, details, category, sub-category, seconds), not \(csv.fieldCount)")
+    }
+    var cells: [String] = []
+    for i in 0..<6 {
+      guard let text = String(validating: csv.field(i), as: UTF8.self) else { throw EidolonError(.data, "the row is not valid UTF-8") }
+      cells.append(text)
+    }
+    let startText = cells[0]
+    guard let stamp = RescueTimeHistoryReader.parseStart(startText), let fileOffset = stamp.offsetSeconds else {
+      throw EidolonError(.data, "the start \"\(startText)\" is not a time with its offset (2017-09-22 13:00:00 -0700)")
+    }
+    guard let seconds = Double(cells[5].trimmingSpaces()), seconds.isFinite, seconds >= 0 else {
+      throw EidolonError(.data, "the seconds \"\(cells[5])\" are not a number of seconds")
+    }
+    var event = Event(id: "", source: "rescuetime", kind: "summary", start: stamp.epochMillis, duration: seconds)
+    var attrs = JSONObject()
+    event.offset = Timestamp.formatOffset(fileOffset)
+    if let zone {
+      // --tz: the wall-clock part is taken as the zone's; the file's offset is kept when
+      // it disagrees (the export may write one offset all year).
+      let (millis, _) = zone.toUTCMillis(stamp.local)
+      let offset = zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))
+      event.start = millis
+      event.offset = Timestamp.formatOffset(offset)
+      if offset != fileOffset { attrs["export_offset"] = .string(Timestamp.formatOffset(fileOffset)) }
+    }
+    if !cells[1].isEmpty {
+      event.app = cells[1]
+      if RescueTimeActivity.looksLikeDomain(cells[1]) { event.url = cells[1] }
+    }
+    if !cells[2].isEmpty && cells[2] != RescueTimeActivity.noDetails { event.title = cells[2] }
+    if !cells[3].isEmpty { event.category = cells[3] }
+    if !cells[4].isEmpty { event.subcategory = cells[4] }
+    event.attrs = attrs
+    // Ids: the start as written, the names, and the how-manieth such row at that start.
+    if startText != lastStart {
+      lastStart = startText
+      seenAtStart.removeAll(keepingCapacity: true)
+    }
+    scratch.removeAll()
+    scratch.append("history")
+    for cell in cells[0..<5] {
+      scratch.append(0x1F)
+      scratch.append(cell)
+    }
+    let key = String(decoding: scratch.bytes, as: UTF8.self)
+    let seen = (seenAtStart[key] ?? 0) + 1
+    seenAtStart[key] = seen
+    if seen > 1 {
+      scratch.append(0x1F)
+      scratch.append("#")
+      scratch.append(integer: Int64(seen))
+    }
+    event.id = EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
+    return event
+  }
+
+  /// "2017-09-22 13:00:00 -0700": RFC 3339 but for the space before the offset.
+  static func parseStart(_ text: String) -> ParsedTimestamp? {
+    var bytes = Array(text.trimmingSpaces().utf8)
+    if bytes.count > 20, bytes[19] == 0x20, bytes[20] == UInt8(ascii: "+") || bytes[20] == UInt8(ascii: "-") {
+      bytes.remove(at: 19)
+    }
+    var error = ""
+    return bytes.withUnsafeBytes { Timestamp.parse($0, error: &error) }
+  }
+}

@@ -1,0 +1,203 @@
+/// One row of an Analytic Data API response, whichever form it came in: the cells
+/// as text (nil for a JSON null or a missing cell), where it starts, and its bytes
+/// for --rejects.
+struct RescueTimeRow {
+  var cells: [String?]
+  var position: SourcePosition
+  var raw: [UInt8]
+
+  func cell(_ index: Int?) -> String? {
+    guard let index, index < cells.count else { return nil }
+    return cells[index]
+  }
+}
+
+/// Where the API reader's header and rows come from: a CSV (format=csv) or a JSON
+/// response (format=json).
+protocol RescueTimeRowSource: AnyObject {
+  var fileName: String { get }
+  var bytesRead: Int64 { get }
+  /// The column names; nil for an empty input.
+  func header() throws -> [String]?
+  /// The next row, nil at the end. A row that cannot be read goes to `diagnostics`.
+  func nextRow(_ diagnostics: Diagnostics) throws -> RescueTimeRow?
+}
+
+/// Rows of the API's CSV: a header line, then the rows.
+final class RescueTimeCSVRows: RescueTimeRowSource {
+  private let csv: CSVReader
+
+  init(input: ByteReader) { csv = CSVReader(input: input) }
+
+  var fileName: String { csv.fileName }
+  var bytesRead: Int64 { csv.bytesRead }
+
+  func header() throws -> [String]? {
+    guard try csv.next() else { return nil }
+    return csv.strings
+  }
+
+  func nextRow(_ diagnostics: Diagnostics) throws -> RescueTimeRow? {
+    while true {
+      do {
+        guard try csv.next() else { return nil }
+      } catch var error as EidolonError where error.kind == .syntax {
+        // A stray quote: this row is lost to the parser, the next ones are not.
+        let raw = try csv.skipBadLine()
+        error.message += "; the row is skipped"
+        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        continue
+      }
+      let position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0)
+      var cells: [String?] = []
+      cells.reserveCapacity(csv.fieldCount)
+      var valid = true
+      for i in 0..<csv.fieldCount {
+        guard let text = String(validating: csv.field(i), as: UTF8.self) else {
+          valid = false
+          break
+        }
+        cells.append(text)
+      }
+      guard valid else {
+        try diagnostics.reject(EidolonError(.data, "the row is not valid UTF-8", file: csv.fileName, position: position), raw: csv.rawRecord)
+        continue
+      }
+      return RescueTimeRow(cells: cells, position: position, raw: Array(csv.rawRecord))
+    }
+  }
+}
+
+/// Rows of the API's JSON: `{"notes": ..., "row_headers": [...], "rows": [[...], ...]}`,
+/// streamed. Rows that come before "row_headers" wait in a temporary file.
+final class RescueTimeJSONRows: RescueTimeRowSource {
+  private let tokenizer: JSONTokenizer
+  private let input: ByteReader
+  private var headers: [String]?
+  private var spill: JSONValueSpill?
+  private var replaying = false
+  private enum State { case members, rows, done }
+  private var state = State.members
+  private let scratch = ByteBuffer(capacity: 256)
+
+  init(input: ByteReader) {
+    self.input = input
+    tokenizer = JSONTokenizer(reader: input)
+  }
+
+  var fileName: String { input.name }
+  var bytesRead: Int64 { input.consumedOffset }
+
+  private func fail(_ message: String) -> EidolonError {
+    EidolonError(.syntax, message, file: input.name, position: tokenizer.tokenPosition)
+  }
+
+  func header() throws -> [String]? {
+    guard try tokenizer.next() == .beginObject else {
+      throw fail("a RescueTime API response is an object with \"row_headers\" and \"rows\"")
+    }
+    while headers == nil {
+      guard try advanceMembers() else { break }
+    }
+    if headers == nil && spill != nil {
+      throw fail("the response has \"rows\" but no \"row_headers\": the columns cannot be told apart")
+    }
+    return headers
+  }
+
+  /// Reads object members until "rows" opens (true) or the object ends (false),
+  /// taking "row_headers" on the way and spilling rows met before it.
+  private func advanceMembers() throws -> Bool {
+    while true {
+      let token = try tokenizer.next()
+      if token == .endObject {
+        guard try tokenizer.next() == .end else { throw fail("unexpected data after the response object") }
+        state = .done
+        return false
+      }
+      if tokenizer.textEquals("row_headers") {
+        let value = try tokenizer.readValue(startingWith: try tokenizer.next())
+        guard case .array(let items) = value, let names = Optional(items.compactMap(\.stringValue)), names.count == items.count else {
+          throw fail("\"row_headers\" must be a list of column names")
+        }
+        headers = names
+        continue
+      }
+      if tokenizer.textEquals("rows") {
+        guard try tokenizer.next() == .beginArray else { throw fail("\"rows\" must be a list of rows") }
+        if headers != nil {
+          state = .rows
+          return true
+        }
+        // Rows before their headers: hold them on disk until the headers come.
+        let spill = try JSONValueSpill()
+        while true {
+          let first = try tokenizer.next()
+          if first == .endArray { break }
+          let position = tokenizer.tokenPosition
+          try spill.append(try tokenizer.readValue(startingWith: first), at: position)
+        }
+        try spill.finishWriting()
+        self.spill = spill
+        continue
+      }
+      // "notes" and anything else: not event data (formats/rescuetime.md).
+      try tokenizer.skip(try tokenizer.next())
+    }
+  }
+
+  func nextRow(_ diagnostics: Diagnostics) throws -> RescueTimeRow? {
+    while true {
+      if let spill {
+        if !replaying {
+          try spill.startReading()
+          replaying = true
+        }
+        if let (value, position) = try spill.next() {
+          if let row = try row(value, at: position, diagnostics) { return row }
+          continue
+        }
+        self.spill = nil
+      }
+      switch state {
+      case .done:
+        return nil
+      case .members:
+        if try !advanceMembers() { continue }
+      case .rows:
+        let first = try tokenizer.next()
+        if first == .endArray {
+          state = .members
+          continue
+        }
+        let position = tokenizer.tokenPosition
+        let value = try tokenizer.readValue(startingWith: first)
+        if let row = try row(value, at: position, diagnostics) { return row }
+      }
+    }
+  }
+
+  /// A row's cells as text; a row that is not a list of scalars is rejected.
+  private func row(_ value: JSONValue, at position: SourcePosition, _ diagnostics: Diagnostics) throws -> RescueTimeRow? {
+    scratch.removeAll()
+    scratch.appendJSON(value)
+    let raw = scratch.array
+    guard case .array(let items) = value else {
+      try diagnostics.reject(EidolonError(.data, "a row must be a list of cells", file: input.name, position: position), raw: scratch.bytes)
+      return nil
+    }
+    var cells: [String?] = []
+    cells.reserveCapacity(items.count)
+    for item in items {
+      switch item {
+      case .string(let text), .number(let text): cells.append(text)
+      case .null: cells.append(nil)
+      case .bool(let flag): cells.append(flag ? "true" : "false")
+      case .array, .object:
+        try diagnostics.reject(EidolonError(.data, "a cell must be a string, a number or null", file: input.name, position: position), raw: scratch.bytes)
+        return nil
+      }
+    }
+    return RescueTimeRow(cells: cells, position: position, raw: raw)
+  }
+}
