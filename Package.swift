@@ -12,6 +12,8 @@ let package = Package(
     .executable(name: "eid-dump", targets: ["eid-dump"]),
     .executable(name: "toggl-read", targets: ["toggl-read"]),
     .executable(name: "toggl-write", targets: ["toggl-write"]),
+    .executable(name: "rt-read", targets: ["rt-read"]),
+    .executable(name: "rt-write", targets: ["rt-write"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +44,8 @@ let package = Package(
     .executableTarget(name: "eid-dump", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "toggl-read", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "toggl-write", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "rt-read", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "rt-write", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

@@ -35,6 +35,31 @@ public enum FormatRegistry {
       options.json.includeDeleted = settings["include-deleted"] == "true"
       return try TogglReader.make(input: input, diagnostics: diagnostics, options: options)
     },
+    ReaderFormat(name: "rescuetime", summary: "RescueTime API responses, account export, daily summary feed (formats/rescuetime.md)") { input, diagnostics, settings in
+      var options = RescueTimeReadOptions()
+      var zone: ZoneConverter?
+      if let tz = settings["tz"] {
+        zone = ZoneConverter(identifier: tz)
+        guard zone != nil else { throw EidolonError(.usage, "unknown time zone \(tz)") }
+        options.zoneIdentifier = tz
+      }
+      if let text = settings["variant"] {
+        guard let variant = RescueTimeReadOptions.Variant(rawValue: text) else { throw EidolonError(.usage, "unknown --variant \(text)") }
+        options.variant = variant
+      }
+      if let text = settings["resolution"] {
+        guard let resolution = RescueTimeResolution(argument: text) else { throw EidolonError(.usage, "unknown --resolution \(text)") }
+        options.resolution = resolution
+      }
+      if let text = settings["kind"] {
+        guard let kind = RescueTimeColumns.Report(rawValue: text) else { throw EidolonError(.usage, "unknown --kind \(text)") }
+        options.kind = kind
+      }
+      options.layout = settings["layout"] == "true"
+      options.rangeStart = settings["since"].flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
+      options.rangeEnd = settings["until"].flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
+      return try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
+    },
   ]
 
   public static func reader(named name: String) -> ReaderFormat? {

@@ -25,6 +25,18 @@ public struct RescueTimeReadOptions: Sendable {
   public var rangeStart: Int64?
   public var rangeEnd: Int64?
   public init() {}
+
+  /// A --since or --until for the range of a rank report: RFC 3339, or a date, which is
+  /// midnight in `zone` (the account's days) or UTC without one.
+  public static func rangeMillis(_ text: String, zone: ZoneConverter?) -> Int64? {
+    if let parsed = Timestamp.parse(text) {
+      if parsed.offsetSeconds == nil, let zone { return zone.toUTCMillis(parsed.local).millis }
+      return parsed.epochMillis
+    }
+    guard let day = Timestamp.parse(text + "T00:00:00") else { return nil }
+    if let zone { return zone.toUTCMillis(day.local).millis }
+    return day.epochMillis
+  }
 }
 
 /// What every RescueTime reader reports for the summary.

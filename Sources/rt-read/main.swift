@@ -1,0 +1,105 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+import Foundation
+
+extension RescueTimeReadOptions.Variant: ExpressibleByArgument {}
+extension RescueTimeColumns.Report: ExpressibleByArgument {}
+extension RescueTimeResolution: ExpressibleByArgument {}
+
+struct RtRead: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rt-read",
+    abstract: "Turn RescueTime files into Eidolon NDJSON.",
+    discussion: """
+      Reads Analytic Data API responses saved as JSON or CSV (any perspective and
+      restrict_kind, columns found by name), the account export
+      (rescuetime-activity-history.csv) and the daily summary feed, found by their first
+      bytes, in constant memory. Rows are aggregates ("N seconds of X in the bucket
+      starting at Date"): each becomes a "summary" event at the bucket's start lasting
+      N seconds; --layout lays a bucket's rows end to end inside it instead. API dates
+      are wall-clock times in the account's time zone: give it with --tz, or they are
+      read as UTC. Rank and member reports carry no dates: --since and --until give the
+      range they cover. See formats/rescuetime.md.
+
+      Examples:
+        rt-read rescuetime-2024.json --tz Europe/Berlin > rescuetime.ndjson
+        rt-read rescuetime-activity-history.csv | eid-load events.db
+        rt-read top-apps.csv --since 2024-01-01 --until 2024-02-01 --tz America/Chicago
+      """,
+    version: EidolonVersion.current)
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var range: TimeRangeOptions
+
+  @Option(help: ArgumentHelp("The account's time zone, in which RescueTime writes dates (an IANA name: Europe/Berlin).", valueName: "zone"))
+  var tz: String?
+
+  @Option(help: ArgumentHelp("What the input is: api-json, api-csv, account-export or daily-summary (default: found from its first bytes).", valueName: "variant"))
+  var variant: RescueTimeReadOptions.Variant?
+
+  @Option(help: ArgumentHelp("The API's bucket size (resolution_time): minute (5-minute buckets), hour, day, week or month (default: inferred from the dates).", valueName: "size"))
+  var resolution: RescueTimeResolution?
+
+  @Option(help: ArgumentHelp("The restrict_kind the API was asked for, where the header cannot tell: overview or category (both have only Category).", valueName: "kind"))
+  var kind: RescueTimeColumns.Report?
+
+  @Flag(help: "Lay the rows of one bucket end to end inside it (cut at the bucket's end), not all at its start.")
+  var layout = false
+
+  func validate() throws {
+    if let tz, ZoneConverter(identifier: tz) == nil {
+      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
+    }
+  }
+
+  func run() throws {
+    let diagnostics = try common.makeDiagnostics(toolName: "rt-read")
+    let progress = common.makeProgress()
+    diagnostics.beforeMessage = { progress.clear() }
+    var options = RescueTimeReadOptions()
+    options.variant = variant
+    options.zoneIdentifier = tz
+    options.resolution = resolution
+    options.kind = kind
+    options.layout = layout
+    let zone = tz.flatMap(ZoneConverter.init(identifier:))
+    options.rangeStart = range.since.flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
+    options.rangeEnd = range.until.flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
+    let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
+    var events = 0
+    var clampedRows = 0
+    var clampedSeconds = 0.0
+    var bytesBefore: Int64 = 0
+    var notedZone = false
+    for path in common.inputPaths {
+      let input = try InputOpener.open(path)
+      let reader = try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
+      if tz == nil, !notedZone, reader is RescueTimeAPIReader {
+        notedZone = true
+        diagnostics.note("rt-read: no --tz given: the API's dates are read as UTC. RescueTime writes them in the account's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
+      }
+      while let event = try reader.next() {
+        progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
+        guard range.contains(event) else { continue }
+        try writer.write(event)
+        events += 1
+      }
+      bytesBefore += reader.bytesRead
+      clampedRows += reader.clampedRows
+      clampedSeconds += reader.clampedSeconds
+    }
+    var summary = "\(events) events"
+    if clampedRows > 0 {
+      summary += ", \(clampedRows) rows cut at their bucket's end by --layout (\(seconds(clampedSeconds)) s, kept in attrs.seconds)"
+      diagnostics.note("rt-read: --layout cut \(clampedRows) rows at their bucket's end (\(seconds(clampedSeconds)) s; each row's full seconds are in attrs.seconds)")
+    }
+    try ReaderToolEnd.finish("rt-read", writer: writer, diagnostics: diagnostics, progress: progress, summary: summary)
+  }
+
+  private func seconds(_ value: Double) -> String {
+    value == value.rounded() ? String(Int64(value)) : String(format: "%.1f", value)
+  }
+}
+
+ToolMain.run(RtRead.self)
