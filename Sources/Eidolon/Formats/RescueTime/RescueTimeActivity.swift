@@ -1,11 +1,11 @@
 /// How RescueTime names what was used, shared by the readers and the writer.
-enum RescueTimeActivity {
+public enum RescueTimeActivity {
   /// RescueTime writes this where an activity has no document or detail.
-  static let noDetails = "No Details"
+  public static let noDetails = "No Details"
 
   /// True for names like "github.com" or "docs.google.com": RescueTime names sites by
   /// their domain (without "www."), apps by name ("Finder", "telegram", "node").
-  static func looksLikeDomain(_ name: String) -> Bool {
+  public static func looksLikeDomain(_ name: String) -> Bool {
     let labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
     guard labels.count >= 2, name.utf8.count <= 253 else { return false }
     for label in labels {
@@ -20,7 +20,7 @@ enum RescueTimeActivity {
   }
 
   /// The activity name a site is listed under: its host without "www.".
-  static func domain(ofURL url: String) -> String {
+  public static func domain(ofURL url: String) -> String {
     var rest = Substring(url)
     if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
     if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }

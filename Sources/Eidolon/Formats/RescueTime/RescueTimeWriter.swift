@@ -119,11 +119,13 @@ public final class RescueTimeWriter: EventWriter {
     lowestOpenLabel = .max
   }
 
-  /// Calls `body` with each bucket the event covers: its wall-clock start, the offset, the seconds in it.
+  /// Calls `body` with each bucket the event covers: its wall-clock start, the offset, the
+  /// seconds in it. A "summary" event is a total over a period that starts at its start
+  /// (a RescueTime row may hold more seconds than its bucket): it goes whole to that bucket.
   private func forEachPiece(of event: Event, fixedOffset: Int, _ body: (Int64, Int, Double) throws -> Void) throws {
     let resolution = self.resolution
     var t = event.start
-    let end = max(event.endMillis, event.start)
+    let end = event.kind == "summary" ? event.start + 1 : max(event.endMillis, event.start)
     repeat {
       let offset = options.zone?.offset(atUTC: CivilTime.floorDiv(t, 1000)) ?? fixedOffset
       let local = LocalDateTime(secondsAsIfUTC: CivilTime.floorDiv(t, 1000) + Int64(offset))
@@ -132,7 +134,7 @@ public final class RescueTimeWriter: EventWriter {
       var boundary = options.zone?.toUTCMillis(next).millis ?? (next.secondsAsIfUTC - Int64(offset)) * 1000
       if boundary <= t { boundary = t + 1000 }
       let pieceEnd = min(end, boundary)
-      try body(label.secondsAsIfUTC, offset, Double(pieceEnd - t) / 1000)
+      try body(label.secondsAsIfUTC, offset, event.kind == "summary" ? event.duration : Double(pieceEnd - t) / 1000)
       t = pieceEnd
     } while t < end
   }
