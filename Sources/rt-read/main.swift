@@ -19,7 +19,8 @@ struct RtRead: ParsableCommand {
       starting at Date"): each becomes a "summary" event at the bucket's start lasting
       N seconds; --layout lays a bucket's rows end to end inside it instead. API dates
       are wall-clock times in the account's time zone: give it with --tz, or they are
-      read as UTC. Rank and member reports carry no dates: --since and --until give the
+      read as UTC. --since and --until keep the events that start in that range (a date
+      is midnight in --tz); rank and member reports carry no dates, and the two give the
       range they cover. See formats/rescuetime.md.
 
       Examples:
@@ -81,7 +82,9 @@ struct RtRead: ParsableCommand {
       }
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard range.contains(event) else { continue }
+        // --since and --until as the rank range reads them (a date is midnight in --tz).
+        if let since = options.rangeStart, event.start < since { continue }
+        if let until = options.rangeEnd, event.start >= until { continue }
         try writer.write(event)
         events += 1
       }
@@ -91,8 +94,8 @@ struct RtRead: ParsableCommand {
     }
     var summary = "\(events) events"
     if clampedRows > 0 {
-      summary += ", \(clampedRows) rows cut at their bucket's end by --layout (\(seconds(clampedSeconds)) s, kept in attrs.seconds)"
-      diagnostics.note("rt-read: --layout cut \(clampedRows) rows at their bucket's end (\(seconds(clampedSeconds)) s; each row's full seconds are in attrs.seconds)")
+      summary += ", rows cut at their bucket's end by --layout: \(clampedRows) (\(seconds(clampedSeconds)) s, kept in attrs.seconds)"
+      diagnostics.note("rt-read: rows cut at their bucket's end by --layout: \(clampedRows), \(seconds(clampedSeconds)) s in all (each row's full seconds are in attrs.seconds)")
     }
     try ReaderToolEnd.finish("rt-read", writer: writer, diagnostics: diagnostics, progress: progress, summary: summary)
   }

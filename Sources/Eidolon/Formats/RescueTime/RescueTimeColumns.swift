@@ -77,7 +77,7 @@ public struct RescueTimeColumns: Sendable {
       throw EidolonError(.syntax, "a RescueTime header names Activity, Category, Productivity or Efficiency (found: \(header.joined(separator: ", ")))")
     }
     if let kind, kind != found, !(found == .category && kind == .category) {
-      throw EidolonError(.usage, "--kind \(kind.rawValue) does not fit this file: its header (\(header.joined(separator: ", "))) is that of a \(found.rawValue) report")
+      throw EidolonError(.usage, "--kind \(kind.rawValue) does not fit this file: its header (\(header.joined(separator: ", "))) is the \(found.rawValue) report's")
     }
     report = found
   }

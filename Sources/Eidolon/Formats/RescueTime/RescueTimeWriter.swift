@@ -43,6 +43,7 @@ public final class RescueTimeWriter: EventWriter {
   /// Rows settled in order while the input was in order; later runs hold spills.
   private var runs: [RescueTimeCellRun] = []
   private var lastSettledLabel = Int64.min
+  private var highestStartLabel = Int64.min
   public private(set) var inOrder = true
   public private(set) var eventCount = 0
   public private(set) var rowCount = 0
@@ -97,10 +98,13 @@ public final class RescueTimeWriter: EventWriter {
   /// memory and spill in batches.
   private func settle(before label: Int64) throws {
     guard inOrder else { return }
-    if label <= lastSettledLabel {
+    // An event whose bucket is before an earlier event's: rows already settled (or
+    // about to be) could change, so the input counts as out of order from here.
+    if label < highestStartLabel || label <= lastSettledLabel {
       inOrder = false
       return
     }
+    highestStartLabel = label
     guard label > lowestOpenLabel else { return }
     let done = open.values.filter { $0.label < label }.sorted(by: RescueTimeCell.precedes)
     for cell in done {
