@@ -73,6 +73,20 @@ public final class CSVReader {
     return skipped
   }
 
+  /// Reads the next record like `next()`, but a record with a stray quote goes to
+  /// `diagnostics` as rejected (its line skipped) and reading goes on with the next line.
+  public func next(rejectingBadLinesTo diagnostics: Diagnostics) throws -> Bool {
+    while true {
+      do {
+        return try next()
+      } catch var error as EidolonError where error.kind == .syntax {
+        let raw = try skipBadLine()
+        error.message += "; the row is skipped"
+        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+      }
+    }
+  }
+
   /// Reads the next record; false at the end of input.
   public func next() throws -> Bool {
     while true {

@@ -12,13 +12,7 @@ final class JSONValueSpill {
   private let tokenizer = JSONTokenizer(fileName: "spill")
 
   init() throws {
-    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-spill-XXXXXX".utf8CString)
-    fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw EidolonError(.io, "cannot create a temporary file to hold records whose context comes later in the file: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
-    }
-    // Unlinked right away: the file goes when it is closed, whatever happens.
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    fd = try TemporaryFile.create("spill", holding: "records whose context comes later in the file").fd
     sink = OutputSink(fd: fd, name: "spill")
   }
 

@@ -16,13 +16,13 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
   public private(set) var resolution: RescueTimeResolution?
   public private(set) var clampedRows = 0
   public private(set) var clampedSeconds: Double = 0
-  /// The bucket of the last row: its label, UTC start and end, the seconds laid out in it,
-  /// and how often each identity has been seen in it (repeated rows get distinct ids).
+  /// The bucket of the last row: its label, UTC start and end, the seconds laid out in it.
+  /// `repeats` counts identities seen in it (repeated rows get distinct ids).
   private var bucketLabel: Int64?
   private var bucketStart: Int64 = 0
   private var bucketEnd: Int64 = 0
   private var bucketCursor: Double = 0
-  private var seenInBucket: [String: Int] = [:]
+  private var repeats = RescueTimeRepeats()
   private var lastOverlapLabel: Int64?
   private let scratch = ByteBuffer(capacity: 256)
 
@@ -179,7 +179,6 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     let label = parsed.local.secondsAsIfUTC
     if label != bucketLabel {
       bucketLabel = label
-      seenInBucket.removeAll(keepingCapacity: true)
       bucketCursor = 0
       (bucketStart, event.offset) = try instant(parsed)
       if let resolution {
@@ -245,14 +244,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       scratch.append(0x1F)
       if let text = row.cell(columns.index[role]) { scratch.append(text) }
     }
-    let key = String(decoding: scratch.bytes, as: UTF8.self)
-    let seen = (seenInBucket[key] ?? 0) + 1
-    seenInBucket[key] = seen
-    if seen > 1 {
-      scratch.append(0x1F)
-      scratch.append("#")
-      scratch.append(integer: Int64(seen))
-    }
+    repeats.mark(scratch, bucket: date)
     return EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
   }
 }

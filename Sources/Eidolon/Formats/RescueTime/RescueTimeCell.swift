@@ -46,12 +46,7 @@ final class RescueTimeCellRun {
   private(set) var count = 0
 
   init() throws {
-    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-rt-run-XXXXXX".utf8CString)
-    fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw EidolonError(.io, "cannot create a temporary file for the rows: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
-    }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    fd = try TemporaryFile.create("rt-run", holding: "the rows being summed").fd
     sink = OutputSink(fd: fd, name: "run")
   }
 

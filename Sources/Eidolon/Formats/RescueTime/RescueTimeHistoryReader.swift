@@ -6,8 +6,7 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
   private let csv: CSVReader
   private let diagnostics: Diagnostics
   private let zone: ZoneConverter?
-  private var seenAtStart: [String: Int] = [:]
-  private var lastStart: String?
+  private var repeats = RescueTimeRepeats()
   private let scratch = ByteBuffer(capacity: 256)
 
   init(input: ByteReader, diagnostics: Diagnostics, options: RescueTimeReadOptions) {
@@ -20,14 +19,7 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
 
   public func next() throws -> Event? {
     while true {
-      do {
-        guard try csv.next() else { return nil }
-      } catch var error as EidolonError where error.kind == .syntax {
-        let raw = try csv.skipBadLine()
-        error.message += "; the row is skipped"
-        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
-        continue
-      }
+      guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       do {
         return try event()
       } catch var error as EidolonError where error.isRecordError {
@@ -75,24 +67,13 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     if !cells[4].isEmpty { event.subcategory = cells[4] }
     event.attrs = attrs
     // Ids: the start as written, the names, and the how-manieth such row at that start.
-    if startText != lastStart {
-      lastStart = startText
-      seenAtStart.removeAll(keepingCapacity: true)
-    }
     scratch.removeAll()
     scratch.append("history")
     for cell in cells[0..<5] {
       scratch.append(0x1F)
       scratch.append(cell)
     }
-    let key = String(decoding: scratch.bytes, as: UTF8.self)
-    let seen = (seenAtStart[key] ?? 0) + 1
-    seenAtStart[key] = seen
-    if seen > 1 {
-      scratch.append(0x1F)
-      scratch.append("#")
-      scratch.append(integer: Int64(seen))
-    }
+    repeats.mark(scratch, bucket: startText)
     event.id = EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
     return event
   }

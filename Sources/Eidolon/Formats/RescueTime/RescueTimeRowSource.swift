@@ -39,15 +39,7 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
 
   func nextRow(_ diagnostics: Diagnostics) throws -> RescueTimeRow? {
     while true {
-      do {
-        guard try csv.next() else { return nil }
-      } catch var error as EidolonError where error.kind == .syntax {
-        // A stray quote: this row is lost to the parser, the next ones are not.
-        let raw = try csv.skipBadLine()
-        error.message += "; the row is skipped"
-        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
-        continue
-      }
+      guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       let position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0)
       var cells: [String?] = []
       cells.reserveCapacity(csv.fieldCount)

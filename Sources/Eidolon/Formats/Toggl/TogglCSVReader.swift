@@ -48,17 +48,8 @@ public final class TogglCSVReader: EventReader {
       }
     }
     while true {
-      let more: Bool
-      do {
-        more = try csv.next()
-      } catch var error as EidolonError where error.kind == .syntax {
-        // A stray quote: this row is lost to the parser, the next ones are not.
-        let raw = try csv.skipBadLine()
-        error.message += "; the row is skipped"
-        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
-        continue
-      }
-      guard more else { return nil }
+      // A stray quote loses that row to the parser, not the next ones.
+      guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       do {
         if let event = try event(from: columns!) { return event }
       } catch var error as EidolonError where error.isRecordError {

@@ -37,12 +37,8 @@ public final class TogglCSVWriter: EventWriter {
   public init(sink: OutputSink, options: Options) throws {
     self.sink = sink
     self.options = options
-    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-toggl-write-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw EidolonError(.io, "cannot create a temporary file for the entries: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
-    }
-    spillPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let (fd, path) = try TemporaryFile.create("toggl-write", holding: "the entries", keepName: true)
+    spillPath = path!
     spill = EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: spillPath))
   }
 
