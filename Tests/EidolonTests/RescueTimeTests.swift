@@ -224,6 +224,22 @@ import Testing
     #expect(try Self.readBytes(Array(try Data(contentsOf: samples.appendingPathComponent(names[1]))), settings: ["kind": "overview"]).count == 62)
   }
 
+  @Test func rejectedJSONRowsKeepTheirJSON() throws {
+    let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+    diagnostics.messageHandler = { _ in }
+    var rejected: [String] = []
+    diagnostics.onReject = { _, raw in rejected.append(raw.map { String(decoding: $0, as: UTF8.self) } ?? "") }
+    let text = """
+      {"row_headers":["Date","Time Spent (seconds)","Number of People","Category"],
+       "rows":[["2024-01-01T00:00:00","lots",1,"News"],{"not":"a row"},["2024-01-01T00:00:00",60,1,"News"]]}
+      """
+    let reader = try RescueTimeReader.make(input: reader(text), diagnostics: diagnostics, options: RescueTimeReadOptions())
+    var events = 0
+    while try reader.next() != nil { events += 1 }
+    #expect(events == 1)
+    #expect(rejected.sorted() == ["[\"2024-01-01T00:00:00\",\"lots\",1,\"News\"]", "{\"not\":\"a row\"}"])
+  }
+
   @Test func sitesAreToldFromApps() {
     #expect(RescueTimeActivity.looksLikeDomain("docs.google.com"))
     #expect(RescueTimeActivity.looksLikeDomain("kongregate.com"))

@@ -22,6 +22,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
   private var bucketStart: Int64 = 0
   private var bucketEnd: Int64 = 0
   private var bucketCursor: Double = 0
+  private var bucketStartOffset: String?
   private var repeats = RescueTimeRepeats()
   private var lastOverlapLabel: Int64?
   private let scratch = ByteBuffer(capacity: 256)
@@ -69,7 +70,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       } catch var error as EidolonError where error.isRecordError {
         error.file = source.fileName
         if error.position == nil { error.position = row.position }
-        try row.raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        try row.withRawBytes { try diagnostics.reject(error, raw: $0) }
       }
     }
   }
@@ -191,8 +192,6 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     }
     event.start = bucketStart
   }
-
-  private var bucketStartOffset: String?
 
   /// A Date as UTC milliseconds and its offset ("+02:00"; nil when read as UTC).
   private func instant(_ parsed: ParsedTimestamp) throws -> (Int64, String?) {

@@ -1,10 +1,26 @@
 /// One row of an Analytic Data API response, whichever form it came in: the cells
-/// as text (nil for a JSON null or a missing cell), where it starts, and its bytes
-/// for --rejects.
+/// as text (nil for a JSON null or a missing cell), where it starts, and what --rejects
+/// shows of it: a CSV row's bytes, or a JSON row's value (serialised only if rejected).
 struct RescueTimeRow {
+  enum Raw {
+    case bytes([UInt8])
+    case json(JSONValue)
+  }
+
   var cells: [String?]
   var position: SourcePosition
-  var raw: [UInt8]
+  var raw: Raw
+
+  /// Calls `body` with the row as --rejects writes it.
+  func withRawBytes(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    switch raw {
+    case .bytes(let bytes): try bytes.withUnsafeBytes(body)
+    case .json(let value):
+      let buffer = ByteBuffer(capacity: 256)
+      buffer.appendJSON(value)
+      try body(buffer.bytes)
+    }
+  }
 
   func cell(_ index: Int?) -> String? {
     guard let index, index < cells.count else { return nil }
@@ -55,7 +71,7 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
         try diagnostics.reject(EidolonError(.data, "the row is not valid UTF-8", file: csv.fileName, position: position), raw: csv.rawRecord)
         continue
       }
-      return RescueTimeRow(cells: cells, position: position, raw: Array(csv.rawRecord))
+      return RescueTimeRow(cells: cells, position: position, raw: .bytes(Array(csv.rawRecord)))
     }
   }
 }
@@ -70,8 +86,6 @@ final class RescueTimeJSONRows: RescueTimeRowSource {
   private var replaying = false
   private enum State { case members, rows, done }
   private var state = State.members
-  private let scratch = ByteBuffer(capacity: 256)
-
   init(input: ByteReader) {
     self.input = input
     tokenizer = JSONTokenizer(reader: input)
@@ -171,11 +185,9 @@ final class RescueTimeJSONRows: RescueTimeRowSource {
 
   /// A row's cells as text; a row that is not a list of scalars is rejected.
   private func row(_ value: JSONValue, at position: SourcePosition, _ diagnostics: Diagnostics) throws -> RescueTimeRow? {
-    scratch.removeAll()
-    scratch.appendJSON(value)
-    let raw = scratch.array
+    let row = RescueTimeRow(cells: [], position: position, raw: .json(value))
     guard case .array(let items) = value else {
-      try diagnostics.reject(EidolonError(.data, "a row must be a list of cells", file: input.name, position: position), raw: scratch.bytes)
+      try row.withRawBytes { try diagnostics.reject(EidolonError(.data, "a row must be a list of cells", file: input.name, position: position), raw: $0) }
       return nil
     }
     var cells: [String?] = []
@@ -186,10 +198,10 @@ final class RescueTimeJSONRows: RescueTimeRowSource {
       case .null: cells.append(nil)
       case .bool(let flag): cells.append(flag ? "true" : "false")
       case .array, .object:
-        try diagnostics.reject(EidolonError(.data, "a cell must be a string, a number or null", file: input.name, position: position), raw: scratch.bytes)
+        try row.withRawBytes { try diagnostics.reject(EidolonError(.data, "a cell must be a string, a number or null", file: input.name, position: position), raw: $0) }
         return nil
       }
     }
-    return RescueTimeRow(cells: cells, position: position, raw: raw)
+    return RescueTimeRow(cells: cells, position: position, raw: row.raw)
   }
 }
