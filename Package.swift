@@ -14,21 +14,26 @@ let package = Package(
     .executable(name: "toggl-write", targets: ["toggl-write"]),
     .executable(name: "rt-read", targets: ["rt-read"]),
     .executable(name: "rt-write", targets: ["rt-write"]),
+    .executable(name: "eid-sort", targets: ["eid-sort"]),
+    .executable(name: "eid-transform", targets: ["eid-transform"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // The only targets that see C. Each names the Debian package that provides it.
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+    // OpenSSL's libcrypto, for the keyed hash of eid-transform --hash (HMAC-SHA-256).
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
     // All of the logic. Never imports ArgumentParser, never calls exit.
     // Exclusivity checks at run time cost a third of the tokenizer's time (measured with
     // perf on eid-validate); the hot classes keep their state private, so they are off.
     .target(
-      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite"],
+      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", .product(name: "Yams", package: "Yams")],
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
     // The command-line conventions every executable shares.
@@ -46,6 +51,8 @@ let package = Package(
     .executableTarget(name: "toggl-write", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "rt-read", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "rt-write", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "eid-sort", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "eid-transform", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

@@ -1,0 +1,170 @@
+/// Runs `TransformOptions` over a stream of events, in front of `writer`: a chain of
+/// stages, each an EventWriter handing on to the next. Streams in constant memory;
+/// the steps that need start order check for it.
+public final class EventTransformer: EventWriter {
+  private let options: TransformOptions
+  private var head: EventWriter
+  private let tail: CountingStage
+  private var stages: [(name: String, stage: AnyObject)] = []
+  public private(set) var eventsIn = 0
+  private var zoneGaps = 0
+  private var zoneOverlaps = 0
+
+  public init(options: TransformOptions, writer: EventWriter) {
+    self.options = options
+    tail = CountingStage(next: writer)
+    head = tail
+    // Built from the last step back to the first.
+    if options.domainOnly || !options.redact.isEmpty || !options.hash.isEmpty {
+      let hasher = options.hash.isEmpty ? nil : KeyedHash(salt: options.salt)
+      add("privacy", MapStage(next: head) { event in
+        EventTransformer.protect(&event, options, hasher)
+        return true
+      })
+    }
+    if let minimum = options.minDuration {
+      add("shorter than --min-duration", MapStage(next: head) { $0.duration >= minimum })
+    }
+    if options.splitAtMidnight.enabled { add("split", MidnightSplitStage(next: head, zone: options.splitAtMidnight.zone)) }
+    if options.clipOverlaps { add("clip", ClipOverlapsStage(next: head)) }
+    if let gap = options.mergeGapSeconds { add("merge", MergeGapStage(next: head, gapSeconds: gap, keyFields: options.mergeOn)) }
+    if options.dedupe { add("dedupe", DedupeStage(next: head)) }
+    if let periods = options.notAfk { add("not-afk", NotAfkStage(next: head, periods: periods)) }
+    for (i, rules) in options.ruleSets.enumerated().reversed() {
+      add("dropped by rules \(i)", MapStage(next: head) { rules.apply(&$0) })
+    }
+    if options.hasFilters {
+      add("filtered out", MapStage(next: head) { options.keeps($0) })
+    }
+    if options.assumeZone != nil || options.shiftMillis != 0 {
+      add("time", MapStage(next: head) { [unowned self] event in
+        self.fixTime(&event)
+        return true
+      })
+    }
+  }
+
+  private func add(_ name: String, _ stage: EventWriter) {
+    stages.append((name, stage))
+    head = stage
+  }
+
+  public func write(_ event: Event) throws {
+    eventsIn += 1
+    try head.write(event)
+  }
+
+  public func finish() throws { try head.finish() }
+
+  public var eventsOut: Int { tail.count }
+
+  private func fixTime(_ event: inout Event) {
+    if let zone = options.assumeZone {
+      let seconds = CivilTime.floorDiv(event.start, 1000)
+      var local = LocalDateTime(secondsAsIfUTC: seconds)
+      local.nanosecond = Int(event.start - seconds * 1000) * 1_000_000
+      let (millis, resolution) = zone.toUTCMillis(local)
+      switch resolution {
+      case .exact: break
+      case .gap: zoneGaps += 1
+      case .overlap: zoneOverlaps += 1
+      }
+      event.start = millis
+      event.offset = Timestamp.formatOffset(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+    }
+    event.start += options.shiftMillis
+  }
+
+  static func protect(_ event: inout Event, _ options: TransformOptions, _ hasher: KeyedHash?) {
+    for field in options.redact {
+      switch field {
+      case .text(let index): event.setOptionalString(index, nil)
+      case .tags: event.tags = nil
+      case .attr(let name): event.attrs[name] = nil
+      default: break
+      }
+    }
+    if let hasher {
+      for field in options.hash {
+        switch field {
+        case .id: event.id = hasher.hash(event.id)
+        case .text(let index): event.setOptionalString(index, event.optionalString(index).map(hasher.hash))
+        case .tags: event.tags = event.tags?.map(hasher.hash)
+        case .attr(let name):
+          if let value = event.attrs[name], value != .null {
+            let text = value.stringValue ?? { let out = ByteBuffer(); out.appendJSON(value); return String(decoding: out.bytes, as: UTF8.self) }()
+            event.attrs[name] = .string(hasher.hash(text))
+          }
+        default: break
+        }
+      }
+    }
+    if options.domainOnly, let url = event.url { event.url = EventTransformer.siteOnly(url) }
+  }
+
+  /// "https://github.com/a/b?q" → "https://github.com/": the scheme and host only.
+  static func siteOnly(_ url: String) -> String {
+    var scheme = ""
+    var rest = Substring(url)
+    if let separator = rest.range(of: "://") {
+      scheme = String(rest[..<separator.upperBound])
+      rest = rest[separator.upperBound...]
+    }
+    if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+    if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+    return scheme + rest + "/"
+  }
+
+  /// One line per step that changed anything, for the summary on stderr.
+  public func summaryLines() -> [String] {
+    var lines: [String] = []
+    for (name, stage) in stages.reversed() {
+      switch stage {
+      case let map as MapStage where map.dropped > 0: lines.append("\(map.dropped) \(name)")
+      case let split as MidnightSplitStage where split.piecesAdded > 0:
+        lines.append("\(split.piecesAdded) pieces added by --split-at-midnight")
+      case let clip as ClipOverlapsStage where clip.clipped > 0:
+        lines.append("\(clip.clipped) overlaps clipped (\(Self.seconds(clip.secondsClipped)) s), \(clip.dropped) events left with no time removed")
+      case let merge as MergeGapStage where merge.merged > 0: lines.append("\(merge.merged) events merged into the one before")
+      case let dedupe as DedupeStage where dedupe.dropped > 0: lines.append("\(dedupe.dropped) duplicates removed")
+      case let afk as NotAfkStage where afk.secondsRemoved > 0 || afk.piecesAdded > 0:
+        lines.append("\(Self.seconds(afk.secondsRemoved)) s outside not-afk periods removed (\(afk.eventsRemoved) events wholly), \(afk.piecesAdded) pieces added")
+      default: break
+      }
+    }
+    if zoneGaps > 0 { lines.append("\(zoneGaps) times fell in a DST gap of \(options.assumeZone!.identifier) (moved forward)") }
+    if zoneOverlaps > 0 { lines.append("\(zoneOverlaps) times fell in a repeated DST hour of \(options.assumeZone!.identifier) (first taken)") }
+    return lines
+  }
+
+  static func seconds(_ value: Double) -> String {
+    let out = ByteBuffer(capacity: 32)
+    out.appendJSONNumber((value * 1000).rounded() / 1000)
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+}
+
+extension TransformOptions {
+  var hasFilters: Bool {
+    since != nil || until != nil || !sources.isEmpty || !kinds.isEmpty || !wheres.isEmpty
+  }
+
+  func keeps(_ event: Event) -> Bool {
+    if let since, event.start < since { return false }
+    if let until, event.start >= until { return false }
+    if !sources.isEmpty && !sources.contains(event.source) { return false }
+    if !kinds.isEmpty && !kinds.contains(event.kind) { return false }
+    for (field, test) in wheres {
+      var found = false
+      switch test {
+      case .equals(let value):
+        _ = field.forEachText(of: event) { found = $0 == value; return found }
+        if !found { return false }
+      case .notEquals(let value):
+        _ = field.forEachText(of: event) { found = $0 == value; return found }
+        if found { return false }
+      }
+    }
+    return true
+  }
+}
