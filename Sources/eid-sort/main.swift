@@ -63,7 +63,7 @@ struct EidSort: ParsableCommand {
         disorder += 1
         if disorder == 1 {
           diagnostics.note(
-            "\(place): out of order: \(Timestamp.canonical(event.start)) (id \(event.id)) comes after \(Timestamp.canonical(previous.start)) at \(previous.place)")
+            "\(place): out of order: \(Timestamp.canonical(event.start)) (id \(event.id)) comes after \(Timestamp.canonical(previous.start)) (id \(previous.id)) at \(previous.place)")
         }
       }
       previous = (event.start, event.id, place)

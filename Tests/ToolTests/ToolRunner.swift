@@ -18,12 +18,12 @@ enum ToolRunner {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   }
 
-  static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> ToolResult {
-    try runProgram(productsDirectory.appendingPathComponent(tool).path, arguments, stdin: stdin)
+  static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> ToolResult {
+    try runProgram(productsDirectory.appendingPathComponent(tool).path, arguments, stdin: stdin, directory: directory)
   }
 
   /// Runs any program by path, the same way.
-  static func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> ToolResult {
+  static func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> ToolResult {
     // Files, not pipes, for the three streams: nothing can block, whatever the tool writes.
     let dir = try temporaryDirectory()
     let paths = ["in", "out", "err"].map { dir.appendingPathComponent($0) }
@@ -33,6 +33,7 @@ enum ToolRunner {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     process.standardInput = try FileHandle(forReadingFrom: paths[0])
     process.standardOutput = try FileHandle(forWritingTo: paths[1])
     process.standardError = try FileHandle(forWritingTo: paths[2])

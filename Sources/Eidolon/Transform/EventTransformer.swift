@@ -30,8 +30,8 @@ public final class EventTransformer: EventWriter {
     if let gap = options.mergeGapSeconds { add("merge", MergeGapStage(next: head, gapSeconds: gap, keyFields: options.mergeOn)) }
     if options.dedupe { add("dedupe", DedupeStage(next: head)) }
     if let periods = options.notAfk { add("not-afk", NotAfkStage(next: head, periods: periods)) }
-    for (i, rules) in options.ruleSets.enumerated().reversed() {
-      add("dropped by rules \(i)", MapStage(next: head) { rules.apply(&$0) })
+    for rules in options.ruleSets.reversed() {
+      add("dropped by \(rules.fileName)", MapStage(next: head) { rules.apply(&$0) })
     }
     if options.hasFilters {
       add("filtered out", MapStage(next: head) { options.keeps($0) })

@@ -4,17 +4,19 @@
 /// was filed under more than one category, the one with the most time wins, and the
 /// file says so next to the rule.
 public final class RuleLearner {
-  private struct Assignment: Hashable {
-    var category: String?
+  /// A category with its subcategory: they go together.
+  private struct Filing: Hashable {
+    var category: String
     var subcategory: String?
-    var productivity: Int?
   }
 
   private struct Activity {
     var isSite: Bool
     var name: String
-    var seconds: [Assignment: Double] = [:]
-    var total: Double { seconds.values.reduce(0, +) }
+    var total = 0.0
+    var filings: [Filing: Double] = [:]
+    var productivity: [Int: Double] = [:]
+    var isConflicted: Bool { filings.count > 1 || productivity.count > 1 }
   }
 
   private var activities: [String: Activity] = [:]
@@ -31,14 +33,18 @@ public final class RuleLearner {
     let isSite = event.url != nil || RescueTimeActivity.looksLikeDomain(name)
     let site = isSite ? (event.url.map(RescueTimeActivity.domain(ofURL:)) ?? name.lowercased()) : name
     let key = (isSite ? "d:" : "a:") + site.lowercased()
-    let assignment = Assignment(category: event.category, subcategory: event.subcategory, productivity: event.productivity)
-    // A summary's duration is its total; a zero-length event still says what it was filed under.
-    activities[key, default: Activity(isSite: isSite, name: site)].seconds[assignment, default: 0] += max(event.duration, 0.001)
+    // A summary's duration is its total; a zero-length event still says how it was filed.
+    let seconds = max(event.duration, 0.001)
+    var activity = activities[key] ?? Activity(isSite: isSite, name: site)
+    activity.total += seconds
+    if let category = event.category { activity.filings[Filing(category: category, subcategory: event.subcategory), default: 0] += seconds }
+    if let productivity = event.productivity { activity.productivity[productivity, default: 0] += seconds }
+    activities[key] = activity
     eventsUsed += 1
   }
 
   public var activityCount: Int { activities.count }
-  public var conflictCount: Int { activities.values.filter { $0.seconds.count > 1 }.count }
+  public var conflictCount: Int { activities.values.filter(\.isConflicted).count }
 
   /// The rules file: the most-used activities first.
   public func rulesText(from inputs: [String]) -> String {
@@ -47,39 +53,36 @@ public final class RuleLearner {
     var out = """
       # Learned by eid-transform learn from \(inputs.joined(separator: ", ")): \(eventsUsed) events,
       # \(ordered.count) activities (\(sites) sites by domain, \(ordered.count - sites) apps by name),
-      # \(conflictCount) filed under more than one category: each takes the one with the most time.
+      # \(conflictCount) filed in more than one way: each takes the filing with the most time.
       version: 1
       rules:
 
       """
     for activity in ordered {
-      let ranked = activity.seconds.sorted { $0.value != $1.value ? $0.value > $1.value : describe($0.key) < describe($1.key) }
-      let best = ranked[0].key
-      if ranked.count > 1 {
-        let total = activity.total
-        let others = ranked.dropFirst().map { "\(describe($0.key)) \(percent($0.value, of: total))" }
-        out += "  # \(RuleText.quoted(activity.name)): \(describe(best)) \(percent(ranked[0].value, of: total)); also \(others.joined(separator: ", "))\n"
+      let filings = ranked(activity.filings, describe: { [$0.category, $0.subcategory].compactMap { $0 }.joined(separator: " / ") })
+      let scores = ranked(activity.productivity, describe: { "productivity \($0)" })
+      for alternatives in [filings.map(\.text), scores.map(\.text)] where alternatives.count > 1 {
+        out += "  # \(RuleText.quoted(activity.name)): \(alternatives.joined(separator: ", also "))\n"
       }
       out += "  - name: \(RuleText.quoted(activity.name))\n"
       out += "    match: {\(activity.isSite ? "domain" : "app"): {equals: \(RuleText.quoted(activity.name)), ignore_case: true}}\n"
       var set: [String] = []
-      set.append("category: \(best.category.map(RuleText.quoted) ?? "null")")
-      set.append("subcategory: \(best.subcategory.map(RuleText.quoted) ?? "null")")
-      set.append("productivity: \(best.productivity.map(String.init) ?? "null")")
+      if let best = filings.first?.value {
+        set.append("category: \(RuleText.quoted(best.category))")
+        set.append("subcategory: \(best.subcategory.map(RuleText.quoted) ?? "null")")
+      }
+      if let best = scores.first?.value { set.append("productivity: \(best)") }
       out += "    set: {\(set.joined(separator: ", "))}\n"
     }
     if ordered.isEmpty { out += "  []\n" }
     return out
   }
 
-  private func describe(_ assignment: Assignment) -> String {
-    var parts = [assignment.category ?? "no category"]
-    if let sub = assignment.subcategory { parts.append(sub) }
-    if let productivity = assignment.productivity { parts.append("productivity \(productivity)") }
-    return parts.joined(separator: " / ")
-  }
-
-  private func percent(_ part: Double, of total: Double) -> String {
-    "\(Int((part / max(total, 0.001) * 100).rounded()))%"
+  /// Values by time, most first (ties by name), each described with its share.
+  private func ranked<Value>(_ seconds: [Value: Double], describe: (Value) -> String) -> [(value: Value, text: String)] {
+    let total = max(seconds.values.reduce(0, +), 0.001)
+    return seconds.map { (value: $0.key, name: describe($0.key), seconds: $0.value) }
+      .sorted { $0.seconds != $1.seconds ? $0.seconds > $1.seconds : $0.name < $1.name }
+      .map { ($0.value, "\($0.name) \(Int(($0.seconds / total * 100).rounded()))%") }
   }
 }

@@ -45,7 +45,7 @@ public struct RuleParser {
     }
     var rules: [RuleSet.Rule] = []
     for node in ruleNodes { rules.append(try rule(node)) }
-    return RuleSet(rules: rules, index: index)
+    return RuleSet(rules: rules, index: index, fileName: fileName)
   }
 
   // MARK: Errors and small readers

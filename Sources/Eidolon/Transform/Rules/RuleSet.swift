@@ -11,6 +11,8 @@ public final class RuleSet {
   }
 
   let rules: [Rule]
+  /// The file the rules came from, for messages.
+  public let fileName: String
   private let index: RuleIndex
   /// Rules that have no indexed condition every match needs: looked at for every event.
   private let alwaysLooked: [Int]
@@ -20,8 +22,9 @@ public final class RuleSet {
   /// How many events each rule acted on.
   public private(set) var matchCounts: [Int]
 
-  init(rules: [Rule], index: RuleIndex) {
+  init(rules: [Rule], index: RuleIndex, fileName: String) {
     self.rules = rules
+    self.fileName = fileName
     self.index = index
     var always: [Int] = []
     var keyed: [Int: Int] = [:]

@@ -51,6 +51,13 @@ final class EventHeap {
     while let start = minimumStart, start <= limit { try next.write(pop()!) }
   }
 
+  /// Writes every held event that comes before `event` in (start, id) order to `next`.
+  func release(before event: Event, to next: EventWriter) throws {
+    while let top = items.first?.event, top.start < event.start || (top.start == event.start && top.id < event.id) {
+      try next.write(pop()!)
+    }
+  }
+
   func releaseAll(to next: EventWriter) throws {
     while let event = pop() { try next.write(event) }
   }

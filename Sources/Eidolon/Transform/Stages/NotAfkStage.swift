@@ -60,7 +60,7 @@ final class NotAfkStage: EventWriter {
 
   func write(_ event: Event) throws {
     try order.check(event)
-    try held.release(upTo: event.start, to: next)
+    try held.release(before: event, to: next)
     guard NotAfkStage.clippedKinds.contains(event.kind) else { return try next.write(event) }
     let end = event.endMillis
     // Periods that ended before this event cannot touch any later one.

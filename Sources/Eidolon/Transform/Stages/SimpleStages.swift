@@ -59,7 +59,7 @@ final class MidnightSplitStage: EventWriter {
 
   func write(_ event: Event) throws {
     try order.check(event)
-    try held.release(upTo: event.start, to: next)
+    try held.release(before: event, to: next)
     let end = event.endMillis
     var midnight = nextMidnight(after: event.start)
     guard midnight < end else { return try next.write(event) }
