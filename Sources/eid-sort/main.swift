@@ -59,7 +59,10 @@ struct EidSort: ParsableCommand {
     var disorder = 0
     try inputs.forEach { event, reader in
       let place = "\(reader.fileName):\(reader.lastPosition.line)"
-      if let previous, (event.start, event.id) < (previous.start, previous.id) {
+      // Ids compare byte-wise, as the sort orders them.
+      if let previous, event.start < previous.start
+        || (event.start == previous.start && event.id.utf8.lexicographicallyPrecedes(previous.id.utf8))
+      {
         disorder += 1
         if disorder == 1 {
           diagnostics.note(

@@ -227,7 +227,7 @@ extension EidTransform {
       try output.finish()
       try diagnostics.finish()
       diagnostics.note(
-        "eid-transform learn: \(learner.activityCount) activities from \(learner.eventsUsed) events (\(learner.eventsSkipped) without a category skipped); \(learner.conflictCount) were filed in more than one way and take the filing with the most time")
+        "eid-transform learn: \(learner.activityCount) activities from \(learner.eventsUsed) events (\(learner.eventsSkipped) without a category skipped); filed in more than one way: \(learner.conflictCount), each given the filing with the most time")
       if diagnostics.rejectCount > 0 { throw ExitCode(1) }
     }
   }

@@ -17,7 +17,7 @@ public enum ActivityWatchCategories {
     }
     let parser = RuleParser(fileName: path)
     let root: Node?
-    do { root = try Yams.compose(yaml: text) } catch { throw EidolonError(.usage, "not valid JSON: \(error)", file: path) }
+    do { root = try Yams.compose(yaml: text) } catch let error as YamlError { throw parser.syntaxError(error) }
     guard let root else { throw EidolonError(.usage, "the categories file is empty", file: path) }
     var classes: [Node] = []
     switch root {

@@ -51,7 +51,7 @@ public final class RuleLearner {
     let ordered = activities.values.sorted { $0.total != $1.total ? $0.total > $1.total : $0.name < $1.name }
     let sites = ordered.filter { $0.isSite }.count
     var out = """
-      # Learned by eid-transform learn from \(inputs.joined(separator: ", ")): \(eventsUsed) events,
+      # Learned by eid-transform learn from \(inputs.isEmpty ? "standard input" : inputs.map { $0 == "-" ? "standard input" : $0 }.joined(separator: ", ")): \(eventsUsed) events,
       # \(ordered.count) activities (\(sites) sites by domain, \(ordered.count - sites) apps by name),
       # \(conflictCount) filed in more than one way: each takes the filing with the most time.
       version: 1

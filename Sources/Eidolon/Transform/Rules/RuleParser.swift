@@ -26,7 +26,7 @@ public struct RuleParser {
     do {
       root = try Yams.compose(yaml: text)
     } catch let error as YamlError {
-      throw EidolonError(.usage, "not valid YAML or JSON: \(error)", file: fileName)
+      throw syntaxError(error)
     }
     guard let root else { throw EidolonError(.usage, "the rules file is empty", file: fileName) }
     var ruleNodes: [Node]
@@ -49,6 +49,21 @@ public struct RuleParser {
   }
 
   // MARK: Errors and small readers
+
+  /// A YAML syntax error as file:line:column with libyaml's problem on one line.
+  func syntaxError(_ error: YamlError) -> EidolonError {
+    switch error {
+    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      var message = "not valid YAML or JSON: \(problem)"
+      if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+      return EidolonError(.usage, message, file: fileName,
+                          position: SourcePosition(line: mark.line, column: mark.column, byteOffset: 0))
+    default:
+      let text = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+      return EidolonError(.usage, "not valid YAML or JSON: \(text)", file: fileName)
+    }
+  }
 
   func fail(_ message: String, at node: Node) -> EidolonError {
     let mark = node.mark
