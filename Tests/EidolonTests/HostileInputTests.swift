@@ -3,19 +3,6 @@ import Testing
 
 /// Mutated and random inputs: every reader must answer with events or errors, never crash or hang.
 @Suite struct HostileInputTests {
-  /// A small deterministic generator (SplitMix64), so failures reproduce.
-  struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  }
-
   static let seedLines = [
     #"{"id":"aw:1","source":"activitywatch","kind":"window","start":"2024-03-01T08:00:00.123Z","duration":12.5,"title":"Ünï \"q\" 😀","tags":["a"],"attrs":{"n":[1,{"x":null}]}}"#,
     "User,Description,Tags\r\nAnn,\"Fix, \"\"quoted\"\" bug\",\"a, b\"\r\n",

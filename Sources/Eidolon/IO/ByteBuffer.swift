@@ -23,6 +23,14 @@ public final class ByteBuffer {
 
   public func removeAll() { count = 0 }
 
+  /// Empties the buffer and gives its memory back (a big buffer no longer needed).
+  public func releaseMemory() {
+    base.deallocate()
+    capacity = 64
+    base = .allocate(capacity: capacity)
+    count = 0
+  }
+
   /// Makes room for `extra` more bytes and returns where they go; call `commit` after writing.
   @inline(__always)
   public func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {

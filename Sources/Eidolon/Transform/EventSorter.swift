@@ -101,6 +101,10 @@ public final class EventSorter {
       return
     }
     try spill()
+    // The merge needs only the runs' read buffers: what the chunk held goes back now,
+    // so memory stays near --memory and not that plus the merge.
+    arena.releaseMemory()
+    entries = []
     // Merge in passes while there are more runs than files worth holding open.
     while runs.count > EventSorter.fanIn {
       var merged: [SortRun] = []

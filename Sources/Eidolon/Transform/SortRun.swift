@@ -8,7 +8,8 @@ import Darwin
 /// closed: a record is start (8 bytes), id length (4), line length (4), id, line.
 final class SortRun {
   private let fd: Int32
-  private let sink: OutputSink
+  /// Gone once written: 64 runs' write buffers would cost 20 MB through the merge.
+  private var sink: OutputSink?
   private var reader: ByteReader?
   /// The record read last; good until the next `advance()`.
   private(set) var start: Int64 = 0
@@ -23,6 +24,7 @@ final class SortRun {
   deinit { close(fd) }
 
   func append(start: Int64, id: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer) throws {
+    guard let sink else { preconditionFailure("SortRun.append after finishWriting") }
     let out = sink.buffer
     withUnsafeBytes(of: start.littleEndian) { out.append($0) }
     withUnsafeBytes(of: UInt32(id.count).littleEndian) { out.append($0) }
@@ -33,7 +35,8 @@ final class SortRun {
   }
 
   func finishWriting() throws {
-    try sink.flush()
+    try sink?.flush()
+    sink = nil
     lseek(fd, 0, SEEK_SET)
     reader = ByteReader(source: FileDescriptorSource(fd: fd, name: "sort run", ownsDescriptor: false),
                         name: "sort run", capacity: 1 << 16)

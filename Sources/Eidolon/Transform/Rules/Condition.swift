@@ -5,6 +5,9 @@ indirect enum Condition {
   /// An equality or a plain-words regular expression, answered for all rules at once by
   /// `RuleIndex` (the number is the condition's slot in it).
   case indexed(Int)
+  /// Plain words with ignore_case: the index's answer, or the engine's where the index
+  /// is unsure of the text (`RuleIndex.isUnsure`).
+  case confirmed(Int, EventField, NSRegularExpression)
   case glob(EventField, String, ignoreCase: Bool)
   case regex(EventField, NSRegularExpression)
   /// min <= value <= max; for start and end, milliseconds with since <= value < until.
@@ -23,6 +26,8 @@ indirect enum Condition {
     case .indexed(let slot): return index.hit(slot)
     case .glob(let field, let pattern, let ignoreCase):
       return field.forEachText(of: event) { fnmatch(pattern, $0, ignoreCase ? Condition.fnmCaseFold : 0) == 0 }
+    case .confirmed(let slot, let field, let regex):
+      return index.hit(slot) && (!index.isUnsure(slot) || Condition.regex(field, regex).holds(for: event, index))
     case .regex(let field, let regex):
       return field.forEachText(of: event) { text in
         let range = NSRange(location: 0, length: (text as NSString).length)
@@ -51,7 +56,7 @@ indirect enum Condition {
   /// `all`), so a rule need not be looked at for events that hit none of them.
   var requiredSlots: [Int] {
     switch self {
-    case .indexed(let slot): return [slot]
+    case .indexed(let slot), .confirmed(let slot, _, _): return [slot]
     case .all(let parts): return parts.flatMap(\.requiredSlots)
     default: return []
     }

@@ -255,15 +255,23 @@ public struct RuleParser {
   }
 
   private func regex(_ field: EventField, _ pattern: String, ignoreCase: Bool, at node: Node) throws -> Condition {
-    // Plain words joined by | (most category rules) are matched by the index, not a regex engine.
-    if let words = RuleParser.plainWords(pattern), !(ignoreCase && words.contains { $0.utf8.contains { $0 >= 0x80 } }) {
-      return .indexed(index.addWords(field, words, ignoreCase: ignoreCase))
-    }
+    let regex: NSRegularExpression
     do {
-      return .regex(field, try NSRegularExpression(pattern: pattern, options: ignoreCase ? [.caseInsensitive] : []))
+      regex = try NSRegularExpression(pattern: pattern, options: ignoreCase ? [.caseInsensitive] : [])
     } catch {
       throw fail("not a valid regular expression: \(pattern)", at: node)
     }
+    func hasNonASCII(_ words: [String]) -> Bool { words.contains { $0.utf8.contains { $0 >= 0x80 } } }
+    // Plain words joined by | (most category rules) are matched by the index, not the engine.
+    if let words = RuleParser.plainWords(pattern), !(ignoreCase && hasNonASCII(words)) {
+      let slot = index.addWords(field, words, ignoreCase: ignoreCase)
+      return ignoreCase ? .confirmed(slot, field, regex) : .indexed(slot)
+    }
+    // Text without any literal the pattern needs skips the engine (and the rule).
+    if let literals = RequiredLiterals.of(pattern), !(ignoreCase && hasNonASCII(literals)) {
+      return .all([.indexed(index.addWords(field, literals, ignoreCase: ignoreCase)), .regex(field, regex)])
+    }
+    return .regex(field, regex)
   }
 
   /// The words of a pattern that is only words joined by `|`, with punctuation escaped
