@@ -61,7 +61,7 @@ struct EidSort: ParsableCommand {
       let place = "\(reader.fileName):\(reader.lastPosition.line)"
       // Ids compare byte-wise, as the sort orders them.
       if let previous, event.start < previous.start
-        || (event.start == previous.start && event.id.utf8.lexicographicallyPrecedes(previous.id.utf8))
+        || (event.start == previous.start && ByteOrder.precedes(event.id, previous.id))
       {
         disorder += 1
         if disorder == 1 {

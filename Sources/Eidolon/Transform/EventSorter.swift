@@ -124,7 +124,7 @@ public final class EventSorter {
 }
 
 /// Byte-wise comparison, as memcmp then length.
-enum ByteOrder {
+public enum ByteOrder {
   static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
     let common = min(a.count, b.count)
     if common > 0 {
@@ -132,5 +132,11 @@ enum ByteOrder {
       if c != 0 { return c }
     }
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+  }
+
+  /// True when `a` sorts before `b` by their UTF-8 bytes, as eid-sort orders ids.
+  public static func precedes(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) < 0 } }
   }
 }

@@ -12,7 +12,7 @@ final class DedupeStage: EventWriter {
   private var order = StartOrderCheck(option: "--dedupe")
   private var currentStart = Int64.min
   private var ids: Set<String> = []
-  private var contents: Set<[UInt8]> = []
+  private var contents: Set<LineKey> = []
   private let line = ByteBuffer(capacity: 1 << 12)
   private(set) var dropped = 0
 
@@ -30,7 +30,7 @@ final class DedupeStage: EventWriter {
     line.removeAll()
     EidolonNDJSONWriter.append(anonymous, to: line)
     let isNewID = ids.insert(event.id).inserted
-    let isNewContent = contents.insert(line.array).inserted
+    let isNewContent = contents.insert(LineKey(line)).inserted
     guard isNewID && isNewContent else {
       dropped += 1
       return
@@ -39,6 +39,21 @@ final class DedupeStage: EventWriter {
   }
 
   func finish() throws { try next.finish() }
+}
+
+/// A line's bytes as a set member, hashed once with MurmurHash3 (Hasher goes a byte at
+/// a time) and compared byte for byte, so no two different events are ever taken as one.
+private struct LineKey: Hashable {
+  let bytes: [UInt8]
+  let digest: UInt64
+
+  init(_ line: ByteBuffer) {
+    bytes = line.array
+    digest = MurmurHash3.x64_128(line.bytes).0
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+  static func == (a: LineKey, b: LineKey) -> Bool { a.digest == b.digest && a.bytes == b.bytes }
 }
 
 /// `--merge-gap SECONDS`: consecutive events of one stream with the same fields, at most
@@ -50,6 +65,8 @@ final class MergeGapStage: EventWriter {
   private let keyFields: [EventField]?
   private var order = StartOrderCheck(option: "--merge-gap")
   private var open: [String: (event: Event, end: Int64, count: Int)] = [:]
+  /// The start of each stream's open run: what may still come out, without copying events.
+  private var openStarts: [String: Int64] = [:]
   private let held = EventHeap()
   private(set) var merged = 0
 
@@ -89,8 +106,8 @@ final class MergeGapStage: EventWriter {
       held.push(close(run))
     }
     open[key] = (event, event.endMillis, 1)
-    let oldestOpen = open.values.map(\.event.start).min() ?? event.start
-    try held.release(upTo: oldestOpen - 1, to: next)
+    openStarts[key] = event.start
+    try held.release(upTo: (openStarts.values.min() ?? event.start) - 1, to: next)
   }
 
   private func close(_ run: (event: Event, end: Int64, count: Int)) -> Event {
@@ -104,6 +121,7 @@ final class MergeGapStage: EventWriter {
   func finish() throws {
     for run in open.values { held.push(close(run)) }
     open.removeAll()
+    openStarts.removeAll()
     try held.releaseAll(to: next)
     try next.finish()
   }
@@ -115,6 +133,7 @@ final class ClipOverlapsStage: EventWriter {
   private let next: EventWriter
   private var order = StartOrderCheck(option: "--clip-overlaps")
   private var previous: [String: Event] = [:]
+  private var previousStarts: [String: Int64] = [:]
   private let held = EventHeap()
   private(set) var clipped = 0
   private(set) var dropped = 0
@@ -137,13 +156,14 @@ final class ClipOverlapsStage: EventWriter {
       }
     }
     previous[key] = event
-    let oldest = previous.values.map(\.start).min() ?? event.start
-    try held.release(upTo: oldest - 1, to: next)
+    previousStarts[key] = event.start
+    try held.release(upTo: (previousStarts.values.min() ?? event.start) - 1, to: next)
   }
 
   func finish() throws {
     for event in previous.values { held.push(event) }
     previous.removeAll()
+    previousStarts.removeAll()
     try held.releaseAll(to: next)
     try next.finish()
   }

@@ -2,49 +2,67 @@
 /// a merge still growing), handed on in start order (then id, then arrival) once
 /// nothing earlier can come: `release(upTo:)` with the start of the newest input.
 final class EventHeap {
-  private var items: [(event: Event, sequence: Int)] = []
+  /// The heap orders small keys; the events stay put in `slots` until they go, so
+  /// sifting never copies an Event (which costs a retain and release per field).
+  private struct Key {
+    var start: Int64
+    var sequence: Int
+    var slot: Int
+  }
+
+  private var keys: [Key] = []
+  private var slots: [Event?] = []
+  private var freeSlots: [Int] = []
   private var sequence = 0
 
-  var isEmpty: Bool { items.isEmpty }
-  var count: Int { items.count }
+  var isEmpty: Bool { keys.isEmpty }
+  var count: Int { keys.count }
 
-  private func less(_ a: Int, _ b: Int) -> Bool {
-    let x = items[a], y = items[b]
-    if x.event.start != y.event.start { return x.event.start < y.event.start }
-    if x.event.id != y.event.id { return x.event.id < y.event.id }
-    return x.sequence < y.sequence
+  private func less(_ a: Key, _ b: Key) -> Bool {
+    if a.start != b.start { return a.start < b.start }
+    if a.slot != b.slot, slots[a.slot]!.id != slots[b.slot]!.id { return ByteOrder.precedes(slots[a.slot]!.id, slots[b.slot]!.id) }
+    return a.sequence < b.sequence
   }
 
   func push(_ event: Event) {
-    items.append((event, sequence))
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+      slots[slot] = event
+    } else {
+      slot = slots.count
+      slots.append(event)
+    }
+    keys.append(Key(start: event.start, sequence: sequence, slot: slot))
     sequence += 1
-    var i = items.count - 1
+    var i = keys.count - 1
     while i > 0 {
       let parent = (i - 1) / 2
-      guard less(i, parent) else { break }
-      items.swapAt(i, parent)
+      guard less(keys[i], keys[parent]) else { break }
+      keys.swapAt(i, parent)
       i = parent
     }
   }
 
   func pop() -> Event? {
-    guard !items.isEmpty else { return nil }
-    items.swapAt(0, items.count - 1)
-    let top = items.removeLast().event
+    guard !keys.isEmpty else { return nil }
+    keys.swapAt(0, keys.count - 1)
+    let top = keys.removeLast()
     var i = 0
     while true {
       let left = 2 * i + 1, right = left + 1
       var smallest = i
-      if left < items.count && less(left, smallest) { smallest = left }
-      if right < items.count && less(right, smallest) { smallest = right }
+      if left < keys.count && less(keys[left], keys[smallest]) { smallest = left }
+      if right < keys.count && less(keys[right], keys[smallest]) { smallest = right }
       if smallest == i { break }
-      items.swapAt(i, smallest)
+      keys.swapAt(i, smallest)
       i = smallest
     }
-    return top
+    freeSlots.append(top.slot)
+    return slots[top.slot].take()
   }
 
-  var minimumStart: Int64? { items.first?.event.start }
+  var minimumStart: Int64? { keys.first?.start }
 
   /// Writes every held event that starts at or before `limit` to `next`.
   func release(upTo limit: Int64, to next: EventWriter) throws {
@@ -53,7 +71,9 @@ final class EventHeap {
 
   /// Writes every held event that comes before `event` in (start, id) order to `next`.
   func release(before event: Event, to next: EventWriter) throws {
-    while let top = items.first?.event, top.start < event.start || (top.start == event.start && top.id < event.id) {
+    while let top = keys.first,
+      top.start < event.start || (top.start == event.start && ByteOrder.precedes(slots[top.slot]!.id, event.id))
+    {
       try next.write(pop()!)
     }
   }
