@@ -64,7 +64,7 @@ def main():
         branches = []
         for pattern, ignore_case, values in made:
             update = " | ".join(".%s = %s" % (k, json.dumps(v, ensure_ascii=False)) for k, v in values.items())
-            flags = ', "i"' if ignore_case else ""
+            flags = '; "i"' if ignore_case else ""
             branches.append('(.title // "" | test(%s%s)) then %s' % (json.dumps(pattern, ensure_ascii=False), flags, update))
         print("if " + "\nelif ".join(branches) + "\nelse . end")
 
