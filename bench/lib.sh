@@ -10,6 +10,18 @@ bench_setup() {
   swift build -c release >&2
 }
 
+# eidolon_data SIZE: generates SIZE of Eidolon NDJSON (seed 1) into bench/data/ once,
+# and prints its path.
+eidolon_data() {
+  mkdir -p bench/data
+  local data="bench/data/eidolon-$1.ndjson"
+  if [ ! -s "$data" ]; then
+    echo "generating $data" >&2
+    python3 bench/gen/eidolon_ndjson.py --bytes "$1" --seed 1 > "$data.tmp" && mv "$data.tmp" "$data"
+  fi
+  echo "$data"
+}
+
 # measure NAME BYTES EVENTS COMMAND...: runs COMMAND under /usr/bin/time -v, output to
 # /dev/null, and prints | name | wall | MB/s | events/s | peak memory |.
 measure() {

@@ -21,12 +21,7 @@ RULES_SIZE=${RULES_SIZE:-100M}
 source bench/lib.sh
 bench_setup
 
-mkdir -p bench/data
-data="bench/data/eidolon-$SIZE.ndjson"
-if [ ! -s "$data" ]; then
-  echo "generating $data" >&2
-  python3 bench/gen/eidolon_ndjson.py --bytes "$SIZE" --seed 1 > "$data.tmp" && mv "$data.tmp" "$data"
-fi
+data=$(eidolon_data "$SIZE")
 reversed="bench/data/eidolon-$SIZE.reversed.ndjson"
 [ -s "$reversed" ] || { tac "$data" > "$reversed.tmp" && mv "$reversed.tmp" "$reversed"; }
 slice="bench/data/eidolon-$SIZE.first-$RULES_SIZE.ndjson"
@@ -61,6 +56,7 @@ events=$(wc -l < "$data")
 slice_bytes=$(stat -c %s "$slice")
 slice_events=$(wc -l < "$slice")
 jq_bytes=$(stat -c %s "$jq_slice")
+jq_events=$(wc -l < "$jq_slice")
 
 echo
 echo "$(basename "$reversed"): $((bytes / 1000000)) MB, $events events; rules over $(basename "$slice"): $((slice_bytes / 1000000)) MB, $slice_events events; $(nproc) cores; $(date -u +%Y-%m-%d)"
@@ -96,7 +92,7 @@ for line in open(sys.argv[2], "rb"):
                 break
     out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
 ' "bench/data/rules-200-$kind.json" "$slice"
-  measure "jq -c (the same 200 $kind rules as if/elif test(); first 20,000 events only)" "$jq_bytes" 20000 \
+  measure "jq -c (the same 200 $kind rules as if/elif test(); first 20,000 events only)" "$jq_bytes" "$jq_events" \
     jq -c -f "bench/data/rules-200-$kind.jq" "$jq_slice"
 done
 

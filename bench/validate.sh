@@ -14,12 +14,7 @@ SIZE=${SIZE:-1G}
 source bench/lib.sh
 bench_setup
 
-mkdir -p bench/data
-data="bench/data/eidolon-$SIZE.ndjson"
-if [ ! -s "$data" ]; then
-  echo "generating $data" >&2
-  python3 bench/gen/eidolon_ndjson.py --bytes "$SIZE" --seed 1 > "$data.tmp" && mv "$data.tmp" "$data"
-fi
+data=$(eidolon_data "$SIZE")
 [ -s "$data.gz" ] || gzip -6 -c "$data" > "$data.gz"
 bytes=$(stat -c %s "$data")
 events=$(wc -l < "$data")
