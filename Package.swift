@@ -16,6 +16,7 @@ let package = Package(
     .executable(name: "rt-write", targets: ["rt-write"]),
     .executable(name: "eid-sort", targets: ["eid-sort"]),
     .executable(name: "eid-transform", targets: ["eid-transform"]),
+    .executable(name: "mt-read", targets: ["mt-read"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,7 @@ let package = Package(
     .executableTarget(name: "rt-write", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "eid-sort", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "eid-transform", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "mt-read", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

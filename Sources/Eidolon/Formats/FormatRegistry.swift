@@ -60,6 +60,22 @@ public enum FormatRegistry {
       options.rangeEnd = settings["until"].flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
       return try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
+    ReaderFormat(name: "manictime", summary: "ManicTime CSV exports (formats/manictime.md)") { input, diagnostics, settings in
+      guard let tz = settings["tz"], let zone = ZoneConverter(identifier: tz) else {
+        throw EidolonError(.usage, "ManicTime's times are local: a time zone (tz) is required")
+      }
+      var options = ManicTimeCSVReader.Options(zone: zone)
+      if let text = settings["timeline"] {
+        guard let timeline = ManicTimeCSVReader.Timeline(rawValue: text) else { throw EidolonError(.usage, "unknown --timeline \(text)") }
+        options.timeline = timeline
+      }
+      if let text = settings["date-order"] {
+        guard let order = ManicTimeDateTime.DateOrder(rawValue: text) else { throw EidolonError(.usage, "--date-order takes mdy or dmy") }
+        options.dateOrder = order
+      }
+      if let text = settings["pending-limit"], let limit = Int(text) { options.pendingLimit = limit }
+      return ManicTimeCSVReader(input: input, diagnostics: diagnostics, options: options)
+    },
   ]
 
   public static func reader(named name: String) -> ReaderFormat? {

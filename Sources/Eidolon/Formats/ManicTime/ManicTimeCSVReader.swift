@@ -1,0 +1,259 @@
+/// Reads ManicTime's CSV exports of a timeline (formats/manictime.md): `mtc export
+/// ManicTime/Applications` (`Name,Start,End,Duration,Process`), `ManicTime/Documents`
+/// (`...,Domain`), `ManicTime/ComputerUsage` and `ManicTime/Tags` (`...,Notes`), and the
+/// GUI's details export of the same columns with dates in the Windows locale.
+///
+/// Times are naive wall-clock times; `zone` turns them into UTC, and is required (the
+/// tool refuses to assume UTC). Dates like 3/4/2019 are read in `dateOrder`; without it
+/// the first date that settles the order (13/4/2019) does, and rows until then wait in
+/// memory (at most `pendingLimit`); a file that never settles it is refused.
+public final class ManicTimeCSVReader: EventReader {
+  public enum Timeline: String, CaseIterable, Sendable {
+    case applications, documents, computerUsage = "computer-usage", tags
+
+    /// The timeline's schema name in ManicTime, kept as the events' stream.
+    public var schemaName: String {
+      switch self {
+      case .applications: return "ManicTime/Applications"
+      case .documents: return "ManicTime/Documents"
+      case .computerUsage: return "ManicTime/ComputerUsage"
+      case .tags: return "ManicTime/Tags"
+      }
+    }
+  }
+
+  public struct Options {
+    public var zone: ZoneConverter
+    public var timeline: Timeline?
+    public var dateOrder: ManicTimeDateTime.DateOrder?
+    public var pendingLimit = 100_000
+    public init(zone: ZoneConverter) { self.zone = zone }
+  }
+
+  /// The names ComputerUsage activities have.
+  static let usageStates = ["Active": "active", "Away": "away", "Session lock": "away", "Power off": "away"]
+
+  private struct Row {
+    var cells: [String]
+    var line: Int
+    var raw: [UInt8]
+  }
+
+  private let csv: CSVReader
+  private let diagnostics: Diagnostics
+  private var options: Options
+  private var header: [String] = []
+  private var roles: [String: Int] = [:]
+  private var timeline: Timeline?
+  private var pending: [Row] = []
+  private var pendingAt = 0
+  private var orderSettled = false
+  /// The first date seen that left the order open, for the message that says what was chosen.
+  private var firstAmbiguous: String?
+
+  public init(input: ByteReader, diagnostics: Diagnostics, options: Options) {
+    csv = CSVReader(input: input)
+    self.diagnostics = diagnostics
+    self.options = options
+    orderSettled = options.dateOrder != nil
+    timeline = options.timeline
+  }
+
+  public var bytesRead: Int64 { csv.bytesRead }
+
+  /// Finds the columns; a file without Name, Start and End or Duration is not ManicTime's.
+  private func readHeader() throws -> Bool {
+    guard try csv.next() else { return false }
+    header = csv.strings.map { $0.trimmingSpaces() }
+    for (index, name) in header.enumerated() {
+      let key = name.lowercased()
+      roles[key == "note" ? "notes" : key] = roles[key] ?? index
+    }
+    guard roles["name"] != nil, roles["start"] != nil, roles["end"] != nil || roles["duration"] != nil else {
+      throw EidolonError(.syntax, "not a ManicTime CSV export: the header has no Name, Start and End columns (it has \(header.joined(separator: ", ")))",
+                         file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    }
+    if timeline == nil {
+      if roles["process"] != nil { timeline = .applications } else if roles["domain"] != nil { timeline = .documents } else if roles["notes"] != nil { timeline = .tags }
+    }
+    return true
+  }
+
+  public func next() throws -> Event? {
+    if header.isEmpty, try !readHeader() { return nil }
+    while true {
+      guard let row = try nextRow() else { return nil }
+      do {
+        if let event = try event(row) { return event }
+      } catch var error as EidolonError where error.isRecordError {
+        error.file = csv.fileName
+        if error.position == nil { error.position = SourcePosition(line: row.line, column: 1, byteOffset: 0) }
+        try row.raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+      }
+    }
+  }
+
+  /// The next row: one held while the date order was open, or the next in the file. While
+  /// the order is open, rows are held until one settles it.
+  private func nextRow() throws -> Row? {
+    if pendingAt < pending.count {
+      defer {
+        pendingAt += 1
+        if pendingAt == pending.count {
+          pending.removeAll()
+          pendingAt = 0
+        }
+      }
+      return pending[pendingAt]
+    }
+    guard try csv.next(rejectingBadLinesTo: diagnostics) else {
+      return nil
+    }
+    let row = Row(cells: csv.strings, line: csv.recordLine, raw: Array(csv.rawRecord))
+    guard !orderSettled else { return row }
+    switch dateOrderEvidence(row) {
+    case .settles(let order):
+      settle(order, by: row)
+      return row
+    case .none: return row
+    case .ambiguous(let text):
+      // Hold this row and the ones after it until a date settles the order.
+      firstAmbiguous = firstAmbiguous ?? text
+      pending.append(row)
+      while try csv.next(rejectingBadLinesTo: diagnostics) {
+        let held = Row(cells: csv.strings, line: csv.recordLine, raw: Array(csv.rawRecord))
+        pending.append(held)
+        if case .settles(let order) = dateOrderEvidence(held) {
+          settle(order, by: held)
+          return try nextRow()
+        }
+        if pending.count > options.pendingLimit { break }
+      }
+      throw EidolonError(
+        .usage,
+        "dates such as \"\(firstAmbiguous!)\" could be month first or day first, and \(pending.count > options.pendingLimit ? "the first \(options.pendingLimit) rows do not" : "no row") settle\(pending.count > options.pendingLimit ? "" : "s") it: give --date-order mdy (en-US, 3/4 is March 4) or --date-order dmy (3/4 is April 3)",
+        file: csv.fileName)
+    }
+  }
+
+  private enum Evidence { case none, ambiguous(String), settles(ManicTimeDateTime.DateOrder) }
+
+  private func dateOrderEvidence(_ row: Row) -> Evidence {
+    var result = Evidence.none
+    for role in ["start", "end"] {
+      guard let index = roles[role], index < row.cells.count, let parsed = ManicTimeDateTime.parse(row.cells[index], order: nil) else { continue }
+      if let order = parsed.settles { return .settles(order) }
+      if parsed.isAmbiguous, case .none = result { result = .ambiguous(row.cells[index]) }
+    }
+    return result
+  }
+
+  private func settle(_ order: ManicTimeDateTime.DateOrder, by row: Row) {
+    orderSettled = true
+    options.dateOrder = order
+    if let firstAmbiguous {
+      diagnostics.note(
+        "mt-read: \(csv.fileName): dates are read \(order == .mdy ? "month first (3/4 is March 4)" : "day first (3/4 is April 3)"), as line \(row.line) settles it; \"\(firstAmbiguous)\" and dates like it are read so (--date-order sets it)")
+    }
+  }
+
+  private func fail(_ message: String) -> EidolonError { EidolonError(.data, message) }
+
+  private func cell(_ role: String, _ row: Row) -> String? {
+    guard let index = roles[role], index < row.cells.count else { return nil }
+    let text = row.cells[index].trimmingSpaces()
+    return text.isEmpty ? nil : text
+  }
+
+  /// Local time to UTC in the zone; a time in a DST gap moves forward, a repeated one takes
+  /// the first occurrence (the end then the second where the first is before the start).
+  private func instant(_ text: String, _ what: String, notBefore: Int64? = nil) throws -> Int64 {
+    guard let parsed = ManicTimeDateTime.parse(text, order: options.dateOrder) else {
+      throw fail("\(what) \"\(text)\" is not a date and time ManicTime writes (2024-03-04T09:00:05, 3/4/2019 11:33:52 AM, 04.03.2019 11:33:52)")
+    }
+    let zone = options.zone
+    var (millis, resolution) = zone.toUTCMillis(parsed.local)
+    switch resolution {
+    case .exact: break
+    case .gap:
+      diagnostics.warn("the \(what) \(text) does not exist in \(zone.identifier) (clocks went forward); read as \(Timestamp.canonical(millis))",
+                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    case .overlap:
+      let seconds = CivilTime.floorDiv(millis, 1000)
+      let later = millis + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
+      if let notBefore, millis < notBefore, later >= notBefore {
+        millis = later
+      } else if notBefore == nil {
+        diagnostics.warn("the \(what) \(text) happened twice in \(zone.identifier) (clocks went back); the first is taken",
+                         file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+      }
+    }
+    return millis
+  }
+
+  private func event(_ row: Row) throws -> Event? {
+    guard let name = cell("name", row) ?? (roles["name"].map { _ in "" }), let startText = cell("start", row) else {
+      throw fail("the row has no Start")
+    }
+    let start = try instant(startText, "start")
+    let listedText = cell("duration", row)
+    let listed = listedText.flatMap(ManicTimeDateTime.duration)
+    if let listedText, listed == nil { throw fail("Duration \"\(listedText)\" is not H:MM:SS") }
+    var duration: Double
+    if let endText = cell("end", row) {
+      let end = try instant(endText, "end", notBefore: start)
+      guard end >= start else { throw fail("the activity ends (\(endText)) before it starts (\(startText))") }
+      duration = Double(end - start) / 1000
+    } else if let listed {
+      duration = listed
+    } else {
+      throw fail("the row has neither End nor Duration")
+    }
+    let timeline = self.timeline ?? (ManicTimeCSVReader.usageStates[name] != nil ? .computerUsage : .tags)
+    self.timeline = timeline
+    var event = Event(id: "", source: "manictime", kind: "window", start: start, duration: duration)
+    event.stream = timeline.schemaName
+    event.offset = Timestamp.formatOffset(options.zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
+    var used: Set<String> = ["name", "start", "end", "duration"]
+    switch timeline {
+    case .applications:
+      event.kind = "window"
+      event.title = name
+      event.app = cell("process", row)
+      used.insert("process")
+    case .documents:
+      if name.contains("://") {
+        event.kind = "web"
+        event.url = name
+      } else {
+        event.kind = "document"
+        event.title = name
+      }
+      if let domain = cell("domain", row) { event.attrs["domain"] = .string(domain) }
+      used.insert("domain")
+    case .computerUsage:
+      event.kind = "afk"
+      event.attrs["name"] = .string(name)
+      event.attrs["status"] = .string(ManicTimeCSVReader.usageStates[name] ?? "away")
+    case .tags:
+      event.kind = "tag"
+      let tags = name.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+      if !tags.isEmpty { event.tags = tags }
+      event.description = cell("notes", row)
+      used.insert("notes")
+    }
+    if let listed, abs(listed - duration) > 1 {
+      diagnostics.warn("Duration \(listedText!) differs from End minus Start (\(EventTransformer.seconds(duration)) s); End minus Start is kept",
+                       file: csv.fileName, position: SourcePosition(line: row.line, column: 1, byteOffset: 0))
+      event.attrs["listed_duration"] = .string(listedText!)
+    }
+    // Every other column, by its header name.
+    for (index, column) in header.enumerated() where !used.contains(column.lowercased()) && index < row.cells.count {
+      let value = row.cells[index]
+      if !value.isEmpty { event.attrs[column] = .string(value) }
+    }
+    event.id = EventID.make(prefix: "manictime", fields: [timeline.schemaName, name, String(start), String(event.endMillis),
+                                                           event.app ?? event.attrs["domain"]?.stringValue ?? ""])
+    return event
+  }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+
+extension ManicTimeCSVReader.Timeline: ExpressibleByArgument {}
+extension ManicTimeDateTime.DateOrder: ExpressibleByArgument {}
+
+struct MtRead: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mt-read",
+    abstract: "Turn ManicTime's CSV exports into Eidolon NDJSON.",
+    discussion: """
+      Reads the CSV that `mtc export` writes for a timeline (ManicTime/Applications,
+      Documents, ComputerUsage, Tags) and the GUI's details export of the same columns,
+      whose dates are in the Windows locale (3/4/2019 11:33:52 AM, 04.03.2019 11:33:52).
+      The timeline is found from the columns (--timeline sets it). ManicTime writes
+      local wall-clock times with no offset, so --tz is required: give the zone the
+      computer was in (--tz UTC only if it really was UTC). Dates such as 3/4/2019 are
+      read in the order the file settles (a date like 13/4/2019), said on stderr;
+      --date-order sets it. See formats/manictime.md.
+
+      Examples:
+        mt-read applications.csv --tz Europe/Berlin > applications.ndjson
+        mt-read details.csv --tz America/New_York --date-order mdy | eid-load events.db
+      """,
+    version: EidolonVersion.current)
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var range: TimeRangeOptions
+
+  @Option(help: ArgumentHelp("The time zone the ManicTime computer was in (an IANA name: Europe/Berlin). Required.", valueName: "zone"))
+  var tz: String?
+
+  @Option(help: ArgumentHelp("The timeline the file holds: applications, documents, computer-usage or tags (else found from its columns).", valueName: "name"))
+  var timeline: ManicTimeCSVReader.Timeline?
+
+  @Option(help: ArgumentHelp("For dates such as 3/4/2019: mdy (month first, en-US) or dmy (day first).", valueName: "order"))
+  var dateOrder: ManicTimeDateTime.DateOrder?
+
+  func validate() throws {
+    guard let tz else {
+      throw ValidationError(
+        "--tz is required: ManicTime's exports hold local times without an offset, and reading them as UTC would shift every event by the zone's offset. Give the zone the computer was in, e.g. --tz Europe/Berlin (or --tz UTC if it was UTC)")
+    }
+    if ZoneConverter(identifier: tz) == nil {
+      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
+    }
+  }
+
+  func run() throws {
+    let diagnostics = try common.makeDiagnostics(toolName: "mt-read")
+    let progress = common.makeProgress()
+    diagnostics.beforeMessage = { progress.clear() }
+    var options = ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: tz!)!)
+    options.timeline = timeline
+    options.dateOrder = dateOrder
+    let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
+    var events = 0
+    var bytesBefore: Int64 = 0
+    for path in common.inputPaths {
+      let reader = ManicTimeCSVReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      while let event = try reader.next() {
+        progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
+        guard range.contains(event) else { continue }
+        try writer.write(event)
+        events += 1
+      }
+      bytesBefore += reader.bytesRead
+    }
+    try ReaderToolEnd.finish("mt-read", writer: writer, diagnostics: diagnostics, progress: progress, summary: "\(events) activities")
+  }
+}
+
+ToolMain.run(MtRead.self)
