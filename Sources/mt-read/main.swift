@@ -2,9 +2,6 @@ import ArgumentParser
 import Eidolon
 import EidolonCLI
 
-extension ManicTimeCSVReader.Timeline: ExpressibleByArgument {}
-extension ManicTimeDateTime.DateOrder: ExpressibleByArgument {}
-
 struct MtRead: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mt-read",

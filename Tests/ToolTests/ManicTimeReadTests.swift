@@ -42,4 +42,38 @@ import Testing
     #expect(settled.status == 0, "\(settled.stderr)")
     #expect(settled.stdout.contains("\"start\":\"2019-03-04T11:33:52.000Z\""))
   }
+
+  /// mt-read | mt-write | mt-read gives the same events, DST nights and all.
+  @Test(arguments: [("applications", "applications", "Europe/Berlin"), ("documents", "documents", "Europe/Berlin"),
+                    ("computer-usage", "computer-usage", "Europe/Berlin"), ("tags", "tags", "Europe/Berlin"),
+                    ("gui-en-us", "applications", "America/New_York"), ("gui-german", "applications", "Europe/Berlin")])
+  func readWriteReadGivesTheSameEvents(_ sample: String, _ timeline: String, _ zone: String) throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let first = dir.appendingPathComponent("first.ndjson").path
+    let csv = dir.appendingPathComponent("written.csv").path
+    let read = try ToolRunner.run("mt-read", [Self.folder.appendingPathComponent("\(sample).csv").path, "--tz", zone, "-o", first])
+    #expect(read.status <= 1, "\(read.stderr)")
+    let written = try ToolRunner.run("mt-write", [first, "--tz", zone, "--timeline", timeline, "-o", csv])
+    #expect(written.status == 0, "\(written.stderr)")
+    let again = try ToolRunner.run("mt-read", [csv, "--tz", zone, "--timeline", timeline])
+    #expect(again.status == 0, "\(again.stderr)")
+    let events = try String(contentsOfFile: first, encoding: .utf8)
+    #expect(!events.isEmpty)
+    #expect(again.stdout == events)
+  }
+
+  @Test func otherTrackersWindowEventsBecomeAnApplicationsTimeline() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = ToolRunner.packageRoot.appendingPathComponent("corpus/migration/aw-export.json").path
+    let script = "aw-read '\(input)' | mt-write --tz Europe/Berlin -o '\(dir.path)/apps.csv' && mt-read '\(dir.path)/apps.csv' --tz Europe/Berlin"
+    let result = try ToolRunner.shell(script)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("mt-write: 7 activities written; left out, not of the applications timeline's kinds: 3 afk, 2 web"))
+    let events = try result.stdout.split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    #expect(events.count == 7)
+    #expect(events.compactMap { $0["duration"] as? Double }.reduce(0, +) == 7200)
+    #expect(events.contains { $0["app"] as? String == "Slack" && $0["title"] as? String == "#team | Acme, \"Inc.\"" })
+  }
 }

@@ -22,6 +22,20 @@ public indirect enum JSONValue: Sendable, Equatable {
     if case .string(let s) = self { return s }
     return nil
   }
+
+  /// The value as a CSV cell holds it: a string as it is, a number as written, null as
+  /// nothing, anything else as its compact JSON.
+  public var cellText: String {
+    switch self {
+    case .null: return ""
+    case .string(let s): return s
+    case .number(let n): return n
+    default:
+      let buffer = ByteBuffer()
+      buffer.appendJSON(self)
+      return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+  }
 }
 
 /// A JSON object's members in their order. Keys are unique (readers refuse duplicates).

@@ -161,8 +161,9 @@ public final class ManicTimeCSVReader: EventReader {
 
   private func cell(_ role: String, _ row: Row) -> String? {
     guard let index = roles[role], index < row.cells.count else { return nil }
-    let text = row.cells[index].trimmingSpaces()
-    return text.isEmpty ? nil : text
+    // Kept as they are: a title may start or end with spaces.
+    let text = row.cells[index]
+    return text.trimmingSpaces().isEmpty ? nil : text
   }
 
   /// Local time to UTC in the zone; a time in a DST gap moves forward, a repeated one takes

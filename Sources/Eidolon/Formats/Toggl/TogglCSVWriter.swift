@@ -102,17 +102,7 @@ public final class TogglCSVWriter: EventWriter {
     try sink.finish()
   }
 
-  private func text(_ value: JSONValue?) -> String {
-    switch value {
-    case nil, .null?: return ""
-    case .string(let s)?: return s
-    case .number(let n)?: return n
-    case let other?:
-      let buffer = ByteBuffer()
-      buffer.appendJSON(other)
-      return String(decoding: buffer.bytes, as: UTF8.self)
-    }
-  }
+  private func text(_ value: JSONValue?) -> String { value?.cellText ?? "" }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" of a UTC instant in the zone.
   private func wallClock(_ millis: Int64) -> (String, String) {

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+
+struct MtWrite: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mt-write",
+    abstract: "Write Eidolon NDJSON as a ManicTime CSV export of one timeline.",
+    discussion: """
+      Writes the CSV that `mtc export` writes for a timeline: --timeline applications
+      (window events: Name is the title, Process the app), documents (web and document
+      events: Name is the URL or title, Domain the site), computer-usage (afk events:
+      Active or Away) or tags (tag events: Name is the tag hierarchy, Notes the
+      description). Events of other kinds are left out and counted on stderr. Times are
+      the wall clock of --tz (required), as ManicTime writes them; attrs without a column
+      of their own get one, so mt-read reads back the same events. See formats/manictime.md.
+
+      Examples:
+        aw-read export.json --type currentwindow | mt-write --tz Europe/Berlin > applications.csv
+        mt-read applications.csv --tz Europe/Berlin | mt-write --tz Europe/Berlin -o again.csv
+      """,
+    version: EidolonVersion.current)
+
+  @OptionGroup var common: CommonOptions
+
+  @Option(help: ArgumentHelp("The time zone to write wall-clock times in (an IANA name: Europe/Berlin). Required.", valueName: "zone"))
+  var tz: String?
+
+  @Option(help: ArgumentHelp("The timeline to write: applications, documents, computer-usage or tags.", valueName: "name"))
+  var timeline: ManicTimeCSVReader.Timeline = .applications
+
+  func validate() throws {
+    guard let tz else {
+      throw ValidationError("--tz is required: ManicTime's files hold local times without an offset; give the zone to write them in, e.g. --tz Europe/Berlin")
+    }
+    if ZoneConverter(identifier: tz) == nil {
+      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
+    }
+  }
+
+  func run() throws {
+    let diagnostics = try common.makeDiagnostics(toolName: "mt-write")
+    let inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
+    let writer = try ManicTimeCSVWriter(sink: try OutputSink.open(common.output), timeline: timeline,
+                                        zone: ZoneConverter(identifier: tz!)!)
+    try inputs.forEach { event, _ in try writer.write(event) }
+    try writer.finish()
+    try diagnostics.finish()
+    if !writer.skippedByKind.isEmpty {
+      let kinds = writer.skippedByKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+      diagnostics.note("mt-write: \(writer.eventCount) activities written; left out, not of the \(timeline.rawValue) timeline's kinds: \(kinds)")
+    }
+    if diagnostics.rejectCount > 0 { throw ExitCode(1) }
+  }
+}
+
+ToolMain.run(MtWrite.self)
