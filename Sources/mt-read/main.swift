@@ -5,7 +5,7 @@ import EidolonCLI
 struct MtRead: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mt-read",
-    abstract: "Turn ManicTime's CSV exports into Eidolon NDJSON.",
+    abstract: "Turn ManicTime's CSV exports and XML into Eidolon NDJSON.",
     discussion: """
       Reads the CSV that `mtc export` writes for a timeline (ManicTime/Applications,
       Documents, ComputerUsage, Tags) and the GUI's details export of the same columns,
@@ -14,7 +14,9 @@ struct MtRead: ParsableCommand {
       local wall-clock times with no offset, so --tz is required: give the zone the
       computer was in (--tz UTC only if it really was UTC). Dates such as 3/4/2019 are
       read in the order the file settles (a date like 13/4/2019), said on stderr;
-      --date-order sets it. See formats/manictime.md.
+      --date-order sets it. It also reads ManicTime's XML: the custom-timeline file
+      ManicTime imports and the Server API v1's timelines (times with offsets; --tz only
+      for any without). See formats/manictime.md.
 
       Examples:
         mt-read applications.csv --tz Europe/Berlin > applications.ndjson
@@ -25,7 +27,7 @@ struct MtRead: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions
 
-  @Option(help: ArgumentHelp("The time zone the ManicTime computer was in (an IANA name: Europe/Berlin). Required.", valueName: "zone"))
+  @Option(help: ArgumentHelp("The time zone the ManicTime computer was in (an IANA name: Europe/Berlin). Required for CSV.", valueName: "zone"))
   var tz: String?
 
   @Option(help: ArgumentHelp("The timeline the file holds: applications, documents, computer-usage or tags (else found from its columns).", valueName: "name"))
@@ -35,11 +37,7 @@ struct MtRead: ParsableCommand {
   var dateOrder: ManicTimeDateTime.DateOrder?
 
   func validate() throws {
-    guard let tz else {
-      throw ValidationError(
-        "--tz is required: ManicTime's exports hold local times without an offset, and reading them as UTC would shift every event by the zone's offset. Give the zone the computer was in, e.g. --tz Europe/Berlin (or --tz UTC if it was UTC)")
-    }
-    if ZoneConverter(identifier: tz) == nil {
+    if let tz, ZoneConverter(identifier: tz) == nil {
       throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
     }
   }
@@ -48,14 +46,15 @@ struct MtRead: ParsableCommand {
     let diagnostics = try common.makeDiagnostics(toolName: "mt-read")
     let progress = common.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
-    var options = ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: tz!)!)
+    var options = ManicTimeReader.Options()
+    options.zone = tz.flatMap(ZoneConverter.init(identifier:))
     options.timeline = timeline
     options.dateOrder = dateOrder
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
     for path in common.inputPaths {
-      let reader = ManicTimeCSVReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      let reader = try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
         guard range.contains(event) else { continue }

@@ -76,4 +76,22 @@ import Testing
     #expect(events.compactMap { $0["duration"] as? Double }.reduce(0, +) == 7200)
     #expect(events.contains { $0["app"] as? String == "Slack" && $0["title"] as? String == "#team | Acme, \"Inc.\"" })
   }
+
+  /// A 100 MB text node is refused by libxml2's limit, cleanly, and memory stays small.
+  @Test func aHugeTextNodeIsRefused() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let path = dir.appendingPathComponent("huge.xml").path
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try file.write(contentsOf: Data("<Timeline><DisplayName>".utf8))
+    let chunk = Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
+    for _ in 0..<100 { try file.write(contentsOf: chunk) }
+    try file.write(contentsOf: Data("</DisplayName></Timeline>".utf8))
+    try file.close()
+    let result = try ToolRunner.shell("/usr/bin/time -f 'peak %M KB' mt-read '\(path)' > /dev/null")
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains("huge.xml:1:"), "\(result.stderr)")
+    let peak = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+    #expect(peak > 0 && peak < 100_000, "peak memory \(peak) KB")
+  }
 }

@@ -10,3 +10,8 @@ public protocol EventWriter: AnyObject {
   func write(_ event: Event) throws
   func finish() throws
 }
+
+/// A reader that can say how far into its input it is, for progress and summaries.
+public protocol InputCounting: AnyObject {
+  var bytesRead: Int64 { get }
+}

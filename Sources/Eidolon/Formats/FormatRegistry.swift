@@ -60,11 +60,12 @@ public enum FormatRegistry {
       options.rangeEnd = settings["until"].flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
       return try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
-    ReaderFormat(name: "manictime", summary: "ManicTime CSV exports (formats/manictime.md)") { input, diagnostics, settings in
-      guard let tz = settings["tz"], let zone = ZoneConverter(identifier: tz) else {
-        throw EidolonError(.usage, "ManicTime's times are local: a time zone (tz) is required")
+    ReaderFormat(name: "manictime", summary: "ManicTime CSV exports and XML (formats/manictime.md)") { input, diagnostics, settings in
+      var options = ManicTimeReader.Options()
+      if let tz = settings["tz"] {
+        guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
+        options.zone = zone
       }
-      var options = ManicTimeCSVReader.Options(zone: zone)
       if let text = settings["timeline"] {
         guard let timeline = ManicTimeCSVReader.Timeline(rawValue: text) else { throw EidolonError(.usage, "unknown --timeline \(text)") }
         options.timeline = timeline
@@ -74,7 +75,7 @@ public enum FormatRegistry {
         options.dateOrder = order
       }
       if let text = settings["pending-limit"], let limit = Int(text) { options.pendingLimit = limit }
-      return ManicTimeCSVReader(input: input, diagnostics: diagnostics, options: options)
+      return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
   ]
 

@@ -50,6 +50,13 @@ public final class XMLPullReader {
                    column: Int(xmlTextReaderGetParserColumnNumber(reader)), byteOffset: box.bytesRead)
   }
 
+  /// The line the current node starts on (libxml2's parser position runs ahead of it).
+  public var nodeLine: Int {
+    guard let node = xmlTextReaderCurrentNode(reader) else { return position.line }
+    let line = Int(xmlGetLineNo(node))
+    return line > 0 ? line : position.line
+  }
+
   private func fail(_ kind: EidolonError.Kind, _ message: String) -> EidolonError {
     EidolonError(kind, message, file: fileName, position: position)
   }

@@ -7,7 +7,7 @@
 /// tool refuses to assume UTC). Dates like 3/4/2019 are read in `dateOrder`; without it
 /// the first date that settles the order (13/4/2019) does, and rows until then wait in
 /// memory (at most `pendingLimit`); a file that never settles it is refused.
-public final class ManicTimeCSVReader: EventReader {
+public final class ManicTimeCSVReader: EventReader, InputCounting {
   public enum Timeline: String, CaseIterable, Sendable {
     case applications, documents, computerUsage = "computer-usage", tags
 
@@ -216,30 +216,16 @@ public final class ManicTimeCSVReader: EventReader {
     event.stream = timeline.schemaName
     event.offset = Timestamp.formatOffset(options.zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
     var used: Set<String> = ["name", "start", "end", "duration"]
+    ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
     switch timeline {
     case .applications:
-      event.kind = "window"
-      event.title = name
       event.app = cell("process", row)
       used.insert("process")
     case .documents:
-      if name.contains("://") {
-        event.kind = "web"
-        event.url = name
-      } else {
-        event.kind = "document"
-        event.title = name
-      }
       if let domain = cell("domain", row) { event.attrs["domain"] = .string(domain) }
       used.insert("domain")
-    case .computerUsage:
-      event.kind = "afk"
-      event.attrs["name"] = .string(name)
-      event.attrs["status"] = .string(ManicTimeCSVReader.usageStates[name] ?? "away")
+    case .computerUsage: break
     case .tags:
-      event.kind = "tag"
-      let tags = name.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-      if !tags.isEmpty { event.tags = tags }
       event.description = cell("notes", row)
       used.insert("notes")
     }
@@ -253,8 +239,7 @@ public final class ManicTimeCSVReader: EventReader {
       let value = row.cells[index]
       if !value.isEmpty { event.attrs[column] = .string(value) }
     }
-    event.id = EventID.make(prefix: "manictime", fields: [timeline.schemaName, name, String(start), String(event.endMillis),
-                                                           event.app ?? event.attrs["domain"]?.stringValue ?? ""])
+    event.id = ManicTimeMapping.id(event, name: name)
     return event
   }
 }

@@ -1,0 +1,46 @@
+/// What every ManicTime reader does the same way (formats/manictime.md, "Fields"): a
+/// timeline's kind, where an activity's name goes, and the id.
+enum ManicTimeMapping {
+  typealias Timeline = ManicTimeCSVReader.Timeline
+
+  /// The timeline of a ManicTime schema name (`ManicTime/Applications`), nil for others.
+  static func timeline(schemaName: String) -> Timeline? {
+    Timeline.allCases.first { $0.schemaName.lowercased() == schemaName.lowercased() }
+  }
+
+  /// Sets the kind and puts the activity's name where its timeline says; a custom
+  /// timeline's activities are kind "activity" with the name as title.
+  static func apply(name: String, to event: inout Event, timeline: Timeline?) {
+    switch timeline {
+    case .applications?:
+      event.kind = "window"
+      event.title = name
+    case .documents?:
+      if name.contains("://") {
+        event.kind = "web"
+        event.url = name
+      } else {
+        event.kind = "document"
+        event.title = name
+      }
+    case .computerUsage?:
+      event.kind = "afk"
+      event.attrs["name"] = .string(name)
+      event.attrs["status"] = .string(ManicTimeCSVReader.usageStates[name] ?? "away")
+    case .tags?:
+      event.kind = "tag"
+      let tags = name.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+      if !tags.isEmpty { event.tags = tags }
+    case nil:
+      event.kind = "activity"
+      event.title = name
+    }
+  }
+
+  /// `manictime:` and the hash of the stream, name, start, end and the activity's group
+  /// (application or domain): the same activity from a CSV, XML or the server, alike.
+  static func id(_ event: Event, name: String) -> String {
+    EventID.make(prefix: "manictime", fields: [event.stream ?? "", name, String(event.start), String(event.endMillis),
+                                               event.app ?? event.attrs["domain"]?.stringValue ?? ""])
+  }
+}
