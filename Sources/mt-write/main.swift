@@ -5,7 +5,7 @@ import EidolonCLI
 struct MtWrite: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mt-write",
-    abstract: "Write Eidolon NDJSON as a ManicTime CSV export of one timeline.",
+    abstract: "Write Eidolon NDJSON as a ManicTime CSV export of one timeline, or as a custom timeline (XML).",
     discussion: """
       Writes the CSV that `mtc export` writes for a timeline: --timeline applications
       (window events: Name is the title, Process the app), documents (web and document
@@ -13,11 +13,18 @@ struct MtWrite: ParsableCommand {
       Active or Away) or tags (tag events: Name is the tag hierarchy, Notes the
       description). Events of other kinds are left out and counted on stderr. Times are
       the wall clock of --tz (required), as ManicTime writes them; attrs without a column
-      of their own get one, so mt-read reads back the same events. See formats/manictime.md.
+      of their own get one, so mt-read reads back the same events.
+
+      --format xml writes a custom timeline, the XML ManicTime imports, so that history
+      from any tracker shows up inside ManicTime: one activity per event (its title,
+      else description, URL, app, project or kind), grouped by --group-by (app by
+      default; project, client, category ...), times with the event's offset (else
+      --tz's, else UTC). See formats/manictime.md.
 
       Examples:
         aw-read export.json --type currentwindow | mt-write --tz Europe/Berlin > applications.csv
         mt-read applications.csv --tz Europe/Berlin | mt-write --tz Europe/Berlin -o again.csv
+        toggl-read entries.csv --tz Europe/Berlin | mt-write --format xml --group-by project -o toggl.xml
       """,
     version: EidolonVersion.current)
 
@@ -29,7 +36,24 @@ struct MtWrite: ParsableCommand {
   @Option(help: ArgumentHelp("The timeline to write: applications, documents, computer-usage or tags.", valueName: "name"))
   var timeline: ManicTimeCSVReader.Timeline = .applications
 
+  @Option(help: ArgumentHelp("csv (the mtc export of --timeline) or xml (a custom timeline ManicTime imports).", valueName: "format"))
+  var format = "csv"
+
+  @Option(help: ArgumentHelp("With --format xml: the field that names the groups (\(ManicTimeXMLWriter.groupFields.joined(separator: ", "))).", valueName: "field"))
+  var groupBy = "app"
+
+  @Option(help: ArgumentHelp("With --format xml: the custom timeline's name (default: the events' stream, or Eidolon).", valueName: "name"))
+  var timelineName: String?
+
   func validate() throws {
+    guard ["csv", "xml"].contains(format) else { throw ValidationError("--format takes csv or xml") }
+    guard ManicTimeXMLWriter.groupFields.contains(groupBy) else {
+      throw ValidationError("--group-by takes one of \(ManicTimeXMLWriter.groupFields.joined(separator: ", "))")
+    }
+    if format == "xml" {
+      if let tz, ZoneConverter(identifier: tz) == nil { throw ValidationError("--tz \(tz) is not a time zone this system knows") }
+      return
+    }
     guard let tz else {
       throw ValidationError("--tz is required: ManicTime's files hold local times without an offset; give the zone to write them in, e.g. --tz Europe/Berlin")
     }
@@ -41,6 +65,15 @@ struct MtWrite: ParsableCommand {
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "mt-write")
     let inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
+    if format == "xml" {
+      let writer = ManicTimeXMLWriter(sink: try OutputSink.open(common.output), groupBy: groupBy,
+                                      zone: tz.flatMap(ZoneConverter.init(identifier:)), timelineName: timelineName)
+      try inputs.forEach { event, _ in try writer.write(event) }
+      try writer.finish()
+      try diagnostics.finish()
+      if diagnostics.rejectCount > 0 { throw ExitCode(1) }
+      return
+    }
     let writer = try ManicTimeCSVWriter(sink: try OutputSink.open(common.output), timeline: timeline,
                                         zone: ZoneConverter(identifier: tz!)!)
     try inputs.forEach { event, _ in try writer.write(event) }

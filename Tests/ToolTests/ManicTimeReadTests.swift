@@ -94,4 +94,37 @@ import Testing
     let peak = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
     #expect(peak > 0 && peak < 100_000, "peak memory \(peak) KB")
   }
+
+  /// A custom timeline read, written and read again gives the same events: groups by
+  /// project, kept group ids and colors, a group the file lacks, an activity without one.
+  @Test func aCustomTimelineReadWrittenAndReadAgainIsTheSame() throws {
+    let sample = Self.folder.appendingPathComponent("custom-timeline.xml").path
+    let result = try ToolRunner.shell("mt-read '\(sample)' 2>/dev/null | mt-write --format xml --group-by project | mt-read 2>/dev/null")
+    let first = try ToolRunner.run("mt-read", [sample])
+    #expect(first.status == 0)
+    #expect(first.stdout.split(separator: "\n").count == 4)
+    #expect(result.stdout == first.stdout)
+  }
+
+  /// Any tracker's events become a custom timeline ManicTime imports, grouped by app,
+  /// with every second kept.
+  @Test func activityWatchEventsBecomeACustomTimelineGroupedByApp() throws {
+    let input = ToolRunner.packageRoot.appendingPathComponent("corpus/migration/aw-export.json").path
+    let written = try ToolRunner.shell("aw-read '\(input)' --type currentwindow | mt-write --format xml --timeline-name Laptop")
+    #expect(written.status == 0, "\(written.stderr)")
+    #expect(written.stdout.contains("<DisplayName>Laptop</DisplayName>"))
+    #expect(written.stdout.contains("<DisplayKey>eidolon:app</DisplayKey>"))
+    #expect(written.stdout.components(separatedBy: "<Group>").count - 1 == 5)
+    let dir = try ToolRunner.temporaryDirectory()
+    let path = dir.appendingPathComponent("laptop.xml")
+    try Data(written.stdout.utf8).write(to: path)
+    let read = try ToolRunner.run("mt-read", [path.path])
+    #expect(read.status == 0, "\(read.stderr)")
+    let events = try read.stdout.split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    #expect(events.count == 7)
+    #expect(events.compactMap { $0["duration"] as? Double }.reduce(0, +) == 7200)
+    #expect(events.allSatisfy { $0["stream"] as? String == "Laptop" && $0["app"] != nil && $0["kind"] as? String == "activity" })
+  }
 }
