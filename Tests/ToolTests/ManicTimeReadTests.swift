@@ -127,4 +127,24 @@ import Testing
     #expect(events.compactMap { $0["duration"] as? Double }.reduce(0, +) == 7200)
     #expect(events.allSatisfy { $0["stream"] as? String == "Laptop" && $0["app"] != nil && $0["kind"] as? String == "activity" })
   }
+
+  /// The Server API v2 samples in ../shared/samples (ManicTime's own api-help), where present.
+  @Test func sharedServerSamplesRead() throws {
+    let samples = ToolRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/samples")
+    let activities = samples.appendingPathComponent("mt-server-v2-activities.json")
+    guard FileManager.default.fileExists(atPath: activities.path) else {
+      print("skipped: ../shared/samples has no ManicTime server samples")
+      return
+    }
+    let result = try ToolRunner.run("mt-read", [activities.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let events = result.stdout.split(separator: "\n")
+    #expect(events.count == 1)
+    #expect(events.first?.contains("\"kind\":\"afk\"") == true && events.first?.contains("\"status\":\"active\"") == true)
+    #expect(events.first?.contains("\"duration\":131,") == true)
+    for name in ["mt-server-v2-timelines.json", "mt-server-v2-updated-activities.json"] {
+      let other = try ToolRunner.run("mt-read", [samples.appendingPathComponent(name).path])
+      #expect(other.status == 0, "\(name): \(other.stderr)")
+    }
+  }
 }

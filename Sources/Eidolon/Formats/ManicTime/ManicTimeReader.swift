@@ -1,5 +1,5 @@
-/// Picks the ManicTime reader for an input by its first bytes: `<` is XML, anything else
-/// a CSV export (formats/manictime.md).
+/// Picks the ManicTime reader for an input by its first bytes: `<` is XML, `{` the
+/// Server API's JSON, anything else a CSV export (formats/manictime.md).
 public enum ManicTimeReader {
   public struct Options {
     /// The zone of the computer ManicTime ran on: required for the CSV exports' naive times.
@@ -18,7 +18,8 @@ public enum ManicTimeReader {
     var head = try input.peek(4096)
     if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = UnsafeRawBufferPointer(rebasing: head[3...]) }
     let first = head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-    if first == UInt8(ascii: "<") { return try ManicTimeXMLReader(input: input, diagnostics: diagnostics, zone: options.zone) }
+    if first == UInt8(ascii: "<") { return try ManicTimeXMLReader(input: input, diagnostics: diagnostics, zone: options.zone, timeline: options.timeline) }
+    if first == UInt8(ascii: "{") { return ManicTimeJSONReader(input: input, diagnostics: diagnostics, zone: options.zone, timeline: options.timeline) }
     guard let zone = options.zone else { throw EidolonError(.usage, zoneRequired, file: input.name) }
     var csv = ManicTimeCSVReader.Options(zone: zone)
     csv.timeline = options.timeline

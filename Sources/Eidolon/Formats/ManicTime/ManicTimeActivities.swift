@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns the activities and groups of ManicTime's structured formats (its XML and the
+/// Server API's JSON) into events, the same way for all of them (formats/manictime.md,
+/// "XML" and "Server JSON"). A reader hands over each record's fields by name (any case)
+/// and says where a timeline starts and ends.
+///
+/// An activity names its group by id, and the groups may come after the activities:
+/// those that come before their timeline's groups wait in a temporary file, not in
+/// memory, and come out, with their group, when the timeline ends.
+final class ManicTimeActivities {
+  typealias Fields = [(name: String, value: String)]
+
+  private let diagnostics: Diagnostics
+  private let zone: ZoneConverter?
+  private let fileName: String
+  /// The timeline to take when the input does not say (v3 activities, a custom file).
+  private let defaultSchemaName: String?
+
+  var schemaName: String?
+  var timelineName: String?
+  var timelineKey: String?
+  /// True once the timeline's groups are all known (activities after that come out at once).
+  var groupsComplete = false
+  private var groups: [String: [String: String]] = [:]
+  private var spill: (writer: EidolonNDJSONWriter, path: String)?
+  private var replay: EidolonNDJSONReader?
+  private var ready: [Event] = []
+
+  init(diagnostics: Diagnostics, zone: ZoneConverter?, fileName: String, timeline: ManicTimeCSVReader.Timeline?) {
+    self.diagnostics = diagnostics
+    self.zone = zone
+    self.fileName = fileName
+    defaultSchemaName = timeline?.schemaName
+    schemaName = defaultSchemaName
+  }
+
+  deinit { if let spill { unlink(spill.path) } }
+
+  private var timeline: ManicTimeCSVReader.Timeline? { schemaName.flatMap(ManicTimeMapping.timeline(schemaName:)) }
+
+  /// Forgets the last timeline's names and groups. Call once what it left waiting is out.
+  func startTimeline() {
+    schemaName = defaultSchemaName
+    timelineName = nil
+    timelineKey = nil
+    groups = [:]
+    groupsComplete = false
+  }
+
+  /// The next event ready, or one that waited for its group; nil when there is none yet.
+  func next() throws -> Event? {
+    if !ready.isEmpty { return ready.removeFirst() }
+    if let replay {
+      if var event = try replay.next() {
+        resolveGroup(&event)
+        return event
+      }
+      self.replay = nil
+    }
+    return nil
+  }
+
+  /// True while events are waiting to come out.
+  var hasPending: Bool { !ready.isEmpty || replay != nil }
+
+  private static func value(_ fields: Fields, _ name: String) -> String? {
+    fields.first { $0.name.lowercased() == name }?.value
+  }
+
+  func addGroup(_ fields: Fields) {
+    guard let id = ManicTimeActivities.value(fields, "groupid") ?? ManicTimeActivities.value(fields, "entityid") else { return }
+    var group: [String: String] = [:]
+    for (name, value) in fields { group[name.lowercased()] = value }
+    groups[id] = group
+  }
+
+  private func fail(_ message: String, line: Int) -> EidolonError {
+    EidolonError(.data, message, file: fileName, position: line > 0 ? SourcePosition(line: line, column: 1, byteOffset: 0) : nil)
+  }
+
+  private func instant(_ fields: Fields, _ name: String, shown: String, line: Int) throws -> (millis: Int64, offset: Int?)? {
+    guard let text = ManicTimeActivities.value(fields, name)?.trimmingSpaces(), !text.isEmpty else { return nil }
+    guard let parsed = Timestamp.parse(text) else {
+      throw fail("\(shown) \"\(text)\" is not an ISO 8601 time (2024-03-04T09:00:05+01:00)", line: line)
+    }
+    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
+    guard let zone else { throw fail("\(shown) \"\(text)\" has no offset: give the zone it is in with --tz", line: line) }
+    let millis = zone.toUTCMillis(parsed.local).millis
+    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+  }
+
+  /// One activity: StartTime and EndTime, or a start and a duration in seconds (v3).
+  func addActivity(_ fields: Fields, line: Int) throws {
+    do {
+      guard let (start, offset) = try instant(fields, "starttime", shown: "StartTime", line: line) else {
+        throw fail("the activity has no start time", line: line)
+      }
+      var end: Int64
+      if let (millis, _) = try instant(fields, "endtime", shown: "EndTime", line: line) {
+        end = millis
+      } else if let text = ManicTimeActivities.value(fields, "duration") {
+        guard let seconds = Double(text), seconds >= 0 else { throw fail("duration \"\(text)\" is not a number of seconds", line: line) }
+        end = start + Int64((seconds * 1000).rounded())
+      } else {
+        throw fail("the activity has no end time and no duration", line: line)
+      }
+      guard end >= start else { throw fail("the activity ends before it starts", line: line) }
+      let name = ManicTimeActivities.value(fields, "displayname") ?? ManicTimeActivities.value(fields, "name") ?? ""
+      // The id is made once the group is known (resolveGroup).
+      var event = Event(id: "manictime:pending", source: "manictime", kind: "activity", start: start, duration: Double(end - start) / 1000)
+      event.stream = schemaName ?? timelineName
+      event.offset = offset.map(Timestamp.formatOffset)
+      ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
+      for (field, text) in fields {
+        switch field.lowercased() {
+        case "displayname", "name", "starttime", "endtime", "duration": continue
+        case "textdata", "notes":
+          if !text.isEmpty { event.description = text }
+        case "groupid": event.attrs["group_id"] = .string(text)
+        case "activityid", "entityid": event.attrs["activity_id"] = .string(text)
+        case "isactive": event.attrs["is_active"] = .string(text)
+        default: if !text.isEmpty { event.attrs[field] = .string(text) }
+        }
+      }
+      if let timelineKey { event.attrs["timeline_key"] = .string(timelineKey) }
+      event.attrs["activity_name"] = .string(name)
+      if groupsComplete || event.attrs["group_id"] == nil {
+        resolveGroup(&event)
+        ready.append(event)
+      } else {
+        // Its group may come later in the timeline: wait on disk, not in memory.
+        if spill == nil {
+          let (fd, path) = try TemporaryFile.create("mt-read", holding: "activities waiting for their groups", keepName: true)
+          spill = (EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: path!)), path!)
+        }
+        try spill!.writer.write(event)
+      }
+    } catch var error as EidolonError where error.isRecordError {
+      if error.file == nil { error.file = fileName }
+      try diagnostics.reject(error, raw: nil)
+    }
+  }
+
+  /// The timeline is over: what waited for its groups comes out next.
+  func endTimeline() throws {
+    groupsComplete = true
+    guard let spill else { return }
+    try spill.writer.finish()
+    replay = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spill.path), name: spill.path),
+                                 diagnostics: diagnostics)
+    unlink(spill.path)
+    self.spill = nil
+  }
+
+  /// The group's name goes where its timeline puts it (the application, the domain), or
+  /// where mt-write's key says (`eidolon:project`), else to attrs.group; the id is made last.
+  private func resolveGroup(_ event: inout Event) {
+    let name = event.attrs["activity_name"]?.stringValue ?? ""
+    event.attrs["activity_name"] = nil
+    if let id = event.attrs["group_id"]?.stringValue, let group = groups[id] {
+      let groupName = group["displayname"] ?? group["name"] ?? ""
+      let key = group["displaykey"] ?? group["key"] ?? ""
+      switch timeline {
+      case .applications?: event.app = groupName
+      case .documents?: event.attrs["domain"] = .string(groupName)
+      default:
+        if let field = ManicTimeActivities.keyField(key).flatMap(EventField.init(name:)), case .text(let index) = field {
+          event.setOptionalString(index, groupName)
+        } else {
+          event.attrs["group"] = .string(groupName)
+        }
+      }
+      if !key.isEmpty, ManicTimeActivities.keyField(key) == nil { event.attrs["group_key"] = .string(key) }
+      if let color = group["color"], !color.isEmpty { event.attrs["group_color"] = .string(color) }
+    } else if let id = event.attrs["group_id"]?.stringValue {
+      diagnostics.warn("the activity's group \(id) is not among the timeline's groups; its id is kept in attrs.group_id",
+                       file: fileName, position: nil)
+    }
+    event.id = ManicTimeMapping.id(event, name: name)
+  }
+
+  /// The field mt-write names in a group's DisplayKey (`eidolon:project`), if it is one.
+  static func keyField(_ key: String) -> String? {
+    guard key.hasPrefix("eidolon:") else { return nil }
+    let field = String(key.dropFirst(8))
+    return ManicTimeXMLWriter.groupFields.contains(field) ? field : nil
+  }
+}
