@@ -60,6 +60,6 @@ let package = Package(
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.
-    .testTarget(name: "ToolTests", dependencies: ["Eidolon"]),
+    .testTarget(name: "ToolTests", dependencies: ["Eidolon", "CSQLite"]),
   ]
 )

@@ -5,7 +5,7 @@ import EidolonCLI
 struct MtRead: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mt-read",
-    abstract: "Turn ManicTime's CSV exports and XML into Eidolon NDJSON.",
+    abstract: "Turn ManicTime's exports, server responses and database into Eidolon NDJSON.",
     discussion: """
       Reads the CSV that `mtc export` writes for a timeline (ManicTime/Applications,
       Documents, ComputerUsage, Tags) and the GUI's details export of the same columns,
@@ -16,11 +16,14 @@ struct MtRead: ParsableCommand {
       read in the order the file settles (a date like 13/4/2019), said on stderr;
       --date-order sets it. It also reads ManicTime's XML: the custom-timeline file
       ManicTime imports and the Server API v1's timelines (times with offsets; --tz only
-      for any without). See formats/manictime.md.
+      for any without), the Server API's JSON (v2, v3 entities), and ManicTime's own
+      database, ManicTimeReports.db (opened read-only; --timeline picks one timeline).
+      See formats/manictime.md.
 
       Examples:
         mt-read applications.csv --tz Europe/Berlin > applications.ndjson
         mt-read details.csv --tz America/New_York --date-order mdy | eid-load events.db
+        mt-read ManicTimeReports.db --timeline applications | eid-load events.db
       """,
     version: EidolonVersion.current)
 
@@ -54,7 +57,9 @@ struct MtRead: ParsableCommand {
     var events = 0
     var bytesBefore: Int64 = 0
     for path in common.inputPaths {
-      let reader = try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      let reader: EventReader & InputCounting = ManicTimeDatabaseReader.isDatabase(path: path)
+        ? try ManicTimeDatabaseReader(path: path, diagnostics: diagnostics, timeline: timeline)
+        : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
         guard range.contains(event) else { continue }
