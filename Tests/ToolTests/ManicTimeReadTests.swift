@@ -147,4 +147,21 @@ import Testing
       #expect(other.status == 0, "\(name): \(other.stderr)")
     }
   }
+
+  /// A German timesheet (semicolons, decimal commas, Gesamt): every hour of the Total row
+  /// comes out as summary events, one per tag combination and day.
+  @Test func aGermanTimesheetKeepsItsTotal() throws {
+    let result = try ToolRunner.run("mt-read", [Self.folder.appendingPathComponent("timesheet-de.csv").path, "--tz", "Europe/Berlin"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let events = try result.stdout.split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    #expect(events.count == 5)
+    #expect(events.allSatisfy { $0["kind"] as? String == "summary" && $0["stream"] as? String == "ManicTime/Tags" })
+    let seconds = events.compactMap { $0["duration"] as? Double }.reduce(0, +)
+    #expect(abs(seconds - 12.27 * 3600) < 0.001)  // the file's Gesamt
+    let english = try ToolRunner.run("mt-read", [Self.folder.appendingPathComponent("timesheet-en.csv").path, "--tz", "America/New_York"])
+    #expect(english.status == 1)
+    #expect(english.stderr.contains("the Total row's 3/4/2019 (2) differs from the sum of the rows above (1.5 h)"), "\(english.stderr)")
+  }
 }

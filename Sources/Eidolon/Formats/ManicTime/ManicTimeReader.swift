@@ -21,6 +21,14 @@ public enum ManicTimeReader {
     if first == UInt8(ascii: "<") { return try ManicTimeXMLReader(input: input, diagnostics: diagnostics, zone: options.zone, timeline: options.timeline) }
     if first == UInt8(ascii: "{") { return ManicTimeJSONReader(input: input, diagnostics: diagnostics, zone: options.zone, timeline: options.timeline) }
     guard let zone = options.zone else { throw EidolonError(.usage, zoneRequired, file: input.name) }
+    let firstLine = String(decoding: head.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+    if ManicTimeTimesheetReader.isTimesheet(headerLine: firstLine) {
+      // Locales that write decimal commas separate fields with semicolons.
+      let semicolons = firstLine.utf8.filter { $0 == UInt8(ascii: ";") }.count
+      let commas = firstLine.utf8.filter { $0 == UInt8(ascii: ",") }.count
+      return ManicTimeTimesheetReader(input: input, diagnostics: diagnostics, zone: zone, dateOrder: options.dateOrder,
+                                      delimiter: semicolons > commas ? UInt8(ascii: ";") : UInt8(ascii: ","))
+    }
     var csv = ManicTimeCSVReader.Options(zone: zone)
     csv.timeline = options.timeline
     csv.dateOrder = options.dateOrder
