@@ -48,6 +48,8 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   private var pending: [Row] = []
   private var pendingAt = 0
   private var orderSettled = false
+  /// The last row's start, to place a time of the repeated DST hour after it.
+  private var previousStart: Int64?
   /// The first date seen that left the order open, for the message that says what was chosen.
   private var firstAmbiguous: String?
 
@@ -116,6 +118,10 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
       settle(order, by: row)
       return row
     case .none: return row
+    case .needsNoOrder:
+      // ISO-like and dotted dates say their order themselves: no more looking.
+      orderSettled = true
+      return row
     case .ambiguous(let text):
       // Hold this row and the ones after it until a date settles the order.
       firstAmbiguous = firstAmbiguous ?? text
@@ -136,14 +142,18 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     }
   }
 
-  private enum Evidence { case none, ambiguous(String), settles(ManicTimeDateTime.DateOrder) }
+  private enum Evidence { case none, needsNoOrder, ambiguous(String), settles(ManicTimeDateTime.DateOrder) }
 
   private func dateOrderEvidence(_ row: Row) -> Evidence {
     var result = Evidence.none
     for role in ["start", "end"] {
       guard let index = roles[role], index < row.cells.count, let parsed = ManicTimeDateTime.parse(row.cells[index], order: nil) else { continue }
       if let order = parsed.settles { return .settles(order) }
-      if parsed.isAmbiguous, case .none = result { result = .ambiguous(row.cells[index]) }
+      if parsed.isAmbiguous {
+        if case .ambiguous = result {} else { result = .ambiguous(row.cells[index]) }
+      } else if case .none = result {
+        result = .needsNoOrder
+      }
     }
     return result
   }
@@ -163,14 +173,20 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     guard let index = roles[role], index < row.cells.count else { return nil }
     // Kept as they are: a title may start or end with spaces.
     let text = row.cells[index]
-    return text.trimmingSpaces().isEmpty ? nil : text
+    return text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) ? nil : text
   }
 
-  /// Local time to UTC in the zone; a time in a DST gap moves forward, a repeated one takes
-  /// the first occurrence (the end then the second where the first is before the start).
-  private func instant(_ text: String, _ what: String, notBefore: Int64? = nil) throws -> Int64 {
+  /// Local time to UTC in the zone; a time in a DST gap moves forward. A repeated one is
+  /// its second occurrence where the first would come before `notBefore` (an end before
+  /// its start; a start before the previous row's, in an export in time order), else the
+  /// first, with a warning for a start.
+  private func instant(_ text: String, _ what: String, notBefore: Int64?, warn: Bool) throws -> Int64 {
     guard let parsed = ManicTimeDateTime.parse(text, order: options.dateOrder) else {
       throw fail("\(what) \"\(text)\" is not a date and time ManicTime writes (2024-03-04T09:00:05, 3/4/2019 11:33:52 AM, 04.03.2019 11:33:52)")
+    }
+    // A file that began with dates of another form and then has 3/4/2019: never guessed.
+    if parsed.isAmbiguous {
+      throw fail("\(what) \"\(text)\" could be month first or day first: give --date-order mdy or dmy")
     }
     let zone = options.zone
     var (millis, resolution) = zone.toUTCMillis(parsed.local)
@@ -184,7 +200,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
       let later = millis + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
       if let notBefore, millis < notBefore, later >= notBefore {
         millis = later
-      } else if notBefore == nil {
+      } else if warn {
         diagnostics.warn("the \(what) \(text) happened twice in \(zone.identifier) (clocks went back); the first is taken",
                          file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
       }
@@ -196,13 +212,14 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     guard let name = cell("name", row) ?? (roles["name"].map { _ in "" }), let startText = cell("start", row) else {
       throw fail("the row has no Start")
     }
-    let start = try instant(startText, "start")
+    let start = try instant(startText, "start", notBefore: previousStart, warn: true)
+    previousStart = start
     let listedText = cell("duration", row)
     let listed = listedText.flatMap(ManicTimeDateTime.duration)
     if let listedText, listed == nil { throw fail("Duration \"\(listedText)\" is not H:MM:SS") }
     var duration: Double
     if let endText = cell("end", row) {
-      let end = try instant(endText, "end", notBefore: start)
+      let end = try instant(endText, "end", notBefore: start, warn: false)
       guard end >= start else { throw fail("the activity ends (\(endText)) before it starts (\(startText))") }
       duration = Double(end - start) / 1000
     } else if let listed {

@@ -150,20 +150,47 @@ public enum ManicTimeDateTime {
   }
 
   /// A Duration cell: `H:MM:SS` with unpadded hours of any size (`0:01:05`, `26:03:04`),
-  /// .NET's `d.hh:mm:ss`, and a fraction of a second; seconds, or nil.
+  /// .NET's `d.hh:mm:ss`, and a fraction of a second; seconds, or nil. Read off the bytes:
+  /// it is on every row.
   public static func duration(_ text: String) -> Double? {
-    let trimmed = text.trimmingSpaces()
-    var days = 0.0
-    var rest = Substring(trimmed)
-    if let dot = rest.firstIndex(of: "."), let colon = rest.firstIndex(of: ":"), dot < colon {
-      guard let d = Double(rest[..<dot]) else { return nil }
-      days = d
-      rest = rest[rest.index(after: dot)...]
+    var numbers: [Int] = []
+    var separators: [UInt8] = []
+    var current = 0, digits = 0, fraction = 0.0, scale = 0.1
+    var inFraction = false
+    for byte in text.utf8 {
+      switch byte {
+      case 0x30...0x39:
+        if inFraction {
+          fraction += Double(byte - 0x30) * scale
+          scale /= 10
+        } else {
+          guard digits < 12 else { return nil }
+          current = current * 10 + Int(byte - 0x30)
+          digits += 1
+        }
+      case UInt8(ascii: ":"), UInt8(ascii: "."):
+        guard digits > 0, !inFraction else { return nil }
+        // A dot after H:MM:SS starts the fraction; before the first colon it ends the days.
+        if byte == UInt8(ascii: "."), separators.filter({ $0 == UInt8(ascii: ":") }).count == 2 {
+          inFraction = true
+          continue
+        }
+        numbers.append(current)
+        separators.append(byte)
+        current = 0
+        digits = 0
+      case 0x20, 0x09: continue
+      default: return nil
+      }
     }
-    let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]), h >= 0, (0..<60).contains(m),
-      s >= 0, s < 60
-    else { return nil }
-    return days * 86_400 + Double(h * 3600 + m * 60) + s
+    guard digits > 0 || inFraction else { return nil }
+    numbers.append(current)
+    var days = 0
+    if separators.first == UInt8(ascii: ".") {
+      days = numbers.removeFirst()
+      separators.removeFirst()
+    }
+    guard numbers.count == 3, separators == [UInt8(ascii: ":"), UInt8(ascii: ":")], numbers[1] < 60, numbers[2] < 60 else { return nil }
+    return Double(days * 86_400 + numbers[0] * 3600 + numbers[1] * 60 + numbers[2]) + fraction
   }
 }
