@@ -66,8 +66,9 @@ final class ManicTimeActivities {
   /// True while events are waiting to come out.
   var hasPending: Bool { !ready.isEmpty || replay != nil }
 
+  /// `name` is lower-case; the fields' names are compared without regard to case.
   private static func value(_ fields: Fields, _ name: String) -> String? {
-    fields.first { $0.name.lowercased() == name }?.value
+    fields.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name }?.value
   }
 
   func addGroup(_ fields: Fields) {
