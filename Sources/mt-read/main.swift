@@ -40,9 +40,7 @@ struct MtRead: ParsableCommand {
   var dateOrder: ManicTimeDateTime.DateOrder?
 
   func validate() throws {
-    if let tz, ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
-    }
+    try ZoneOption.check(tz)
   }
 
   func run() throws {

@@ -50,15 +50,9 @@ struct MtWrite: ParsableCommand {
     guard ManicTimeXMLWriter.groupFields.contains(groupBy) else {
       throw ValidationError("--group-by takes one of \(ManicTimeXMLWriter.groupFields.joined(separator: ", "))")
     }
-    if format == "xml" {
-      if let tz, ZoneConverter(identifier: tz) == nil { throw ValidationError("--tz \(tz) is not a time zone this system knows") }
-      return
-    }
-    guard let tz else {
-      throw ValidationError("--tz is required: ManicTime's files hold local times without an offset; give the zone to write them in, e.g. --tz Europe/Berlin")
-    }
-    if ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
+    try ZoneOption.check(tz)
+    if format == "csv" && tz == nil {
+      throw ValidationError("--tz is required: ManicTime's CSV holds local times without an offset; give the zone to write them in, e.g. --tz Europe/Berlin")
     }
   }
 

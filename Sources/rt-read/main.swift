@@ -49,9 +49,7 @@ struct RtRead: ParsableCommand {
   var layout = false
 
   func validate() throws {
-    if let tz, ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
-    }
+    try ZoneOption.check(tz)
   }
 
   func run() throws {

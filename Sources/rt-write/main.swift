@@ -42,9 +42,7 @@ struct RtWrite: ParsableCommand {
   var tz: String?
 
   func validate() throws {
-    if let tz, ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin)")
-    }
+    try ZoneOption.check(tz)
     if variant == .accountExport, let resolution, resolution != .hour {
       throw ValidationError("the account export is hourly: --resolution \(resolution.rawValue) does not apply to it")
     }

@@ -39,9 +39,7 @@ struct TogglRead: ParsableCommand {
   var includeDeleted = false
 
   func validate() throws {
-    if let tz, ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin, America/New_York)")
-    }
+    try ZoneOption.check(tz)
   }
 
   func run() throws {

@@ -31,9 +31,7 @@ struct TogglWrite: ParsableCommand {
   var tz: String?
 
   func validate() throws {
-    if let tz, ZoneConverter(identifier: tz) == nil {
-      throw ValidationError("--tz \(tz) is not a time zone this system knows (IANA names such as Europe/Berlin)")
-    }
+    try ZoneOption.check(tz)
   }
 
   func run() throws {
