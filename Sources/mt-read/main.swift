@@ -39,6 +39,9 @@ struct MtRead: ParsableCommand {
   @Option(help: ArgumentHelp("For dates such as 3/4/2019: mdy (month first, en-US) or dmy (day first).", valueName: "order"))
   var dateOrder: ManicTimeDateTime.DateOrder?
 
+  @Option(help: ArgumentHelp("What the input is: csv, timesheet, xml, json or database (else found from its first bytes).", valueName: "variant"))
+  var variant: ManicTimeReader.Variant?
+
   func validate() throws {
     try ZoneOption.check(tz)
   }
@@ -51,11 +54,12 @@ struct MtRead: ParsableCommand {
     options.zone = tz.flatMap(ZoneConverter.init(identifier:))
     options.timeline = timeline
     options.dateOrder = dateOrder
+    options.variant = variant
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
     for path in common.inputPaths {
-      let reader: EventReader & InputCounting = ManicTimeDatabaseReader.isDatabase(path: path)
+      let reader: EventReader & InputCounting = (variant == .database && path != "-") || (variant == nil && ManicTimeDatabaseReader.isDatabase(path: path))
         ? try ManicTimeDatabaseReader(path: path, diagnostics: diagnostics, timeline: timeline)
         : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
       while let event = try reader.next() {

@@ -30,7 +30,7 @@ struct MtWrite: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("The time zone to write wall-clock times in (an IANA name: Europe/Berlin). Required.", valueName: "zone"))
+  @Option(help: ArgumentHelp("The time zone to write wall-clock times in (an IANA name: Europe/Berlin). Required for CSV; for XML, times without an offset of their own get this zone's.", valueName: "zone"))
   var tz: String?
 
   @Option(help: ArgumentHelp("The timeline to write: applications, documents, computer-usage or tags.", valueName: "name"))

@@ -164,4 +164,14 @@ import Testing
     #expect(english.status == 1)
     #expect(english.stderr.contains("the Total row's 3/4/2019 (2) differs from the sum of the rows above (1.5 h)"), "\(english.stderr)")
   }
+
+  @Test func variantOverridesWhatTheFirstBytesSay() throws {
+    let timesheet = Self.folder.appendingPathComponent("timesheet-de.csv").path
+    let asTimeline = try ToolRunner.run("mt-read", [timesheet, "--tz", "Europe/Berlin", "--variant", "csv"])
+    #expect(asTimeline.status == 2)
+    #expect(asTimeline.stderr.contains("not a ManicTime CSV export"), "\(asTimeline.stderr)")
+    let fromStdin = try ToolRunner.run("mt-read", ["--variant", "database"], stdin: Data("x".utf8))
+    #expect(fromStdin.status == 2)
+    #expect(fromStdin.stderr.contains("give its path"), "\(fromStdin.stderr)")
+  }
 }

@@ -75,6 +75,10 @@ public enum FormatRegistry {
         options.dateOrder = order
       }
       if let text = settings["pending-limit"], let limit = Int(text) { options.pendingLimit = limit }
+      if let text = settings["variant"] {
+        guard let variant = ManicTimeReader.Variant(rawValue: text) else { throw EidolonError(.usage, "unknown --variant \(text)") }
+        options.variant = variant
+      }
       return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
   ]
