@@ -7,10 +7,10 @@ struct AwRead: ParsableCommand {
     commandName: "aw-read",
     abstract: "Turn ActivityWatch exports into Eidolon NDJSON.",
     discussion: """
-      Reads whole exports (Export all buckets), per-bucket exports and web-UI downloads from
-      the Python and the Rust server, plain or gzip, in constant memory. Each bucket type maps
-      to a canonical kind (currentwindow: window, afkstatus: afk, web.tab.current: web,
-      app.editor.activity: editor, ...); every field without a canonical slot is kept in attrs.
+      Reads whole exports (Export all buckets), per-bucket exports and web-UI downloads from \
+      the Python and the Rust server, plain or gzip, in constant memory. Each bucket type maps \
+      to a canonical kind (currentwindow: window, afkstatus: afk, web.tab.current: web, \
+      app.editor.activity: editor, ...); every field without a canonical slot is kept in attrs. \
       See formats/activitywatch.md.
 
       Examples:

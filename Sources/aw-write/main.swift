@@ -9,16 +9,16 @@ struct AwWrite: ParsableCommand {
     commandName: "aw-write",
     abstract: "Turn Eidolon NDJSON into an ActivityWatch import file, or import it into a running server.",
     discussion: """
-      Writes {"buckets": {...}} that ActivityWatch's import (Settings > Import, or
-      POST /api/0/import) accepts, on the Python and the Rust server. Events read from
-      ActivityWatch go back to their own bucket with their data; events from other trackers
-      go to one bucket per source, kind and host (eidolon-toggl-time_entry_laptop), typed so
+      Writes {"buckets": {...}} that ActivityWatch's import (Settings > Import, or \
+      POST /api/0/import) accepts, on the Python and the Rust server. Events read from \
+      ActivityWatch go back to their own bucket with their data; events from other trackers \
+      go to one bucket per source, kind and host (eidolon-toggl-time_entry_laptop), typed so \
       the web UI shows them. Memory stays flat however the input interleaves buckets.
 
-      With --server, the buckets go straight into a running server, in batches of
-      --batch-size events. A bucket that is already there stops the import before anything
-      is sent, unless --existing says what to do: split (a new bucket <id>-eidolon-1 beside
-      it) or append (add the events to it; events already in it are not looked for).
+      With --server, the buckets go straight into a running server, in batches of \
+      --batch-size events. A bucket that is already there stops the import before anything \
+      is sent, unless --existing says what to do: split (a new bucket <id>-eidolon-1 beside \
+      it) or append (add the events to it; events already in it are not looked for). \
       See formats/activitywatch.md.
 
       Examples:

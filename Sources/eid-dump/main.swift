@@ -7,8 +7,8 @@ struct EidDump: ParsableCommand {
     commandName: "eid-dump",
     abstract: "Read a SQLite store back out as Eidolon NDJSON, in start order.",
     discussion: """
-      Streams the events of a store made by eid-load, ordered by start (ties in the order
-      they were loaded), so any writer can take them. On canonical input sorted by start,
+      Streams the events of a store made by eid-load, ordered by start (ties in the order \
+      they were loaded), so any writer can take them. On canonical input sorted by start, \
       eid-load then eid-dump gives back the same bytes.
 
       Examples:

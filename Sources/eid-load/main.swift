@@ -9,10 +9,10 @@ struct EidLoad: ParsableCommand {
     commandName: "eid-load",
     abstract: "Load Eidolon NDJSON into a SQLite store, idempotently, in resumable batches.",
     discussion: """
-      Each batch is one transaction with a checkpoint, so a load that was killed, ran out of
-      disk or stopped at an error continues with --resume (same inputs, same strategy) and
-      ends with exactly the rows an uninterrupted load gives. Every load is recorded in the
-      imports table with its counts and a checksum of its input. The schema, the views and
+      Each batch is one transaction with a checkpoint, so a load that was killed, ran out of \
+      disk or stopped at an error continues with --resume (same inputs, same strategy) and \
+      ends with exactly the rows an uninterrupted load gives. Every load is recorded in the \
+      imports table with its counts and a checksum of its input. The schema, the views and \
       the strategies are in formats/sqlite-schema.md.
 
       --merge-strategy:

@@ -7,13 +7,13 @@ struct EidSort: ParsableCommand {
     commandName: "eid-sort",
     abstract: "Put an Eidolon NDJSON stream in start order, in bounded memory.",
     discussion: """
-      Sorts by start, then id; events with the same start and id keep their input order
-      (the sort is stable). All inputs are merged into one stream. Inputs larger than
-      --memory are sorted in chunks written to temporary files in $TMPDIR (or /tmp) and
-      merged, as sort(1) does, so a file many times the size of memory sorts with memory
+      Sorts by start, then id; events with the same start and id keep their input order \
+      (the sort is stable). All inputs are merged into one stream. Inputs larger than \
+      --memory are sorted in chunks written to temporary files in $TMPDIR (or /tmp) and \
+      merged, as sort(1) does, so a file many times the size of memory sorts with memory \
       near --memory. Output lines are canonical Eidolon NDJSON.
 
-      With --check, nothing is written: the exit status is 0 when the input is already in
+      With --check, nothing is written: the exit status is 0 when the input is already in \
       order and 1 when not, with the first event out of order named as file:line.
 
       Examples:

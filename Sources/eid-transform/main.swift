@@ -20,13 +20,13 @@ extension EidTransform {
       commandName: "apply",
       abstract: "Apply rules and options to events (the default: `eid-transform [options] [file...]`).",
       discussion: """
-        Every option composes; the steps run in this order whatever the order on the command
-        line: time fixes (--assume-tz, --shift), filters (--since, --until, --source, --kind,
-        --where), rules (--rules/--mapping, then --aw-categories), --not-afk, --dedupe,
-        --merge-gap, --clip-overlaps, --split-at-midnight, --min-duration, and privacy
-        (--redact, --hash, --domain-only). Rules files are read, and refused with the line
-        of the mistake, before any event is. The steps from --not-afk on need input in start
-        order (put eid-sort first) and stop with status 2 when it is not.
+        Every option composes; the steps run in this order whatever the order on the command \
+        line: time fixes (--assume-tz, --shift), filters (--since, --until, --source, --kind, \
+        --where), rules (--rules/--mapping, then --aw-categories), --not-afk, --dedupe, \
+        --merge-gap, --clip-overlaps, --split-at-midnight, --min-duration, and privacy \
+        (--redact, --hash, --domain-only). Rules files are read, and refused with the line \
+        of the mistake, before any event is. The steps from --not-afk on need input in start \
+        order (put eid-sort first) and stop with status 2 when it is not. \
         Rules and ids: see formats/rules.md. A summary of what changed goes to stderr.
 
         Examples:
@@ -204,10 +204,10 @@ extension EidTransform {
       commandName: "learn",
       abstract: "Write a rules file that files activities the way the input's categories did.",
       discussion: """
-        Reads events that carry categories (RescueTime's carry its category, subcategory and
-        productivity for each activity) and writes rules that give each site (by domain) and
-        each app (by name, case ignored) the same, so years of RescueTime's filing apply to
-        ActivityWatch or ManicTime data. An activity filed under more than one category
+        Reads events that carry categories (RescueTime's carry its category, subcategory and \
+        productivity for each activity) and writes rules that give each site (by domain) and \
+        each app (by name, case ignored) the same, so years of RescueTime's filing apply to \
+        ActivityWatch or ManicTime data. An activity filed under more than one category \
         takes the one with the most time; the file notes each such choice. See formats/rules.md.
 
         Examples:

@@ -7,13 +7,13 @@ struct EidValidate: ParsableCommand {
     commandName: "eid-validate",
     abstract: "Check an Eidolon NDJSON stream against the spec and summarise it.",
     discussion: """
-      Checks every line: required fields and their types, a canonical UTC start, a
-      duration of zero or more, productivity from -2 to 2, lower-case source and kind
-      names, and ids unique across all inputs (checked in bounded memory). Warns about
+      Checks every line: required fields and their types, a canonical UTC start, a \
+      duration of zero or more, productivity from -2 to 2, lower-case source and kind \
+      names, and ids unique across all inputs (checked in bounded memory). Warns about \
       starts before 1990 or in the future and durations over 7 days.
 
-      Prints a summary (events, time range, total time, counts per source and kind)
-      on stdout; errors go to stderr as file:line:column. Exit status 0 when all is
+      Prints a summary (events, time range, total time, counts per source and kind) \
+      on stdout; errors go to stderr as file:line:column. Exit status 0 when all is \
       valid, 1 when anything was rejected or an id repeats, 2 on usage or I/O errors.
 
       Examples:

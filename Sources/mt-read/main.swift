@@ -7,22 +7,22 @@ struct MtRead: ParsableCommand {
     commandName: "mt-read",
     abstract: "Turn ManicTime's exports, server responses and database into Eidolon NDJSON.",
     discussion: """
-      Reads the CSV that `mtc export` writes for a timeline (ManicTime/Applications,
-      Documents, ComputerUsage, Tags) and the GUI's details export of the same columns,
-      whose dates are in the Windows locale (3/4/2019 11:33:52 AM, 04.03.2019 11:33:52).
-      The timeline is found from the columns (--timeline sets it). ManicTime writes
-      local wall-clock times with no offset, so --tz is required: give the zone the
-      computer was in (--tz UTC only if it really was UTC). Dates such as 3/4/2019 are
-      read in the order the file settles (a date like 13/4/2019), said on stderr;
-      --date-order sets it. It also reads ManicTime's XML: the custom-timeline file
-      ManicTime imports and the Server API v1's timelines (times with offsets; --tz only
-      for any without), the Server API's JSON (v2, v3 entities), and ManicTime's own
-      database, ManicTimeReports.db (opened read-only; --timeline picks one timeline).
+      Reads the CSV that `mtc export` writes for a timeline (ManicTime/Applications, \
+      Documents, ComputerUsage, Tags) and the GUI's details export of the same columns, \
+      whose dates are in the Windows locale (3/4/2019 11:33:52 AM, 04.03.2019 11:33:52). \
+      The timeline is found from the columns (--timeline sets it). ManicTime writes \
+      local wall-clock times with no offset, so --tz is required for CSV: give the zone the \
+      computer was in (--tz UTC only if it really was UTC). Dates such as 3/4/2019 are \
+      read in the order the file settles (a date like 13/4/2019), said on stderr; \
+      --date-order sets it. It also reads ManicTime's XML: the custom-timeline file \
+      ManicTime imports and the Server API v1's timelines (times with offsets; --tz only \
+      for any without), the Server API's JSON (v2, v3 entities), and ManicTime's own \
+      database, ManicTimeReports.db (opened read-only; --timeline picks one timeline). \
       See formats/manictime.md.
 
       Examples:
         mt-read applications.csv --tz Europe/Berlin > applications.ndjson
-        mt-read details.csv --tz America/New_York --date-order mdy | eid-load events.db
+        mt-read details.csv --tz America/New_York --date-order mdy -o details.ndjson
         mt-read ManicTimeReports.db --timeline applications | eid-load events.db
       """,
     version: EidolonVersion.current)

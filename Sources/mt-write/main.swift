@@ -7,18 +7,18 @@ struct MtWrite: ParsableCommand {
     commandName: "mt-write",
     abstract: "Write Eidolon NDJSON as a ManicTime CSV export of one timeline, or as a custom timeline (XML).",
     discussion: """
-      Writes the CSV that `mtc export` writes for a timeline: --timeline applications
+      Writes the CSV that `mtc export` writes for a timeline: --timeline applications \
       (window events: Name is the title, Process the app), documents (web and document
       events: Name is the URL or title, Domain the site), computer-usage (afk events:
-      Active or Away) or tags (tag events: Name is the tag hierarchy, Notes the
-      description). Events of other kinds are left out and counted on stderr. Times are
-      the wall clock of --tz (required), as ManicTime writes them; attrs without a column
+      Active or Away) or tags (tag events: Name is the tag hierarchy, Notes the \
+      description). Events of other kinds are left out and counted on stderr. Times are \
+      the wall clock of --tz (required), as ManicTime writes them; attrs without a column \
       of their own get one, so mt-read reads back the same events.
 
-      --format xml writes a custom timeline, the XML ManicTime imports, so that history
-      from any tracker shows up inside ManicTime: one activity per event (its title,
-      else description, URL, app, project or kind), grouped by --group-by (app by
-      default; project, client, category ...), times with the event's offset (else
+      --format xml writes a custom timeline, the XML ManicTime imports, so that history \
+      from any tracker shows up inside ManicTime: one activity per event (its title, \
+      else description, URL, app, project or kind), grouped by --group-by (app by \
+      default; project, client, category ...), times with the event's offset (else \
       --tz's, else UTC). See formats/manictime.md.
 
       Examples:

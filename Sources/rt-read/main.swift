@@ -12,15 +12,15 @@ struct RtRead: ParsableCommand {
     commandName: "rt-read",
     abstract: "Turn RescueTime files into Eidolon NDJSON.",
     discussion: """
-      Reads Analytic Data API responses saved as JSON or CSV (any perspective and
-      restrict_kind, columns found by name), the account export
-      (rescuetime-activity-history.csv) and the daily summary feed, found by their first
-      bytes, in constant memory. Rows are aggregates ("N seconds of X in the bucket
-      starting at Date"): each becomes a "summary" event at the bucket's start lasting
-      N seconds; --layout lays a bucket's rows end to end inside it instead. API dates
-      are wall-clock times in the account's time zone: give it with --tz, or they are
-      read as UTC. --since and --until keep the events that start in that range (a date
-      is midnight in --tz); rank and member reports carry no dates, and the two give the
+      Reads Analytic Data API responses saved as JSON or CSV (any perspective and \
+      restrict_kind, columns found by name), the account export \
+      (rescuetime-activity-history.csv) and the daily summary feed, found by their first \
+      bytes, in constant memory. Rows are aggregates ("N seconds of X in the bucket \
+      starting at Date"): each becomes a "summary" event at the bucket's start lasting \
+      N seconds; --layout lays a bucket's rows end to end inside it instead. API dates \
+      are wall-clock times in the account's time zone: give it with --tz, or they are \
+      read as UTC. --since and --until keep the events that start in that range (a date \
+      is midnight in --tz); rank and member reports carry no dates, and the two give the \
       range they cover. See formats/rescuetime.md.
 
       Examples:

@@ -11,14 +11,14 @@ struct RtWrite: ParsableCommand {
     commandName: "rt-write",
     abstract: "Turn Eidolon NDJSON into RescueTime API-shaped JSON or CSV.",
     discussion: """
-      Sums the events into rows, as the Analytic Data API reports them (interval
-      perspective): seconds per bucket of --resolution on the account's wall clock, per
-      the names of --report (activity: Activity, Category, Productivity). An event that
-      spans buckets is split between them; seconds are rounded to whole seconds per row.
-      --variant api-json (the default) or api-csv writes an API response; account-export
-      writes rescuetime-activity-history.csv (hourly). Events from rt-read bring their
-      report and resolution along, so rt-read | rt-write | rt-read gives the same events.
-      Input in start order streams in constant memory; other input is summed in batches
+      Sums the events into rows, as the Analytic Data API reports them (interval \
+      perspective): seconds per bucket of --resolution on the account's wall clock, per \
+      the names of --report (activity: Activity, Category, Productivity). An event that \
+      spans buckets is split between them; seconds are rounded to whole seconds per row. \
+      --variant api-json (the default) or api-csv writes an API response; account-export \
+      writes rescuetime-activity-history.csv (hourly). Events from rt-read bring their \
+      report and resolution along, so rt-read | rt-write | rt-read gives the same events. \
+      Input in start order streams in constant memory; other input is summed in batches \
       spilled to temporary files (and said so). See formats/rescuetime.md.
 
       Examples:

@@ -9,12 +9,12 @@ struct TogglRead: ParsableCommand {
     commandName: "toggl-read",
     abstract: "Turn Toggl Track time-entry CSVs into Eidolon NDJSON.",
     discussion: """
-      Reads the classic Detailed report CSV, the Admin > Data export CSV and the new
-      Reports UI's detailed export (any choice of columns), found by their header, and
-      the APIs' JSON (v9 time entries, Reports API v3 detailed, Reports API v2 details),
-      found by its shape, in constant memory. Each row becomes a "time_entry" event; every column without a
-      canonical field is kept in attrs. Toggl writes wall-clock times in the user's Toggl
-      time zone in CSVs: give it with --tz, or the times are read as UTC (JSON times
+      Reads the classic Detailed report CSV, the Admin > Data export CSV and the new \
+      Reports UI's detailed export (any choice of columns), found by their header, and \
+      the APIs' JSON (v9 time entries, Reports API v3 detailed, Reports API v2 details), \
+      found by its shape, in constant memory. Each row becomes a "time_entry" event; every column without a \
+      canonical field is kept in attrs. Toggl writes wall-clock times in the user's Toggl \
+      time zone in CSVs: give it with --tz, or the times are read as UTC (JSON times \
       carry their offset). See formats/toggl.md.
 
       Examples:

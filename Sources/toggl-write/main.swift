@@ -9,11 +9,11 @@ struct TogglWrite: ParsableCommand {
     commandName: "toggl-write",
     abstract: "Turn Eidolon NDJSON into a Toggl Track CSV.",
     discussion: """
-      --variant classic (the default) writes the classic Detailed report CSV (BOM, the
-      classic header), with columns added for what the events carry beyond it (Id,
-      Currency, other attrs), so toggl-read reads back the same events. --variant import
-      writes the columns Toggl's CSV import takes. Times are wall-clock times in --tz
-      (UTC without it). Text that a spreadsheet could run as a formula gets a leading
+      --variant classic (the default) writes the classic Detailed report CSV (BOM, the \
+      classic header), with columns added for what the events carry beyond it (Id, \
+      Currency, other attrs), so toggl-read reads back the same events. --variant import \
+      writes the columns Toggl's CSV import takes. Times are wall-clock times in --tz \
+      (UTC without it). Text that a spreadsheet could run as a formula gets a leading \
       apostrophe. See formats/toggl.md.
 
       Examples:
