@@ -36,7 +36,9 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   private struct Row {
     var cells: [String]
     var line: Int
-    var raw: [UInt8]
+    /// A copy of the row's bytes for --rejects, for rows held back while the date order is
+    /// open; nil for the current row, whose bytes the CSV reader still has.
+    var raw: [UInt8]?
   }
 
   private let csv: CSVReader
@@ -45,6 +47,8 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   private var header: [String] = []
   private var roles: [String: Int] = [:]
   private var timeline: Timeline?
+  /// The columns that go to attrs, once the timeline is known (every column no field takes).
+  private var extraColumns: [Int]?
   private var pending: [Row] = []
   private var pendingAt = 0
   private var orderSettled = false
@@ -90,7 +94,11 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
       } catch var error as EidolonError where error.isRecordError {
         error.file = csv.fileName
         if error.position == nil { error.position = SourcePosition(line: row.line, column: 1, byteOffset: 0) }
-        try row.raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        if let raw = row.raw {
+          try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        } else {
+          try diagnostics.reject(error, raw: csv.rawRecord)
+        }
       }
     }
   }
@@ -111,7 +119,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     guard try csv.next(rejectingBadLinesTo: diagnostics) else {
       return nil
     }
-    let row = Row(cells: csv.strings, line: csv.recordLine, raw: Array(csv.rawRecord))
+    var row = Row(cells: csv.strings, line: csv.recordLine, raw: nil)
     guard !orderSettled else { return row }
     switch dateOrderEvidence(row) {
     case .settles(let order):
@@ -125,6 +133,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     case .ambiguous(let text):
       // Hold this row and the ones after it until a date settles the order.
       firstAmbiguous = firstAmbiguous ?? text
+      row.raw = Array(csv.rawRecord)
       pending.append(row)
       while try csv.next(rejectingBadLinesTo: diagnostics) {
         let held = Row(cells: csv.strings, line: csv.recordLine, raw: Array(csv.rawRecord))
@@ -180,7 +189,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   /// its second occurrence where the first would come before `notBefore` (an end before
   /// its start; a start before the previous row's, in an export in time order), else the
   /// first, with a warning for a start.
-  private func instant(_ text: String, _ what: String, notBefore: Int64?, warn: Bool) throws -> Int64 {
+  private func instant(_ text: String, _ what: String, line: Int, notBefore: Int64?, warn: Bool) throws -> Int64 {
     guard let parsed = ManicTimeDateTime.parse(text, order: options.dateOrder) else {
       throw fail("\(what) \"\(text)\" is not a date and time ManicTime writes (2024-03-04T09:00:05, 3/4/2019 11:33:52 AM, 04.03.2019 11:33:52)")
     }
@@ -194,7 +203,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     case .exact: break
     case .gap:
       diagnostics.warn("the \(what) \(text) does not exist in \(zone.identifier) (clocks went forward); read as \(Timestamp.canonical(millis))",
-                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+                       file: csv.fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
     case .overlap:
       let seconds = CivilTime.floorDiv(millis, 1000)
       let later = millis + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
@@ -202,24 +211,40 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
         millis = later
       } else if warn {
         diagnostics.warn("the \(what) \(text) happened twice in \(zone.identifier) (clocks went back); the first is taken",
-                         file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+                         file: csv.fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
       }
     }
     return millis
+  }
+
+  /// The columns no field of `timeline` takes, worked out once.
+  private func extraColumns(for timeline: Timeline) -> [Int] {
+    if let extraColumns { return extraColumns }
+    var roleNames = ["name", "start", "end", "duration"]
+    switch timeline {
+    case .applications: roleNames.append("process")
+    case .documents: roleNames.append("domain")
+    case .computerUsage: break
+    case .tags: roleNames.append("notes")
+    }
+    let taken = Set(roleNames.compactMap { roles[$0] })
+    let extra = header.indices.filter { !taken.contains($0) }
+    extraColumns = extra
+    return extra
   }
 
   private func event(_ row: Row) throws -> Event? {
     guard let name = cell("name", row) ?? (roles["name"].map { _ in "" }), let startText = cell("start", row) else {
       throw fail("the row has no Start")
     }
-    let start = try instant(startText, "start", notBefore: previousStart, warn: true)
+    let start = try instant(startText, "start", line: row.line, notBefore: previousStart, warn: true)
     previousStart = start
     let listedText = cell("duration", row)
     let listed = listedText.flatMap(ManicTimeDateTime.duration)
     if let listedText, listed == nil { throw fail("Duration \"\(listedText)\" is not H:MM:SS") }
     var duration: Double
     if let endText = cell("end", row) {
-      let end = try instant(endText, "end", notBefore: start, warn: false)
+      let end = try instant(endText, "end", line: row.line, notBefore: start, warn: false)
       guard end >= start else { throw fail("the activity ends (\(endText)) before it starts (\(startText))") }
       duration = Double(end - start) / 1000
     } else if let listed {
@@ -232,19 +257,12 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     var event = Event(id: "", source: "manictime", kind: "window", start: start, duration: duration)
     event.stream = timeline.schemaName
     event.offset = Timestamp.formatOffset(options.zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
-    var used: Set<String> = ["name", "start", "end", "duration"]
     ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
     switch timeline {
-    case .applications:
-      event.app = cell("process", row)
-      used.insert("process")
-    case .documents:
-      if let domain = cell("domain", row) { event.attrs["domain"] = .string(domain) }
-      used.insert("domain")
+    case .applications: event.app = cell("process", row)
+    case .documents: if let domain = cell("domain", row) { event.attrs["domain"] = .string(domain) }
     case .computerUsage: break
-    case .tags:
-      event.description = cell("notes", row)
-      used.insert("notes")
+    case .tags: event.description = cell("notes", row)
     }
     if let listed, abs(listed - duration) > 1 {
       diagnostics.warn("Duration \(listedText!) differs from End minus Start (\(EventTransformer.seconds(duration)) s); End minus Start is kept",
@@ -252,9 +270,8 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
       event.attrs["listed_duration"] = .string(listedText!)
     }
     // Every other column, by its header name.
-    for (index, column) in header.enumerated() where !used.contains(column.lowercased()) && index < row.cells.count {
-      let value = row.cells[index]
-      if !value.isEmpty { event.attrs[column] = .string(value) }
+    for index in extraColumns(for: timeline) where index < row.cells.count && !row.cells[index].isEmpty {
+      event.attrs[header[index]] = .string(row.cells[index])
     }
     event.id = ManicTimeMapping.id(event, name: name)
     return event

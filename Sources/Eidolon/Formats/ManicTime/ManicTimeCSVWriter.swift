@@ -34,6 +34,7 @@ public final class ManicTimeCSVWriter: EventWriter {
   private let timeline: Timeline
   private let zone: ZoneConverter
   private let kinds: Set<String>
+  private let ownColumns: Set<String>
   private let spillPath: String
   private let spill: EidolonNDJSONWriter
   private var extraKeys: [String] = []
@@ -46,6 +47,7 @@ public final class ManicTimeCSVWriter: EventWriter {
     self.timeline = timeline
     self.zone = zone
     kinds = ManicTimeCSVWriter.kinds(of: timeline)
+    ownColumns = ManicTimeCSVWriter.attrsWithColumns(timeline)
     let (fd, path) = try TemporaryFile.create("mt-write", holding: "the activities", keepName: true)
     spillPath = path!
     spill = EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: spillPath))
@@ -60,8 +62,7 @@ public final class ManicTimeCSVWriter: EventWriter {
     }
     try spill.write(event)
     eventCount += 1
-    let own = ManicTimeCSVWriter.attrsWithColumns(timeline)
-    for member in event.attrs.members where !own.contains(member.key) && !extraKeySet.contains(member.key) {
+    for member in event.attrs.members where !ownColumns.contains(member.key) && !extraKeySet.contains(member.key) {
       extraKeySet.insert(member.key)
       extraKeys.append(member.key)
     }

@@ -84,11 +84,10 @@ public final class ManicTimeDatabaseReader: EventReader, InputCounting {
     return statement.string(index)
   }
 
-  /// `YYYY-MM-DD HH:MM:SS[.fff]` as ManicTime stores times, as UTC seconds-with-millis.
+  /// `YYYY-MM-DD HH:MM:SS[.fff]` as ManicTime stores times, read as if UTC, in milliseconds.
   private static func millis(_ text: String?) -> Int64? {
-    guard let text, let parsed = Timestamp.parse(text.replacingOccurrences(of: " ", with: "T") + (text.contains("+") || text.hasSuffix("Z") ? "" : "Z"))
-    else { return nil }
-    return parsed.epochMillis
+    guard let text, let local = ManicTimeDateTime.parse(text, order: nil)?.local else { return nil }
+    return local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000)
   }
 
   public func next() throws -> Event? {

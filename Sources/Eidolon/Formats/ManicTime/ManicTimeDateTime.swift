@@ -30,7 +30,13 @@ public enum ManicTimeDateTime {
   /// Reads `text`; `order` is used for dates like 3/4/2019 (month first when nil, and the
   /// result says the date was ambiguous). Nil for anything that is not such a time.
   public static func parse(_ text: String, order: DateOrder?) -> Parsed? {
-    var scanner = Scanner(Array(text.utf8))
+    var text = text
+    // Read off the string's own bytes: this runs twice on every row of an export.
+    return text.withUTF8 { parse(bytes: $0, order: order) }
+  }
+
+  private static func parse(bytes: UnsafeBufferPointer<UInt8>, order: DateOrder?) -> Parsed? {
+    var scanner = Scanner(bytes)
     scanner.skipSpaces()
     guard let first = scanner.number() else { return nil }
     var year = 0, month = 0, day = 0
@@ -93,10 +99,10 @@ public enum ManicTimeDateTime {
   private enum Meridiem { case am, pm }
 
   private struct Scanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var at = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { at == bytes.count }
 
