@@ -19,10 +19,7 @@ public enum FormatRegistry {
     },
     ReaderFormat(name: "toggl", summary: "Toggl Track CSVs and API JSON (formats/toggl.md)") { input, diagnostics, settings in
       var options = TogglReader.Options()
-      if let tz = settings["tz"] {
-        guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
-        options.csv.zone = zone
-      }
+      options.csv.zone = try FormatRegistry.zone(settings)
       if let running = settings["running"] {
         guard let rule = TogglCSVReader.Running(rawValue: running) else { throw EidolonError(.usage, "--running takes error, skip or now") }
         options.csv.running = rule
@@ -39,8 +36,7 @@ public enum FormatRegistry {
       var options = RescueTimeReadOptions()
       var zone: ZoneConverter?
       if let tz = settings["tz"] {
-        zone = ZoneConverter(identifier: tz)
-        guard zone != nil else { throw EidolonError(.usage, "unknown time zone \(tz)") }
+        zone = try FormatRegistry.zone(settings)
         options.zoneIdentifier = tz
       }
       if let text = settings["variant"] {
@@ -62,10 +58,7 @@ public enum FormatRegistry {
     },
     ReaderFormat(name: "manictime", summary: "ManicTime CSV exports and XML (formats/manictime.md)") { input, diagnostics, settings in
       var options = ManicTimeReader.Options()
-      if let tz = settings["tz"] {
-        guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
-        options.zone = zone
-      }
+      options.zone = try FormatRegistry.zone(settings)
       if let text = settings["timeline"] {
         guard let timeline = ManicTimeCSVReader.Timeline(rawValue: text) else { throw EidolonError(.usage, "unknown --timeline \(text)") }
         options.timeline = timeline
@@ -82,6 +75,13 @@ public enum FormatRegistry {
       return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
   ]
+
+  /// The `tz` setting as a zone (nil when not given); an unknown name is a usage error.
+  static func zone(_ settings: [String: String]) throws -> ZoneConverter? {
+    guard let tz = settings["tz"] else { return nil }
+    guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
+    return zone
+  }
 
   public static func reader(named name: String) -> ReaderFormat? {
     readers.first { $0.name == name }
