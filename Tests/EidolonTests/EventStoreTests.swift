@@ -219,6 +219,10 @@ private func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
       #expect(try store.database.integer("SELECT count(*) FROM event_tags WHERE tag = 'ops'") == 2)
       #expect(try store.database.integer("SELECT count(*) FROM events") == 3)
       #expect(try store.database.integer("SELECT sum(seconds) FROM time_per_day_project") == 5400)
+      // Version 3: ids unique by an index of their own, not the table's constraint.
+      #expect(try store.database.integer("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_id'") == 1)
+      #expect(try store.database.integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_events%'") == 0)
+      #expect(try store.database.integer("SELECT sum(events) FROM time_per_day_source") == 3)
     }
     #expect(try SQLiteDatabase(path: backup, mode: .readOnly).integer("PRAGMA user_version") == 1)
 

@@ -79,6 +79,66 @@ import Glibc
     }
   }
 
+  /// The first value the sqlite3 shell prints for `sql`, or nil when the shell is missing.
+  private func sqliteValue(_ database: String, _ sql: String) throws -> String? {
+    let result = try ToolRunner.shell("sqlite3 '\(database)' \"\(sql)\" 2>/dev/null || echo skip")
+    let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    return text == "skip" ? nil : text
+  }
+
+  /// Into an empty store the indexes are built at the end of the load; it must store what
+  /// a load that checks the id index row by row stores, a repeated id's first event kept.
+  @Test func aLoadIntoAnEmptyStoreStoresWhatARowByRowLoadStores() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(3000, in: dir)
+    let text = try String(contentsOf: input, encoding: .utf8)
+    let lines = text.split(separator: "\n").map(String.init)
+    // Every tenth event again, later and with another title under the same id.
+    let repeated = dir.appendingPathComponent("repeated.ndjson")
+    let again = stride(from: 0, to: lines.count, by: 10).map { lines[$0].replacingOccurrences(of: "Tïtle", with: "Later") }
+    try Data((again.joined(separator: "\n") + "\n").utf8).write(to: repeated)
+
+    let empty = dir.appendingPathComponent("empty.db").path
+    let deferred = try ToolRunner.run("eid-load", [empty, input.path, repeated.path, "--batch-size", "700"])
+    #expect(deferred.status == 0 && deferred.stderr.contains("read 3300, inserted 3000, skipped 300"), "\(deferred.stderr)")
+
+    let seeded = dir.appendingPathComponent("seeded.db").path
+    let first = dir.appendingPathComponent("first.ndjson")
+    try Data((lines[0] + "\n").utf8).write(to: first)
+    #expect(try ToolRunner.run("eid-load", [seeded, first.path]).status == 0)
+    let rowByRow = try ToolRunner.run("eid-load", [seeded, input.path, repeated.path, "--batch-size", "700"])
+    #expect(rowByRow.stderr.contains("read 3300, inserted 2999, skipped 301"), "\(rowByRow.stderr)")
+
+    let dumped = try ToolRunner.run("eid-dump", [empty]).stdout
+    #expect(dumped == text)
+    #expect(dumped == (try ToolRunner.run("eid-dump", [seeded]).stdout))
+    if let indexes = try sqliteValue(empty, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)") {
+      #expect(indexes == "events_by_id,events_by_start,events_by_stream")
+      #expect(try sqliteValue(empty, "SELECT count(*) FROM event_tags") == "3000")  // the repeats' tags went with them
+      #expect(try sqliteValue(empty, "SELECT inserted || ',' || skipped FROM imports") == "3000,300")
+    }
+  }
+
+  /// A load into an empty store that stops before its end leaves the indexes unbuilt;
+  /// the next load, resumed or not, builds them before it stores anything.
+  @Test func indexesAStoppedLoadLeftUnbuiltAreBuiltByTheNextLoad() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try canonicalInput(20_000, in: dir)
+    let database = dir.appendingPathComponent("events.db").path
+    let full = try ToolRunner.shell("ulimit -f 2048; trap '' XFSZ; exec '\(eidLoad)' '\(database)' '\(input.path)' --batch-size 500")
+    #expect(full.status == 2)
+    guard let before = try sqliteValue(database, "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_id'") else {
+      print("skipped: the sqlite3 shell is not installed (bash .ci/setup installs it)")
+      return
+    }
+    #expect(before == "0")
+    let next = try ToolRunner.run("eid-load", [database, input.path, "--batch-size", "500"])
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(next.stderr.contains("building them now"), "\(next.stderr)")
+    #expect(try sqliteValue(database, "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_id'") == "1")
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout == (try String(contentsOf: input, encoding: .utf8)))
+  }
+
   @Test func aFullDiskStopsTheLoadCleanlyAndResumeFinishesIt() throws {
     let dir = try ToolRunner.temporaryDirectory()
     let input = try canonicalInput(20_000, in: dir)
@@ -151,7 +211,7 @@ import Glibc
     #expect(refused.status == 2 && refused.stderr.contains("--upgrade"))
     let upgraded = try ToolRunner.run("eid-load", [database, "--upgrade"])
     #expect(upgraded.status == 0, "\(upgraded.stderr)")
-    #expect(upgraded.stderr.contains("from schema version 1 to 2") && upgraded.stderr.contains("v1.db.backup-v1"))
+    #expect(upgraded.stderr.contains("from schema version 1 to 3") && upgraded.stderr.contains("v1.db.backup-v1"))
     #expect(try ToolRunner.run("eid-dump", [database]).stdout.split(separator: "\n").count == 3)
     let rolledBack = try ToolRunner.run("eid-load", [database, "--rollback", database + ".backup-v1"])
     #expect(rolledBack.status == 0, "\(rolledBack.stderr)")

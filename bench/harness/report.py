@@ -17,7 +17,7 @@ def _ratio_to_best_peer(result, rows):
 
 
 def _status_word(met):
-    return {True: "met", False: "NOT MET", None: "not measured"}[met]
+    return {True: "met", False: "NOT MET", None: "not measured", "info": "-"}[met]
 
 
 def markdown(results, machine, command, started):

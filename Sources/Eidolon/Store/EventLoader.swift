@@ -66,7 +66,11 @@ public final class EventLoader {
   /// replace-range: per source and stream, the span of the input seen so far.
   private var ranges: [String: (source: String, stream: String, first: Int64, lastStart: Int64, lastEnd: Int64)] = [:]
 
-  private let insert: SQLiteStatement
+  /// The insert for the mode: ON CONFLICT(id) DO NOTHING with the id index, a plain
+  /// insert while the indexes wait for the end of a load into an empty store.
+  private var insert: SQLiteStatement
+  /// True while this load leaves the indexes to its end (StoreIndexes).
+  public private(set) var indexesDeferred = false
   private let update: SQLiteStatement
   private let insertTag: SQLiteStatement
   private let deleteTags: SQLiteStatement
@@ -81,15 +85,45 @@ public final class EventLoader {
     inputNames = inputs
     let columns = StoreSchema.eventColumns
     let placeholders = (1...columns.count + 1).map { "?\($0)" }.joined(separator: ", ")
-    insert = try database.prepare(
-      "INSERT INTO events (\(columns.joined(separator: ", ")), import_id) VALUES (\(placeholders)) ON CONFLICT(id) DO NOTHING")
+    let insertSQL = "INSERT INTO events (\(columns.joined(separator: ", ")), import_id) VALUES (\(placeholders))"
+    insert = try database.prepare(insertSQL)
     let assignments = columns.enumerated().dropFirst().map { "\($0.element) = ?\($0.offset + 1)" }.joined(separator: ", ")
     update = try database.prepare("UPDATE events SET \(assignments), import_id = ?\(columns.count + 1) WHERE id = ?1 RETURNING seq")
     insertTag = try database.prepare("INSERT OR IGNORE INTO event_tags (event_seq, tag) VALUES (?1, ?2)")
     deleteTags = try database.prepare("DELETE FROM event_tags WHERE event_seq = ?1")
     insertReject = try database.prepare("INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
     try startOrResume()
+    try settleIndexes()
+    if !indexesDeferred { insert = try database.prepare(insertSQL + " ON CONFLICT(id) DO NOTHING") }
     diagnostics.onReject = { [unowned self] error, raw in try self.keepReject(error, raw: raw) }
+  }
+
+  /// A new append load into a store without events leaves the indexes to its end; a
+  /// resumed one goes on as it began. Indexes that a stopped load left unbuilt are built
+  /// now, before anything else is stored.
+  private func settleIndexes() throws {
+    let complete = try StoreIndexes.areComplete(database)
+    if !complete && resumedFrom != nil {
+      indexesDeferred = true
+      return
+    }
+    if !complete {
+      diagnostics.note("eid-load: an earlier load into this store stopped before building its indexes; building them now")
+      try database.execute("BEGIN IMMEDIATE")
+      let removed = try StoreIndexes.build(database)
+      if removed > 0 {
+        // Those were counted as inserted by the load that stored them, the only one there.
+        try database.execute("UPDATE imports SET inserted = inserted - \(removed), skipped = skipped + \(removed) WHERE id = (SELECT min(import_id) FROM events)")
+      }
+      try database.execute("COMMIT")
+    }
+    guard options.strategy == .append, resumedFrom == nil,
+      try database.integer("SELECT EXISTS (SELECT 1 FROM events)") == 0
+    else { return }
+    try database.execute("BEGIN IMMEDIATE")
+    try StoreIndexes.drop(database)
+    try database.execute("COMMIT")
+    indexesDeferred = true
   }
 
   // MARK: Starting
@@ -227,7 +261,8 @@ public final class EventLoader {
     bind(event, to: insert)
     try insert.step()
     insert.reset()
-    if database.changes > 0 {
+    // With the indexes deferred every insert lands; repeated ids are settled in finish().
+    if indexesDeferred || database.changes > 0 {
       counts.inserted += 1
       if let tags = event.tags { try storeTags(tags, seq: database.lastInsertRowID) }
     } else {
@@ -398,6 +433,12 @@ public final class EventLoader {
         counts.removed += database.changes
         remove.reset()
       }
+    }
+    if indexesDeferred {
+      let repeated = try StoreIndexes.build(database)
+      counts.inserted -= repeated
+      counts.skipped += repeated
+      indexesDeferred = false
     }
     try saveCounts(status: "done")
     try database.execute("COMMIT")

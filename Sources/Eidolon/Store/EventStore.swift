@@ -48,8 +48,11 @@ public final class EventStore {
   /// WAL with synchronous=NORMAL: a killed process never loses a committed batch or
   /// damages the file (a power cut may lose the last batches, never the file).
   private func configureForWriting() throws {
-    try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;")
+    try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -\(EventStore.cacheKiB); PRAGMA temp_store = FILE;")
   }
+
+  /// SQLite's page cache for writing, in KiB.
+  static let cacheKiB = 32768
 
   public var schemaVersion: Int64 { (try? database.integer("PRAGMA user_version")) ?? 0 }
 

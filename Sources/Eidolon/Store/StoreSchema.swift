@@ -3,7 +3,7 @@
 /// `PRAGMA application_id` marks the file as an Eidolon store.
 public enum StoreSchema {
   /// The version this build writes. A store with a higher one is refused.
-  public static let currentVersion: Int64 = 2
+  public static let currentVersion: Int64 = 3
   /// "EIDL" in ASCII.
   public static let applicationID: Int64 = 0x4549_444C
 
@@ -32,9 +32,18 @@ public enum StoreSchema {
       rejected INTEGER NOT NULL DEFAULT 0,
       checksum TEXT
     );
-    CREATE TABLE events (
+    \(eventsTable("events"))
+    \(StoreIndexes.create)
+    \(version2)
+    """
+
+  /// The events table. Ids are unique by the index events_by_id (StoreIndexes), not a
+  /// UNIQUE constraint, so that a load into an empty store can build it at the end.
+  static func eventsTable(_ name: String) -> String {
+    """
+    CREATE TABLE \(name) (
       seq INTEGER PRIMARY KEY,
-      id TEXT NOT NULL UNIQUE,
+      id TEXT NOT NULL,
       source TEXT NOT NULL,
       kind TEXT NOT NULL,
       start TEXT NOT NULL,
@@ -46,9 +55,13 @@ public enum StoreSchema {
       productivity INTEGER, tags TEXT, billable INTEGER, utc_offset TEXT, attrs TEXT,
       import_id INTEGER NOT NULL REFERENCES imports(id)
     );
-    CREATE INDEX events_by_start ON events(start_ms);
-    CREATE INDEX events_by_stream ON events(source, stream, start_ms);
-    \(version2)
+    """
+  }
+
+  static let forgetTagsTrigger = """
+    CREATE TRIGGER events_forget_tags AFTER DELETE ON events BEGIN
+      DELETE FROM event_tags WHERE event_seq = old.seq;
+    END;
     """
 
   /// Version 1 to 2: tags in their own table (queryable with a join), the load's
@@ -62,9 +75,7 @@ public enum StoreSchema {
     CREATE INDEX event_tags_by_event ON event_tags(event_seq);
     INSERT INTO event_tags (event_seq, tag)
       SELECT DISTINCT events.seq, json_each.value FROM events, json_each(events.tags) WHERE events.tags IS NOT NULL;
-    CREATE TRIGGER events_forget_tags AFTER DELETE ON events BEGIN
-      DELETE FROM event_tags WHERE event_seq = old.seq;
-    END;
+    \(forgetTagsTrigger)
     CREATE TABLE checkpoints (
       import_id INTEGER PRIMARY KEY REFERENCES imports(id),
       input_index INTEGER NOT NULL,
@@ -113,6 +124,25 @@ public enum StoreSchema {
       FROM events GROUP BY day, source, kind;
     """
 
+  /// Version 2 to 3: the events table rebuilt without the UNIQUE constraint on id, its
+  /// place taken by the unique index events_by_id (SQLite's twelve steps for a changed
+  /// table: new table, copy, drop, rename, then its indexes, trigger and views again).
+  static let version3 = """
+    DROP VIEW IF EXISTS time_per_day_app;
+    DROP VIEW IF EXISTS time_per_day_category;
+    DROP VIEW IF EXISTS time_per_day_project;
+    DROP VIEW IF EXISTS time_per_day_source;
+    \(eventsTable("events_v3"))
+    INSERT INTO events_v3 SELECT seq, id, source, kind, start, start_ms, end_ms, duration, stream, host, user, app,
+      title, url, file, project, client, task, description, category, subcategory, productivity, tags, billable,
+      utc_offset, attrs, import_id FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v3 RENAME TO events;
+    \(StoreIndexes.create)
+    \(forgetTagsTrigger)
+    \(views)
+    """
+
   /// The steps from each older version: `upgrades[v]` takes version v to v + 1.
-  static let upgrades: [Int64: String] = [1: version2]
+  static let upgrades: [Int64: String] = [1: version2, 2: version3]
 }

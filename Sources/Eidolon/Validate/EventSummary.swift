@@ -9,6 +9,11 @@ public struct EventSummary: Sendable {
       self.events = events
       self.seconds = seconds
     }
+
+    mutating func add(_ duration: Double) {
+      events += 1
+      seconds += duration
+    }
   }
 
   public var events = 0
@@ -32,10 +37,8 @@ public struct EventSummary: Sendable {
     totalSeconds += event.duration
     firstStart = min(firstStart ?? event.start, event.start)
     lastEnd = max(lastEnd ?? event.endMillis, event.endMillis)
-    bySource[event.source, default: Tally()].events += 1
-    bySource[event.source, default: Tally()].seconds += event.duration
-    byKind[event.kind, default: Tally()].events += 1
-    byKind[event.kind, default: Tally()].seconds += event.duration
+    bySource[event.source, default: Tally()].add(event.duration)
+    byKind[event.kind, default: Tally()].add(event.duration)
   }
 
   public var isClean: Bool { rejected == 0 && duplicateIDs == 0 }

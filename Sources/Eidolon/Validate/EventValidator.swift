@@ -18,6 +18,7 @@ public final class EventValidator {
   private let now: Int64
   public private(set) var summary = EventSummary()
   private var fileNames: [String] = []
+  private let contentKey = ByteBuffer(capacity: 256)
 
   public init(diagnostics: Diagnostics, duplicateFinder: DuplicateIDFinder = DuplicateIDFinder(), now: Int64? = nil) {
     self.diagnostics = diagnostics
@@ -49,7 +50,8 @@ public final class EventValidator {
   @discardableResult
   public func check(_ event: Event, at position: SourcePosition, raw: UnsafeRawBufferPointer? = nil) throws -> Bool {
     let file = fileNames.last
-    for (name, value) in [("source", event.source), ("kind", event.kind)] where !EventValidator.isIdentifier(value) {
+    guard EventValidator.isIdentifier(event.source) && EventValidator.isIdentifier(event.kind) else {
+      let (name, value) = EventValidator.isIdentifier(event.source) ? ("kind", event.kind) : ("source", event.source)
       try diagnostics.reject(
         EidolonError(.data, "\"\(name)\" must be a lower-case name (a-z, 0-9, _ - .), not \"\(value)\"", file: file, position: position),
         raw: raw)
@@ -65,15 +67,26 @@ public final class EventValidator {
       warn("lasts \(EventSummary.hours(event.duration)), more than 7 days: a timer left running?", file, position)
     }
     try duplicates.add(id: event.id, fileIndex: fileNames.count - 1, line: position.line,
-                       content: EventValidator.contentHash(event))
+                       content: contentHash(event))
     summary.add(event)
     return true
   }
 
   /// What makes two events with one id the same event: when, how long, from where.
-  static func contentHash(_ event: Event) -> UInt64 {
-    var key = "\(event.source)\u{1F}\(event.kind)\u{1F}\(event.stream ?? "")\u{1F}\(event.start)\u{1F}\(event.duration.bitPattern)"
-    return key.withUTF8 { MurmurHash3.x64_128(UnsafeRawBufferPointer($0)).0 }
+  /// (Bytes into one reused buffer: building it as an interpolated String took a tenth
+  /// of eid-validate's instructions.)
+  func contentHash(_ event: Event) -> UInt64 {
+    let key = contentKey
+    key.removeAll()
+    key.append(event.source)
+    key.append(0x1F)
+    key.append(event.kind)
+    key.append(0x1F)
+    if let stream = event.stream { key.append(stream) }
+    key.append(0x1F)
+    withUnsafeBytes(of: event.start) { key.append($0) }
+    withUnsafeBytes(of: event.duration.bitPattern) { key.append($0) }
+    return MurmurHash3.x64_128(key.bytes).0
   }
 
   private func warn(_ message: String, _ file: String?, _ position: SourcePosition) {

@@ -1,0 +1,51 @@
+/// The events table's indexes, which a load into an empty store drops and builds again
+/// at its end (formats/sqlite-schema.md, "Loading into an empty store"): SQLite builds an
+/// index from sorted keys several times faster than it keeps one up to date through
+/// millions of inserts in random id order (bench/README.md).
+enum StoreIndexes {
+  static let names = ["events_by_id", "events_by_start", "events_by_stream"]
+
+  static let create = """
+    CREATE UNIQUE INDEX events_by_id ON events(id);
+    CREATE INDEX events_by_start ON events(start_ms);
+    CREATE INDEX events_by_stream ON events(source, stream, start_ms);
+    """
+
+  /// True when every index is there (false while a load into an empty store runs, or
+  /// after one was stopped).
+  static func areComplete(_ database: SQLiteDatabase) throws -> Bool {
+    let quoted = names.map { "'\($0)'" }.joined(separator: ", ")
+    let count = try database.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (\(quoted))") ?? 0
+    return count == names.count
+  }
+
+  static func drop(_ database: SQLiteDatabase) throws {
+    try database.execute(names.map { "DROP INDEX IF EXISTS \($0);" }.joined(separator: " "))
+  }
+
+  /// Builds the missing indexes. Events stored twice with one id (the input repeated an
+  /// id) keep the first stored; the others are deleted with their tags. Returns how many
+  /// were deleted. Runs inside the caller's transaction.
+  static func build(_ database: SQLiteDatabase) throws -> Int {
+    // SQLite's sorter takes as much memory as the page cache is allowed: half the
+    // loader's cache for both keeps eid-load under 100 MB (bench/README.md).
+    try database.execute("PRAGMA cache_size = -\(EventStore.cacheKiB / 2)")
+    defer { try? database.execute("PRAGMA cache_size = -\(EventStore.cacheKiB)") }
+    var removed = 0
+    if try database.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'events_by_id'") == 0 {
+      do {
+        try database.execute("CREATE UNIQUE INDEX events_by_id ON events(id)")
+      } catch {
+        // A repeated id: keep each id's first event, as an insert with the index would have.
+        try database.execute("DELETE FROM events WHERE seq NOT IN (SELECT min(seq) FROM events GROUP BY id)")
+        removed = database.changes
+        try database.execute("CREATE UNIQUE INDEX events_by_id ON events(id)")
+      }
+    }
+    try database.execute("""
+      CREATE INDEX IF NOT EXISTS events_by_start ON events(start_ms);
+      CREATE INDEX IF NOT EXISTS events_by_stream ON events(source, stream, start_ms);
+      """)
+    return removed
+  }
+}
