@@ -247,4 +247,25 @@ import Testing
     #expect(!RescueTimeActivity.looksLikeDomain("reportable_spec.rb - rescuetime"))
     #expect(!RescueTimeActivity.looksLikeDomain("1.5"))
   }
+
+  /// The one-pass test says what the rule says, label by label, on random names made of
+  /// the characters that matter (letters, digits, '-', '.', '_').
+  @Test func theDomainTestAgreesWithItsRuleOnRandomNames() {
+    func rule(_ name: String) -> Bool {
+      let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+      let isLetter = { (c: Character) in c.isASCII && c.isLetter }
+      guard labels.count >= 2, name.utf8.count <= 253 else { return false }
+      for label in labels {
+        guard !label.isEmpty, label.first != "-", label.last != "-",
+          label.allSatisfy({ isLetter($0) || ($0.isASCII && $0.isNumber) || $0 == "-" }) else { return false }
+      }
+      return labels.last!.count >= 2 && labels.last!.allSatisfy(isLetter)
+    }
+    var random = SystemRandomNumberGenerator()
+    let alphabet = Array("aZ9-._")
+    for _ in 0..<20_000 {
+      let name = String((0..<Int.random(in: 0...7, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+      #expect(RescueTimeActivity.looksLikeDomain(name) == rule(name), "\(name)")
+    }
+  }
 }

@@ -37,10 +37,15 @@ extension ByteBuffer {
     append(0x22)
   }
 
-  /// True when one of the eight bytes is below 0x20, a quote or a backslash (exact:
-  /// the zero-byte tests of "Bit Twiddling Hacks" never report a byte that is not there).
+  /// True when one of the eight bytes is below 0x20, a quote or a backslash.
   @inline(__always)
-  static func needsEscape(_ x: UInt64) -> Bool {
+  static func needsEscape(_ x: UInt64) -> Bool { escapeFlags(x) != 0 }
+
+  /// The high bit of each of the eight bytes (little-endian) that is below 0x20, a quote
+  /// or a backslash. The zero-byte tests of "Bit Twiddling Hacks": a borrow can flag a
+  /// byte above a flagged one, never below, so the lowest flag is always a true one.
+  @inline(__always)
+  static func escapeFlags(_ x: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let high: UInt64 = 0x8080_8080_8080_8080
     let control = (x &- ones &* 0x20) & ~x & high
@@ -48,7 +53,7 @@ extension ByteBuffer {
     let quote = (q &- ones) & ~q & high
     let b = x ^ (ones &* 0x5C)
     let backslash = (b &- ones) & ~b & high
-    return (control | quote | backslash) != 0
+    return control | quote | backslash
   }
 
   public func appendJSONString(_ text: String) {

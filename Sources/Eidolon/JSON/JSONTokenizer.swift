@@ -331,7 +331,7 @@ public final class JSONTokenizer {
         let c = ptr[i]
         if c >= 0x80 {
           // Whole UTF-8 characters stay in the run; a bad or cut one is looked at below.
-          guard let after = JSONTokenizer.validUTF8End(ptr, at: i, end: end) else { break }
+          guard let after = UTF8Check.characterEnd(ptr, at: i, end: end) else { break }
           i = after
         } else if c >= 0x20 && c != 0x22 && c != 0x5C {
           i += 1  // the last bytes, fewer than eight
@@ -373,48 +373,13 @@ public final class JSONTokenizer {
   @inline(__always)
   static func plainRunEnd(_ ptr: UnsafePointer<UInt8>, from: Int, to end: Int) -> Int {
     var i = from
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let highs: UInt64 = 0x8080_8080_8080_8080
     while end - i >= 8 {
       let word = UnsafeRawPointer(ptr + i).loadUnaligned(as: UInt64.self)
-      // A byte of the word is flagged when it is >= 0x80, < 0x20, '"' or '\\'.
-      // (b & 0x7F) + 0x60 sets the high bit exactly when b & 0x7F >= 0x20, with no carry out.
-      let control = ~((word & ~highs) &+ (ones &* 0x60))
-      // Zero bytes of word ^ c, the classic test; its lowest flag is always a true one.
-      let quote = word ^ (ones &* 0x22)
-      let backslash = word ^ (ones &* 0x5C)
-      let isQuote = (quote &- ones) & ~quote
-      let isBackslash = (backslash &- ones) & ~backslash
-      let flagged = (word | control | isQuote | isBackslash) & highs
+      let flagged = ByteBuffer.escapeFlags(word) | (word & 0x8080_8080_8080_8080)
       if flagged != 0 { return i + flagged.trailingZeroBitCount / 8 }
       i += 8
     }
     return i
-  }
-
-  /// The end of the well-formed UTF-8 character that starts at `at` (a byte >= 0x80),
-  /// or nil when it is not one or runs past `end` (readUTF8Sequence says why).
-  @inline(__always)
-  static func validUTF8End(_ ptr: UnsafePointer<UInt8>, at i: Int, end: Int) -> Int? {
-    let lead = ptr[i]
-    var low: UInt8 = 0x80
-    var high: UInt8 = 0xBF
-    let length: Int
-    switch lead {
-    case 0xC2...0xDF: length = 2
-    case 0xE0: length = 3; low = 0xA0
-    case 0xE1...0xEC, 0xEE...0xEF: length = 3
-    case 0xED: length = 3; high = 0x9F
-    case 0xF0: length = 4; low = 0x90
-    case 0xF1...0xF3: length = 4
-    case 0xF4: length = 4; high = 0x8F
-    default: return nil
-    }
-    guard end - i >= length else { return nil }
-    let second = ptr[i + 1]
-    guard second >= low && second <= high else { return nil }
-    for k in 2..<max(2, length) where ptr[i + k] & 0xC0 != 0x80 { return nil }
-    return i + length
   }
 
   private func readUTF8Sequence(lead: UInt8) throws {

@@ -1,10 +1,16 @@
 /// Small text helpers the readers share.
 extension String {
+  /// Without leading and trailing spaces and tabs; the same String (no copy) when it
+  /// has none, as most cells. (On the UTF-8 bytes: Character by Character it took a
+  /// twentieth of rt-read's time.)
   func trimmingSpaces() -> String {
-    var scalars = Substring(self)
-    while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-    while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-    return String(scalars)
+    let bytes = utf8
+    guard let first = bytes.first, let last = bytes.last else { return self }
+    let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+    guard isSpace(first) || isSpace(last) else { return self }
+    guard let from = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+    let to = bytes.lastIndex(where: { !isSpace($0) })!
+    return String(self[from...to])
   }
 
   func stripping(suffix: String) -> String? {

@@ -156,11 +156,13 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       }
       event.productivity = value
     }
-    for (role, key) in [(RescueTimeColumns.Role.efficiency, "efficiency"), (.efficiencyPercent, "efficiency_percent")] {
-      if let text = row.cell(index[role]) {
-        _ = try number(text, role == .efficiency ? "Efficiency (-2:2)" : "Efficiency (percent)")
-        attrs[key] = .number(text.trimmingSpaces())
-      }
+    if let text = row.cell(index[.efficiency]) {
+      _ = try number(text, "Efficiency (-2:2)")
+      attrs["efficiency"] = .number(text.trimmingSpaces())
+    }
+    if let text = row.cell(index[.efficiencyPercent]) {
+      _ = try number(text, "Efficiency (percent)")
+      attrs["efficiency_percent"] = .number(text.trimmingSpaces())
     }
     for other in columns.others {
       if let text = row.cell(other.index) { attrs[other.name] = .string(text) }
@@ -228,6 +230,8 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     }
   }
 
+  private static let identityRoles: [RescueTimeColumns.Role] = [.person, .activity, .document, .category, .productivity, .efficiency]
+
   /// The id: the report, the Date as written, who, what, the productivity, and the
   /// how-manieth such row in the bucket (formats/rescuetime.md, "Ids").
   private func id(_ event: Event, columns: RescueTimeColumns, date: String, row: RescueTimeRow) -> String {
@@ -239,7 +243,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       scratch.append("/")
       Timestamp.appendCanonical(end, to: scratch)
     }
-    for role in [RescueTimeColumns.Role.person, .activity, .document, .category, .productivity, .efficiency] {
+    for role in RescueTimeAPIReader.identityRoles {
       scratch.append(0x1F)
       if let text = row.cell(columns.index[role]) { scratch.append(text) }
     }

@@ -6,17 +6,30 @@ public enum RescueTimeActivity {
   /// True for names like "github.com" or "docs.google.com": RescueTime names sites by
   /// their domain (without "www."), apps by name ("Finder", "telegram", "node").
   public static func looksLikeDomain(_ name: String) -> Bool {
-    let labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-    guard labels.count >= 2, name.utf8.count <= 253 else { return false }
-    for label in labels {
-      guard !label.isEmpty, label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
-        label.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") })
-      else { return false }
+    // One pass over the bytes: labels of letters, digits and '-' (not at either end),
+    // two or more of them, the last of two or more letters.
+    let bytes = name.utf8
+    guard bytes.count <= 253 else { return false }
+    var labels = 0, length = 0, lettersOnly = true
+    var previous: UInt8 = 0
+    for byte in bytes {
+      if byte == UInt8(ascii: ".") {
+        guard length > 0, previous != UInt8(ascii: "-") else { return false }
+        labels += 1
+        length = 0
+        lettersOnly = true
+      } else {
+        let letter = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+        guard letter || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-") else { return false }
+        if length == 0 && byte == UInt8(ascii: "-") { return false }
+        if !letter { lettersOnly = false }
+        length += 1
+      }
+      previous = byte
     }
     // The last label looks like a top-level domain: two or more letters. A heuristic
     // ("node.js" passes too); url only copies app, so nothing is lost either way.
-    let tld = labels.last!
-    return tld.count >= 2 && tld.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) })
+    return labels >= 1 && length >= 2 && previous != UInt8(ascii: "-") && lettersOnly
   }
 
   /// The activity name a site is listed under: its host without "www.".

@@ -2,7 +2,7 @@
 /// (`row_headers` in JSON, the header line in CSV), and which report
 /// (restrict_kind and perspective) the headers belong to (formats/rescuetime.md).
 public struct RescueTimeColumns: Sendable {
-  public enum Role: String, CaseIterable, Sendable {
+  public enum Role: Int, CaseIterable, Sendable {
     case date, rank, person, seconds, people, activity, document, category, productivity
     case efficiency, efficiencyPercent
   }
@@ -29,7 +29,7 @@ public struct RescueTimeColumns: Sendable {
     "efficiency (-2:2)": .efficiency, "efficiency (percent)": .efficiencyPercent,
   ]
 
-  public private(set) var index: [Role: Int] = [:]
+  public private(set) var index = ColumnIndex<Role>()
   /// Columns with no role, kept in attrs under their header.
   public private(set) var others: [(index: Int, name: String)] = []
   public let header: [String]
@@ -40,7 +40,7 @@ public struct RescueTimeColumns: Sendable {
   /// category. Throws when the header is not an Analytic Data API header.
   public init(header: [String], kind: Report?) throws {
     self.header = header
-    var index: [Role: Int] = [:]
+    var index = ColumnIndex<Role>()
     for (i, name) in header.enumerated() {
       let key = name.trimmingSpaces().lowercased()
       if let role = RescueTimeColumns.names[key], index[role] == nil {

@@ -36,7 +36,7 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     }
     var cells: [String] = []
     for i in 0..<6 {
-      guard let text = String(validating: csv.field(i), as: UTF8.self) else { throw EidolonError(.data, "the row is not valid UTF-8") }
+      guard let text = UTF8Check.string(csv.field(i)) else { throw EidolonError(.data, "the row is not valid UTF-8") }
       cells.append(text)
     }
     let startText = cells[0]

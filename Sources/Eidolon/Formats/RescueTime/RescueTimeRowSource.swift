@@ -61,7 +61,7 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
       cells.reserveCapacity(csv.fieldCount)
       var valid = true
       for i in 0..<csv.fieldCount {
-        guard let text = String(validating: csv.field(i), as: UTF8.self) else {
+        guard let text = UTF8Check.string(csv.field(i)) else {
           valid = false
           break
         }

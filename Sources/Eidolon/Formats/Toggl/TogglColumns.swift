@@ -2,7 +2,7 @@
 /// table, so the classic report, the data export and the new Reports UI (whose user
 /// picks the columns) all read the same way (formats/toggl.md, "Columns").
 public struct TogglColumns: Sendable {
-  public enum Role: String, CaseIterable, Sendable {
+  public enum Role: Int, CaseIterable, Sendable {
     case user, email, client, project, task, description, billable
     case startDate, startTime, endDate, endTime, duration, tags, amount, currency, id
   }
@@ -29,7 +29,7 @@ public struct TogglColumns: Sendable {
   ]
 
   /// The column of each role found.
-  public private(set) var index: [Role: Int] = [:]
+  public private(set) var index = ColumnIndex<Role>()
   /// The header as written, for the columns with no role (kept in attrs by that name).
   public private(set) var others: [(index: Int, name: String)] = []
   /// The currency named in the Amount header ("Amount (EUR)"), when there is one.
