@@ -39,11 +39,5 @@ for data in "$rust" "$python"; do
     measure "aw-read on the gzip file (MB/s of uncompressed input)" "$bytes" "$events" .build/release/aw-read "$data.gz"
   fi
   measure "jq -c '.buckets[].events[]'" "$bytes" "$events" jq -c '.buckets[].events[]' "$data"
-  measure "Python json.load, then each event" "$bytes" "$events" python3 -c '
-import json, sys
-document = json.load(open(sys.argv[1], "rb"))
-for bucket in document["buckets"].values():
-    for event in bucket["events"]:
-        json.dumps(event)
-' "$data"
+  measure "Python json.load, json.dumps per event" "$bytes" "$events" python3 bench/peers/aw_json_load.py "$data"
 done

@@ -26,18 +26,7 @@ fi
 csv="${data%.ndjson}.csv"
 if [ ! -s "$csv" ]; then
   echo "writing $csv (the same rows, for sqlite3 .import)" >&2
-  python3 - "$data" "$csv" <<'PY'
-import csv, json, sys
-columns = ["id", "source", "kind", "start", "duration", "stream", "host", "user", "app", "title", "url", "file",
-           "project", "client", "task", "description", "category", "subcategory", "productivity", "tags",
-           "billable", "offset", "attrs"]
-with open(sys.argv[1], encoding="utf-8") as lines, open(sys.argv[2], "w", newline="", encoding="utf-8") as out:
-    writer = csv.writer(out)
-    for line in lines:
-        e = json.loads(line)
-        writer.writerow([json.dumps(e[c], ensure_ascii=False) if c in ("tags", "attrs") and c in e else e.get(c, "")
-                         for c in columns])
-PY
+  python3 bench/peers/ndjson_to_csv.py "$data" "$csv"
 fi
 bytes=$(stat -c %s "$data")
 events=$EVENTS

@@ -37,19 +37,8 @@ echo
 echo "| tool | wall | input | activities | peak memory |"
 echo "|---|---|---|---|---|"
 measure "mt-read --tz Europe/Berlin (CSV to Eidolon NDJSON)" "$csv_bytes" "$csv_events" .build/release/mt-read "$csv" --tz Europe/Berlin
-measure "Python csv.reader (CSV, parse only)" "$csv_bytes" "$csv_events" python3 -c '
-import csv, sys
-with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
-    for row in csv.reader(f):
-        pass
-' "$csv"
+measure "Python csv.reader (CSV, parse only)" "$csv_bytes" "$csv_events" python3 bench/peers/csv_parse.py "$csv"
 measure "mlr --icsv --ojsonl cat (CSV to JSON lines)" "$csv_bytes" "$csv_events" mlr --icsv --ojsonl cat "$csv"
 measure "mt-read (XML to Eidolon NDJSON, groups after the activities)" "$xml_bytes" "$xml_events" .build/release/mt-read "$xml"
 measure "xmllint --stream --noout (XML, parse only)" "$xml_bytes" "$xml_events" xmllint --stream --noout "$xml"
-measure "Python ElementTree.iterparse (XML, parse and clear)" "$xml_bytes" "$xml_events" python3 -c '
-import sys
-import xml.etree.ElementTree as ET
-for event, element in ET.iterparse(sys.argv[1], events=("end",)):
-    if element.tag == "Activity":
-        element.clear()
-' "$xml"
+measure "Python ElementTree.iterparse (XML, parse and clear)" "$xml_bytes" "$xml_events" python3 bench/peers/iterparse.py "$xml"

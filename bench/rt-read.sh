@@ -35,9 +35,4 @@ measure "rt-read --tz (API JSON to Eidolon NDJSON)" "$json_bytes" "$json_rows" .
 measure "jq -c '.rows[]' (JSON)" "$json_bytes" "$json_rows" jq -c '.rows[]' "$json"
 measure "Python json.load (JSON)" "$json_bytes" "$json_rows" python3 -c 'import json, sys; json.load(open(sys.argv[1], "rb"))' "$json"
 measure "rt-read --tz (API CSV to Eidolon NDJSON)" "$csv_bytes" "$csv_rows" .build/release/rt-read "$csv" --tz America/New_York --resolution minute
-measure "Python csv.reader (CSV, parse only)" "$csv_bytes" "$csv_rows" python3 -c '
-import csv, sys
-with open(sys.argv[1], encoding="utf-8", newline="") as f:
-    for row in csv.reader(f):
-        pass
-' "$csv"
+measure "Python csv.reader (CSV, parse only)" "$csv_bytes" "$csv_rows" python3 bench/peers/csv_parse.py "$csv"

@@ -27,8 +27,4 @@ echo "|---|---|---|---|---|"
 measure "eid-validate (checks, summary, duplicate ids)" "$bytes" "$events" .build/release/eid-validate --quiet "$data"
 measure "eid-validate on the gzip file (MB/s of uncompressed input)" "$bytes" "$events" .build/release/eid-validate --quiet "$data.gz"
 measure "jq -c . (parse and print)" "$bytes" "$events" jq -c . "$data"
-measure "Python json.loads per line" "$bytes" "$events" python3 -c '
-import json, sys
-for line in open(sys.argv[1], "rb"):
-    json.loads(line)
-' "$data"
+measure "Python json.loads per line" "$bytes" "$events" python3 bench/peers/json_lines.py "$data"

@@ -22,14 +22,14 @@ def _fmt(value):
     return f"{value:g}" if value < 1000 else f"{value / 1000:g}k"
 
 
-def _panel(x0, title, series, ylabel, ylog, yguide=None):
+def _panel(x0, title, series, ylabel, ylog, guides=()):
     xs = [p[0] for points in series.values() for p in points]
     ys = [p[1] for points in series.values() for p in points]
     xlow, xhigh = min(xs) / 1.5, max(xs) * 1.5
     if ylog:
         ylow, yhigh = min(ys) / 2, max(ys) * 2
     else:
-        ylow, yhigh = 0, max(max(ys), yguide or 0) * 1.15
+        ylow, yhigh = 0, max([max(ys), *(value for value, _ in guides)]) * 1.15
     fx = lambda x: x0 + LEFT + (math.log10(x) - math.log10(xlow)) / (math.log10(xhigh) - math.log10(xlow)) * (W - LEFT - RIGHT)
     if ylog:
         fy = lambda y: TOP + (1 - (math.log10(y) - math.log10(ylow)) / (math.log10(yhigh) - math.log10(ylow))) * (H - TOP - BOTTOM)
@@ -40,7 +40,11 @@ def _panel(x0, title, series, ylabel, ylog, yguide=None):
     for x in _log_ticks(xlow, xhigh):
         out.append(f'<line x1="{fx(x):.1f}" y1="{TOP}" x2="{fx(x):.1f}" y2="{H - BOTTOM}" stroke="#eee"/>')
         out.append(f'<text x="{fx(x):.1f}" y="{H - BOTTOM + 15}" text-anchor="middle" font-size="11">{_fmt(x)}</text>')
-    yticks = _log_ticks(ylow, yhigh) if ylog else [yhigh * i / 5 for i in range(6)]
+    if ylog:
+        yticks = _log_ticks(ylow, yhigh)
+    else:
+        step = next(step for step in (5, 10, 20, 25, 50, 100, 200, 500) if yhigh / step <= 6)
+        yticks = [step * i for i in range(int(yhigh // step) + 1)]
     for y in yticks:
         out.append(f'<line x1="{x0 + LEFT}" y1="{fy(y):.1f}" x2="{x0 + W - RIGHT}" y2="{fy(y):.1f}" stroke="#eee"/>')
         out.append(f'<text x="{x0 + LEFT - 5}" y="{fy(y) + 4:.1f}" text-anchor="end" font-size="11">{_fmt(round(y, 1))}</text>')
@@ -52,11 +56,11 @@ def _panel(x0, title, series, ylabel, ylog, yguide=None):
         a, b = xlow, xhigh
         out.append(f'<line x1="{fx(a):.1f}" y1="{fy(max(ylow, first[1] * a / first[0])):.1f}" x2="{fx(b):.1f}" '
                    f'y2="{fy(min(yhigh, first[1] * b / first[0])):.1f}" stroke="#999" stroke-dasharray="4 3"/>')
-    if yguide:
-        out.append(f'<line x1="{x0 + LEFT}" y1="{fy(yguide):.1f}" x2="{x0 + W - RIGHT}" y2="{fy(yguide):.1f}" '
+    for value, label in guides:
+        out.append(f'<line x1="{x0 + LEFT}" y1="{fy(value):.1f}" x2="{x0 + W - RIGHT}" y2="{fy(value):.1f}" '
                    f'stroke="#d62728" stroke-dasharray="6 3"/>')
-        out.append(f'<text x="{x0 + W - RIGHT - 4}" y="{fy(yguide) - 4:.1f}" text-anchor="end" font-size="11" '
-                   f'fill="#d62728">{yguide:g} MB target</text>')
+        out.append(f'<text x="{x0 + W - RIGHT - 4}" y="{fy(value) - 4:.1f}" text-anchor="end" font-size="11" '
+                   f'fill="#d62728">{escape(label)}</text>')
     for color, (name, points) in zip(COLORS, series.items()):
         path = " ".join(f"{fx(x):.1f},{fy(y):.1f}" for x, y in points)
         out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
@@ -75,7 +79,8 @@ def svg(tools, title):
              f'<rect width="100%" height="100%" fill="white"/>',
              f'<text x="{W}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#555">{escape(title)}</text>']
     parts += _panel(0, "Time (dashed: linear in size)", seconds, "seconds (log)", ylog=True)
-    parts += _panel(W, "Peak memory", memory, "peak MB", ylog=False, yguide=50)
+    parts += _panel(W, "Peak memory", memory, "peak MB", ylog=False,
+                    guides=[(50, "50 MB: readers, writers, transforms"), (100, "100 MB: eid-load")])
     for i, name in enumerate(tools):
         x, y = 20 + (i % 3) * 290, H + 15 + (i // 3) * 18
         parts.append(f'<rect x="{x}" y="{y - 9}" width="14" height="4" fill="{COLORS[i % len(COLORS)]}"/>')

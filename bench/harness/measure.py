@@ -65,10 +65,13 @@ def _peak_mb(path):
     return kilobytes * 1024 / 1e6
 
 
-def measure(stages, repeat=1, allow_status=(0,), **options):
-    """The fastest of `repeat` runs (these machines are noisy; the minimum is the least disturbed)."""
+def measure(stages, repeat=1, allow_status=(0,), before=None, **options):
+    """The fastest of `repeat` runs (these machines are noisy; the minimum is the least
+    disturbed). `before`, unmeasured, puts back what a run changes (an empty database)."""
     best = None
     for _ in range(repeat):
+        if before:
+            before()
         run = run_pipeline(stages, **options)
         if run.status not in allow_status:
             shown = " | ".join(" ".join(argv) for argv in stages)

@@ -47,6 +47,16 @@ def _reader(c, id, group, label, argv, data, peers):
     return out
 
 
+def fresh(*paths):
+    """A `before` for commands that must start without these files (a new database)."""
+    def remove():
+        for path in paths:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.unlink(path + suffix)
+    return remove
+
+
 def activitywatch(c):
     group = "ActivityWatch export (JSON) to events"
     rust, python = c.data("aw-rust"), c.data("aw-python")
@@ -134,7 +144,7 @@ def load(c):
     events = count_lines(data)
     db = c.out("eid.db")
     c.r.run("eid-load", group, "eid-load into an empty database (id index, dedupe)",
-            [tool("eid-load", db, data)], data, events)
+            [tool("eid-load", db, data)], data, events, before=fresh(db))
     c.r.run("eid-load-again", group, "eid-load again (every event already stored: skipped)",
             [tool("eid-load", db, data)], data, events)
     c.r.run("eid-dump", group, "eid-dump of the whole store", [tool("eid-dump", db)], data, events,
@@ -145,12 +155,15 @@ def load(c):
          COLUMNS.replace("id TEXT,", "id TEXT NOT NULL UNIQUE,", 1)),
     ]:
         target = c.out(f"{id}.db")
-        subprocess.run(["sqlite3", target, f"CREATE TABLE events ({columns})"], check=True)
+
+        def empty_table(target=target, columns=columns):
+            fresh(target)()
+            subprocess.run(["sqlite3", target, f"CREATE TABLE events ({columns})"], check=True)
         c.r.run(id, group, label, [["sqlite3", target, ".mode csv", f".import '{csv}' events"]], data, events,
-                peer=True)
+                peer=True, before=empty_table)
     c.r.run("sqlite-utils", group, "sqlite-utils insert --nl --pk id",
             [[f"{VENV_BIN}/sqlite-utils", "insert", c.out("su.db"), "events", data, "--nl", "--pk", "id"]],
-            data, events, peer=True)
+            data, events, peer=True, before=fresh(c.out("su.db")))
 
 
 def pipelines(c, aw_server_size):
@@ -160,7 +173,7 @@ def pipelines(c, aw_server_size):
     events = count_lines_of_reader(rust, c.out("aw-read.ndjson"))
     c.r.run("pipeline-aw-sort-transform-load", group, "aw-read | eid-sort | eid-transform --dedupe | eid-load",
             [tool("aw-read", rust), tool("eid-sort"), tool("eid-transform", "--dedupe", "--quiet"),
-             tool("eid-load", db, "-")], rust, events)
+             tool("eid-load", db, "-")], rust, events, before=fresh(db))
     c.r.run("pipeline-dump-aw-write", group, "eid-dump | aw-write", [tool("eid-dump", db), tool("aw-write")],
             rust, events, stdout=c.out("writer.out"))
 
@@ -169,7 +182,8 @@ def pipelines(c, aw_server_size):
     export = c.paths[("aw-python", aw_server_size)]
     events = count_lines_of_reader(export, c.out("aw-server-input.ndjson"))
     c.r.run("pipeline-aw-load", group, "aw-read | eid-load (the export the server imports)",
-            [tool("aw-read", export), tool("eid-load", c.out("aw-load.db"), "-")], export, events, size=aw_server_size)
+            [tool("aw-read", export), tool("eid-load", c.out("aw-load.db"), "-")], export, events, size=aw_server_size,
+            before=fresh(c.out("aw-load.db")))
     if not os.path.exists(awserver.EXECUTABLE):
         print("bench/run: skipped the ActivityWatch server (run 'bash .ci/aw-server')", file=sys.stderr)
         return
