@@ -13,6 +13,7 @@ GENERATED = {
     "aw-python": ("json", ["bench/gen/activitywatch_export.py", "--shape", "python"]),
     "eidolon": ("ndjson", ["bench/gen/eidolon_ndjson.py", "--hashed-ids"]),
     "toggl-csv": ("csv", ["bench/gen/toggl_csv.py"]),
+    "toggl-json": ("json", ["bench/gen/toggl_api.py"]),
     "rt-json": ("json", ["bench/gen/rescuetime_api.py", "--format", "json"]),
     "rt-csv": ("csv", ["bench/gen/rescuetime_api.py", "--format", "csv"]),
     "mt-csv": ("csv", ["bench/gen/manictime.py", "--format", "csv"]),

@@ -84,6 +84,12 @@ def toggl(c):
                   tool("toggl-read", data, "--tz", "Europe/Berlin"), data, _csv_peers("toggl", data))
     c.r.run("toggl-write", "Writers (Eidolon NDJSON to a tracker's format)", "toggl-write --tz Europe/Berlin",
             [tool("toggl-write", out, "--tz", "Europe/Berlin")], out, count_lines(out), stdout=c.out("writer.out"))
+    api = c.data("toggl-json")
+    _reader(c, "toggl-read-json", "Toggl API v9 time entries (JSON) to events", "toggl-read --running skip",
+            tool("toggl-read", api, "--running", "skip"), api, [
+                ("jq-toggl", "jq -c '.[]'", ["jq", "-c", ".[]", api]),
+                ("python-json-toggl", "Python json.load", [PY, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", api]),
+            ])
 
 
 def rescuetime(c):
@@ -215,7 +221,7 @@ SUITES = {
 # The data each suite reads (the pipelines also read aw-python at the server's size).
 NEEDS = {
     "activitywatch": ["aw-rust", "aw-python"],
-    "toggl": ["toggl-csv"],
+    "toggl": ["toggl-csv", "toggl-json"],
     "rescuetime": ["rt-csv", "rt-json"],
     "manictime": ["mt-csv", "mt-xml"],
     "ndjson": ["eidolon"],
