@@ -10,7 +10,6 @@ seconds (a bucket sometimes holds more than 300 s, as real data does), the same 
 twice in a bucket with another productivity, sites and apps with non-ASCII, quotes and
 commas. Buckets with no activity are left out. Memory does not grow with the size.
 """
-import argparse
 import csv
 import io
 import json
@@ -18,7 +17,7 @@ import random
 import sys
 from datetime import datetime, timedelta
 
-from sizes import parse_size
+from sizes import size_and_seed_arguments
 
 ACTIVITIES = [
     ("Visual Studio Code", "Editing & IDEs", 2), ("github.com", "General Software Development", 2),
@@ -30,9 +29,7 @@ ACTIVITIES = [
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bytes", type=parse_size, default=parse_size("20M"))
-    parser.add_argument("--seed", type=int, default=1)
+    parser = size_and_seed_arguments(__doc__)
     parser.add_argument("--format", choices=["json", "csv"], default="json")
     args = parser.parse_args()
     rng = random.Random(args.seed)

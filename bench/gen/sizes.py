@@ -6,3 +6,12 @@ def parse_size(text):
     if text[-1].upper() in units:
         return int(float(text[:-1]) * units[text[-1].upper()])
     return int(text)
+
+
+def size_and_seed_arguments(doc):
+    """The --bytes and --seed every generator takes, with its docstring as the help."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bytes", type=parse_size, default=parse_size("20M"), help="stop near this size (K, M, G)")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser

@@ -10,13 +10,12 @@ quotes, commas, line breaks and non-ASCII (written as raw UTF-8), tags and tag i
 "at", sometimes a deleted entry (server_deleted_at) and, first, one running entry
 (duration negative, stop null). Memory does not grow with the size.
 """
-import argparse
 import json
 import random
 import sys
 from datetime import datetime, timedelta, timezone
 
-from sizes import parse_size
+from sizes import size_and_seed_arguments
 
 WORDS = ["report", "budget", "naïve café", "日本語", "\"quoted\"", "a, b", "line\nbreak", "back\\slash", "review", "plan"]
 TAGS = {"deep work": 11, "billable": 12, "ops": 13, "review": 14, "meeting": 15}
@@ -28,9 +27,7 @@ def stamp(moment):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bytes", type=parse_size, default=parse_size("20M"))
-    parser.add_argument("--seed", type=int, default=1)
+    parser = size_and_seed_arguments(__doc__)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = sys.stdout.buffer

@@ -8,7 +8,6 @@ quotes, line breaks and non-ASCII, multi-tag cells, entries across midnight and 
 DST changes, durations written as HH:MM:SS. Wall-clock times are in Europe/Berlin, as
 Toggl writes them (read with --tz Europe/Berlin). Memory does not grow with the size.
 """
-import argparse
 import csv
 import io
 import random
@@ -16,7 +15,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sizes import parse_size
+from sizes import size_and_seed_arguments
 
 USERS = [("Ann Example", "ann@example.com"), ("Bob Example", "bob@example.com"), ("Chloé Exemple", "chloe@example.fr")]
 CLIENTS = ["", "Acme, Inc.", "Globex", "Initech"]
@@ -30,9 +29,7 @@ def local(moment, zone, pattern):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bytes", type=parse_size, default=parse_size("20M"))
-    parser.add_argument("--seed", type=int, default=1)
+    parser = size_and_seed_arguments(__doc__)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = sys.stdout.buffer
