@@ -33,6 +33,6 @@ echo "| tool | wall | input | rows | peak memory |"
 echo "|---|---|---|---|---|"
 measure "rt-read --tz (API JSON to Eidolon NDJSON)" "$json_bytes" "$json_rows" .build/release/rt-read "$json" --tz America/New_York --resolution minute
 measure "jq -c '.rows[]' (JSON)" "$json_bytes" "$json_rows" jq -c '.rows[]' "$json"
-measure "Python json.load (JSON)" "$json_bytes" "$json_rows" python3 -c 'import json, sys; json.load(open(sys.argv[1], "rb"))' "$json"
+measure "Python json.load (JSON)" "$json_bytes" "$json_rows" python3 bench/peers/json_load.py "$json"
 measure "rt-read --tz (API CSV to Eidolon NDJSON)" "$csv_bytes" "$csv_rows" .build/release/rt-read "$csv" --tz America/New_York --resolution minute
 measure "Python csv.reader (CSV, parse only)" "$csv_bytes" "$csv_rows" python3 bench/peers/csv_parse.py "$csv"

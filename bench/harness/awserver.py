@@ -2,6 +2,7 @@
 .venv-aw) importing an export file, the way a person moving to ActivityWatch would:
 POST /api/0/import. Its storage is the default (peewee, SQLite on disk) in a temporary
 home, so what it does is what it does for a user."""
+import json
 import os
 import signal
 import socket
@@ -57,7 +58,6 @@ class Server:
         subprocess.run(["rm", "-rf", self.home])
 
     def event_count(self):
-        import json
         buckets = json.load(urllib.request.urlopen(self.base + "/buckets/"))
         total = 0
         for bucket in buckets:

@@ -10,14 +10,13 @@ import subprocess
 import time
 
 GNU_TIME = "/usr/bin/time"
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
 class Run:
     seconds: float
     peak_mb: float          # the largest maximum resident set of the stages, in MB (10^6 bytes)
-    stage_peaks_mb: list = field(default_factory=list)
     status: int = 0
     stderr: str = ""
 
@@ -50,7 +49,7 @@ def run_pipeline(stages, stdout_path=os.devnull, stdin_path=None, env=None, cwd=
         message = f.read()[-4000:].decode("utf-8", "replace")
     os.unlink(stderr_path)
     failed = next((s for s in statuses if s != 0), 0)
-    return Run(seconds=seconds, peak_mb=max(peaks), stage_peaks_mb=peaks, status=failed, stderr=message)
+    return Run(seconds=seconds, peak_mb=max(peaks), status=failed, stderr=message)
 
 
 def _peak_mb(path):

@@ -66,8 +66,5 @@ class Recorder:
     def add(self, result):
         self.results.append(result)
 
-    def find(self, id, size=None):
-        for result in self.results:
-            if result.id == id and (size is None or result.size == size):
-                return result
-        return None
+    def find(self, id):
+        return next((result for result in self.results if result.id == id), None)

@@ -88,7 +88,7 @@ def toggl(c):
     _reader(c, "toggl-read-json", "Toggl API v9 time entries (JSON) to events", "toggl-read --running skip",
             tool("toggl-read", api, "--running", "skip"), api, [
                 ("jq-toggl", "jq -c '.[]'", ["jq", "-c", ".[]", api]),
-                ("python-json-toggl", "Python json.load", [PY, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", api]),
+                ("python-json-toggl", "Python json.load", peer_py("json_load.py", api)),
             ])
 
 
@@ -100,7 +100,7 @@ def rescuetime(c):
     _reader(c, "rt-read-json", "RescueTime API (JSON) to events", "rt-read --tz America/New_York",
             tool("rt-read", json, *options), json, [
                 ("jq-rt", "jq -c '.rows[]'", ["jq", "-c", ".rows[]", json]),
-                ("python-json-rt", "Python json.load", [PY, "-c", "import json, sys; json.load(open(sys.argv[1], 'rb'))", json]),
+                ("python-json-rt", "Python json.load", peer_py("json_load.py", json)),
             ])
     c.r.run("rt-write", "Writers (Eidolon NDJSON to a tracker's format)", "rt-write (API CSV)",
             [tool("rt-write", out)], out, count_lines(out), stdout=c.out("writer.out"))

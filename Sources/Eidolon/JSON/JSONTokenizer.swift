@@ -383,18 +383,7 @@ public final class JSONTokenizer {
   }
 
   private func readUTF8Sequence(lead: UInt8) throws {
-    let length: Int
-    var low: UInt8 = 0x80
-    var high: UInt8 = 0xBF
-    switch lead {
-    case 0xC2...0xDF: length = 2
-    case 0xE0: length = 3; low = 0xA0
-    case 0xE1...0xEC, 0xEE...0xEF: length = 3
-    case 0xED: length = 3; high = 0x9F  // no UTF-16 surrogates
-    case 0xF0: length = 4; low = 0x90
-    case 0xF1...0xF3: length = 4
-    case 0xF4: length = 4; high = 0x8F  // nothing past U+10FFFF
-    default:
+    guard let (length, low, high) = UTF8Check.sequence(lead: lead) else {
       throw fail(.syntax, "invalid UTF-8: byte \(hexByte(lead)) cannot start a character")
     }
     let complete = try ensure(length)

@@ -2,25 +2,27 @@
 /// U+10FFFF), for the readers' hot paths: String(validating:) is generic and goes
 /// through type metadata on every call.
 enum UTF8Check {
+  /// For a lead byte >= 0x80: the character's length and the range its second byte
+  /// must fall in (the later ones are 0x80...0xBF); nil for a byte no character starts with.
+  @inline(__always)
+  static func sequence(lead: UInt8) -> (length: Int, low: UInt8, high: UInt8)? {
+    switch lead {
+    case 0xC2...0xDF: return (2, 0x80, 0xBF)
+    case 0xE0: return (3, 0xA0, 0xBF)
+    case 0xE1...0xEC, 0xEE...0xEF: return (3, 0x80, 0xBF)
+    case 0xED: return (3, 0x80, 0x9F)  // no UTF-16 surrogates
+    case 0xF0: return (4, 0x90, 0xBF)
+    case 0xF1...0xF3: return (4, 0x80, 0xBF)
+    case 0xF4: return (4, 0x80, 0x8F)  // nothing past U+10FFFF
+    default: return nil
+    }
+  }
+
   /// The end of the well-formed character that starts at `i` (a byte >= 0x80), or nil
   /// when it is not one or runs past `end`.
   @inline(__always)
   static func characterEnd(_ ptr: UnsafePointer<UInt8>, at i: Int, end: Int) -> Int? {
-    let lead = ptr[i]
-    var low: UInt8 = 0x80
-    var high: UInt8 = 0xBF
-    let length: Int
-    switch lead {
-    case 0xC2...0xDF: length = 2
-    case 0xE0: length = 3; low = 0xA0
-    case 0xE1...0xEC, 0xEE...0xEF: length = 3
-    case 0xED: length = 3; high = 0x9F
-    case 0xF0: length = 4; low = 0x90
-    case 0xF1...0xF3: length = 4
-    case 0xF4: length = 4; high = 0x8F
-    default: return nil
-    }
-    guard end - i >= length else { return nil }
+    guard let (length, low, high) = sequence(lead: ptr[i]), end - i >= length else { return nil }
     let second = ptr[i + 1]
     guard second >= low && second <= high else { return nil }
     for k in 2..<max(2, length) where ptr[i + k] & 0xC0 != 0x80 { return nil }
