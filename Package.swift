@@ -18,6 +18,7 @@ let package = Package(
     .executable(name: "eid-transform", targets: ["eid-transform"]),
     .executable(name: "mt-read", targets: ["mt-read"]),
     .executable(name: "mt-write", targets: ["mt-write"]),
+    .executable(name: "eidolon", targets: ["eidolon"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,7 @@ let package = Package(
     .executableTarget(name: "eid-transform", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "mt-read", dependencies: ["Eidolon", "EidolonCLI"]),
     .executableTarget(name: "mt-write", dependencies: ["Eidolon", "EidolonCLI"]),
+    .executableTarget(name: "eidolon", dependencies: ["Eidolon", "EidolonCLI"]),
 
     .testTarget(name: "EidolonTests", dependencies: ["Eidolon", "CSQLite"]),
     // Runs the built executables, as a user would.

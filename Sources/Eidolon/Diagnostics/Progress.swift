@@ -23,7 +23,7 @@ public final class Progress {
     Progress(enabled: forced || isatty(STDERR_FILENO) == 1)
   }
 
-  static func now() -> Double {
+  public static func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

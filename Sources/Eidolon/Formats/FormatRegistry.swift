@@ -74,6 +74,19 @@ public enum FormatRegistry {
       }
       return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
+    ReaderFormat(name: "csv", summary: "any CSV, by a column map (formats/generic-csv.md)") { input, diagnostics, settings in
+      var options = GenericCSVReader.Options()
+      if let path = settings["column-map"] { options.columns = try GenericCSVReader.loadColumnMap(path: path) }
+      if let text = settings["columns"] { options.columns.merge(try GenericCSVReader.parseColumnMap(text)) { $1 } }
+      options.zone = try FormatRegistry.zone(settings)
+      if let name = settings["source-name"] { options.sourceName = name }
+      if let kind = settings["kind"] { options.kind = kind }
+      if let text = settings["delimiter"] {
+        guard text.utf8.count == 1 || text == "tab" else { throw EidolonError(.usage, "--delimiter takes one character (or tab)") }
+        options.delimiter = text == "tab" ? 0x09 : text.utf8.first!
+      }
+      return try GenericCSVReader(input: input, diagnostics: diagnostics, options: options)
+    },
   ]
 
   /// The `tz` setting as a zone (nil when not given); an unknown name is a usage error.

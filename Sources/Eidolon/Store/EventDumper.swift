@@ -5,6 +5,7 @@ public final class EventDumper: EventReader {
     public var sources: [String] = []
     public var streams: [String] = []
     public var kinds: [String] = []
+    public var users: [String] = []
     /// Events starting at or after, in milliseconds since the epoch.
     public var since: Int64?
     /// Events starting before.
@@ -28,6 +29,7 @@ public final class EventDumper: EventReader {
     oneOf("source", filter.sources)
     oneOf("stream", filter.streams)
     oneOf("kind", filter.kinds)
+    oneOf("user", filter.users)
     if let since = filter.since { conditions.append("start_ms >= ?"); values.append(.integer(since)) }
     if let until = filter.until { conditions.append("start_ms < ?"); values.append(.integer(until)) }
     let columns = StoreSchema.eventColumns.joined(separator: ", ")

@@ -22,6 +22,9 @@ public final class EventLoader {
     /// 50,000 to 1,000,000 within noise of each other. A kill loses at most one batch of work.
     public var batchSize = 100_000
     public var resume = false
+    /// Everything but the commit: the load runs in one transaction that is rolled back,
+    /// so the counts say what a real load would do (`eidolon migrate import --dry-run`).
+    public var dryRun = false
     public init() {}
   }
 
@@ -92,8 +95,15 @@ public final class EventLoader {
     insertTag = try database.prepare("INSERT OR IGNORE INTO event_tags (event_seq, tag) VALUES (?1, ?2)")
     deleteTags = try database.prepare("DELETE FROM event_tags WHERE event_seq = ?1")
     insertReject = try database.prepare("INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-    try startOrResume()
-    try settleIndexes()
+    if options.dryRun {
+      try database.execute("BEGIN IMMEDIATE")
+      inBatch = true
+      try startOrResume()
+      if try !StoreIndexes.areComplete(database) { _ = try StoreIndexes.build(database) }
+    } else {
+      try startOrResume()
+      try settleIndexes()
+    }
     if !indexesDeferred { insert = try database.prepare(insertSQL + " ON CONFLICT(id) DO NOTHING") }
     diagnostics.onReject = { [unowned self] error, raw in try self.keepReject(error, raw: raw) }
   }
@@ -130,7 +140,10 @@ public final class EventLoader {
 
   private func startOrResume() throws {
     let unfinished = try database.prepare(
-      "SELECT id, inputs, strategy, read, inserted, skipped, replaced, removed, rejected FROM imports WHERE status != 'done' ORDER BY id DESC LIMIT 1")
+      "SELECT id, inputs, strategy, read, inserted, skipped, replaced, removed, rejected FROM imports WHERE status != 'done' ORDER BY inputs = ?1 DESC, id DESC LIMIT 1")
+    // A store shared by several people's loads may hold more than one unfinished load:
+    // the one with these inputs is the one to resume.
+    unfinished.bind(1, EventLoader.jsonList(inputNames))
     if try unfinished.step() {
       let id = unfinished.int64(0)
       if options.resume {
@@ -236,6 +249,55 @@ public final class EventLoader {
   }
 
   private var checksum: UInt32 = 0
+
+  /// An input read by a format's reader in process (`eidolon migrate import`), not as
+  /// NDJSON lines. Its checkpoint counts the events the reader gave, and the checksum
+  /// runs over their canonical lines, so a resume re-reads and checks them the same way.
+  public struct EventInput {
+    public let name: String
+    public let open: () throws -> EventReader
+    public init(name: String, open: @escaping () throws -> EventReader) {
+      self.name = name
+      self.open = open
+    }
+  }
+
+  /// Loads each input's events in turn; `transform` may change an event or drop it
+  /// (false). Events a resumed load committed before are read again for the checksum only.
+  public func load(inputs: [EventInput], transform: (inout Event) throws -> Bool, progress: Progress) throws {
+    checksum = 0
+    var bytesBefore: Int64 = 0
+    for (index, input) in inputs.enumerated() {
+      currentInput = (index, input.name)
+      let reader = try input.open()
+      let counting = reader as? InputCounting
+      let skip = index < checkpoint.inputIndex ? Int.max : (index == checkpoint.inputIndex ? checkpoint.lines : 0)
+      let mismatch = EidolonError(
+        .usage, "\(input.name) is not the input the interrupted load read (its first events differ); load it without --resume",
+        file: store.path)
+      var position = 0
+      while let event = try reader.next() {
+        position += 1
+        scratch.removeAll()
+        EidolonNDJSONWriter.append(event, to: scratch)
+        checksum = EventLoader.crc(checksum, UnsafeRawBufferPointer(rebasing: scratch.bytes.dropLast()))
+        if position <= skip {
+          if position == skip && checksum != checkpoint.checksum { throw mismatch }
+          continue
+        }
+        var kept = event
+        if try transform(&kept) { try add(kept) }
+        if pending >= options.batchSize { try commitBatch(lines: position) }
+        progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
+      }
+      bytesBefore += counting?.bytesRead ?? 0
+      if index == checkpoint.inputIndex - 1 && checksum != checkpoint.checksum { throw mismatch }
+      if index == checkpoint.inputIndex && skip > position { throw mismatch }
+      if index < checkpoint.inputIndex { continue }
+      try commitBatch(lines: 0, nextInput: true)
+    }
+    progress.clear()
+  }
 
   /// CRC-32 of a line and its LF, continuing `state`.
   static func crc(_ state: UInt32, _ line: UnsafeRawBufferPointer) -> UInt32 {
@@ -371,6 +433,10 @@ public final class EventLoader {
 
   /// Commits the batch with its checkpoint: `lines` of the current input are in.
   private func commitBatch(lines: Int, nextInput: Bool = false) throws {
+    if options.dryRun {
+      pending = 0
+      return
+    }
     try beginBatch()
     checkpoint = Checkpoint(inputIndex: currentInput.index + (nextInput ? 1 : 0), lines: lines, checksum: checksum)
     let save = try database.prepare(
@@ -441,7 +507,7 @@ public final class EventLoader {
       indexesDeferred = false
     }
     try saveCounts(status: "done")
-    try database.execute("COMMIT")
+    try database.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
     inBatch = false
     return counts
   }

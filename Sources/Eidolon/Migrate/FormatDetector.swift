@@ -1,0 +1,75 @@
+/// Tells which tracker wrote a file from its first 4 KB (after gzip), for `eidolon`
+/// commands run without --from and for `migrate assess` (formats/migration.md,
+/// "Finding the format"). Each format's own reader then picks its variant.
+public enum FormatDetector {
+  public struct Finding: Sendable, Equatable {
+    /// A FormatRegistry reader name.
+    public var format: String
+    /// The variant the format's reader will read ("api-json", "csv", "export", ...).
+    public var variant: String
+  }
+
+  /// JSON keys that only one tracker writes near the top of its files.
+  static let jsonMarkers: [(format: String, keys: [String])] = [
+    ("activitywatch", ["\"buckets\"", "\"hostname\"", "\"aw-watcher", "\"currentwindow\"", "\"afkstatus\""]),
+    ("rescuetime", ["\"row_headers\"", "\"productivity_pulse\"", "\"total_duration_formatted\""]),
+    ("toggl", ["\"workspace_id\"", "\"time_entries\"", "\"total_grand\"", "\"tag_ids\"", "\"project_id\"", "\"wid\""]),
+    ("manictime", ["\"timelineId\"", "\"timelineType\"", "\"entities\"", "\"timelineKey\""]),
+  ]
+
+  public static func detect(path: String) throws -> Finding? {
+    if path != InputOpener.stdinName, ManicTimeDatabaseReader.isDatabase(path: path) {
+      return Finding(format: "manictime", variant: "database")
+    }
+    return try detect(try InputOpener.open(path))
+  }
+
+  /// Peeks at `input` without consuming it.
+  public static func detect(_ input: ByteReader) throws -> Finding? {
+    var head = try input.peek(4096)
+    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = UnsafeRawBufferPointer(rebasing: head[3...]) }
+    let text = String(decoding: head, as: UTF8.self)
+    guard let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
+    if first == UInt8(ascii: "<") { return Finding(format: "manictime", variant: "xml") }
+    if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+      // Eidolon NDJSON: one object per line, its own fields first.
+      let firstLine = text.prefix { $0 != "\n" }
+      if firstLine.hasPrefix("{"), firstLine.contains("\"source\":"), firstLine.contains("\"kind\":"),
+        firstLine.contains("\"start\":"), firstLine.contains("\"id\":")
+      {
+        return Finding(format: "eidolon", variant: "ndjson")
+      }
+      // The marker that comes first wins: an ActivityWatch title may quote anything later.
+      var best: (format: String, at: String.Index)?
+      for (format, keys) in jsonMarkers {
+        for key in keys {
+          if let range = text.range(of: key), best == nil || range.lowerBound < best!.at { best = (format, range.lowerBound) }
+        }
+      }
+      guard let format = best?.format else { return nil }
+      return Finding(format: format, variant: try variant(of: format, input))
+    }
+    let header = text.prefix { $0 != "\n" && $0 != "\r" }
+    if header.contains("Time Spent (seconds)") { return Finding(format: "rescuetime", variant: "api-csv") }
+    if try RescueTimeReader.detect(input) == .accountExport { return Finding(format: "rescuetime", variant: "account-export") }
+    if header.contains("Start date") && header.contains("Duration") { return Finding(format: "toggl", variant: "csv") }
+    let cells = header.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: ["\"", " "]) }
+    if cells.starts(with: ["Name", "Start", "End"]) { return Finding(format: "manictime", variant: "csv") }
+    if ManicTimeTimesheetReader.isTimesheet(headerLine: String(header)) { return Finding(format: "manictime", variant: "timesheet") }
+    return nil
+  }
+
+  private static func variant(of format: String, _ input: ByteReader) throws -> String {
+    switch format {
+    case "rescuetime": return try RescueTimeReader.detect(input).rawValue
+    case "manictime": return try ManicTimeReader.detect(input).rawValue
+    case "toggl": return "api-json"
+    default: return "export"
+    }
+  }
+
+  /// The message for a file no marker matched.
+  public static func unknownMessage(_ path: String) -> String {
+    "cannot tell which tracker wrote \(InputOpener.displayName(path)); give --from (\(FormatRegistry.readers.map(\.name).joined(separator: ", ")), csv)"
+  }
+}

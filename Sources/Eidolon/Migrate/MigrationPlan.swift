@@ -1,0 +1,89 @@
+/// What one person's migration reads and how its events are shaped before they are
+/// stored: the inputs with their formats and settings, the rules, and (in a store shared
+/// by a team) whose events they are. `migrate import` loads it; `migrate validate`
+/// reads it again the same way, so both see the same events.
+public struct MigrationPlan {
+  public struct Input {
+    public var path: String
+    /// A FormatRegistry reader name; nil: found from the file (FormatDetector).
+    public var format: String?
+    /// The reader's settings by its tool's long option names (tz, variant, columns, ...).
+    public var settings: [String: String]
+
+    public init(path: String, format: String? = nil, settings: [String: String] = [:]) {
+      self.path = path
+      self.format = format
+      self.settings = settings
+    }
+
+    public var displayName: String { InputOpener.displayName(path) }
+  }
+
+  public var inputs: [Input]
+  /// Rules files (formats/rules.md), applied in order.
+  public var rulesPaths: [String] = []
+  /// In a store shared by several people: their name, set as each event's `user` and put
+  /// in front of its id ("ann/aw:..."), so two people's identical records stay two events.
+  public var user: String?
+
+  public init(inputs: [Input]) { self.inputs = inputs }
+
+  /// Each input's format, from --from or from its first bytes; an unknown one is a usage error.
+  public func formats() throws -> [(format: String, variant: String?)] {
+    try inputs.map { input in
+      if let format = input.format {
+        guard FormatRegistry.reader(named: format) != nil else {
+          throw EidolonError(.usage, "unknown format \(format) (known: \(FormatRegistry.readers.map(\.name).joined(separator: ", ")))")
+        }
+        return (format, nil)
+      }
+      guard let finding = try FormatDetector.detect(path: input.path) else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
+      return (finding.format, finding.variant)
+    }
+  }
+
+  /// A reader over one input. ManicTime's database is opened by its path.
+  public static func openReader(_ input: Input, format: String, diagnostics: Diagnostics) throws -> EventReader {
+    if format == "manictime", input.path != InputOpener.stdinName,
+      input.settings["variant"] == "database" || ManicTimeDatabaseReader.isDatabase(path: input.path)
+    {
+      let timeline = input.settings["timeline"].flatMap(ManicTimeCSVReader.Timeline.init(rawValue:))
+      return try ManicTimeDatabaseReader(path: input.path, diagnostics: diagnostics, timeline: timeline)
+    }
+    guard let reader = FormatRegistry.reader(named: format) else { throw EidolonError(.usage, "unknown format \(format)") }
+    return try reader.make(try InputOpener.open(input.path), diagnostics, input.settings)
+  }
+
+  /// The rules, parsed (each call parses them again: a RuleSet counts its matches).
+  public func loadRules() throws -> [RuleSet] {
+    try rulesPaths.map { try RuleParser.load(path: $0) }
+  }
+
+  /// The shaping every event gets between reader and store: rules (false: dropped), then the user.
+  public static func shape(_ event: inout Event, rules: [RuleSet], user: String?) -> Bool {
+    for ruleSet in rules where !ruleSet.apply(&event) { return false }
+    if let user {
+      event.user = user
+      event.id = user + "/" + event.id
+    }
+    return true
+  }
+
+  /// Reads every input through its reader and the shaping, calling `body` with each
+  /// event that is kept and the index of its input.
+  public func forEachEvent(diagnostics: Diagnostics, progress: Progress? = nil,
+                           _ body: (Event, Int) throws -> Void) throws {
+    let formats = try formats()
+    let rules = try loadRules()
+    var count = 0
+    for (index, input) in inputs.enumerated() {
+      let reader = try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics)
+      while var event = try reader.next() {
+        count += 1
+        progress?.update(records: count, bytes: (reader as? InputCounting)?.bytesRead ?? 0)
+        if MigrationPlan.shape(&event, rules: rules, user: user) { try body(event, index) }
+      }
+    }
+    progress?.clear()
+  }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+
+struct Database: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "db",
+    abstract: "Look at a store, upgrade it to this version's schema, or put a backup back.",
+    subcommands: [Info.self, Upgrade.self, Rollback.self])
+
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "What a store holds: schema version, events per source, users, its loads.")
+
+    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    var database = StorePath.defaultName
+
+    @Flag(help: "Print it as JSON.")
+    var json = false
+
+    func run() throws {
+      let info = try StoreInfo.read(path: StorePath.resolve(database))
+      if json {
+        try ReportOutput.write(ReportText.json(ReportText.object([
+          ("database", .string(info.path)), ("schema_version", .number(Int(info.schemaVersion))),
+          ("current_schema_version", .number(Int(StoreSchema.currentVersion))), ("bytes", .number(Int(info.bytes))),
+          ("events", .number(Int(info.events))), ("first", ReportText.optionalTime(info.first)), ("last", ReportText.optionalTime(info.last)),
+          ("indexes_complete", .bool(info.indexesComplete)), ("users", .array(info.users.map { .string($0) })),
+          ("sources", .array(info.sources.map {
+            ReportText.object([("source", .string($0.source)), ("events", .number(Int($0.events))), ("seconds", .number(ReportText.number($0.seconds)))])
+          })),
+          ("loads", .array(info.loads.map {
+            ReportText.object([
+              ("id", .number(Int($0.id))), ("started", .string($0.started)), ("finished", $0.finished.map { .string($0) } ?? .null),
+              ("status", .string($0.status)), ("inputs", .string($0.inputs)), ("strategy", .string($0.strategy)),
+              ("read", .number(Int($0.read))), ("inserted", .number(Int($0.inserted))), ("skipped", .number(Int($0.skipped))),
+              ("rejected", .number(Int($0.rejected))),
+            ])
+          })),
+        ])) + "\n", to: nil)
+        return
+      }
+      var out = "\(info.path): Eidolon store, schema version \(info.schemaVersion)"
+      out += info.isCurrent ? " (current)\n" : " (this version writes \(StoreSchema.currentVersion): 'eidolon db upgrade \(info.path)')\n"
+      out += "  \(info.bytes / 1024) KiB, \(info.events) events, \(ReportText.time(info.first)) to \(ReportText.time(info.last))\n"
+      if !info.indexesComplete { out += "  indexes not built (a load into the empty store stopped; the next load builds them)\n" }
+      if !info.users.isEmpty { out += "  users: \(info.users.joined(separator: ", "))\n" }
+      if !info.sources.isEmpty {
+        out += "\n" + ReportText.table(["source", "events", "time"], info.sources.map { [$0.source, "\($0.events)", ReportText.duration($0.seconds)] })
+      }
+      if !info.loads.isEmpty {
+        out += "\nLoads:\n" + ReportText.table(["id", "started", "status", "read", "inserted", "skipped", "rejected", "inputs"], info.loads.map {
+          ["\($0.id)", $0.started, $0.status, "\($0.read)", "\($0.inserted)", "\($0.skipped)", "\($0.rejected)", $0.inputs]
+        })
+      }
+      try ReportOutput.write(out, to: nil)
+    }
+  }
+
+  struct Upgrade: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring a store made by an older Eidolon to this schema version (a backup is made first).")
+
+    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    var database = StorePath.defaultName
+
+    @Option(help: ArgumentHelp("Where the backup goes (default DATABASE.backup-vN).", valueName: "file"))
+    var backup: String?
+
+    func run() throws {
+      let path = StorePath.resolve(database)
+      let store = try EventStore(path: path, upgrade: true)
+      let backupPath = backup ?? freeName("\(path).backup-v\(store.schemaVersion)")
+      let from = try store.upgrade(backupPath: backupPath)
+      let notes = Diagnostics(toolName: "eidolon")
+      if from < StoreSchema.currentVersion {
+        notes.note("eidolon: upgraded \(path) from schema version \(from) to \(StoreSchema.currentVersion); the old one is in \(backupPath) ('eidolon db rollback \(path) --backup \(backupPath)' puts it back)")
+      } else {
+        notes.note("eidolon: \(path) is already at schema version \(from)")
+      }
+    }
+
+    private func freeName(_ base: String) -> String {
+      var name = base
+      var n = 2
+      while access(name, F_OK) == 0 {
+        name = "\(base)-\(n)"
+        n += 1
+      }
+      return name
+    }
+  }
+
+  struct Rollback: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Put a store back as it was in a backup made by upgrade.")
+
+    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    var database = StorePath.defaultName
+
+    @Option(help: ArgumentHelp("The backup to put back.", valueName: "file"))
+    var backup: String
+
+    func run() throws {
+      let path = StorePath.resolve(database)
+      try EventStore.rollback(path: path, backupPath: backup)
+      Diagnostics(toolName: "eidolon").note("eidolon: \(path) is back as it was in \(backup)")
+    }
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+
+/// Where a writer's output goes and what it is told: shared by export and convert.
+struct WriteOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("The format to write: eidolon, activitywatch, toggl, rescuetime or manictime.", valueName: "format"))
+  var to: String
+
+  @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file instead of stdout ('.gz' compresses).", valueName: "file"))
+  var output: String?
+
+  @Option(name: .customLong("write-tz"), help: ArgumentHelp("The zone to write wall-clock times in (Toggl, RescueTime, ManicTime).", valueName: "zone"))
+  var writeTz: String?
+
+  @Option(name: .customLong("write-set"), help: ArgumentHelp("A writer setting by its tool's long option name: --write-set variant=import, --write-set timeline=documents, --write-set report=category (repeatable).", valueName: "name=value"))
+  var writeSettings: [String] = []
+
+  func validate() throws {
+    guard FormatRegistry.writer(named: to) != nil else {
+      throw ValidationError("--to takes \(FormatRegistry.writers.map(\.name).joined(separator: ", ")), not \(to)")
+    }
+    try ZoneOption.check(writeTz, option: "--write-tz")
+    for setting in writeSettings where !setting.contains("=") { throw ValidationError("--write-set takes name=value, not \(setting)") }
+  }
+
+  func makeWriter(fallbackZone: String? = nil) throws -> EventWriter {
+    var settings: [String: String] = [:]
+    for setting in writeSettings {
+      let parts = setting.split(separator: "=", maxSplits: 1)
+      settings[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+    }
+    if let zone = writeTz ?? fallbackZone { settings["tz"] = zone }
+    return try FormatRegistry.writer(named: to)!.make(try OutputSink.open(output), settings)
+  }
+}
+
+struct MigrateExport: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write a store's events (or some of them) out in any tracker's format.",
+    discussion: """
+      The events go out in start order through the same writer as the format's small tool \
+      (eid-dump, aw-write, toggl-write, rt-write, mt-write), with its settings given by \
+      --write-set.
+
+      Examples:
+        eidolon migrate export --db events.db --to activitywatch -o for-activitywatch.json
+        eidolon migrate export --db events.db --to toggl --write-tz Europe/Berlin --source manictime -o toggl.csv
+        eidolon migrate export --db team.db --user ann --to eidolon -o ann.ndjson.gz
+      """)
+
+  @Option(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+  var db = StorePath.defaultName
+
+  @OptionGroup var write: WriteOptions
+
+  @Option(help: ArgumentHelp("Only events from this source (repeatable).", valueName: "source"))
+  var source: [String] = []
+
+  @Option(help: ArgumentHelp("Only events of this stream (repeatable).", valueName: "stream"))
+  var stream: [String] = []
+
+  @Option(help: ArgumentHelp("Only events of this kind (repeatable).", valueName: "kind"))
+  var kind: [String] = []
+
+  @Option(help: ArgumentHelp("Only events of this user (repeatable; a team's shared store).", valueName: "name"))
+  var user: [String] = []
+
+  @OptionGroup var range: TimeRangeOptions
+
+  @Flag(help: "Show progress on stderr even when it is not a terminal.")
+  var progress = false
+
+  @Flag(name: [.short, .long], help: "Print nothing but errors.")
+  var quiet = false
+
+  func run() throws {
+    let store = try EventStore(path: StorePath.resolve(db), readOnly: true)
+    var filter = EventDumper.Filter()
+    filter.sources = source
+    filter.streams = stream
+    filter.kinds = kind
+    filter.users = user
+    filter.since = range.sinceMillis
+    filter.until = range.untilMillis
+    let dumper = try EventDumper(store: store, filter: filter)
+    let writer = try write.makeWriter()
+    let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
+    while let event = try dumper.next() {
+      try writer.write(event)
+      meter.update(records: dumper.count, bytes: 0)
+    }
+    meter.clear()
+    try writer.finish()
+    if !quiet {
+      Diagnostics(toolName: "eidolon").note("eidolon: \(dumper.count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? "")")
+    }
+  }
+}

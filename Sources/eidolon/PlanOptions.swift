@@ -1,0 +1,103 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+
+/// What to read and how, for every `eidolon` command that reads a tracker's files:
+/// the inputs, their format, the reader's settings, the rules and whose events they are.
+struct PlanOptions: ParsableArguments {
+  @Option(name: .customLong("input"), help: ArgumentHelp("An input file (repeatable; '-' for stdin). Inputs may also follow the options.", valueName: "file"))
+  var inputOptions: [String] = []
+
+  @Argument(help: ArgumentHelp("More input files.", valueName: "file"))
+  var inputArguments: [String] = []
+
+  @Option(help: ArgumentHelp("The inputs' format: activitywatch, rescuetime, toggl, manictime, eidolon or csv (else found from each file).", valueName: "format"))
+  var from: String?
+
+  @Option(help: ArgumentHelp("The zone of times written without an offset (Toggl, RescueTime and ManicTime CSVs, csv).", valueName: "zone"))
+  var tz: String?
+
+  @Option(name: .customLong("set"), help: ArgumentHelp("A reader setting, by the format's tool's long option name: --set variant=api-csv, --set timeline=documents (repeatable).", valueName: "name=value"))
+  var settings: [String] = []
+
+  @Option(help: ArgumentHelp("csv: the column map, FIELD=HEADER pairs (start=When,duration=Seconds,app=Program).", valueName: "map"))
+  var columns: String?
+
+  @Option(help: ArgumentHelp("csv: the column map in a YAML or JSON file of field: Header.", valueName: "file"))
+  var columnMap: String?
+
+  @Option(help: ArgumentHelp("csv: the events' source name (default csv).", valueName: "name"))
+  var sourceName: String?
+
+  @Option(help: ArgumentHelp("A rules file to file events into categories (formats/rules.md; repeatable).", valueName: "file"))
+  var rules: [String] = []
+
+  @Option(help: ArgumentHelp("Same as --rules (the migration guide's name).", valueName: "file"))
+  var mapping: [String] = []
+
+  @Option(help: ArgumentHelp("Whose events these are, in a store shared by a team: set as each event's user and put before its id.", valueName: "name"))
+  var user: String?
+
+  var inputs: [String] { inputOptions + inputArguments }
+
+  func validate() throws {
+    try ZoneOption.check(tz)
+    if let from, FormatRegistry.reader(named: from) == nil {
+      throw ValidationError("--from takes \(FormatRegistry.readers.map(\.name).joined(separator: ", ")), not \(from)")
+    }
+    for setting in settings where !setting.contains("=") { throw ValidationError("--set takes name=value, not \(setting)") }
+  }
+
+  /// The plan; a usage error when no input was named (checked here, not in validate(),
+  /// because validate takes its inputs as --source too).
+  func makePlan(extraInputs: [String] = []) throws -> MigrationPlan {
+    let inputs = self.inputs + extraInputs
+    if inputs.isEmpty { throw ValidationError("give the files to read with --input FILE (or after the options)") }
+    var shared: [String: String] = [:]
+    for setting in settings {
+      let parts = setting.split(separator: "=", maxSplits: 1)
+      shared[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+    }
+    if let tz { shared["tz"] = tz }
+    if let columns { shared["columns"] = columns }
+    if let columnMap { shared["column-map"] = columnMap }
+    if let sourceName { shared["source-name"] = sourceName }
+    var plan = MigrationPlan(inputs: inputs.map { MigrationPlan.Input(path: $0, format: from, settings: shared) })
+    plan.rulesPaths = rules + mapping
+    plan.user = user
+    return plan
+  }
+}
+
+/// --rejects, --strict, --max-messages, --progress and --quiet, for the commands that read input.
+struct RunOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Write each rejected record, with its place and the reason, to this NDJSON file.", valueName: "file"))
+  var rejects: String?
+
+  @Flag(help: "Stop at the first bad record (exit status 1).")
+  var strict = false
+
+  @Option(help: ArgumentHelp("Print at most this many error messages (0: all).", valueName: "n"))
+  var maxMessages = Diagnostics.defaultMessageLimit
+
+  @Flag(help: "Show progress on stderr even when it is not a terminal.")
+  var progress = false
+
+  @Flag(name: [.short, .long], help: "Print nothing but errors (and what --json asks for).")
+  var quiet = false
+
+  func makeDiagnostics(_ tool: String) throws -> Diagnostics {
+    Diagnostics(toolName: tool, strict: strict, rejects: try rejects.map { try RejectWriter.open($0) }, messageLimit: maxMessages)
+  }
+
+  func makeProgress() -> Progress { quiet ? Progress(enabled: false) : Progress.automatic(forced: progress) }
+}
+
+/// Writes a report where it was asked for: JSON on stdout, HTML to a file, text otherwise.
+enum ReportOutput {
+  static func write(_ text: String, to path: String?) throws {
+    let sink = try OutputSink.open(path)
+    sink.buffer.append(text)
+    try sink.finish()
+  }
+}
