@@ -70,6 +70,6 @@ public enum FormatDetector {
 
   /// The message for a file no marker matched.
   public static func unknownMessage(_ path: String) -> String {
-    "cannot tell which tracker wrote \(InputOpener.displayName(path)); give --from (\(FormatRegistry.readers.map(\.name).joined(separator: ", ")), csv)"
+    "cannot tell which tracker wrote \(InputOpener.displayName(path)); give --from (\(FormatRegistry.readers.map(\.name).joined(separator: ", ")))"
   }
 }
