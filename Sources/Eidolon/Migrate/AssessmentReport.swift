@@ -84,8 +84,9 @@ public struct AssessmentReport {
     let ok = unreadable == 0 && totalRejected == 0
     page.verdict("\(totalEvents) events in \(inputs.count) inputs; \(totalRejected) records rejected\(unreadable > 0 ? "; \(unreadable) inputs unreadable" : "").", ok: ok, key: "events")
     typealias Cell = HTMLPage.Cell
-    page.table(["input", "format", "bytes", "events", "rejected", "first", "last", "time"], inputs.enumerated().map { i, input in
-      [Cell(input.path, key: "inputs.\(i).path"), Cell([input.format, input.variant].compactMap { $0 }.joined(separator: " / "), key: "inputs.\(i).format", bad: input.format == nil),
+    page.table(["input", "format", "variant", "bytes", "events", "rejected", "first", "last", "time"], inputs.enumerated().map { i, input in
+      [Cell(input.path, key: "inputs.\(i).path"), Cell(input.format ?? "-", key: "inputs.\(i).format", bad: input.format == nil),
+       Cell(input.variant ?? "-", key: "inputs.\(i).variant"),
        Cell("\(input.bytes)", key: "inputs.\(i).bytes"), Cell("\(input.events)", key: "inputs.\(i).events"),
        Cell("\(input.rejected)", key: "inputs.\(i).rejected", bad: input.rejected > 0),
        Cell(ReportText.time(input.first), key: "inputs.\(i).first"), Cell(ReportText.time(input.last), key: "inputs.\(i).last"),

@@ -7,6 +7,11 @@ public enum ReportText {
     return "0"
   }
 
+  /// "1 event", "2 events"; `plural` for words that do not just take an s.
+  public static func count(_ n: Int, _ word: String, _ plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? word : plural ?? word + "s")"
+  }
+
   public static func time(_ millis: Int64?) -> String {
     millis.map(Timestamp.canonical) ?? "-"
   }

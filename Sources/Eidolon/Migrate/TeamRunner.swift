@@ -120,7 +120,10 @@ public final class TeamRunner: @unchecked Sendable {
     defer { outcome.seconds = Progress.now() - started }
     let fingerprints = TeamRunner.fingerprints(user.inputs)
     let before = lockedState(user.name)
-    if before?["status"] as? String == Status.done.rawValue, before?["inputs"] as? [String] == fingerprints {
+    let sameFiles = before?["inputs"] as? [String] == fingerprints
+    // Done and matching with the same files: nothing to do. Done with a mismatch is checked
+    // again (the store may have been mended), after an import that stores only what is missing.
+    if sameFiles, before?["status"] as? String == Status.done.rawValue, before?["verdict"] as? String == "match" {
       var earlier = TeamRunner.outcome(from: before!, user: user.name, stage: stage, store: store)
       earlier.status = .doneEarlier
       return earlier
@@ -137,7 +140,7 @@ public final class TeamRunner: @unchecked Sendable {
       options.batchSize = config.batchSize
       // The same files as a run that stopped: go on after its last batch. Changed files
       // (the fix of a bad one) are read from the start; append skips what is stored.
-      options.resume = before != nil && before?["inputs"] as? [String] == fingerprints
+      options.resume = sameFiles && before?["status"] as? String == Status.failed.rawValue
       outcome.resumed = options.resume
       if config.stores.isShared { storeLock.lock() }
       defer { if config.stores.isShared { storeLock.unlock() } }

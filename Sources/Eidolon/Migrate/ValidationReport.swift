@@ -69,14 +69,14 @@ public struct ValidationReport {
   public var problems: [String] {
     var found: [String] = []
     if sourceEvents != targetEvents { found.append("the source has \(sourceEvents) events, the store \(targetEvents)") }
-    if missing.count > 0 { found.append("\(missing.count) of the source's events are not in the store") }
-    if extra.count > 0 { found.append("\(extra.count) stored events are not in the source") }
-    if changed.count > 0 { found.append("\(changed.count) stored events differ from the source (time, category or app)") }
-    if targetRepeatedIDs > 0 { found.append("\(targetRepeatedIDs) ids are stored more than once") }
+    if missing.count > 0 { found.append("\(ReportText.count(missing.count, "source event")) not in the store") }
+    if extra.count > 0 { found.append("\(ReportText.count(extra.count, "stored event")) not in the source") }
+    if changed.count > 0 { found.append("\(ReportText.count(changed.count, "stored event")) unlike the source's (time, category or app)") }
+    if targetRepeatedIDs > 0 { found.append("\(ReportText.count(targetRepeatedIDs, "id")) stored more than once") }
     if !tolerance.allows(sourceSeconds, targetSeconds) { found.append("total seconds differ: \(ReportText.number(sourceSeconds)) against \(ReportText.number(targetSeconds))") }
-    for (name, rows) in [("days", byDay), ("categories", byCategory), ("apps", byApp), ("sources", bySource)] {
+    for (word, plural, rows) in [("day", "days", byDay), ("category", "categories", byCategory), ("app", "apps", byApp), ("source", "sources", bySource)] {
       let off = rows.filter(differs).count
-      if off > 0 { found.append("\(off) \(name) with different totals") }
+      if off > 0 { found.append("\(ReportText.count(off, word, plural)) with different totals") }
     }
     if sourceSpan.first != targetSpan.first || sourceSpan.last != targetSpan.last { found.append("the first or last event differs") }
     return found

@@ -95,20 +95,22 @@ public final class GenericCSVReader: EventReader, InputCounting {
                  position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
   }
 
-  /// Epoch seconds, or an RFC 3339 time (a naive one in --tz).
-  private func time(_ field: String) throws -> Int64? {
+  /// Epoch seconds, or an RFC 3339 time (a naive one in --tz; in the repeated hour of a
+  /// fall-back night, its first occurrence), with the UTC offset it was written at.
+  private func time(_ field: String) throws -> (millis: Int64, offset: Int?)? {
     guard let text = cell(field) else { return nil }
-    if let seconds = Double(text), text.allSatisfy({ $0.isNumber || $0 == "." }) { return Int64((seconds * 1000).rounded()) }
+    if let seconds = Double(text), text.allSatisfy({ $0.isNumber || $0 == "." }) { return (Int64((seconds * 1000).rounded()), nil) }
     guard let parsed = Timestamp.parse(text) ?? Timestamp.parse(text + ":00") else {
       throw failure("\(field) \"\(text)\" is not a time (RFC 3339, or seconds since 1970)", field)
     }
-    if parsed.offsetSeconds != nil { return parsed.epochMillis }
+    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
     guard let zone = options.zone else { throw failure("\(field) \"\(text)\" has no UTC offset: give --tz for the zone it was written in", field) }
-    return zone.toUTCMillis(parsed.local).millis
+    let millis = zone.toUTCMillis(parsed.local).millis
+    return (millis, zone.offset(atUTC: millis / 1000))
   }
 
   private func event() throws -> Event {
-    guard let start = try time("start") else { throw failure("the start is empty", "start") }
+    guard let (start, offset) = try time("start") else { throw failure("the start is empty", "start") }
     var duration: Double
     if options.columns["duration"] != nil {
       guard let text = cell("duration") else { throw failure("the duration is empty", "duration") }
@@ -117,7 +119,7 @@ public final class GenericCSVReader: EventReader, InputCounting {
       }
       duration = seconds
     } else {
-      guard let end = try time("end") else { throw failure("the end is empty", "end") }
+      guard let end = try time("end")?.millis else { throw failure("the end is empty", "end") }
       guard end >= start else { throw failure("the end is before the start", "end") }
       duration = Double(end - start) / 1000
     }
@@ -129,6 +131,7 @@ public final class GenericCSVReader: EventReader, InputCounting {
     let id = cell("id").map { options.sourceName + ":" + $0 }
       ?? EventID.make(prefix: options.sourceName, joinedFields: joined.bytes)
     var event = Event(id: id, source: options.sourceName, kind: cell("kind") ?? options.kind, start: start, duration: duration)
+    event.offset = offset.map(Timestamp.formatOffset)
     for (i, name) in Event.optionalStringNames.enumerated() {
       if let value = cell(name) { event.setOptionalString(i, value) }
     }
