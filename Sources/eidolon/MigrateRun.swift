@@ -56,7 +56,8 @@ struct MigrateRun: ParsableCommand {
     } else if !quiet {
       try ReportOutput.write(report.text(), to: nil)
     }
-    if !report.isClean { throw ExitCode(1) }
+    // As every tool: 1 when records were rejected, even if the rest is done and matches.
+    if !report.isClean || report.outcomes.contains(where: { $0.rejected > 0 }) { throw ExitCode(1) }
   }
 }
 

@@ -200,6 +200,24 @@ def pipelines(c, aw_server_size):
                    events=stored, seconds=seconds, peak_mb=peak))
 
 
+def eidolon(c):
+    """The one-command migration next to the pipe it stands for, on the same export, and
+    its check and assessment (no peer does either)."""
+    group = "eidolon (one command)"
+    rust = c.data("aw-rust")
+    events = count_lines_of_reader(rust, c.out("aw-read.ndjson"))
+    piped, single = c.out("eidolon-pipe.db"), c.out("eidolon.db")
+    c.r.run("eidolon-pipe-aw-load", group, "aw-read | eid-load (the same migration as a pipe)",
+            [tool("aw-read", rust), tool("eid-load", piped, "-")], rust, events, before=fresh(piped))
+    c.r.run("eidolon-import", group, "eidolon migrate import",
+            [tool("eidolon", "migrate", "import", "--input", rust, "--db", single, "--quiet")], rust, events,
+            before=fresh(single))
+    c.r.run("eidolon-validate", group, "eidolon migrate validate (reads the export again, reconciles it with the store)",
+            [tool("eidolon", "migrate", "validate", "--source", rust, "--target", single, "--quiet")], rust, events)
+    c.r.run("eidolon-assess", group, "eidolon migrate assess",
+            [tool("eidolon", "migrate", "assess", "--input", rust, "--quiet")], rust, events)
+
+
 def count_lines_of_reader(export, out):
     """Events aw-read makes of the export (its output kept in out, read again if there)."""
     if not os.path.exists(out):
@@ -216,6 +234,7 @@ SUITES = {
     "ndjson": ndjson,
     "load": load,
     "pipelines": pipelines,
+    "eidolon": eidolon,
 }
 
 # The data each suite reads (the pipelines also read aw-python at the server's size).
@@ -227,4 +246,5 @@ NEEDS = {
     "ndjson": ["eidolon"],
     "load": ["eidolon"],
     "pipelines": ["aw-rust"],
+    "eidolon": ["aw-rust"],
 }

@@ -41,10 +41,21 @@ public final class Progress {
     draw(records: records, bytes: bytes, time: time)
   }
 
+  /// The bytes the whole run will read, when known (plain files): the line then starts
+  /// with a bar, the share done and the time left at the rate so far.
+  public var totalBytes: Int64?
+
   private func draw(records: Int, bytes: Int64, time: Double) {
     let elapsed = max(time - started, 0.001)
     let megabytes = Double(bytes) / 1_000_000
-    let line = "\r\u{1B}[K\(records) records, \(format(megabytes)) MB, \(format(megabytes / elapsed)) MB/s, \(Int(Double(records) / elapsed)) records/s"
+    var bar = ""
+    if let total = totalBytes, total > 0 {
+      let share = min(1, Double(bytes) / Double(total))
+      let filled = Int(share * 24)
+      let left = share > 0 ? elapsed / share - elapsed : 0
+      bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 24 - filled) + "] \(Int(share * 100))%, \(Int(left.rounded())) s left, "
+    }
+    let line = "\r\u{1B}[K\(bar)\(records) records, \(format(megabytes)) MB, \(format(megabytes / elapsed)) MB/s, \(Int(Double(records) / elapsed)) records/s"
     var bytes = Array(line.utf8)
     _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     drawn = true

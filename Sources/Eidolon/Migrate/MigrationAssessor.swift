@@ -74,7 +74,7 @@ public enum MigrationAssessor {
       diagnostics.messageHandler = { message in if examples.count < 5 { examples.append(message) } }
       var settings = input.settings
       do {
-        let found = try FormatDetector.detect(path: input.path)
+        let (bytes, found) = try MigrationPlan.open(input)
         finding.format = input.format ?? found?.format
         if found?.format == finding.format { finding.variant = found?.variant }
         guard finding.format != nil else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
@@ -84,7 +84,7 @@ public enum MigrationAssessor {
           settings["tz"] = "UTC"
         }
         let started = Progress.now()
-        let reader = try MigrationPlan.openReader(MigrationPlan.Input(path: input.path, format: finding.format, settings: settings),
+        let reader = try MigrationPlan.makeReader(bytes, MigrationPlan.Input(path: input.path, format: finding.format, settings: settings),
                                                   format: finding.format!, diagnostics: diagnostics)
         while var event = try reader.next() {
           guard MigrationPlan.shape(&event, rules: rules, user: plan.user) else { continue }
@@ -98,6 +98,8 @@ public enum MigrationAssessor {
           if sample.count < 20_000 { sample.append(event) }
         }
         finding.readSeconds = Progress.now() - started
+        // Standard input has no size until it is read.
+        if finding.bytes == 0 { finding.bytes = (reader as? InputCounting)?.bytesRead ?? 0 }
       } catch {
         finding.error = (error as? EidolonError)?.description ?? "\(error)"
       }

@@ -38,11 +38,16 @@ public enum MigrationImport {
     }
     let store = try EventStore(path: storePath)
     let loader = try EventLoader(store: store, inputs: plan.inputs.map(\.displayName), options: options, diagnostics: diagnostics)
+    var found = formats.map(\.format)
     let inputs = plan.inputs.enumerated().map { index, input in
       EventLoader.EventInput(name: input.displayName) {
-        try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics)
+        // Standard input's format is found as it is opened.
+        let opened = try MigrationPlan.openReader(input, format: found[index], diagnostics: diagnostics)
+        found[index] = opened.format
+        return opened.events
       }
     }
+    if progress.isEnabled { progress.totalBytes = plan.totalBytes() }
     let started = Progress.now()
     var dropped = 0
     do {
@@ -57,7 +62,7 @@ public enum MigrationImport {
       throw error
     }
     return Result(
-      database: database, importID: loader.importID, counts: loader.counts, dropped: dropped, formats: formats.map(\.format),
+      database: database, importID: loader.importID, counts: loader.counts, dropped: dropped, formats: found.map { $0 ?? "unknown" },
       resumedFrom: loader.resumedFrom.map { ($0.importID, $0.inputIndex, $0.lines) }, dryRun: options.dryRun,
       seconds: Progress.now() - started)
   }

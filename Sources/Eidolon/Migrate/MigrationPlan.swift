@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What one person's migration reads and how its events are shaped before they are
 /// stored: the inputs with their formats and settings, the rules, and (in a store shared
 /// by a team) whose events they are. `migrate import` loads it; `migrate validate`
@@ -28,8 +32,10 @@ public struct MigrationPlan {
 
   public init(inputs: [Input]) { self.inputs = inputs }
 
-  /// Each input's format, from --from or from its first bytes; an unknown one is a usage error.
-  public func formats() throws -> [(format: String, variant: String?)] {
+  /// Each input's format, from --from or from its first bytes; an unknown one is a usage
+  /// error, found before anything is read or stored. Standard input cannot be looked at
+  /// twice: its format is found when it is opened (nil here).
+  public func formats() throws -> [(format: String?, variant: String?)] {
     try inputs.map { input in
       if let format = input.format {
         guard FormatRegistry.reader(named: format) != nil else {
@@ -37,21 +43,54 @@ public struct MigrationPlan {
         }
         return (format, nil)
       }
+      if input.path == InputOpener.stdinName { return (nil, nil) }
       guard let finding = try FormatDetector.detect(path: input.path) else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
       return (finding.format, finding.variant)
     }
   }
 
-  /// A reader over one input. ManicTime's database is opened by its path.
-  public static func openReader(_ input: Input, format: String, diagnostics: Diagnostics) throws -> EventReader {
-    if format == "manictime", input.path != InputOpener.stdinName,
-      input.settings["variant"] == "database" || ManicTimeDatabaseReader.isDatabase(path: input.path)
-    {
+  /// A reader over one input, in `format` or the one its first bytes show (looked at
+  /// through the same buffered reader, so standard input works too). ManicTime's database
+  /// is opened by its path.
+  public static func openReader(_ input: Input, format: String?, diagnostics: Diagnostics) throws -> (events: EventReader, format: String) {
+    let opened = try open(input)
+    guard let name = format ?? opened.finding?.format else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
+    return (try makeReader(opened.bytes, input, format: name, diagnostics: diagnostics), name)
+  }
+
+  /// The input opened once, and what its first bytes say it is (nil: not known).
+  public static func open(_ input: Input) throws -> (bytes: ByteReader?, finding: FormatDetector.Finding?) {
+    if input.path != InputOpener.stdinName, input.settings["variant"] == "database" || ManicTimeDatabaseReader.isDatabase(path: input.path) {
+      return (nil, FormatDetector.Finding(format: "manictime", variant: "database"))
+    }
+    let bytes = try InputOpener.open(input.path)
+    return (bytes, try FormatDetector.detect(bytes))
+  }
+
+  /// The format's reader over what `open` gave (nil bytes: ManicTime's database, by path).
+  public static func makeReader(_ bytes: ByteReader?, _ input: Input, format: String, diagnostics: Diagnostics) throws -> EventReader {
+    guard let bytes else {
       let timeline = input.settings["timeline"].flatMap(ManicTimeCSVReader.Timeline.init(rawValue:))
       return try ManicTimeDatabaseReader(path: input.path, diagnostics: diagnostics, timeline: timeline)
     }
     guard let reader = FormatRegistry.reader(named: format) else { throw EidolonError(.usage, "unknown format \(format)") }
-    return try reader.make(try InputOpener.open(input.path), diagnostics, input.settings)
+    return try reader.make(bytes, diagnostics, input.settings)
+  }
+
+  /// The bytes a read of every input goes through, when that is known: plain files, not
+  /// standard input or gzip (whose inflated size shows only at the end).
+  public func totalBytes() -> Int64? {
+    var total: Int64 = 0
+    for input in inputs {
+      guard input.path != InputOpener.stdinName, let source = try? FileDescriptorSource(path: input.path) else { return nil }
+      var magic = [UInt8](repeating: 0, count: 2)
+      let n = (try? magic.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0
+      if n == 2 && magic == [0x1f, 0x8b] { return nil }
+      var info = stat()
+      guard stat(input.path, &info) == 0 else { return nil }
+      total += Int64(info.st_size)
+    }
+    return total
   }
 
   /// The rules, parsed (each call parses them again: a RuleSet counts its matches).
@@ -77,7 +116,7 @@ public struct MigrationPlan {
     let rules = try loadRules()
     var count = 0
     for (index, input) in inputs.enumerated() {
-      let reader = try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics)
+      let reader = try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics).events
       while var event = try reader.next() {
         count += 1
         progress?.update(records: count, bytes: (reader as? InputCounting)?.bytesRead ?? 0)

@@ -46,12 +46,6 @@ public enum MigrationValidator {
     public init() {}
   }
 
-  /// SQL for an event's local day: its start with its own UTC offset (UTC when it has none).
-  static let dayExpression = """
-    date(start_ms / 1000 + CASE WHEN utc_offset IS NULL THEN 0 ELSE \
-    (CASE substr(utc_offset, 1, 1) WHEN '-' THEN -1 ELSE 1 END) * \
-    (CAST(substr(utc_offset, 2, 2) AS INTEGER) * 3600 + CAST(substr(utc_offset, 5, 2) AS INTEGER) * 60) END, 'unixepoch')
-    """
 
   static let columns = "seq, id, source, stream, start_ms, end_ms, duration, utc_offset, category, app"
 
@@ -59,9 +53,12 @@ public enum MigrationValidator {
                          progress: Progress? = nil) throws -> ValidationReport {
     let store = try EventStore(path: database, readOnly: true)
     let db = store.database
+    // The ids are indexed after the inserts, not during: SQLite builds an index from sorted
+    // keys far faster than it inserts ids in random order into one (as eid-load does).
     try db.execute("""
       PRAGMA temp_store = FILE;
-      CREATE TEMP TABLE src (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT, stream TEXT, start_ms INTEGER,
+      PRAGMA temp.cache_size = -\(EventStore.cacheKiB);
+      CREATE TEMP TABLE src (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
         end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
       CREATE TEMP TABLE tgt (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
         end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
@@ -71,11 +68,9 @@ public enum MigrationValidator {
     var report = ValidationReport(database: database, sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
                                   scope: options.scope, user: plan.user)
     let insert = try db.prepare(
-      "INSERT OR IGNORE INTO temp.src (id, source, stream, start_ms, end_ms, duration, utc_offset, category, app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+      "INSERT INTO temp.src (id, source, stream, start_ms, end_ms, duration, utc_offset, category, app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
     try db.execute("BEGIN")
-    var read = 0
     try plan.forEachEvent(diagnostics: diagnostics, progress: progress) { event, _ in
-      read += 1
       insert.bind(1, event.id)
       insert.bind(2, event.source)
       insert.bind(3, event.stream)
@@ -87,9 +82,14 @@ public enum MigrationValidator {
       insert.bind(9, event.app)
       _ = try insert.step()
       insert.reset()
-      if db.changes == 0 { report.sourceRepeats += 1 }
     }
     report.sourceRejected = diagnostics.rejectCount
+    try db.execute("CREATE INDEX temp.src_by_id ON src(id)")
+    // A repeated id keeps its first event, as the store does.
+    report.sourceRepeats = try count("SELECT count(*) - count(DISTINCT id) FROM temp.src")
+    if report.sourceRepeats > 0 {
+      try db.execute("DELETE FROM temp.src WHERE seq NOT IN (SELECT min(seq) FROM temp.src GROUP BY id)")
+    }
 
     // The stored events to compare with: per source and stream, those inside the span.
     let copy = "INSERT OR IGNORE INTO temp.tgt (\(columns)) SELECT \(columns) FROM main.events"
@@ -107,20 +107,37 @@ public enum MigrationValidator {
         inSpan.reset()
       }
     }
-    try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.src)")
+    try db.execute("CREATE INDEX temp.tgt_by_id ON tgt(id)")
+    // Stored events with the source's ids that the spans did not take in (moved in time,
+    // or all of them with --scope ids): looked up by id, so only those are read.
+    try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.src WHERE id NOT IN (SELECT id FROM temp.tgt))")
     try db.execute("COMMIT")
 
     func count(_ sql: String) throws -> Int { Int(try db.integer(sql) ?? 0) }
     report.sourceEvents = try count("SELECT count(*) FROM temp.src")
     report.targetEvents = try count("SELECT count(*) FROM temp.tgt")
     report.targetRepeatedIDs = try count("SELECT count(*) - count(DISTINCT id) FROM temp.tgt")
-    report.missing = try idList(db, "FROM temp.src WHERE id NOT IN (SELECT id FROM temp.tgt)", options.examples)
-    report.extra = try idList(db, "FROM temp.tgt WHERE id NOT IN (SELECT id FROM temp.src)", options.examples)
-    report.changed = try changes(db, options.examples)
-    report.byDay = try totals(db, dayExpression)
-    report.byCategory = try totals(db, "coalesce(category, '(none)')")
-    report.byApp = try totals(db, "coalesce(app, '(none)')")
-    report.bySource = try totals(db, "source")
+    // Missing and changed in one pass over the source, extra in one over the store's side;
+    // examples are looked for only when there is something to show.
+    let sourceSide = try db.prepare("""
+      SELECT total(t.seq IS NULL), total(t.seq IS NOT NULL AND (\(differs))) FROM temp.src s LEFT JOIN temp.tgt t ON t.id = s.id
+      """)
+    _ = try sourceSide.step()
+    let extra = try count("SELECT count(*) FROM temp.tgt WHERE id NOT IN (SELECT id FROM temp.src)")
+    report.missing = try idList(db, "FROM temp.src WHERE id NOT IN (SELECT id FROM temp.tgt)", Int(sourceSide.double(0)), options.examples)
+    report.extra = try idList(db, "FROM temp.tgt WHERE id NOT IN (SELECT id FROM temp.src)", extra, options.examples)
+    report.changed = try changes(db, Int(sourceSide.double(1)), options.examples)
+    let source = try SideTotals(db, table: "src"), target = try SideTotals(db, table: "tgt")
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    report.byDay = SideTotals.merge(source.byDay, target.byDay).map { day in
+      let (y, m, d) = CivilTime.civilFromDays(day.key)
+      var total = day.total
+      total.key = "\(y)-\(two(m))-\(two(d))"
+      return total
+    }
+    report.byCategory = SideTotals.merge(source.byCategory, target.byCategory).map(\.total)
+    report.byApp = SideTotals.merge(source.byApp, target.byApp).map(\.total)
+    report.bySource = SideTotals.merge(source.bySource, target.bySource).map(\.total)
     for (side, table) in [(0, "src"), (1, "tgt")] {
       let span = try db.prepare("SELECT min(start_ms), max(end_ms), total(duration) FROM temp.\(table)")
       _ = try span.step()
@@ -137,9 +154,13 @@ public enum MigrationValidator {
     return report
   }
 
-  private static func idList(_ db: SQLiteDatabase, _ from: String, _ limit: Int) throws -> ValidationReport.IDList {
+  /// What makes a stored event "stored differently" from the source's with its id.
+  static let differs = "s.start_ms != t.start_ms OR s.end_ms != t.end_ms OR s.category IS NOT t.category OR s.app IS NOT t.app"
+
+  private static func idList(_ db: SQLiteDatabase, _ from: String, _ count: Int, _ limit: Int) throws -> ValidationReport.IDList {
     var list = ValidationReport.IDList()
-    list.count = Int(try db.integer("SELECT count(*) \(from)") ?? 0)
+    list.count = count
+    guard count > 0 else { return list }
     let examples = try db.prepare("SELECT id, start_ms, duration \(from) ORDER BY start_ms, id LIMIT \(limit)")
     while try examples.step() {
       list.examples.append(.init(id: examples.string(0) ?? "", start: examples.int64(1), duration: examples.double(2)))
@@ -147,13 +168,11 @@ public enum MigrationValidator {
     return list
   }
 
-  private static func changes(_ db: SQLiteDatabase, _ limit: Int) throws -> ValidationReport.ChangeList {
-    let joined = """
-      FROM temp.src s JOIN temp.tgt t ON t.id = s.id
-      WHERE s.start_ms != t.start_ms OR s.end_ms != t.end_ms OR s.category IS NOT t.category OR s.app IS NOT t.app
-      """
+  private static func changes(_ db: SQLiteDatabase, _ count: Int, _ limit: Int) throws -> ValidationReport.ChangeList {
+    let joined = "FROM temp.src s JOIN temp.tgt t ON t.id = s.id WHERE \(differs)"
     var list = ValidationReport.ChangeList()
-    list.count = Int(try db.integer("SELECT count(*) \(joined)") ?? 0)
+    list.count = count
+    guard count > 0 else { return list }
     let examples = try db.prepare("""
       SELECT s.id, s.start_ms, t.start_ms, s.end_ms, t.end_ms, s.category IS NOT t.category, s.app IS NOT t.app
       \(joined) ORDER BY s.start_ms, s.id LIMIT \(limit)
@@ -170,19 +189,51 @@ public enum MigrationValidator {
     return list
   }
 
-  /// Seconds per key on both sides, in key order.
-  private static func totals(_ db: SQLiteDatabase, _ key: String) throws -> [ValidationReport.Total] {
-    let query = try db.prepare("""
-      SELECT key, total(s), total(t), sum(ns), sum(nt) FROM (
-        SELECT \(key) AS key, duration AS s, 0 AS t, 1 AS ns, 0 AS nt FROM temp.src
-        UNION ALL SELECT \(key), 0, duration, 0, 1 FROM temp.tgt)
-      GROUP BY key ORDER BY key
-      """)
-    var rows: [ValidationReport.Total] = []
-    while try query.step() {
-      rows.append(.init(key: query.string(0) ?? "", source: query.double(1), target: query.double(2),
-                        sourceEvents: Int(query.int64(3)), targetEvents: Int(query.int64(4))))
+
+}
+
+/// Seconds and events per day, category, app and source of one side, in one scan of its
+/// table. A day is that of the event's start at its own UTC offset (UTC when it has none);
+/// the whole duration counts on the day it starts.
+struct SideTotals {
+  typealias Tally = (seconds: Double, events: Int)
+  var byDay: [Int64: Tally] = [:]
+  var byCategory: [String: Tally] = [:]
+  var byApp: [String: Tally] = [:]
+  var bySource: [String: Tally] = [:]
+
+  init(_ db: SQLiteDatabase, table: String) throws {
+    let rows = try db.prepare("SELECT start_ms, utc_offset, duration, category, app, source FROM temp.\(table)")
+    var offsets: [String: Int] = [:]
+    while try rows.step() {
+      var seconds = CivilTime.floorDiv(rows.int64(0), 1000)
+      if let offset = rows.string(1) {
+        if offsets[offset] == nil { offsets[offset] = Timestamp.parseOffset(offset) ?? 0 }
+        seconds += Int64(offsets[offset]!)
+      }
+      let duration = rows.double(2)
+      func add<Key: Hashable>(_ key: Key, _ table: inout [Key: Tally]) {
+        table[key, default: (0, 0)].seconds += duration
+        table[key, default: (0, 0)].events += 1
+      }
+      add(CivilTime.floorDiv(seconds, 86_400), &byDay)
+      add(rows.string(3) ?? "(none)", &byCategory)
+      add(rows.string(4) ?? "(none)", &byApp)
+      add(rows.string(5) ?? "", &bySource)
     }
-    return rows
+  }
+
+  struct Row<Key> {
+    var key: Key
+    var total: ValidationReport.Total
+  }
+
+  /// Both sides' tallies as rows in key order.
+  static func merge<Key: Comparable & Hashable>(_ source: [Key: Tally], _ target: [Key: Tally]) -> [Row<Key>] {
+    Set(source.keys).union(target.keys).sorted().map { key in
+      let s = source[key] ?? (0, 0), t = target[key] ?? (0, 0)
+      return Row(key: key, total: ValidationReport.Total(key: "\(key)", source: s.seconds, target: t.seconds,
+                                                        sourceEvents: s.events, targetEvents: t.events))
+    }
   }
 }

@@ -38,7 +38,7 @@ public final class EventStore {
       guard upgrade, !readOnly else {
         throw EidolonError(
           .usage,
-          "the database has schema version \(version); this tool needs \(StoreSchema.currentVersion). Run 'eid-load --upgrade \(path)' (a backup is made first)",
+          "the database has schema version \(version); this tool needs \(StoreSchema.currentVersion). Run 'eid-load --upgrade \(path)' or 'eidolon db upgrade \(path)' (a backup is made first)",
           file: path)
       }
     }
