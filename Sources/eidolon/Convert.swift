@@ -11,9 +11,12 @@ struct Convert: ParsableCommand {
       input's naive times, and also the zone to write in unless --write-tz says otherwise.
 
       Examples:
-        eidolon convert --from toggl --to activitywatch toggl.csv --tz Europe/Berlin -o for-aw.json
-        eidolon convert --to rescuetime aw-export.json.gz --write-set report=category -o rt.json
-        eidolon convert --to manictime --write-set variant=xml --write-set group-by=project toggl.json -o projects.xml
+        eidolon convert --from toggl --to activitywatch toggl.csv \\
+            --tz Europe/Berlin -o for-aw.json
+        eidolon convert --to rescuetime aw-export.json.gz \\
+            --write-set report=category -o rt.json
+        eidolon convert --to manictime --write-set variant=xml \\
+            --write-set group-by=project toggl.json -o projects.xml
       """)
 
   @OptionGroup var plan: PlanOptions

@@ -15,7 +15,7 @@ struct MigrateAssess: ParsableCommand {
       unreadable or has rejected records.
 
       Examples:
-        eidolon migrate assess --input aw-export.json.gz toggl-2024.csv rescuetime.json
+        eidolon migrate assess --input aw-export.json.gz toggl-2024.csv rescuetime.json \\
         eidolon migrate assess --input export.json --json > assessment.json
         eidolon migrate assess --input export.json --html assessment.html
       """)

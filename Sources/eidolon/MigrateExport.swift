@@ -45,8 +45,10 @@ struct MigrateExport: ParsableCommand {
       --write-set.
 
       Examples:
-        eidolon migrate export --db events.db --to activitywatch -o for-activitywatch.json
-        eidolon migrate export --db events.db --to toggl --write-tz Europe/Berlin --source manictime -o toggl.csv
+        eidolon migrate export --db events.db --to activitywatch \\
+            -o for-activitywatch.json
+        eidolon migrate export --db events.db --to toggl \\
+            --write-tz Europe/Berlin --source manictime -o toggl.csv
         eidolon migrate export --db team.db --user ann --to eidolon -o ann.ndjson.gz
       """)
 

@@ -27,9 +27,12 @@ struct MigrateImport: ParsableCommand {
 
       Examples:
         eidolon migrate import --input aw-export.json.gz --db events.db
-        eidolon migrate import-rescuetime --input rescuetime_data.json --tz Europe/Berlin --merge-strategy append
-        eidolon migrate import-toggl --input toggl-2024.csv --tz Europe/Berlin --rules rules.yaml --dry-run
-        eidolon migrate import-csv --input tracker.csv --columns start=When,duration=Seconds,app=Program --tz UTC
+        eidolon migrate import-rescuetime --input rescuetime_data.json \\
+            --tz Europe/Berlin --merge-strategy append
+        eidolon migrate import-toggl --input toggl-2024.csv --tz Europe/Berlin \\
+            --rules rules.yaml --dry-run
+        eidolon migrate import-csv --input tracker.csv --tz UTC \\
+            --columns start=When,duration=Seconds,app=Program
       """)
 
   @OptionGroup var plan: PlanOptions

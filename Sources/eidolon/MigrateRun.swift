@@ -17,7 +17,8 @@ struct MigrateRun: ParsableCommand {
 
       Examples:
         eidolon migrate run --config migration.yaml --stage pilot
-        eidolon migrate run --config migration.yaml --parallel-workers 4 --html report.html
+        eidolon migrate run --config migration.yaml \\
+            --parallel-workers 4 --html report.html
       """)
 
   @Option(help: ArgumentHelp("The migration config (YAML).", valueName: "file"))

@@ -17,8 +17,10 @@ struct MigrateValidate: ParsableCommand {
 
       Examples:
         eidolon migrate validate --source aw-export.json.gz --target events.db
-        eidolon migrate validate --source rescuetime_data.json --tz Europe/Berlin --target eidolon --html check.html
-        eidolon migrate validate --source toggl.csv --tz UTC --target events.db --json --tolerance 1
+        eidolon migrate validate --source rescuetime_data.json \\
+            --tz Europe/Berlin --target eidolon --html check.html
+        eidolon migrate validate --source toggl.csv --tz UTC \\
+            --target events.db --json --tolerance 1
       """)
 
   @OptionGroup var plan: PlanOptions

@@ -13,11 +13,14 @@ struct EidolonCommand: ParsableCommand {
 
       Examples:
         eidolon migrate import --input aw-export.json.gz --db events.db
-        eidolon migrate import-rescuetime --input rescuetime_data.json --tz Europe/Berlin --db events.db
-        eidolon migrate validate --source aw-export.json.gz --target events.db --html check.html
+        eidolon migrate import-rescuetime --input rescuetime_data.json \\
+            --tz Europe/Berlin --db events.db
+        eidolon migrate validate --source aw-export.json.gz \\
+            --target events.db --html check.html
         eidolon migrate assess --input *.json *.csv
         eidolon migrate run --config migration.yaml --parallel-workers 2
-        eidolon convert --from toggl --to activitywatch toggl.csv --tz Europe/Berlin -o for-aw.json
+        eidolon convert --from toggl --to activitywatch toggl.csv \\
+            --tz Europe/Berlin -o for-aw.json
         eidolon db info events.db
       """,
     version: EidolonVersion.current,

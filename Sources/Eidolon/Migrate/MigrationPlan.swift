@@ -82,7 +82,10 @@ public struct MigrationPlan {
   public func totalBytes() -> Int64? {
     var total: Int64 = 0
     for input in inputs {
-      guard input.path != InputOpener.stdinName, let source = try? FileDescriptorSource(path: input.path) else { return nil }
+      // A ManicTime database counts rows, not bytes.
+      guard input.path != InputOpener.stdinName, !ManicTimeDatabaseReader.isDatabase(path: input.path),
+        let source = try? FileDescriptorSource(path: input.path)
+      else { return nil }
       var magic = [UInt8](repeating: 0, count: 2)
       let n = (try? magic.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0
       if n == 2 && magic == [0x1f, 0x8b] { return nil }
