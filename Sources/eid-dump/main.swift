@@ -23,37 +23,15 @@ struct EidDump: ParsableCommand {
   @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file instead of stdout ('.gz' compresses).", valueName: "file"))
   var output: String?
 
-  @Option(help: ArgumentHelp("Only events from this source (repeatable).", valueName: "source"))
-  var source: [String] = []
-
-  @Option(help: ArgumentHelp("Only events of this stream (repeatable).", valueName: "stream"))
-  var stream: [String] = []
-
-  @Option(help: ArgumentHelp("Only events of this kind (repeatable).", valueName: "kind"))
-  var kind: [String] = []
-
-  @OptionGroup var range: TimeRangeOptions
+  @OptionGroup var filter: StoreFilterOptions
 
   @Flag(help: "Show progress on stderr even when it is not a terminal.")
   var progress = false
 
   func run() throws {
     let store = try EventStore(path: database, readOnly: true)
-    var filter = EventDumper.Filter()
-    filter.sources = source
-    filter.streams = stream
-    filter.kinds = kind
-    filter.since = range.sinceMillis
-    filter.until = range.untilMillis
-    let dumper = try EventDumper(store: store, filter: filter)
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(output))
-    let meter = Progress.automatic(forced: progress)
-    while let event = try dumper.next() {
-      try writer.write(event)
-      meter.update(records: dumper.count, bytes: 0)
-    }
-    meter.clear()
-    try writer.finish()
+    _ = try StoreFilterOptions.copy(store, filter.filter, to: writer, progress: Progress.automatic(forced: progress))
   }
 }
 

@@ -2,8 +2,6 @@ import ArgumentParser
 import Eidolon
 import EidolonCLI
 
-extension EventLoader.Strategy: ExpressibleByArgument {}
-
 struct EidLoad: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eid-load",
@@ -38,14 +36,7 @@ struct EidLoad: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("append, replace, replace-range or fail.", valueName: "strategy"))
-  var mergeStrategy: EventLoader.Strategy = .append
-
-  @Option(help: ArgumentHelp("Events per transaction (and checkpoint).", valueName: "n"))
-  var batchSize = EventLoader.Options().batchSize
-
-  @Flag(help: "Continue the load that was interrupted, after its last committed batch.")
-  var resume = false
+  @OptionGroup var load: LoadOptions
 
   @Flag(help: "Upgrade a store made by an older Eidolon to this schema version (a backup is made first).")
   var upgrade = false
@@ -57,8 +48,7 @@ struct EidLoad: ParsableCommand {
   var json = false
 
   func validate() throws {
-    if batchSize < 1 { throw ValidationError("--batch-size takes 1 or more") }
-    if rollback != nil && (upgrade || resume || !common.inputs.isEmpty) {
+    if rollback != nil && (upgrade || load.resume || !common.inputs.isEmpty) {
       throw ValidationError("--rollback takes only the database")
     }
   }
@@ -72,7 +62,7 @@ struct EidLoad: ParsableCommand {
     }
     let store = try EventStore(path: database, upgrade: upgrade)
     if upgrade {
-      let backup = freeBackupName(version: store.schemaVersion)
+      let backup = EventStore.freeBackupName(database, version: store.schemaVersion)
       let from = try store.upgrade(backupPath: backup)
       if from < StoreSchema.currentVersion {
         diagnostics.note("eid-load: upgraded \(database) from schema version \(from) to \(StoreSchema.currentVersion); the old one is in \(backup) ('eid-load \(database) --rollback \(backup)' puts it back)")
@@ -82,10 +72,8 @@ struct EidLoad: ParsableCommand {
       if common.inputs.isEmpty { return }
     }
 
-    var options = EventLoader.Options()
-    options.strategy = mergeStrategy
-    options.batchSize = batchSize
-    options.resume = resume
+    let options = load.loaderOptions
+    let mergeStrategy = load.mergeStrategy
     let names = common.inputPaths.map(InputOpener.displayName)
     let loader = try EventLoader(store: store, inputs: names, options: options, diagnostics: diagnostics)
     if let resumed = loader.resumedFrom {
@@ -123,18 +111,6 @@ struct EidLoad: ParsableCommand {
       "eid-load: \(database) load \(loader.importID) (\(mergeStrategy.rawValue)): read \(counts.read), inserted \(counts.inserted), skipped \(counts.skipped), replaced \(counts.replaced), removed \(counts.removed), rejected \(counts.rejected); \(String(format3(seconds))) s, \(Int(rate.rounded())) events/s")
     try diagnostics.finish()
     if counts.rejected > 0 { throw ExitCode(1) }
-  }
-
-  /// "<database>.backup-v<version>", or with -2, -3, ... when that is taken.
-  private func freeBackupName(version: Int64) -> String {
-    let base = "\(database).backup-v\(version)"
-    var name = base
-    var n = 2
-    while access(name, F_OK) == 0 {
-      name = "\(base)-\(n)"
-      n += 1
-    }
-    return name
   }
 
   private func format3(_ value: Double) -> String {

@@ -68,7 +68,7 @@ struct Database: ParsableCommand {
     func run() throws {
       let path = StorePath.resolve(database)
       let store = try EventStore(path: path, upgrade: true)
-      let backupPath = backup ?? freeName("\(path).backup-v\(store.schemaVersion)")
+      let backupPath = backup ?? EventStore.freeBackupName(path, version: store.schemaVersion)
       let from = try store.upgrade(backupPath: backupPath)
       let notes = Diagnostics(toolName: "eidolon")
       if from < StoreSchema.currentVersion {
@@ -76,16 +76,6 @@ struct Database: ParsableCommand {
       } else {
         notes.note("eidolon: \(path) is already at schema version \(from)")
       }
-    }
-
-    private func freeName(_ base: String) -> String {
-      var name = base
-      var n = 2
-      while access(name, F_OK) == 0 {
-        name = "\(base)-\(n)"
-        n += 1
-      }
-      return name
     }
   }
 

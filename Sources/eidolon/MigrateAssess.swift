@@ -22,11 +22,7 @@ struct MigrateAssess: ParsableCommand {
 
   @OptionGroup var plan: PlanOptions
 
-  @Flag(help: "Print the report as JSON on stdout.")
-  var json = false
-
-  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page.", valueName: "file"))
-  var html: String?
+  @OptionGroup var report: ReportOptions
 
   @Flag(help: "Show progress on stderr even when it is not a terminal.")
   var progress = false
@@ -37,12 +33,7 @@ struct MigrateAssess: ParsableCommand {
   func run() throws {
     let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
     let report = try MigrationAssessor.run(plan: try plan.makePlan(), progress: meter)
-    if let html { try ReportOutput.write(report.html(), to: html) }
-    if json {
-      try ReportOutput.write(ReportText.json(report.json()) + "\n", to: nil)
-    } else if !quiet {
-      try ReportOutput.write(report.text(), to: nil)
-    }
+    try self.report.emit(text: report.text, json: report.json, html: report.html, quiet: quiet)
     if report.unreadable > 0 || report.totalRejected > 0 { throw ExitCode(1) }
   }
 }

@@ -57,19 +57,10 @@ struct MigrateExport: ParsableCommand {
 
   @OptionGroup var write: WriteOptions
 
-  @Option(help: ArgumentHelp("Only events from this source (repeatable).", valueName: "source"))
-  var source: [String] = []
-
-  @Option(help: ArgumentHelp("Only events of this stream (repeatable).", valueName: "stream"))
-  var stream: [String] = []
-
-  @Option(help: ArgumentHelp("Only events of this kind (repeatable).", valueName: "kind"))
-  var kind: [String] = []
+  @OptionGroup var filter: StoreFilterOptions
 
   @Option(help: ArgumentHelp("Only events of this user (repeatable; a team's shared store).", valueName: "name"))
   var user: [String] = []
-
-  @OptionGroup var range: TimeRangeOptions
 
   @Flag(help: "Show progress on stderr even when it is not a terminal.")
   var progress = false
@@ -79,24 +70,12 @@ struct MigrateExport: ParsableCommand {
 
   func run() throws {
     let store = try EventStore(path: StorePath.resolve(db), readOnly: true)
-    var filter = EventDumper.Filter()
-    filter.sources = source
-    filter.streams = stream
-    filter.kinds = kind
+    var filter = self.filter.filter
     filter.users = user
-    filter.since = range.sinceMillis
-    filter.until = range.untilMillis
-    let dumper = try EventDumper(store: store, filter: filter)
-    let writer = try write.makeWriter()
     let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
-    while let event = try dumper.next() {
-      try writer.write(event)
-      meter.update(records: dumper.count, bytes: 0)
-    }
-    meter.clear()
-    try writer.finish()
+    let count = try StoreFilterOptions.copy(store, filter, to: try write.makeWriter(), progress: meter)
     if !quiet {
-      Diagnostics(toolName: "eidolon").note("eidolon: \(dumper.count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? "")")
+      Diagnostics(toolName: "eidolon").note("eidolon: \(count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? "")")
     }
   }
 }

@@ -2,8 +2,6 @@ import ArgumentParser
 import Eidolon
 import EidolonCLI
 
-extension EventLoader.Strategy: ExpressibleByArgument {}
-
 /// The store a command works on: --db, with the guide's bare names ("eidolon") meaning NAME.db.
 enum StorePath {
   static let defaultName = "eidolon.db"
@@ -41,14 +39,7 @@ struct MigrateImport: ParsableCommand {
   @Option(help: ArgumentHelp("The SQLite store (created when missing).", valueName: "database"))
   var db = StorePath.defaultName
 
-  @Option(help: ArgumentHelp("append, replace, replace-range or fail (as eid-load).", valueName: "strategy"))
-  var mergeStrategy: EventLoader.Strategy = .append
-
-  @Option(help: ArgumentHelp("Events per transaction and checkpoint.", valueName: "n"))
-  var batchSize = EventLoader.Options().batchSize
-
-  @Flag(help: "Continue the import that was interrupted, after its last committed batch.")
-  var resume = false
+  @OptionGroup var load: LoadOptions
 
   @Flag(help: "Read, file and load everything, then roll back: the summary says what would be stored.")
   var dryRun = false
@@ -57,18 +48,14 @@ struct MigrateImport: ParsableCommand {
   var json = false
 
   func validate() throws {
-    if batchSize < 1 { throw ValidationError("--batch-size takes 1 or more") }
-    if dryRun && resume { throw ValidationError("--dry-run and --resume do not go together") }
+    if dryRun && load.resume { throw ValidationError("--dry-run and --resume do not go together") }
   }
 
   func run() throws {
     let diagnostics = try io.makeDiagnostics("eidolon migrate import")
     let progress = io.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
-    var options = EventLoader.Options()
-    options.strategy = mergeStrategy
-    options.batchSize = batchSize
-    options.resume = resume
+    var options = load.loaderOptions
     options.dryRun = dryRun
     let database = StorePath.resolve(db)
     let result: MigrationImport.Result

@@ -30,11 +30,7 @@ struct MigrateRun: ParsableCommand {
   @Option(help: ArgumentHelp("Users migrated at the same time (threads; default: the config's parallel_workers, else 1).", valueName: "n"))
   var parallelWorkers: Int?
 
-  @Flag(help: "Print the report as JSON on stdout.")
-  var json = false
-
-  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page.", valueName: "file"))
-  var html: String?
+  @OptionGroup var report: ReportOptions
 
   @Flag(help: "Show progress on stderr even when it is not a terminal.")
   var progress = false
@@ -51,12 +47,7 @@ struct MigrateRun: ParsableCommand {
     let runner = try TeamRunner(config: team, stage: stage, workers: parallelWorkers,
                                 showProgress: !quiet && (progress || isatty(STDERR_FILENO) == 1))
     let report = TeamReport(config: config, stage: stage, outcomes: runner.run())
-    if let html { try ReportOutput.write(report.html(), to: html) }
-    if json {
-      try ReportOutput.write(ReportText.json(report.json()) + "\n", to: nil)
-    } else if !quiet {
-      try ReportOutput.write(report.text(), to: nil)
-    }
+    try self.report.emit(text: report.text, json: report.json, html: report.html, quiet: quiet)
     // As every tool: 1 when records were rejected, even if the rest is done and matches.
     if !report.isClean || report.outcomes.contains(where: { $0.rejected > 0 }) { throw ExitCode(1) }
   }

@@ -38,11 +38,7 @@ struct MigrateValidate: ParsableCommand {
   @Option(help: ArgumentHelp("range: the store's events of the source's streams within its span (finds added rows too); ids: only the source's ids.", valueName: "scope"))
   var scope: MigrationValidator.Scope = .range
 
-  @Flag(help: "Print the report as JSON on stdout.")
-  var json = false
-
-  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page.", valueName: "file"))
-  var html: String?
+  @OptionGroup var report: ReportOptions
 
   func validate() throws {
     if MigrationValidator.Tolerance(argument: tolerance) == nil { throw ValidationError("--tolerance takes seconds (2) or a percentage (0.5%), not \(tolerance)") }
@@ -58,12 +54,7 @@ struct MigrateValidate: ParsableCommand {
     let report = try MigrationValidator.run(plan: plan.makePlan(extraInputs: source), database: StorePath.resolve(target), options: options,
                                             diagnostics: diagnostics, progress: io.makeProgress())
     try diagnostics.finish()
-    if let html { try ReportOutput.write(report.html(), to: html) }
-    if json {
-      try ReportOutput.write(ReportText.json(report.json()) + "\n", to: nil)
-    } else if !io.quiet {
-      try ReportOutput.write(report.text(), to: nil)
-    }
+    try self.report.emit(text: report.text, json: report.json, html: report.html, quiet: io.quiet)
     if !report.matches { throw ExitCode(1) }
   }
 }

@@ -93,7 +93,26 @@ struct RunOptions: ParsableArguments {
   func makeProgress() -> Progress { quiet ? Progress(enabled: false) : Progress.automatic(forced: progress) }
 }
 
-/// Writes a report where it was asked for: JSON on stdout, HTML to a file, text otherwise.
+/// --json and --html, for the commands that end in a report (validate, assess, run).
+struct ReportOptions: ParsableArguments {
+  @Flag(help: "Print the report as JSON on stdout.")
+  var json = false
+
+  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page.", valueName: "file"))
+  var html: String?
+
+  /// The HTML page to its file, then JSON or (unless `quiet`) text on stdout.
+  func emit(text: () -> String, json makeJSON: () -> JSONValue, html makeHTML: () -> String, quiet: Bool) throws {
+    if let html { try ReportOutput.write(makeHTML(), to: html) }
+    if json {
+      try ReportOutput.write(ReportText.json(makeJSON()) + "\n", to: nil)
+    } else if !quiet {
+      try ReportOutput.write(text(), to: nil)
+    }
+  }
+}
+
+/// Writes a report where it was asked for: a file, or stdout.
 enum ReportOutput {
   static func write(_ text: String, to path: String?) throws {
     let sink = try OutputSink.open(path)

@@ -79,6 +79,18 @@ public final class EventStore {
     return from
   }
 
+  /// "<path>.backup-v<version>", or with -2, -3, ... after it when that is taken.
+  public static func freeBackupName(_ path: String, version: Int64) -> String {
+    let base = "\(path).backup-v\(version)"
+    var name = base
+    var n = 2
+    while access(name, F_OK) == 0 {
+      name = "\(base)-\(n)"
+      n += 1
+    }
+    return name
+  }
+
   /// Puts the contents of the backup at `backupPath` back into the store at `path`.
   public static func rollback(path: String, backupPath: String) throws {
     guard access(backupPath, R_OK) == 0 else { throw EidolonError(.io, "no such backup", file: backupPath) }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Eidolon
+
+/// Which stored events to read back: the filters eid-dump and `eidolon migrate export` share.
+public struct StoreFilterOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Only events from this source (repeatable).", valueName: "source"))
+  public var source: [String] = []
+
+  @Option(help: ArgumentHelp("Only events of this stream (repeatable).", valueName: "stream"))
+  public var stream: [String] = []
+
+  @Option(help: ArgumentHelp("Only events of this kind (repeatable).", valueName: "kind"))
+  public var kind: [String] = []
+
+  @OptionGroup public var range: TimeRangeOptions
+
+  public init() {}
+
+  public var filter: EventDumper.Filter {
+    var filter = EventDumper.Filter()
+    filter.sources = source
+    filter.streams = stream
+    filter.kinds = kind
+    filter.since = range.sinceMillis
+    filter.until = range.untilMillis
+    return filter
+  }
+
+  /// Every event of `store` the filter keeps, in start order, into `writer` (finished after).
+  /// Returns how many.
+  public static func copy(_ store: EventStore, _ filter: EventDumper.Filter, to writer: EventWriter, progress: Progress) throws -> Int {
+    let dumper = try EventDumper(store: store, filter: filter)
+    while let event = try dumper.next() {
+      try writer.write(event)
+      progress.update(records: dumper.count, bytes: 0)
+    }
+    progress.clear()
+    try writer.finish()
+    return dumper.count
+  }
+}
+
+extension EventLoader.Strategy: ExpressibleByArgument {}
+
+/// How a load stores events: the options eid-load and `eidolon migrate import` share.
+public struct LoadOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("append, replace, replace-range or fail (formats/sqlite-schema.md).", valueName: "strategy"))
+  public var mergeStrategy: EventLoader.Strategy = .append
+
+  @Option(help: ArgumentHelp("Events per transaction and checkpoint.", valueName: "n"))
+  public var batchSize = EventLoader.Options().batchSize
+
+  @Flag(help: "Continue the load that was interrupted, after its last committed batch.")
+  public var resume = false
+
+  public init() {}
+
+  public func validate() throws {
+    if batchSize < 1 { throw ValidationError("--batch-size takes 1 or more") }
+  }
+
+  public var loaderOptions: EventLoader.Options {
+    var options = EventLoader.Options()
+    options.strategy = mergeStrategy
+    options.batchSize = batchSize
+    options.resume = resume
+    return options
+  }
+}
