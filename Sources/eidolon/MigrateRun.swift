@@ -47,6 +47,7 @@ struct MigrateRun: ParsableCommand {
     let runner = try TeamRunner(config: team, stage: stage, workers: parallelWorkers,
                                 showProgress: !quiet && (progress || isatty(STDERR_FILENO) == 1))
     let report = TeamReport(config: config, stage: stage, outcomes: runner.run())
+    if let problem = runner.stateError { Diagnostics(toolName: "eidolon").note("eidolon: warning: \(problem)") }
     try self.report.emit(text: report.text, json: report.json, html: report.html, quiet: quiet)
     // As every tool: 1 when records were rejected, even if the rest is done and matches.
     if !report.isClean || report.outcomes.contains(where: { $0.rejected > 0 }) { throw ExitCode(1) }

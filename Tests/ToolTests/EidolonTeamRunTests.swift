@@ -101,6 +101,29 @@ import Testing
     #expect(validated.status == 0, "\(validated.stdout)")
   }
 
+  @Test func aRunKilledBeforeItsStateWasWrittenResumesTheStoppedImport() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    var lines: [String] = []
+    for i in 0..<20 {
+      lines.append(i == 12 ? "{\"id\":\"bad\"}"
+                   : "{\"id\":\"x:\(i)\",\"source\":\"custom\",\"kind\":\"window\",\"start\":\"2024-03-01T\(i < 10 ? "0" : "")\(i):00:00.000Z\",\"duration\":60}")
+    }
+    let input = dir.appendingPathComponent("dee.ndjson")
+    try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+    try "store_per_user: stores/{user}.db\nbatch_size: 5\nusers:\n  - name: dee\n    inputs: [dee.ndjson]\n"
+      .write(to: dir.appendingPathComponent("migration.yaml"), atomically: true, encoding: .utf8)
+    // As a run that was killed mid-import would leave it: ten events committed, no state file.
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("stores"), withIntermediateDirectories: true)
+    let store = dir.appendingPathComponent("stores/dee.db").path
+    let stopped = try ToolRunner.run("eidolon", ["migrate", "import", "--input", input.path, "--db", store, "--batch-size", "5", "--strict"])
+    #expect(stopped.status == 1)
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", dir.appendingPathComponent("migration.yaml").path, "--json"])
+    #expect(run.status == 1, "one record is bad")
+    let dee = try #require(try Self.users(run.stdout)["dee"])
+    #expect(dee["resumed"] as? Bool == true && dee["verdict"] as? String == "match" && dee["rejected"] as? Int == 1)
+    #expect(try Self.loads(store) == 1, "the stopped import was continued, not started again")
+  }
+
   @Test func configMistakesAreUsageErrors() throws {
     let dir = try ToolRunner.temporaryDirectory()
     let config = dir.appendingPathComponent("bad.yaml")

@@ -138,14 +138,26 @@ public final class TeamRunner: @unchecked Sendable {
       var options = EventLoader.Options()
       options.strategy = config.strategy
       options.batchSize = config.batchSize
-      // The same files as a run that stopped: go on after its last batch. Changed files
-      // (the fix of a bad one) are read from the start; append skips what is stored.
-      options.resume = sameFiles && before?["status"] as? String == Status.failed.rawValue
-      outcome.resumed = options.resume
+      // A load of these files that stopped (a failed user, or a run that was killed before
+      // it could say so): go on after its last batch. Changed files (the fix of a bad one)
+      // are read from the start; append skips what is stored.
+      let stopped = before == nil || (sameFiles && before?["status"] as? String == Status.failed.rawValue)
       if config.stores.isShared { storeLock.lock() }
       defer { if config.stores.isShared { storeLock.unlock() } }
-      let result = try MigrationImport.run(plan: plan, database: store, options: options, diagnostics: diagnostics,
-                                           progress: Progress(enabled: false))
+      options.resume = stopped && EventLoader.hasUnfinishedLoad(storePath: store, inputs: plan.inputs.map(\.displayName))
+      outcome.resumed = options.resume
+      let result: MigrationImport.Result
+      do {
+        result = try MigrationImport.run(plan: plan, database: store, options: options, diagnostics: diagnostics,
+                                         progress: Progress(enabled: false))
+      } catch where options.resume && EventLoader.isResumeMismatch(error) {
+        // The files changed after the run that stopped: from the start, storing what is missing.
+        messages.append("eidolon: \(user.name)'s files changed since their import stopped; imported again from the start")
+        options.resume = false
+        outcome.resumed = false
+        result = try MigrationImport.run(plan: plan, database: store, options: options, diagnostics: diagnostics,
+                                         progress: Progress(enabled: false))
+      }
       outcome.read = result.counts.read + result.dropped
       outcome.inserted = result.counts.inserted
       outcome.skipped = result.counts.skipped
@@ -210,8 +222,14 @@ public final class TeamRunner: @unchecked Sendable {
     state["config"] = config.path
     guard let data = try? JSONSerialization.data(withJSONObject: state, options: [.prettyPrinted, .sortedKeys]) else { return }
     let temporary = config.statePath + ".tmp"
-    if FileManager.default.createFile(atPath: temporary, contents: data) { rename(temporary, config.statePath) }
+    guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, config.statePath) == 0 else {
+      stateError = "cannot write the state file \(config.statePath) (\(SystemCall.lastErrorMessage())): a run of the config again starts everyone over; set state: in the config to a writable place"
+      return
+    }
   }
+
+  /// Set when the state file could not be written (said once, at the end).
+  public private(set) var stateError: String?
 
   static func outcome(from entry: [String: Any], user: String, stage: String, store: String) -> Outcome {
     var outcome = Outcome(user: user, stage: stage, store: store, status: .done)

@@ -1,4 +1,7 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Loads Eidolon NDJSON into a store in batches, one transaction each, with the
 /// checkpoint that lets an interrupted load resume exactly where its last batch ended
@@ -194,6 +197,21 @@ public final class EventLoader {
       let source = spans.string(0) ?? "", stream = spans.string(1) ?? ""
       ranges[source + "\u{0}" + stream] = (source, stream, spans.int64(2), spans.int64(3), spans.int64(4))
     }
+  }
+
+  /// True when the store at `path` holds a load of these inputs that did not finish: one
+  /// that `--resume` would continue.
+  public static func hasUnfinishedLoad(storePath path: String, inputs: [String]) -> Bool {
+    guard access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, mode: .readOnly),
+      let query = try? db.prepare("SELECT 1 FROM imports WHERE status != 'done' AND inputs = ?1 LIMIT 1")
+    else { return false }
+    query.bind(1, jsonList(inputs))
+    return (try? query.step()) == true
+  }
+
+  /// True for the error a resume gives when an input is not what the stopped load read.
+  public static func isResumeMismatch(_ error: Error) -> Bool {
+    (error as? EidolonError)?.message.hasSuffix("load it without --resume") == true
   }
 
   static func jsonList(_ names: [String]) -> String {
