@@ -246,3 +246,29 @@ import Testing
     #expect(try Self.json(try ToolRunner.run("eidolon", ["db", "info", old, "--json"]).stdout)["schema_version"] as? Int == 1)
   }
 }
+
+/// The real files in ../shared/samples, where present: each found as its tracker's, imported
+/// by eidolon, and validated as matching.
+@Suite struct EidolonSharedSampleTests {
+  static let folder = ToolRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/samples")
+  static let formats = ["aw-": "activitywatch", "rt-": "rescuetime", "toggl-": "toggl", "mt-server-": "manictime"]
+
+  @Test func everySharedSampleImportsAndValidates() throws {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: Self.folder.path)) ?? []).sorted()
+    let samples = names.filter { name in Self.formats.keys.contains { name.hasPrefix($0) } }
+    guard !samples.isEmpty else { return print("skipped: ../shared/samples is not there") }
+    for name in samples {
+      let path = Self.folder.appendingPathComponent(name).path
+      let expected = Self.formats.first { name.hasPrefix($0.key) }!.value
+      let assessed = try ToolRunner.run("eidolon", ["migrate", "assess", "--input", path, "--tz", "UTC", "--json"])
+      let report = try EidolonMigrateTests.json(assessed.stdout)
+      let input = try #require((report["inputs"] as? [[String: Any]])?.first)
+      #expect(input["format"] as? String == expected, "\(name)")
+      let database = try ToolRunner.temporaryDirectory().appendingPathComponent("s.db").path
+      let imported = try ToolRunner.run("eidolon", ["migrate", "import", "--input", path, "--tz", "UTC", "--db", database])
+      #expect(imported.status == 0, "\(name): \(imported.stderr)")
+      let validated = try ToolRunner.run("eidolon", ["migrate", "validate", "--source", path, "--tz", "UTC", "--target", database])
+      #expect(validated.status == 0, "\(name): \(validated.stdout)")
+    }
+  }
+}
