@@ -32,11 +32,15 @@ public enum ReportText {
   public static func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
     let all = [header] + rows
     let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+    func isNumber(_ cell: String) -> Bool { cell.first.map { $0.isNumber || $0 == "-" || $0 == "+" } ?? false }
+    // A column whose cells are all numbers (or empty) is right-aligned, its header too.
+    let numeric = header.indices.map { column in
+      column > 0 && rows.allSatisfy { !$0.indices.contains(column) || $0[column].isEmpty || isNumber($0[column]) }
+    }
     return all.map { row in
       var line = row.enumerated().map { column, cell in
         let pad = String(repeating: " ", count: max(0, widths[column] - cell.count))
-        let numeric = cell.first.map { $0.isNumber || $0 == "-" || $0 == "+" } ?? false
-        return numeric && column > 0 ? pad + cell : cell + pad
+        return numeric[column] ? pad + cell : cell + pad
       }.joined(separator: "  ")
       while line.last == " " { line.removeLast() }
       return indent + line
