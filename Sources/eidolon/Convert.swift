@@ -23,6 +23,9 @@ struct Convert: ParsableCommand {
   @OptionGroup var write: WriteOptions
   @OptionGroup var io: RunOptions
 
+  @Flag(help: "Print the summary as JSON on stderr (stdout may hold the events).")
+  var json = false
+
   func run() throws {
     let diagnostics = try io.makeDiagnostics("eidolon convert")
     let progress = io.makeProgress()
@@ -36,7 +39,12 @@ struct Convert: ParsableCommand {
     }
     try writer.finish()
     try diagnostics.finish()
-    if !io.quiet || diagnostics.rejectCount > 0 {
+    if json {
+      diagnostics.note(ReportText.json(ReportText.object([
+        ("events", .number(count)), ("rejected", .number(diagnostics.rejectCount)), ("warnings", .number(diagnostics.warningCount)),
+        ("format", .string(write.to)), ("output", write.output.map { .string($0) } ?? .null),
+      ])))
+    } else if !io.quiet || diagnostics.rejectCount > 0 {
       diagnostics.note("eidolon: \(count) events converted to \(write.to); \(diagnostics.rejectCount) input records rejected")
     }
     if diagnostics.rejectCount > 0 { throw ExitCode(1) }

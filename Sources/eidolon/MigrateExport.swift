@@ -68,13 +68,21 @@ struct MigrateExport: ParsableCommand {
   @Flag(name: [.short, .long], help: "Print nothing but errors.")
   var quiet = false
 
+  @Flag(help: "Print the summary as JSON on stderr (stdout may hold the events).")
+  var json = false
+
   func run() throws {
     let store = try EventStore(path: StorePath.resolve(db), readOnly: true)
     var filter = self.filter.filter
     filter.users = user
     let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
     let count = try StoreFilterOptions.copy(store, filter, to: try write.makeWriter(), progress: meter)
-    if !quiet {
+    if json {
+      Diagnostics(toolName: "eidolon").note(ReportText.json(ReportText.object([
+        ("database", .string(store.path)), ("events", .number(count)), ("format", .string(write.to)),
+        ("output", write.output.map { .string($0) } ?? .null),
+      ])))
+    } else if !quiet {
       Diagnostics(toolName: "eidolon").note("eidolon: \(count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? "")")
     }
   }

@@ -223,6 +223,8 @@ import Testing
     #expect(converted.stdout == direct.stdout && !converted.stdout.isEmpty)
     let csv = try ToolRunner.run("eidolon", ["convert", "--to", "toggl", Self.awExport, "--write-tz", "UTC"])
     #expect(csv.status == 0 && csv.stdout.hasPrefix("User,Email,Client,Project"), "\(csv.stderr)")
+    let summary = try ToolRunner.run("eidolon", ["convert", "--to", "eidolon", Self.awExport, "--json", "-o", dir.appendingPathComponent("c.ndjson").path])
+    #expect(try Self.json(summary.stderr)["events"] as? Int == 12)
     let unknown = try ToolRunner.run("eidolon", ["convert", "--to", "excel", Self.awExport])
     #expect(unknown.status == 2 && unknown.stderr.contains("--to takes"))
   }
