@@ -85,29 +85,44 @@ public final class TeamRunner: @unchecked Sendable {
     doneCount = 0
     failedCount = 0
     display.update(stage: stageName, done: 0, failed: 0, total: total, running: [])
-    DispatchQueue.concurrentPerform(iterations: min(workers, max(1, total))) { _ in
-      while true {
-        lock.lock()
-        guard !queue.isEmpty else {
-          lock.unlock()
-          return
-        }
-        let name = queue.removeFirst()
-        running.append(name)
-        display.update(stage: stageName, done: doneCount, failed: failedCount, total: total, running: running)
-        let user = config.user(named: name)!
-        lock.unlock()
-
-        let outcome = migrate(user, stage: stageName)
-
-        lock.lock()
-        outcomes[name] = outcome
-        running.removeAll { $0 == name }
-        if outcome.isClean { doneCount += 1 } else { failedCount += 1 }
-        remember(outcome)
-        display.update(stage: stageName, done: doneCount, failed: failedCount, total: total, running: running)
-        lock.unlock()
+    // Threads of their own, not Dispatch's pool: that one runs no more at once than there
+    // are cores, and --parallel-workers is a promise of how many users run at a time.
+    let finished = DispatchGroup()
+    for _ in 0..<min(workers, max(1, total)) {
+      finished.enter()
+      let thread = Thread { [self] in
+        defer { finished.leave() }
+        work(stage: stageName, total: total)
       }
+      thread.stackSize = 8 << 20
+      thread.start()
+    }
+    finished.wait()
+  }
+
+  /// One worker: takes the next user of the stage until none is left.
+  private func work(stage stageName: String, total: Int) {
+    while true {
+      lock.lock()
+      guard !queue.isEmpty else {
+        lock.unlock()
+        return
+      }
+      let name = queue.removeFirst()
+      running.append(name)
+      display.update(stage: stageName, done: doneCount, failed: failedCount, total: total, running: running)
+      let user = config.user(named: name)!
+      lock.unlock()
+
+      let outcome = migrate(user, stage: stageName)
+
+      lock.lock()
+      outcomes[name] = outcome
+      running.removeAll { $0 == name }
+      if outcome.isClean { doneCount += 1 } else { failedCount += 1 }
+      remember(outcome)
+      display.update(stage: stageName, done: doneCount, failed: failedCount, total: total, running: running)
+      lock.unlock()
     }
   }
 
