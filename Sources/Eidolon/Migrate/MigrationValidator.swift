@@ -53,6 +53,7 @@ public enum MigrationValidator {
                          progress: Progress? = nil) throws -> ValidationReport {
     let store = try EventStore(path: database, readOnly: true)
     let db = store.database
+    func count(_ sql: String) throws -> Int { Int(try db.integer(sql) ?? 0) }
     // The ids are indexed after the inserts, not during: SQLite builds an index from sorted
     // keys far faster than it inserts ids in random order into one (as eid-load does).
     try db.execute("""
@@ -60,10 +61,11 @@ public enum MigrationValidator {
       PRAGMA temp.cache_size = -\(EventStore.cacheKiB);
       CREATE TEMP TABLE src (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
         end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
-      CREATE TEMP TABLE tgt (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
+      CREATE TEMP TABLE tgt (seq INTEGER, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
         end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
+      CREATE TEMP TABLE moved (id TEXT NOT NULL);
       """)
-    defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.tgt; DROP TABLE IF EXISTS temp.scope") }
+    defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.tgt; DROP TABLE IF EXISTS temp.moved") }
 
     var report = ValidationReport(database: database, sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
                                   scope: options.scope, user: plan.user)
@@ -84,7 +86,7 @@ public enum MigrationValidator {
       insert.reset()
     }
     report.sourceRejected = diagnostics.rejectCount
-    try db.execute("CREATE INDEX temp.src_by_id ON src(id)")
+    try db.execute("CREATE INDEX temp.src_by_id ON src(\(ValidationMerge.coveringColumns))")
     // A repeated id keeps its first event, as the store does.
     report.sourceRepeats = try count("SELECT count(*) - count(DISTINCT id) FROM temp.src")
     if report.sourceRepeats > 0 {
@@ -92,7 +94,7 @@ public enum MigrationValidator {
     }
 
     // The stored events to compare with: per source and stream, those inside the span.
-    let copy = "INSERT OR IGNORE INTO temp.tgt (\(columns)) SELECT \(columns) FROM main.events"
+    let copy = "INSERT INTO temp.tgt (\(columns)) SELECT \(columns) FROM main.events"
     let userTest = plan.user == nil ? "" : " AND user IS ?9"
     if options.scope == .range {
       let spans = try db.prepare("SELECT source, stream, min(start_ms), max(start_ms) FROM temp.src GROUP BY source, stream")
@@ -106,27 +108,27 @@ public enum MigrationValidator {
         _ = try inSpan.step()
         inSpan.reset()
       }
+    } else {
+      // --scope ids: the stored events with the source's ids, wherever they are.
+      try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.src)")
     }
-    try db.execute("CREATE INDEX temp.tgt_by_id ON tgt(id)")
-    // Stored events with the source's ids that the spans did not take in (moved in time,
-    // or all of them with --scope ids): looked up by id, so only those are read.
-    try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.src WHERE id NOT IN (SELECT id FROM temp.tgt))")
+    try db.execute("CREATE INDEX temp.tgt_by_id ON tgt(\(ValidationMerge.coveringColumns))")
+    // Source ids the spans did not take in are looked up among all stored events as the
+    // merge meets them (moved out of the span, or to another stream).
+    let outside = options.scope == .range
+      ? try db.prepare("SELECT \(ValidationMerge.coveringColumns) FROM main.events WHERE id = ?1\(plan.user == nil ? "" : " AND user IS ?2")")
+      : nil
+    if let user = plan.user { outside?.bind(2, user) }
+    let merge = try ValidationMerge(db, examples: options.examples, outside: outside)
+    try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.moved)")
     try db.execute("COMMIT")
 
-    func count(_ sql: String) throws -> Int { Int(try db.integer(sql) ?? 0) }
     report.sourceEvents = try count("SELECT count(*) FROM temp.src")
     report.targetEvents = try count("SELECT count(*) FROM temp.tgt")
-    report.targetRepeatedIDs = try count("SELECT count(*) - count(DISTINCT id) FROM temp.tgt")
-    // Missing and changed in one pass over the source, extra in one over the store's side;
-    // examples are looked for only when there is something to show.
-    let sourceSide = try db.prepare("""
-      SELECT total(t.seq IS NULL), total(t.seq IS NOT NULL AND (\(differs))) FROM temp.src s LEFT JOIN temp.tgt t ON t.id = s.id
-      """)
-    _ = try sourceSide.step()
-    let extra = try count("SELECT count(*) FROM temp.tgt WHERE id NOT IN (SELECT id FROM temp.src)")
-    report.missing = try idList(db, "FROM temp.src WHERE id NOT IN (SELECT id FROM temp.tgt)", Int(sourceSide.double(0)), options.examples)
-    report.extra = try idList(db, "FROM temp.tgt WHERE id NOT IN (SELECT id FROM temp.src)", extra, options.examples)
-    report.changed = try changes(db, Int(sourceSide.double(1)), options.examples)
+    report.targetRepeatedIDs = merge.repeatedTargetIDs
+    report.missing = merge.missing
+    report.extra = merge.extra
+    report.changed = merge.changed
     let source = try SideTotals(db, table: "src"), target = try SideTotals(db, table: "tgt")
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     report.byDay = SideTotals.merge(source.byDay, target.byDay).map { day in
@@ -139,7 +141,9 @@ public enum MigrationValidator {
     report.byApp = SideTotals.merge(source.byApp, target.byApp).map(\.total)
     report.bySource = SideTotals.merge(source.bySource, target.bySource).map(\.total)
     for (side, table) in [(0, "src"), (1, "tgt")] {
-      let span = try db.prepare("SELECT min(start_ms), max(end_ms), total(duration) FROM temp.\(table)")
+      // Whole milliseconds (each event's end_ms - start_ms, as the store keeps them): a sum
+      // of millions of doubles depends on their order, and the two sides are in different orders.
+      let span = try db.prepare("SELECT min(start_ms), max(end_ms), sum(end_ms - start_ms) / 1000.0 FROM temp.\(table)")
       _ = try span.step()
       let first = span.isNull(0) ? nil : span.int64(0)
       let last = span.isNull(1) ? nil : span.int64(1)
@@ -153,57 +157,21 @@ public enum MigrationValidator {
     }
     return report
   }
-
-  /// What makes a stored event "stored differently" from the source's with its id.
-  static let differs = "s.start_ms != t.start_ms OR s.end_ms != t.end_ms OR s.category IS NOT t.category OR s.app IS NOT t.app"
-
-  private static func idList(_ db: SQLiteDatabase, _ from: String, _ count: Int, _ limit: Int) throws -> ValidationReport.IDList {
-    var list = ValidationReport.IDList()
-    list.count = count
-    guard count > 0 else { return list }
-    let examples = try db.prepare("SELECT id, start_ms, duration \(from) ORDER BY start_ms, id LIMIT \(limit)")
-    while try examples.step() {
-      list.examples.append(.init(id: examples.string(0) ?? "", start: examples.int64(1), duration: examples.double(2)))
-    }
-    return list
-  }
-
-  private static func changes(_ db: SQLiteDatabase, _ count: Int, _ limit: Int) throws -> ValidationReport.ChangeList {
-    let joined = "FROM temp.src s JOIN temp.tgt t ON t.id = s.id WHERE \(differs)"
-    var list = ValidationReport.ChangeList()
-    list.count = count
-    guard count > 0 else { return list }
-    let examples = try db.prepare("""
-      SELECT s.id, s.start_ms, t.start_ms, s.end_ms, t.end_ms, s.category IS NOT t.category, s.app IS NOT t.app
-      \(joined) ORDER BY s.start_ms, s.id LIMIT \(limit)
-      """)
-    while try examples.step() {
-      var fields: [String] = []
-      if examples.int64(1) != examples.int64(2) { fields.append("start") }
-      if examples.int64(3) != examples.int64(4) { fields.append("end") }
-      if examples.int64(5) != 0 { fields.append("category") }
-      if examples.int64(6) != 0 { fields.append("app") }
-      list.examples.append(.init(id: examples.string(0) ?? "", sourceStart: examples.int64(1), targetStart: examples.int64(2),
-                                 sourceEnd: examples.int64(3), targetEnd: examples.int64(4), fields: fields))
-    }
-    return list
-  }
-
-
 }
 
 /// Seconds and events per day, category, app and source of one side, in one scan of its
 /// table. A day is that of the event's start at its own UTC offset (UTC when it has none);
-/// the whole duration counts on the day it starts.
+/// the whole duration counts on the day it starts, to the millisecond.
 struct SideTotals {
-  typealias Tally = (seconds: Double, events: Int)
+  /// Milliseconds, summed as integers so the total does not depend on the order of the rows.
+  typealias Tally = (millis: Int64, events: Int)
   var byDay: [Int64: Tally] = [:]
   var byCategory: [String: Tally] = [:]
   var byApp: [String: Tally] = [:]
   var bySource: [String: Tally] = [:]
 
   init(_ db: SQLiteDatabase, table: String) throws {
-    let rows = try db.prepare("SELECT start_ms, utc_offset, duration, category, app, source FROM temp.\(table)")
+    let rows = try db.prepare("SELECT start_ms, utc_offset, end_ms - start_ms, category, app, source FROM temp.\(table)")
     var offsets: [String: Int] = [:]
     while try rows.step() {
       var seconds = CivilTime.floorDiv(rows.int64(0), 1000)
@@ -211,9 +179,9 @@ struct SideTotals {
         if offsets[offset] == nil { offsets[offset] = Timestamp.parseOffset(offset) ?? 0 }
         seconds += Int64(offsets[offset]!)
       }
-      let duration = rows.double(2)
+      let millis = rows.int64(2)
       func add<Key: Hashable>(_ key: Key, _ table: inout [Key: Tally]) {
-        table[key, default: (0, 0)].seconds += duration
+        table[key, default: (0, 0)].millis += millis
         table[key, default: (0, 0)].events += 1
       }
       add(CivilTime.floorDiv(seconds, 86_400), &byDay)
@@ -232,7 +200,7 @@ struct SideTotals {
   static func merge<Key: Comparable & Hashable>(_ source: [Key: Tally], _ target: [Key: Tally]) -> [Row<Key>] {
     Set(source.keys).union(target.keys).sorted().map { key in
       let s = source[key] ?? (0, 0), t = target[key] ?? (0, 0)
-      return Row(key: key, total: ValidationReport.Total(key: "\(key)", source: s.seconds, target: t.seconds,
+      return Row(key: key, total: ValidationReport.Total(key: "\(key)", source: Double(s.millis) / 1000, target: Double(t.millis) / 1000,
                                                         sourceEvents: s.events, targetEvents: t.events))
     }
   }
