@@ -47,7 +47,6 @@ public enum MigrationValidator {
   }
 
 
-  static let columns = "seq, id, source, stream, start_ms, end_ms, duration, utc_offset, category, app"
 
   public static func run(plan: MigrationPlan, database: String, options: Options, diagnostics: Diagnostics,
                          progress: Progress? = nil) throws -> ValidationReport {
@@ -61,11 +60,9 @@ public enum MigrationValidator {
       PRAGMA temp.cache_size = -\(EventStore.cacheKiB);
       CREATE TEMP TABLE src (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
         end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
-      CREATE TEMP TABLE tgt (seq INTEGER, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
-        end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
       CREATE TEMP TABLE moved (id TEXT NOT NULL);
       """)
-    defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.tgt; DROP TABLE IF EXISTS temp.moved") }
+    defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.spans; DROP TABLE IF EXISTS temp.moved") }
 
     var report = ValidationReport(database: database, sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
                                   scope: options.scope, user: plan.user)
@@ -93,43 +90,44 @@ public enum MigrationValidator {
       try db.execute("DELETE FROM temp.src WHERE seq NOT IN (SELECT min(seq) FROM temp.src GROUP BY id)")
     }
 
-    // The stored events to compare with: per source and stream, those inside the span.
-    let copy = "INSERT INTO temp.tgt (\(columns)) SELECT \(columns) FROM main.events"
-    let userTest = plan.user == nil ? "" : " AND user IS ?9"
-    if options.scope == .range {
-      let spans = try db.prepare("SELECT source, stream, min(start_ms), max(start_ms) FROM temp.src GROUP BY source, stream")
-      let inSpan = try db.prepare("\(copy) WHERE source = ?1 AND stream IS ?2 AND start_ms BETWEEN ?3 AND ?4\(userTest)")
-      while try spans.step() {
-        inSpan.bind(1, spans.string(0))
-        inSpan.bind(2, spans.string(1))
-        inSpan.bind(3, spans.int64(2))
-        inSpan.bind(4, spans.int64(3))
-        if let user = plan.user { inSpan.bind(9, user) }
-        _ = try inSpan.step()
-        inSpan.reset()
-      }
-    } else {
-      // --scope ids: the stored events with the source's ids, wherever they are.
-      try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.src)")
-    }
-    try db.execute("CREATE INDEX temp.tgt_by_id ON tgt(\(ValidationMerge.coveringColumns))")
-    // Source ids the spans did not take in are looked up among all stored events as the
-    // merge meets them (moved out of the span, or to another stream).
+    // The stored events compared, read straight from the store (copying millions of rows
+    // into a temporary table took longer than everything else): per source and stream of
+    // the source, those starting inside its span; with --scope ids, those with its ids.
+    try db.execute("""
+      CREATE TEMP TABLE spans AS SELECT source, stream, min(start_ms) AS first, max(start_ms) AS last FROM temp.src GROUP BY source, stream
+      """)
+    let userTest = plan.user == nil ? "" : " AND e.user IS ?1"
+    let inScope = options.scope == .range
+      ? "EXISTS (SELECT 1 FROM temp.spans s WHERE s.source = e.source AND s.stream IS e.stream AND e.start_ms BETWEEN s.first AND s.last)\(userTest)"
+      : "e.id IN (SELECT id FROM temp.src)"
+    // NOT INDEXED: one pass over the table and a sort beat walking an index in id order,
+    // which reads the rows in random order.
+    let ordered = try db.prepare("SELECT \(ValidationMerge.coveringColumns) FROM main.events e NOT INDEXED WHERE \(inScope) ORDER BY id")
+    if let user = plan.user, options.scope == .range { ordered.bind(1, user) }
+    // Source ids out of scope are looked up among all stored events as the merge meets
+    // them (moved out of the span, or to another stream).
     let outside = options.scope == .range
       ? try db.prepare("SELECT \(ValidationMerge.coveringColumns) FROM main.events WHERE id = ?1\(plan.user == nil ? "" : " AND user IS ?2")")
       : nil
     if let user = plan.user { outside?.bind(2, user) }
-    let merge = try ValidationMerge(db, examples: options.examples, outside: outside)
-    try db.execute("\(copy) WHERE id IN (SELECT id FROM temp.moved)")
+    let merge = try ValidationMerge(db, target: ordered, examples: options.examples, outside: outside)
     try db.execute("COMMIT")
 
-    report.sourceEvents = try count("SELECT count(*) FROM temp.src")
-    report.targetEvents = try count("SELECT count(*) FROM temp.tgt")
+    let source = try SideTotals(db, "FROM temp.src")
+    let stored = try db.prepare(
+      "SELECT \(SideTotals.columns) FROM main.events e NOT INDEXED WHERE (\(inScope)) OR e.id IN (SELECT id FROM temp.moved)")
+    if let user = plan.user, options.scope == .range { stored.bind(1, user) }
+    let target = try SideTotals(stored)
+    report.sourceEvents = source.events
+    report.targetEvents = target.events
+    report.sourceSeconds = Double(source.millis) / 1000
+    report.targetSeconds = Double(target.millis) / 1000
+    report.sourceSpan = (source.first, source.last)
+    report.targetSpan = (target.first, target.last)
     report.targetRepeatedIDs = merge.repeatedTargetIDs
     report.missing = merge.missing
     report.extra = merge.extra
     report.changed = merge.changed
-    let source = try SideTotals(db, table: "src"), target = try SideTotals(db, table: "tgt")
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     report.byDay = SideTotals.merge(source.byDay, target.byDay).map { day in
       let (y, m, d) = CivilTime.civilFromDays(day.key)
@@ -140,21 +138,6 @@ public enum MigrationValidator {
     report.byCategory = SideTotals.merge(source.byCategory, target.byCategory).map(\.total)
     report.byApp = SideTotals.merge(source.byApp, target.byApp).map(\.total)
     report.bySource = SideTotals.merge(source.bySource, target.bySource).map(\.total)
-    for (side, table) in [(0, "src"), (1, "tgt")] {
-      // Whole milliseconds (each event's end_ms - start_ms, as the store keeps them): a sum
-      // of millions of doubles depends on their order, and the two sides are in different orders.
-      let span = try db.prepare("SELECT min(start_ms), max(end_ms), sum(end_ms - start_ms) / 1000.0 FROM temp.\(table)")
-      _ = try span.step()
-      let first = span.isNull(0) ? nil : span.int64(0)
-      let last = span.isNull(1) ? nil : span.int64(1)
-      if side == 0 {
-        report.sourceSpan = (first, last)
-        report.sourceSeconds = span.double(2)
-      } else {
-        report.targetSpan = (first, last)
-        report.targetSeconds = span.double(2)
-      }
-    }
     return report
   }
 }
@@ -170,16 +153,31 @@ struct SideTotals {
   var byApp: [String: Tally] = [:]
   var bySource: [String: Tally] = [:]
 
-  init(_ db: SQLiteDatabase, table: String) throws {
-    let rows = try db.prepare("SELECT start_ms, utc_offset, end_ms - start_ms, category, app, source FROM temp.\(table)")
+  var events = 0
+  var millis: Int64 = 0
+  var first: Int64?
+  var last: Int64?
+
+  /// What a scan reads of each event.
+  static let columns = "start_ms, utc_offset, end_ms - start_ms, category, app, source"
+
+  init(_ db: SQLiteDatabase, _ from: String) throws {
+    try self.init(try db.prepare("SELECT \(SideTotals.columns) \(from)"))
+  }
+
+  init(_ rows: SQLiteStatement) throws {
     var offsets: [String: Int] = [:]
     while try rows.step() {
-      var seconds = CivilTime.floorDiv(rows.int64(0), 1000)
+      let start = rows.int64(0), millis = rows.int64(2)
+      events += 1
+      self.millis += millis
+      first = min(first ?? start, start)
+      last = max(last ?? start + millis, start + millis)
+      var seconds = CivilTime.floorDiv(start, 1000)
       if let offset = rows.string(1) {
         if offsets[offset] == nil { offsets[offset] = Timestamp.parseOffset(offset) ?? 0 }
         seconds += Int64(offsets[offset]!)
       }
-      let millis = rows.int64(2)
       func add<Key: Hashable>(_ key: Key, _ table: inout [Key: Tally]) {
         table[key, default: (0, 0)].millis += millis
         table[key, default: (0, 0)].events += 1

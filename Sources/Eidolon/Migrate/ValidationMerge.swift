@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// The source's and the store's events walked side by side in id order, each through an
-/// index that holds every column compared (so both are read once, in order, however
-/// large): ids only in the source, only in the store, and in both but stored differently.
+/// The source's and the store's events walked side by side in id order (the source's
+/// through an index that holds every column compared, the store's sorted as it is read):
+/// ids only in the source, only in the store, and in both but stored differently.
 struct ValidationMerge {
   var missing = ValidationReport.IDList()
   var extra = ValidationReport.IDList()
@@ -12,15 +12,15 @@ struct ValidationMerge {
   /// Stored events after the first with the same id (a store changed by hand).
   var repeatedTargetIDs = 0
 
-  /// The index both temporary tables get: the id and what is compared.
+  /// What is read of each event on both sides (the source's table has an index of them).
   static let coveringColumns = "id, start_ms, end_ms, category, app"
 
   /// `outside`: looks a source id up among all stored events (those the spans did not take
   /// in: a time moved out of the span, another stream); what it finds is compared, and
   /// its id kept in temp.moved for the totals.
-  init(_ db: SQLiteDatabase, examples limit: Int, outside: SQLiteStatement?) throws {
+  /// `target`: the stored events compared, their `coveringColumns` in id order.
+  init(_ db: SQLiteDatabase, target: SQLiteStatement, examples limit: Int, outside: SQLiteStatement?) throws {
     let source = try db.prepare("SELECT \(ValidationMerge.coveringColumns) FROM temp.src ORDER BY id")
-    let target = try db.prepare("SELECT \(ValidationMerge.coveringColumns) FROM temp.tgt ORDER BY id")
     let moved = try db.prepare("INSERT INTO temp.moved (id) VALUES (?1)")
     var hasSource = try source.step()
     var hasTarget = try target.step()
