@@ -159,6 +159,29 @@ import Testing
     #expect(validated.status == 0, "\(validated.stdout)")
   }
 
+  @Test func aResumeDoesNotCountAgainTheRecordsRejectedBeforeItsCheckpoint() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    var lines: [String] = []
+    for i in 0..<20 {
+      lines.append(i == 2 ? "{\"id\":\"bad\"}"
+                   : "{\"id\":\"x:\(i)\",\"source\":\"custom\",\"kind\":\"window\",\"start\":\"2024-03-01T\(i < 10 ? "0" : "")\(i):00:00.000Z\",\"duration\":60,\"title\":\"\(String(repeating: "t", count: 200))\"}")
+    }
+    try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("in.ndjson"), atomically: true, encoding: .utf8)
+    // Cut short: the reader fails at the end, after three batches of five are committed.
+    let cut = try ToolRunner.shell("cd '\(dir.path)' && gzip -9 -c in.ndjson > full.gz && head -c $(( $(stat -c %s full.gz) - 30 )) full.gz > cut.gz")
+    guard cut.status == 0 else { return print("skipped: no gzip") }
+    let input = dir.appendingPathComponent("cut.gz").path
+    let database = dir.appendingPathComponent("a.db").path
+    let first = try ToolRunner.run("eidolon", ["migrate", "import-json", "--input", input, "--db", database, "--batch-size", "5"])
+    #expect(first.status == 2 && first.stderr.contains("cut.gz:3:1: error"), "\(first.stderr)")
+    let again = try ToolRunner.run("eidolon", ["migrate", "import-json", "--input", input, "--db", database, "--batch-size", "5", "--resume"])
+    #expect(again.status == 2)
+    #expect(!again.stderr.contains("cut.gz:3:1"), "the bad record before the checkpoint is not reported again")
+    let info = try Self.json(try ToolRunner.run("eidolon", ["db", "info", database, "--json"]).stdout)
+    let load = try #require((info["loads"] as? [[String: Any]])?.first)
+    #expect(load["rejected"] as? Int == 1 && (info["loads"] as? [Any])?.count == 1)
+  }
+
   @Test func importCSVWithAColumnMap() throws {
     let dir = try ToolRunner.temporaryDirectory()
     let csv = dir.appendingPathComponent("tracker.csv")

@@ -39,8 +39,17 @@ public final class Diagnostics {
     public let error: EidolonError
   }
 
+  /// Set while a resumed load reads again what its stopped run already committed: the
+  /// records rejected there were reported, counted and kept then, so now they only reach
+  /// `onReject` (the load's checksum runs over them).
+  public var replaying = false
+
   /// A record could not be taken: say where and why, keep its raw bytes.
   public func reject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+    if replaying {
+      try onReject?(error, raw)
+      return
+    }
     rejectCount += 1
     if shouldPrint() { note(error.description) }
     try rejects?.write(error, raw: raw)
@@ -58,6 +67,7 @@ public final class Diagnostics {
 
   /// Something looks wrong but the record is kept.
   public func warn(_ message: String, file: String?, position: SourcePosition?) {
+    if replaying { return }
     warningCount += 1
     guard shouldPrint() else { return }
     let place = EidolonError(.data, message, file: file, position: position).location

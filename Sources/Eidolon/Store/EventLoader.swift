@@ -294,7 +294,11 @@ public final class EventLoader {
         .usage, "\(input.name) is not the input the interrupted load read (its first events differ); load it without --resume",
         file: store.path)
       var position = 0
-      while let event = try reader.next() {
+      defer { diagnostics.replaying = false }
+      while true {
+        // Records rejected before the checkpoint's event were counted by the stopped run.
+        diagnostics.replaying = position < skip
+        guard let event = try reader.next() else { break }
         position += 1
         scratch.removeAll()
         EidolonNDJSONWriter.append(event, to: scratch)
@@ -308,6 +312,7 @@ public final class EventLoader {
         if pending >= options.batchSize { try commitBatch(lines: position) }
         progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
       }
+      diagnostics.replaying = false
       bytesBefore += counting?.bytesRead ?? 0
       if index == checkpoint.inputIndex - 1 && checksum != checkpoint.checksum { throw mismatch }
       if index == checkpoint.inputIndex && skip > position { throw mismatch }
@@ -393,6 +398,10 @@ public final class EventLoader {
   }
 
   private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+    if diagnostics.replaying {
+      if let raw { checksum = EventLoader.crc(checksum, raw) }
+      return
+    }
     try beginBatch()
     counts.read += 1
     counts.rejected += 1
