@@ -138,6 +138,19 @@ import Testing
     #expect(unruled.status == 1)
   }
 
+  @Test func aDryRunCountsAgainstTheStoreAndLeavesItAsItWas() throws {
+    let database = try Self.importedStore()
+    let before = try ToolRunner.run("eidolon", ["db", "info", database, "--json"]).stdout
+    let python = Self.corpus.appendingPathComponent("activitywatch/python-export.json").path
+    let dry = try ToolRunner.run("eidolon", ["migrate", "import", "--input", Self.awExport, python, "--db", database, "--dry-run", "--json"])
+    #expect(dry.status == 0, "\(dry.stderr)")
+    let summary = try Self.json(dry.stdout)
+    #expect(summary["dry_run"] as? Bool == true && summary["import"] is NSNull)
+    // The export is stored already: only the other file's events would be new.
+    #expect(summary["skipped"] as? Int ?? 0 >= 12 && summary["inserted"] as? Int ?? 0 > 0)
+    #expect(try ToolRunner.run("eidolon", ["db", "info", database, "--json"]).stdout == before)
+  }
+
   @Test func resumeAfterAStrictStopFinishesTheImport() throws {
     let dir = try ToolRunner.temporaryDirectory()
     let input = dir.appendingPathComponent("in.ndjson")
