@@ -239,6 +239,10 @@ import Testing
     let overlaps = try #require(report["overlaps"] as? [[String: Any]])
     #expect(overlaps.contains { $0["shared_ids"] as? Int == 12 && ($0["second"] as? String)?.hasSuffix("aw-copy.json") == true })
     #expect(((report["estimate"] as? [String: Any])?["store_events_per_second"] as? Int ?? 0) > 0)
+    // What to run next: the readable files, a zone for the one without offsets, append for the overlap.
+    let next = try #require(report["suggested_command"] as? String)
+    #expect(next.hasPrefix("eidolon migrate import --input ") && next.contains("--tz ZONE") && next.contains("--merge-strategy append"))
+    #expect(!next.contains("truncated.json"))
     #expect(try String(contentsOfFile: html, encoding: .utf8).contains("data-key=\"inputs.0.events\">12<"))
   }
 

@@ -40,6 +40,7 @@ public struct AssessmentReport {
         ])
       })),
       ("events", .number(totalEvents)), ("rejected", .number(totalRejected)), ("unreadable", .number(unreadable)),
+      ("suggested_command", suggestedCommand.map { .string($0) } ?? .null),
       ("estimate", ReportText.object([
         ("seconds", .number(ReportText.number(estimate.seconds))),
         ("read_bytes_per_second", .number(Int(estimate.readBytesPerSecond.rounded()))),
@@ -47,6 +48,20 @@ public struct AssessmentReport {
         ("measured_events", .number(estimate.measuredEvents)),
       ])),
     ])
+  }
+
+  /// The import these inputs call for: the readable ones, with --tz when a format needs a
+  /// zone it was not given (the zone is the user's to fill in).
+  public var suggestedCommand: String? {
+    let readable = inputs.filter { $0.error == nil && $0.events > 0 }
+    guard !readable.isEmpty else { return nil }
+    func quoted(_ path: String) -> String {
+      path.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+".contains($0) }) ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+    var command = "eidolon migrate import --input " + readable.map { quoted($0.path) }.joined(separator: " ")
+    if readable.contains(where: { $0.zoneHints.contains { $0.hasPrefix("the times have no UTC offset") } }) { command += " --tz ZONE" }
+    if overlaps.contains(where: { $0.sharedIDs > 0 }) { command += " --merge-strategy append" }
+    return command + " --db events.db"
   }
 
   var estimateText: String {
@@ -74,15 +89,16 @@ public struct AssessmentReport {
       out += "Overlap: \(inputs[overlap.first].path) and \(inputs[overlap.second].path) both cover \(Timestamp.canonical(overlap.from)) to \(Timestamp.canonical(overlap.to)); \(overlap.sharedIDs) ids in both (an import with --merge-strategy append stores them once)\n"
     }
     if !overlaps.isEmpty { out += "\n" }
-    out += "In all: \(totalEvents) events, \(totalRejected) rejected\(unreadable > 0 ? ", \(unreadable) inputs unreadable" : "").\n"
+    out += "In all: \(ReportText.count(totalEvents, "event")), \(totalRejected) rejected\(unreadable > 0 ? ", \(ReportText.count(unreadable, "input")) unreadable" : "").\n"
     out += "Import time: \(estimateText).\n"
+    if let command = suggestedCommand { out += "Next: \(command)\n" }
     return out
   }
 
   public func html() -> String {
     var page = HTMLPage(title: "Migration assessment: \(inputs.count) input\(inputs.count == 1 ? "" : "s")")
     let ok = unreadable == 0 && totalRejected == 0
-    page.verdict("\(totalEvents) events in \(inputs.count) inputs; \(totalRejected) records rejected\(unreadable > 0 ? "; \(unreadable) inputs unreadable" : "").", ok: ok, key: "events")
+    page.verdict("\(ReportText.count(totalEvents, "event")) in \(ReportText.count(inputs.count, "input")); \(ReportText.count(totalRejected, "record")) rejected\(unreadable > 0 ? "; \(ReportText.count(unreadable, "input")) unreadable" : "").", ok: ok, key: "events")
     typealias Cell = HTMLPage.Cell
     page.table(["input", "format", "variant", "bytes", "events", "rejected", "first", "last", "time"], inputs.enumerated().map { i, input in
       [Cell(input.path, key: "inputs.\(i).path"), Cell(input.format ?? "-", key: "inputs.\(i).format", bad: input.format == nil),
@@ -111,6 +127,7 @@ public struct AssessmentReport {
     }
     page.heading("Import time")
     page.paragraph(estimateText.prefix(1).uppercased() + estimateText.dropFirst() + ".")
+    if let command = suggestedCommand { page.raw("<pre data-key=\"suggested_command\">\(HTMLPage.escape(command))</pre>") }
     return page.render()
   }
 }
