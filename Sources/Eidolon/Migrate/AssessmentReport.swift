@@ -110,7 +110,7 @@ public struct AssessmentReport {
     }, id: "inputs")
     for input in inputs {
       page.heading(input.path)
-      if let error = input.error { page.verdict("Could not be read: \(error)", ok: false, key: "") }
+      if let error = input.error { page.verdict("Could not be read: \(error)", ok: false) }
       for (name, table) in [("hosts", input.hosts), ("streams", input.streams), ("kinds", input.kinds), ("offsets", input.offsets)] where !table.isEmpty {
         page.paragraph("\(name): " + AssessmentReport.top(table, 10).map { "\($0.0) (\($0.1))" }.joined(separator: ", "))
       }

@@ -27,8 +27,9 @@ public struct HTMLPage {
   }
 
   /// The verdict banner: green when `ok`, red when not.
-  public mutating func verdict(_ text: String, ok: Bool, key: String) {
-    body += "<p class=\"verdict \(ok ? "ok" : "bad")\" data-key=\"\(key)\">\(HTMLPage.escape(text))</p>\n"
+  public mutating func verdict(_ text: String, ok: Bool, key: String? = nil) {
+    let data = key.map { " data-key=\"\(HTMLPage.escape($0))\"" } ?? ""
+    body += "<p class=\"verdict \(ok ? "ok" : "bad")\"\(data)>\(HTMLPage.escape(text))</p>\n"
   }
 
   public mutating func paragraph(_ text: String) {
