@@ -100,8 +100,9 @@ public struct AssessmentReport {
     let ok = unreadable == 0 && totalRejected == 0
     page.verdict("\(ReportText.count(totalEvents, "event")) in \(ReportText.count(inputs.count, "input")); \(ReportText.count(totalRejected, "record")) rejected\(unreadable > 0 ? "; \(ReportText.count(unreadable, "input")) unreadable" : "").", ok: ok, key: "events")
     typealias Cell = HTMLPage.Cell
-    page.table(["input", "format", "variant", "bytes", "events", "rejected", "first", "last", "time"], inputs.enumerated().map { i, input in
-      [Cell(input.path, key: "inputs.\(i).path"), Cell(input.format ?? "-", key: "inputs.\(i).format", bad: input.format == nil),
+    page.table(["input", "read", "format", "variant", "bytes", "events", "rejected", "first", "last", "time"], inputs.enumerated().map { i, input in
+      [Cell(input.path, key: "inputs.\(i).path"), Cell(input.error == nil ? "whole" : "stopped", bad: input.error != nil),
+       Cell(input.format ?? "-", key: "inputs.\(i).format", bad: input.format == nil),
        Cell(input.variant ?? "-", key: "inputs.\(i).variant"),
        Cell("\(input.bytes)", key: "inputs.\(i).bytes"), Cell("\(input.events)", key: "inputs.\(i).events"),
        Cell("\(input.rejected)", key: "inputs.\(i).rejected", bad: input.rejected > 0),
@@ -116,7 +117,7 @@ public struct AssessmentReport {
       }
       for hint in input.zoneHints { page.paragraph("Zone: \(hint)") }
       if !input.rejectExamples.isEmpty {
-        page.table(["the first messages"], input.rejectExamples.map { [Cell($0, bad: true)] })
+        page.table(["the first messages"], input.rejectExamples.map { [Cell($0, bad: $0.contains(": error:"))] })
       }
     }
     if !overlaps.isEmpty {

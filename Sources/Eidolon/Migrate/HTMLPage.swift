@@ -76,7 +76,7 @@ public struct HTMLPage {
     <style>
     body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #1b1f24; }
     h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #d0d7de; }
-    table { border-collapse: collapse; margin: .5em 0; }
+    table { border-collapse: collapse; margin: .5em 0; display: block; max-width: 100%; overflow-x: auto; }
     th, td { padding: .2em .7em; border-bottom: 1px solid #eaeef2; text-align: left; }
     td { font-variant-numeric: tabular-nums; }
     .verdict { font-size: 1.25em; font-weight: 600; padding: .6em 1em; border-radius: 6px; }
