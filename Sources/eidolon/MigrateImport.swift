@@ -59,10 +59,14 @@ struct MigrateImport: ParsableCommand {
     options.dryRun = dryRun
     let database = StorePath.resolve(db)
     let result: MigrationImport.Result
+    let migration = try plan.makePlan()
     do {
-      result = try MigrationImport.run(plan: plan.makePlan(), database: database, options: options, diagnostics: diagnostics, progress: progress)
-    } catch let error as EidolonError where !dryRun && error.kind != .usage {
-      diagnostics.note("eidolon: the import stopped; the batches before the error are stored ('eidolon migrate import' with the same inputs and --resume continues it)")
+      result = try MigrationImport.run(plan: migration, database: database, options: options, diagnostics: diagnostics, progress: progress)
+    } catch {
+      // Said only when a load had begun (not for a file that could not be opened first).
+      if !dryRun, EventLoader.hasUnfinishedLoad(storePath: database, inputs: migration.inputs.map(\.displayName)) {
+        diagnostics.note("eidolon: the import stopped; the batches before the error are stored (the same command with --resume continues it)")
+      }
       throw error
     }
     try diagnostics.finish()
