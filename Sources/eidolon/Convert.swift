@@ -33,7 +33,7 @@ struct Convert: ParsableCommand {
     let plan = try plan.makePlan()
     let writer = try write.makeWriter(fallbackZone: self.plan.tz)
     var count = 0
-    try plan.forEachEvent(diagnostics: diagnostics, progress: progress) { event, _ in
+    try plan.forEachEvent(diagnostics: diagnostics, progress: progress) { event in
       try writer.write(event)
       count += 1
     }

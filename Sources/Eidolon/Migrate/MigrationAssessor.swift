@@ -86,10 +86,11 @@ public enum MigrationAssessor {
         let started = Progress.now()
         let reader = try MigrationPlan.makeReader(bytes, MigrationPlan.Input(path: input.path, format: finding.format, settings: settings),
                                                   format: finding.format!, diagnostics: diagnostics)
+        let counting = reader as? InputCounting
         while var event = try reader.next() {
           guard MigrationPlan.shape(&event, rules: rules, user: plan.user) else { continue }
           tally(event, into: &finding)
-          progress?.update(records: finding.events, bytes: (reader as? InputCounting)?.bytesRead ?? 0)
+          progress?.update(records: finding.events, bytes: counting?.bytesRead ?? 0)
           insert.bind(1, Int64(index))
           insert.bind(2, event.id)
           insert.bind(3, event.start)
@@ -99,7 +100,7 @@ public enum MigrationAssessor {
         }
         finding.readSeconds = Progress.now() - started
         // Standard input has no size until it is read.
-        if finding.bytes == 0 { finding.bytes = (reader as? InputCounting)?.bytesRead ?? 0 }
+        if finding.bytes == 0 { finding.bytes = counting?.bytesRead ?? 0 }
       } catch {
         finding.error = (error as? EidolonError)?.description ?? "\(error)"
       }

@@ -112,19 +112,21 @@ public struct MigrationPlan {
   }
 
   /// Reads every input through its reader and the shaping, calling `body` with each
-  /// event that is kept and the index of its input.
-  public func forEachEvent(diagnostics: Diagnostics, progress: Progress? = nil,
-                           _ body: (Event, Int) throws -> Void) throws {
+  /// event that is kept.
+  public func forEachEvent(diagnostics: Diagnostics, progress: Progress? = nil, _ body: (Event) throws -> Void) throws {
     let formats = try formats()
     let rules = try loadRules()
     var count = 0
+    var bytesBefore: Int64 = 0
     for (index, input) in inputs.enumerated() {
       let reader = try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics).events
+      let counting = reader as? InputCounting
       while var event = try reader.next() {
         count += 1
-        progress?.update(records: count, bytes: (reader as? InputCounting)?.bytesRead ?? 0)
-        if MigrationPlan.shape(&event, rules: rules, user: user) { try body(event, index) }
+        progress?.update(records: count, bytes: bytesBefore + (counting?.bytesRead ?? 0))
+        if MigrationPlan.shape(&event, rules: rules, user: user) { try body(event) }
       }
+      bytesBefore += counting?.bytesRead ?? 0
     }
     progress?.clear()
   }

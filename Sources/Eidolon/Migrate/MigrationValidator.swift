@@ -1,7 +1,8 @@
 /// `eidolon migrate validate`: reads a migration's sources again and reconciles them with
-/// what the store holds (formats/migration.md, "Validation"). The source's events go into
-/// a temporary SQLite table next to the store's, so memory stays flat at any size, and
-/// every comparison is one query over the two.
+/// what the store holds (formats/migration.md, "migrate validate"). The source's events go
+/// into a temporary SQLite table; the store's are read from the store, sorted by SQLite as
+/// they are read; one merge in id order (ValidationMerge) and one scan of each side
+/// (SideTotals) give every figure, in flat memory at any size.
 public enum MigrationValidator {
   /// How far a total may differ and still match: the larger of the two.
   public struct Tolerance: Sendable, Equatable {
@@ -46,8 +47,6 @@ public enum MigrationValidator {
     public init() {}
   }
 
-
-
   public static func run(plan: MigrationPlan, database: String, options: Options, diagnostics: Diagnostics,
                          progress: Progress? = nil) throws -> ValidationReport {
     let store = try EventStore(path: database, readOnly: true)
@@ -59,7 +58,7 @@ public enum MigrationValidator {
       PRAGMA temp_store = FILE;
       PRAGMA temp.cache_size = -\(EventStore.cacheKiB);
       CREATE TEMP TABLE src (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, stream TEXT, start_ms INTEGER,
-        end_ms INTEGER, duration REAL, utc_offset TEXT, category TEXT, app TEXT);
+        end_ms INTEGER, utc_offset TEXT, category TEXT, app TEXT);
       CREATE TEMP TABLE moved (id TEXT NOT NULL);
       """)
     defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.spans; DROP TABLE IF EXISTS temp.moved") }
@@ -67,18 +66,17 @@ public enum MigrationValidator {
     var report = ValidationReport(database: database, sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
                                   scope: options.scope, user: plan.user)
     let insert = try db.prepare(
-      "INSERT INTO temp.src (id, source, stream, start_ms, end_ms, duration, utc_offset, category, app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+      "INSERT INTO temp.src (id, source, stream, start_ms, end_ms, utc_offset, category, app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
     try db.execute("BEGIN")
-    try plan.forEachEvent(diagnostics: diagnostics, progress: progress) { event, _ in
+    try plan.forEachEvent(diagnostics: diagnostics, progress: progress) { event in
       insert.bind(1, event.id)
       insert.bind(2, event.source)
       insert.bind(3, event.stream)
       insert.bind(4, event.start)
       insert.bind(5, event.endMillis)
-      insert.bind(6, event.duration)
-      insert.bind(7, event.offset)
-      insert.bind(8, event.category)
-      insert.bind(9, event.app)
+      insert.bind(6, event.offset)
+      insert.bind(7, event.category)
+      insert.bind(8, event.app)
       _ = try insert.step()
       insert.reset()
     }
@@ -128,11 +126,9 @@ public enum MigrationValidator {
     report.missing = merge.missing
     report.extra = merge.extra
     report.changed = merge.changed
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     report.byDay = SideTotals.merge(source.byDay, target.byDay).map { day in
-      let (y, m, d) = CivilTime.civilFromDays(day.key)
       var total = day.total
-      total.key = "\(y)-\(two(m))-\(two(d))"
+      total.key = String(Timestamp.canonical(day.key * 86_400_000).prefix(10))
       return total
     }
     report.byCategory = SideTotals.merge(source.byCategory, target.byCategory).map(\.total)

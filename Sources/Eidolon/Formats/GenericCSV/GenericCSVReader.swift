@@ -18,6 +18,22 @@ public final class GenericCSVReader: EventReader, InputCounting {
   /// The fields a column can fill.
   public static let mappableFields = ["id", "start", "end", "duration", "kind"] + Event.optionalStringNames + ["productivity", "tags", "billable"]
 
+  /// A field of `mappableFields`, by its place there (the optional text fields are 5 to 17,
+  /// in Event.optionalStringNames' order), for the ColumnIndex looked up once per row.
+  enum Field: Int, CaseIterable {
+    case id, start, end, duration, kind
+    case stream, host, user, app, title, url, file, project, client, task, description, category, subcategory
+    case productivity, tags, billable
+
+    init?(name: String) {
+      guard let index = GenericCSVReader.mappableFields.firstIndex(of: name) else { return nil }
+      self.init(rawValue: index)
+    }
+
+    var name: String { GenericCSVReader.mappableFields[rawValue] }
+    static let optionalStrings = Field.stream.rawValue...Field.subcategory.rawValue
+  }
+
   /// Parses `field=Header,field=Header` (a header may not hold a comma here; a map file can).
   public static func parseColumnMap(_ text: String) throws -> [String: String] {
     var map: [String: String] = [:]
@@ -33,14 +49,15 @@ public final class GenericCSVReader: EventReader, InputCounting {
   private let diagnostics: Diagnostics
   private let options: Options
   private var header: [String] = []
-  /// Field name to column index, after the header is read.
-  private var index: [String: Int] = [:]
+  /// The column of each mapped field, after the header is read.
+  private var index = ColumnIndex<Field>()
+  private var usesDuration = false
   private var attrColumns: [Int] = []
   private var started = false
   private let joined = ByteBuffer(capacity: 1024)
 
   public init(input: ByteReader, diagnostics: Diagnostics, options: Options) throws {
-    let unknown = options.columns.keys.filter { !GenericCSVReader.mappableFields.contains($0) }.sorted()
+    let unknown = options.columns.keys.filter { Field(name: $0) == nil }.sorted()
     guard unknown.isEmpty else {
       throw EidolonError(.usage, "the column map names \(unknown.joined(separator: ", ")), which are not fields (fields: \(GenericCSVReader.mappableFields.joined(separator: ", ")))")
     }
@@ -53,6 +70,7 @@ public final class GenericCSVReader: EventReader, InputCounting {
     csv = CSVReader(input: input, dialect: dialect)
     self.diagnostics = diagnostics
     self.options = options
+    usesDuration = options.columns["duration"] != nil
   }
 
   public var bytesRead: Int64 { csv.bytesRead }
@@ -66,9 +84,9 @@ public final class GenericCSVReader: EventReader, InputCounting {
         throw EidolonError(.usage, "the header has no column \"\(name)\" (for \(field)); it has: \(header.joined(separator: ", "))",
                            file: csv.fileName, position: SourcePosition(line: 1, column: 1, byteOffset: 0))
       }
-      index[field] = column
+      index[Field(name: field)!] = column
     }
-    let mapped = Set(index.values)
+    let mapped = Set(Field.allCases.compactMap { index[$0] })
     attrColumns = header.indices.filter { !mapped.contains($0) }
   }
 
@@ -84,43 +102,42 @@ public final class GenericCSVReader: EventReader, InputCounting {
     return nil
   }
 
-  private func cell(_ field: String) -> String? {
-    guard let column = index[field], column < csv.fieldCount else { return nil }
-    let text = csv.string(column)
-    return text.isEmpty ? nil : text
+  private func cell(_ field: Field) -> String? {
+    guard let column = index[field], column < csv.fieldCount, !csv.field(column).isEmpty else { return nil }
+    return csv.string(column)
   }
 
-  private func failure(_ message: String, _ field: String) -> EidolonError {
-    EidolonError(.data, "\(message) (column \"\(options.columns[field] ?? field)\")", file: csv.fileName,
+  private func failure(_ message: String, _ field: Field) -> EidolonError {
+    EidolonError(.data, "\(message) (column \"\(options.columns[field.name] ?? field.name)\")", file: csv.fileName,
                  position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
   }
 
   /// Epoch seconds, or an RFC 3339 time (a naive one in --tz; in the repeated hour of a
   /// fall-back night, its first occurrence), with the UTC offset it was written at.
-  private func time(_ field: String) throws -> (millis: Int64, offset: Int?)? {
+  private func time(_ field: Field) throws -> (millis: Int64, offset: Int?)? {
     guard let text = cell(field) else { return nil }
     if let seconds = Double(text), text.allSatisfy({ $0.isNumber || $0 == "." }) { return (Int64((seconds * 1000).rounded()), nil) }
     guard let parsed = Timestamp.parse(text) ?? Timestamp.parse(text + ":00") else {
-      throw failure("\(field) \"\(text)\" is not a time (RFC 3339, or seconds since 1970)", field)
+      throw failure("\(field.name) \"\(text)\" is not a time (RFC 3339, or seconds since 1970)", field)
     }
     if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
-    guard let zone = options.zone else { throw failure("\(field) \"\(text)\" has no UTC offset: give --tz for the zone it was written in", field) }
+    guard let zone = options.zone else { throw failure("\(field.name) \"\(text)\" has no UTC offset: give --tz for the zone it was written in", field) }
     let millis = zone.toUTCMillis(parsed.local).millis
     return (millis, zone.offset(atUTC: millis / 1000))
   }
 
   private func event() throws -> Event {
-    guard let (start, offset) = try time("start") else { throw failure("the start is empty", "start") }
+    guard let (start, offset) = try time(.start) else { throw failure("the start is empty", .start) }
     var duration: Double
-    if options.columns["duration"] != nil {
-      guard let text = cell("duration") else { throw failure("the duration is empty", "duration") }
+    if usesDuration {
+      guard let text = cell(.duration) else { throw failure("the duration is empty", .duration) }
       guard let seconds = Double(text) ?? TogglDuration.parse(text)?.seconds, seconds >= 0, seconds.isFinite else {
-        throw failure("duration \"\(text)\" is not seconds or H:MM:SS", "duration")
+        throw failure("duration \"\(text)\" is not seconds or H:MM:SS", .duration)
       }
       duration = seconds
     } else {
-      guard let end = try time("end")?.millis else { throw failure("the end is empty", "end") }
-      guard end >= start else { throw failure("the end is before the start", "end") }
+      guard let end = try time(.end)?.millis else { throw failure("the end is empty", .end) }
+      guard end >= start else { throw failure("the end is before the start", .end) }
       duration = Double(end - start) / 1000
     }
     joined.removeAll()
@@ -128,25 +145,25 @@ public final class GenericCSVReader: EventReader, InputCounting {
       if column > 0 { joined.append(0x1F) }
       joined.append(csv.field(column))
     }
-    let id = cell("id").map { options.sourceName + ":" + $0 }
+    let id = cell(.id).map { options.sourceName + ":" + $0 }
       ?? EventID.make(prefix: options.sourceName, joinedFields: joined.bytes)
-    var event = Event(id: id, source: options.sourceName, kind: cell("kind") ?? options.kind, start: start, duration: duration)
+    var event = Event(id: id, source: options.sourceName, kind: cell(.kind) ?? options.kind, start: start, duration: duration)
     event.offset = offset.map(Timestamp.formatOffset)
-    for (i, name) in Event.optionalStringNames.enumerated() {
-      if let value = cell(name) { event.setOptionalString(i, value) }
+    for raw in Field.optionalStrings {
+      if let value = cell(Field(rawValue: raw)!) { event.setOptionalString(raw - Field.stream.rawValue, value) }
     }
-    if let text = cell("productivity") {
-      guard let value = Int(text), (-2...2).contains(value) else { throw failure("productivity \"\(text)\" is not -2 to 2", "productivity") }
+    if let text = cell(.productivity) {
+      guard let value = Int(text), (-2...2).contains(value) else { throw failure("productivity \"\(text)\" is not -2 to 2", .productivity) }
       event.productivity = value
     }
-    if let text = cell("tags") {
+    if let text = cell(.tags) {
       event.tags = text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
-    if let text = cell("billable") {
+    if let text = cell(.billable) {
       switch text.lowercased() {
       case "true", "yes", "1", "y": event.billable = true
       case "false", "no", "0", "n": event.billable = false
-      default: throw failure("billable \"\(text)\" is not yes or no", "billable")
+      default: throw failure("billable \"\(text)\" is not yes or no", .billable)
       }
     }
     for column in attrColumns where column < csv.fieldCount {
