@@ -1,9 +1,19 @@
 import ArgumentParser
+import Eidolon
 
 /// A length of time on the command line: seconds ("90", "-3600"), or numbers with
-/// d, h, m, s joined ("1h30m", "-2h", "0.5s").
+/// d, h, m, s joined ("1h30m", "-2h", "0.5s"). At most `maxSeconds` either way, so
+/// arithmetic on event times with it cannot overflow.
 public struct DurationArgument: ExpressibleByArgument, Sendable {
   public let seconds: Double
+
+  /// The span of every time an event may have (years 0001 to 9999), in seconds.
+  public static let maxSeconds = Double(Timestamp.maxMillis - Timestamp.minMillis) / 1000
+
+  /// Seconds given as a plain option (--merge-gap 5): finite, 0 or more, at most `maxSeconds`.
+  public static func isSeconds(_ value: Double) -> Bool {
+    value.isFinite && value >= 0 && value <= maxSeconds
+  }
 
   public init?(argument: String) {
     var text = Substring(argument)
@@ -12,7 +22,8 @@ public struct DurationArgument: ExpressibleByArgument, Sendable {
       sign = text.first == "-" ? -1 : 1
       text.removeFirst()
     }
-    if let plain = Double(text) {
+    if let plain = InputNumber.decimal(text) {
+      guard plain <= DurationArgument.maxSeconds else { return nil }
       seconds = sign * plain
       return
     }
@@ -31,11 +42,11 @@ public struct DurationArgument: ExpressibleByArgument, Sendable {
       case "s": scale = 1
       default: return nil
       }
-      guard let value = Double(number) else { return nil }
+      guard let value = InputNumber.decimal(number) else { return nil }
       total += value * scale
       number = ""
     }
-    guard number.isEmpty, !text.isEmpty else { return nil }
+    guard number.isEmpty, !text.isEmpty, total <= DurationArgument.maxSeconds else { return nil }
     seconds = sign * total
   }
 }

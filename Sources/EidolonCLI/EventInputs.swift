@@ -17,6 +17,7 @@ public struct EventInputs {
   }
 
   /// Calls `body` for each event with the reader it came from (for its file and position).
+  /// A record error from `body` (a writer that refuses the event) rejects the input line.
   public func forEach(_ body: (Event, EidolonNDJSONReader) throws -> Void) throws {
     var records = 0
     var bytesBefore: Int64 = 0
@@ -25,7 +26,13 @@ public struct EventInputs {
       while let event = try reader.next() {
         records += 1
         progress.update(records: records, bytes: bytesBefore + reader.bytesRead)
-        try body(event, reader)
+        do {
+          try body(event, reader)
+        } catch var error as EidolonError where error.isRecordError {
+          if error.file == nil { error.file = reader.fileName }
+          if error.position == nil { error.position = reader.lastPosition }
+          try diagnostics.reject(error, raw: reader.lastRaw)
+        }
       }
       bytesBefore += reader.bytesRead
     }

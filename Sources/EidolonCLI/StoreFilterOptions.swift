@@ -27,16 +27,20 @@ public struct StoreFilterOptions: ParsableArguments {
   }
 
   /// Every event of `store` the filter keeps, in start order, into `writer` (finished after).
-  /// Returns how many.
-  public static func copy(_ store: EventStore, _ filter: EventDumper.Filter, to writer: EventWriter, progress: Progress) throws -> Int {
+  /// Returns how many were written; one the writer cannot hold is rejected through
+  /// `diagnostics` (counted, in --rejects), and the caller ends with status 1.
+  public static func copy(_ store: EventStore, _ filter: EventDumper.Filter, to writer: EventWriter, progress: Progress,
+                          diagnostics: Diagnostics) throws -> Int {
     let dumper = try EventDumper(store: store, filter: filter)
+    var written = 0
     while let event = try dumper.next() {
-      try writer.write(event)
+      if try diagnostics.write(event, to: writer, file: store.path, position: nil) { written += 1 }
       progress.update(records: dumper.count, bytes: 0)
     }
     progress.clear()
     try writer.finish()
-    return dumper.count
+    try diagnostics.finish()
+    return written
   }
 }
 

@@ -56,7 +56,8 @@ struct AwRead: ParsableCommand {
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
         guard range.contains(event) else { continue }
-        try writer.write(event)
+        // Readers hand out only events that keep the spec; this is the writer's own check.
+        guard try diagnostics.write(event, to: writer, file: input.name, position: nil) else { continue }
         events += 1
       }
       bytesBefore += reader.bytesRead

@@ -108,7 +108,9 @@ extension EidTransform {
       if let zone = splitAtMidnight, zone != "UTC", ZoneConverter(identifier: zone) == nil {
         throw ValidationError("--split-at-midnight: unknown time zone \"\(zone)\"")
       }
-      if let gap = mergeGap, gap < 0 { throw ValidationError("--merge-gap takes 0 or more seconds") }
+      if let gap = mergeGap, !DurationArgument.isSeconds(gap) {
+        throw ValidationError("--merge-gap takes 0 to \(Int(DurationArgument.maxSeconds)) seconds")
+      }
       if mergeOn != nil && mergeGap == nil { throw ValidationError("--merge-on goes with --merge-gap") }
       if hash != nil && (saltValue ?? "").isEmpty { throw ValidationError("--hash needs a key: --salt TEXT or EIDOLON_SALT") }
     }

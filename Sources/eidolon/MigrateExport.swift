@@ -76,14 +76,16 @@ struct MigrateExport: ParsableCommand {
     var filter = self.filter.filter
     filter.users = user
     let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
-    let count = try StoreFilterOptions.copy(store, filter, to: try write.makeWriter(), progress: meter)
+    let diagnostics = Diagnostics(toolName: "eidolon")
+    let count = try StoreFilterOptions.copy(store, filter, to: try write.makeWriter(), progress: meter, diagnostics: diagnostics)
     if json {
-      Diagnostics(toolName: "eidolon").note(ReportText.json(ReportText.object([
-        ("database", .string(store.path)), ("events", .number(count)), ("format", .string(write.to)),
+      diagnostics.note(ReportText.json(ReportText.object([
+        ("database", .string(store.path)), ("events", .number(count)), ("rejected", .number(diagnostics.rejectCount)), ("format", .string(write.to)),
         ("output", write.output.map { .string($0) } ?? .null),
       ])))
-    } else if !quiet {
-      Diagnostics(toolName: "eidolon").note("eidolon: \(count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? "")")
+    } else if !quiet || diagnostics.rejectCount > 0 {
+      diagnostics.note("eidolon: \(count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? ""); \(diagnostics.rejectCount) rejected")
     }
+    if diagnostics.rejectCount > 0 { throw ExitCode(1) }
   }
 }

@@ -83,7 +83,8 @@ struct RtRead: ParsableCommand {
         // --since and --until as the rank range reads them (a date is midnight in --tz).
         if let since = options.rangeStart, event.start < since { continue }
         if let until = options.rangeEnd, event.start >= until { continue }
-        try writer.write(event)
+        // Readers hand out only events that keep the spec; this is the writer's own check.
+        guard try diagnostics.write(event, to: writer, file: input.name, position: nil) else { continue }
         events += 1
       }
       bytesBefore += reader.bytesRead

@@ -41,7 +41,8 @@ public final class CSVReader {
     return UnsafeRawBufferPointer(start: fieldBytes.base + from, count: fieldEnds[index] - from)
   }
 
-  /// Field `index` as a String (invalid UTF-8 becomes U+FFFD; use `field` to check).
+  /// Field `index` as a String. `next()` has checked the record is UTF-8: a record that
+  /// is not never reaches a String (formats/parsers.md, "Invalid UTF-8").
   public func string(_ index: Int) -> String {
     String(decoding: field(index), as: UTF8.self)
   }
@@ -50,6 +51,14 @@ public final class CSVReader {
   public var strings: [String] { (0..<fieldCount).map(string) }
 
   private enum Outcome { case record, blank, needMore, end }
+
+  /// A record that is not UTF-8, with the first column that is not: one way for every
+  /// CSV reader (rejected with its raw bytes, never decoded with U+FFFD in its place).
+  private func notUTF8() -> EidolonError {
+    let column = (0..<fieldCount).first { !UTF8Check.isValid(field($0)) } ?? 0
+    return EidolonError(.data, "field \(column + 1) of the row is not valid UTF-8 (save the file as UTF-8)", file: fileName,
+                        position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
+  }
 
   /// After `next()` threw a syntax error: skips the rest of the physical line where the
   /// bad record starts and returns it (for --rejects), so reading can go on. A record
@@ -79,6 +88,10 @@ public final class CSVReader {
     while true {
       do {
         return try next()
+      } catch var error as EidolonError where error.kind == .data {
+        // Not UTF-8: the record was read whole, so only it is lost.
+        error.file = fileName
+        try diagnostics.reject(error, raw: rawRecord)
       } catch var error as EidolonError where error.kind == .syntax {
         let raw = try skipBadLine()
         error.message += "; the row is skipped"
@@ -93,6 +106,7 @@ public final class CSVReader {
       switch try parseRecord() {
       case .record:
         recordNumber += 1
+        if !UTF8Check.isValid(fieldBytes.bytes) { throw notUTF8() }
         return true
       case .blank, .needMore:
         continue

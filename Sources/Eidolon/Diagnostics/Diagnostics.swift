@@ -60,6 +60,32 @@ public final class Diagnostics {
     }
   }
 
+  /// Hands `event` to `writer`. An event the writer refuses with a record error (it
+  /// breaks the spec, or the format cannot hold it) is rejected here like a bad input
+  /// record: reported at `file`:`position`, kept in --rejects (`raw`, else the event's
+  /// own line), counted. False when it was rejected.
+  @discardableResult
+  public func write(_ event: Event, to writer: EventWriter, file: String?, position: SourcePosition?,
+                    raw: UnsafeRawBufferPointer? = nil) throws -> Bool {
+    do {
+      try writer.write(event)
+      return true
+    } catch var error as EidolonError where error.isRecordError {
+      if error.file == nil { error.file = file }
+      if error.position == nil { error.position = position }
+      if let raw { try reject(error, raw: raw) } else { try reject(error, event: event) }
+      return false
+    }
+  }
+
+  /// Rejects an event that has no input line of its own at hand: its canonical line is
+  /// what --rejects keeps.
+  public func reject(_ error: EidolonError, event: Event) throws {
+    let line = ByteBuffer(capacity: 256)
+    EidolonNDJSONWriter.append(event, to: line)
+    try reject(error, raw: UnsafeRawBufferPointer(rebasing: line.bytes.dropLast()))
+  }
+
   /// An error about records already passed (a duplicate id): printed and counted, nothing rejected.
   public func error(_ error: EidolonError) {
     if shouldPrint() { note(error.description) }

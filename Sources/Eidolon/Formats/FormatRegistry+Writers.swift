@@ -52,7 +52,9 @@ extension FormatRegistry {
         guard let named = ManicTimeCSVReader.Timeline(rawValue: text) else { throw EidolonError(.usage, "unknown --timeline \(text)") }
         timeline = named
       }
-      return try ManicTimeCSVWriter(sink: sink, timeline: timeline, zone: zone)
+      let writer = try ManicTimeCSVWriter(sink: sink, timeline: timeline, zone: zone)
+      writer.rejectsOtherKinds = true
+      return writer
     },
   ]
 

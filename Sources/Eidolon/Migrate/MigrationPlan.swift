@@ -112,7 +112,7 @@ public struct MigrationPlan {
   }
 
   /// Reads every input through its reader and the shaping, calling `body` with each
-  /// event that is kept.
+  /// event that is kept. A record error from `body` rejects the event.
   public func forEachEvent(diagnostics: Diagnostics, progress: Progress? = nil, _ body: (Event) throws -> Void) throws {
     let formats = try formats()
     let rules = try loadRules()
@@ -124,7 +124,14 @@ public struct MigrationPlan {
       while var event = try reader.next() {
         count += 1
         progress?.update(records: count, bytes: bytesBefore + (counting?.bytesRead ?? 0))
-        if MigrationPlan.shape(&event, rules: rules, user: user) { try body(event) }
+        guard MigrationPlan.shape(&event, rules: rules, user: user) else { continue }
+        do {
+          try body(event)
+        } catch var error as EidolonError where error.isRecordError {
+          // A writer that cannot hold the event: rejected and counted like a bad record.
+          if error.file == nil { error.file = input.path }
+          try diagnostics.reject(error, event: event)
+        }
       }
       bytesBefore += counting?.bytesRead ?? 0
     }

@@ -70,6 +70,10 @@ public final class EventDumper: EventReader {
       guard case .object(let object) = try parse(attrs) else { throw damaged(event.id, "attrs") }
       event.attrs = object
     }
+    // A row edited by hand must not reach a writer as an event the spec refuses.
+    if let reason = EventSpec.problem(event, attrsNumbers: false) {
+      throw EidolonError(.data, "event \(event.id) in the store: \(reason) (was the row edited by hand?)")
+    }
     count += 1
     return event
   }

@@ -31,7 +31,12 @@ enum UTF8Check {
 
   /// The bytes as a String when they are well-formed UTF-8, else nil.
   static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
-    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return "" }
+    isValid(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+  }
+
+  /// True when the bytes are well-formed UTF-8 (ASCII eight bytes at a time).
+  static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
     var i = 0
     let end = bytes.count
     while end - i >= 8 {
@@ -42,10 +47,10 @@ enum UTF8Check {
       if base[i] < 0x80 {
         i += 1
       } else {
-        guard let next = characterEnd(base, at: i, end: end) else { return nil }
+        guard let next = characterEnd(base, at: i, end: end) else { return false }
         i = next
       }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return true
   }
 }

@@ -66,6 +66,7 @@ public enum ActivityWatchMapping {
     case .number(let text)?:
       guard let value = Double(text), value.isFinite else { throw dataError("\"duration\" is out of range") }
       guard value >= 0 else { throw dataError("\"duration\" is negative (\(text))") }
+      if let reason = EventSpec.durationProblem(value) { throw dataError(reason) }
       duration = value
       durationText = text
     default:

@@ -196,7 +196,9 @@ public final class ActivityWatchReader: EventReader {
       guard case .object(let object) = value else {
         throw EidolonError(.data, "an event must be an object")
       }
-      return try ActivityWatchMapping.event(from: object, bucket: bucket, scratch: idScratch)
+      let event = try ActivityWatchMapping.event(from: object, bucket: bucket, scratch: idScratch)
+      try EventSpec.check(event)
+      return event
     } catch var error as EidolonError where error.isRecordError {
       error.file = input.name
       error.position = position

@@ -78,6 +78,7 @@ public final class ActivityWatchWriter: EventWriter {
   }
 
   public func write(_ event: Event) throws {
+    try EventSpec.check(event)
     let header = ActivityWatchWriter.bucket(for: event)
     let bucket: PendingBucket
     if let existing = buckets[header.id] {

@@ -119,9 +119,7 @@ public final class EidolonNDJSONReader: EventReader {
     if event.id.isEmpty { throw fail("\"id\" must not be empty", at: lastPosition) }
     if event.source.isEmpty { throw fail("\"source\" must not be empty", at: lastPosition) }
     if event.kind.isEmpty { throw fail("\"kind\" must not be empty", at: lastPosition) }
-    if event.duration > Double(Timestamp.maxMillis - event.start) / 1000 {
-      throw fail("\"duration\" (\(event.duration) s) runs past the year 9999", at: lastPosition)
-    }
+    if let reason = EventSpec.problem(event, attrsNumbers: false) { throw fail(reason, at: lastPosition) }
     return event
   }
 
@@ -175,6 +173,7 @@ public final class EidolonNDJSONReader: EventReader {
     guard token == .number else { throw fail("\"duration\" must be a number of seconds, not \(token.description)") }
     guard let value = tokenizer.doubleValue() else { throw fail("\"duration\" is too large") }
     guard value >= 0 else { throw fail("\"duration\" must not be negative (\(tokenizer.stringValue()))") }
+    if let reason = EventSpec.durationProblem(value) { throw fail(reason) }
     return value
   }
 

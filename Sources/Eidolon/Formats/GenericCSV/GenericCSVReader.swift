@@ -94,8 +94,12 @@ public final class GenericCSVReader: EventReader, InputCounting {
     if !started { try readHeader() }
     while try csv.next(rejectingBadLinesTo: diagnostics) {
       do {
-        return try event()
-      } catch let error as EidolonError where error.isRecordError {
+        let event = try event()
+        try EventSpec.check(event)
+        return event
+      } catch var error as EidolonError where error.isRecordError {
+        if error.file == nil { error.file = csv.fileName }
+        if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
         try diagnostics.reject(error, raw: csv.rawRecord)
       }
     }
@@ -116,7 +120,12 @@ public final class GenericCSVReader: EventReader, InputCounting {
   /// fall-back night, its first occurrence), with the UTC offset it was written at.
   private func time(_ field: Field) throws -> (millis: Int64, offset: Int?)? {
     guard let text = cell(field) else { return nil }
-    if let seconds = Double(text), text.allSatisfy({ $0.isNumber || $0 == "." }) { return (Int64((seconds * 1000).rounded()), nil) }
+    if text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }), let seconds = InputNumber.decimal(text) {
+      guard let millis = InputNumber.millis(seconds: seconds), EventSpec.startProblem(millis) == nil else {
+        throw failure("\(field.name) \"\(text)\" seconds since 1970 fall outside the years 0001 to 9999", field)
+      }
+      return (millis, nil)
+    }
     guard let parsed = Timestamp.parse(text) ?? Timestamp.parse(text + ":00") else {
       throw failure("\(field.name) \"\(text)\" is not a time (RFC 3339, or seconds since 1970)", field)
     }
@@ -131,9 +140,10 @@ public final class GenericCSVReader: EventReader, InputCounting {
     var duration: Double
     if usesDuration {
       guard let text = cell(.duration) else { throw failure("the duration is empty", .duration) }
-      guard let seconds = Double(text) ?? TogglDuration.parse(text)?.seconds, seconds >= 0, seconds.isFinite else {
+      guard let seconds = InputNumber.decimal(text) ?? TogglDuration.parse(text)?.seconds, seconds >= 0, seconds.isFinite else {
         throw failure("duration \"\(text)\" is not seconds or H:MM:SS", .duration)
       }
+      if let reason = EventSpec.durationProblem(seconds) { throw failure(reason, .duration) }
       duration = seconds
     } else {
       guard let end = try time(.end)?.millis else { throw failure("the end is empty", .end) }
@@ -153,7 +163,7 @@ public final class GenericCSVReader: EventReader, InputCounting {
       if let value = cell(Field(rawValue: raw)!) { event.setOptionalString(raw - Field.stream.rawValue, value) }
     }
     if let text = cell(.productivity) {
-      guard let value = Int(text), (-2...2).contains(value) else { throw failure("productivity \"\(text)\" is not -2 to 2", .productivity) }
+      guard let value = InputNumber.integer(text).map(Int.init), (-2...2).contains(value) else { throw failure("productivity \"\(text)\" is not -2 to 2", .productivity) }
       event.productivity = value
     }
     if let text = cell(.tags) {

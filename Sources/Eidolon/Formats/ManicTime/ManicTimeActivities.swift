@@ -13,7 +13,7 @@ import Glibc
 final class ManicTimeActivities {
   typealias Fields = [(name: String, value: String)]
 
-  private let diagnostics: Diagnostics
+  let diagnostics: Diagnostics
   private let zone: ZoneConverter?
   private let fileName: String
   /// The timeline to take when the input does not say (v3 activities, a custom file).
@@ -78,6 +78,11 @@ final class ManicTimeActivities {
     groups[id] = group
   }
 
+  /// An activity whose XML cannot be read as fields: rejected whole, with its line.
+  func rejectActivity(_ message: String, line: Int) throws {
+    try diagnostics.reject(fail(message, line: line), raw: nil)
+  }
+
   private func fail(_ message: String, line: Int) -> EidolonError {
     EidolonError(.data, message, file: fileName, position: line > 0 ? SourcePosition(line: line, column: 1, byteOffset: 0) : nil)
   }
@@ -103,8 +108,10 @@ final class ManicTimeActivities {
       if let (millis, _) = try instant(fields, "endtime", shown: "EndTime", line: line) {
         end = millis
       } else if let text = ManicTimeActivities.value(fields, "duration") {
-        guard let seconds = Double(text), seconds >= 0 else { throw fail("duration \"\(text)\" is not a number of seconds", line: line) }
-        end = start + Int64((seconds * 1000).rounded())
+        guard let seconds = InputNumber.decimal(text.trimmingSpaces()), seconds >= 0 else { throw fail("duration \"\(text)\" is not a number of seconds", line: line) }
+        if let reason = EventSpec.durationProblem(seconds) { throw fail(reason, line: line) }
+        guard let millis = EventSpec.endMillis(start: start, seconds: seconds) else { throw fail("the activity runs past the year 9999", line: line) }
+        end = millis
       } else {
         throw fail("the activity has no end time and no duration", line: line)
       }
@@ -128,6 +135,7 @@ final class ManicTimeActivities {
       }
       if let timelineKey { event.attrs["timeline_key"] = .string(timelineKey) }
       event.attrs["activity_name"] = .string(name)
+      if let reason = EventSpec.problem(event) { throw fail(reason, line: line) }
       if groupsComplete || event.attrs["group_id"] == nil {
         resolveGroup(&event)
         ready.append(event)

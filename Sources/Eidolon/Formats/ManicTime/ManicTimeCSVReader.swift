@@ -90,7 +90,10 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     while true {
       guard let row = try nextRow() else { return nil }
       do {
-        if let event = try event(row) { return event }
+        if let event = try event(row) {
+          try EventSpec.check(event)
+          return event
+        }
       } catch var error as EidolonError where error.isRecordError {
         error.file = csv.fileName
         if error.position == nil { error.position = SourcePosition(line: row.line, column: 1, byteOffset: 0) }
@@ -242,6 +245,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     let listedText = cell("duration", row)
     let listed = listedText.flatMap(ManicTimeDateTime.duration)
     if let listedText, listed == nil { throw fail("Duration \"\(listedText)\" is not H:MM:SS") }
+    if let listedText, let listed, let reason = EventSpec.durationProblem(listed) { throw fail("Duration \"\(listedText)\": \(reason)") }
     var duration: Double
     if let endText = cell("end", row) {
       let end = try instant(endText, "end", line: row.line, notBefore: start, warn: false)

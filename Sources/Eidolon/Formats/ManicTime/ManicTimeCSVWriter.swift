@@ -41,6 +41,10 @@ public final class ManicTimeCSVWriter: EventWriter {
   private var extraKeySet: Set<String> = []
   public private(set) var eventCount = 0
   public private(set) var skippedByKind: [String: Int] = [:]
+  /// Refuse an event of another timeline's kind as a record error (eidolon convert and
+  /// export, where it is counted as rejected) instead of leaving it out with a count
+  /// in `skippedByKind` (mt-write, which says so at the end).
+  public var rejectsOtherKinds = false
 
   public init(sink: OutputSink, timeline: Timeline, zone: ZoneConverter) throws {
     self.sink = sink
@@ -56,7 +60,11 @@ public final class ManicTimeCSVWriter: EventWriter {
   deinit { unlink(spillPath) }
 
   public func write(_ event: Event) throws {
+    try EventSpec.check(event)
     guard kinds.contains(event.kind) else {
+      if rejectsOtherKinds {
+        throw EidolonError(.data, "a \(event.source) \(event.kind) event has no place on ManicTime's \(timeline.rawValue) timeline (it holds \(kinds.sorted().joined(separator: ", "))): write another timeline (timeline=tags, ...) or variant=xml")
+      }
       skippedByKind[event.kind, default: 0] += 1
       return
     }
@@ -80,7 +88,7 @@ public final class ManicTimeCSVWriter: EventWriter {
     let csv = CSVWriter(sink: sink, dialect: CSVDialect(lineTerminator: [0x0D, 0x0A], writesBOM: true))
     try csv.writeRecord(header + extraKeys)
     let reader = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spillPath), name: spillPath),
-                                     diagnostics: Diagnostics(toolName: "mt-write"))
+                                     diagnostics: Diagnostics(toolName: "mt-write", strict: true))
     var row: [String] = []
     while let event = try reader.next() {
       row.removeAll(keepingCapacity: true)
@@ -101,7 +109,7 @@ public final class ManicTimeCSVWriter: EventWriter {
       case .computerUsage: break
       case .tags: row.append(event.description ?? "")
       }
-      for key in extraKeys { row.append(event.attrs[key]?.cellText ?? "") }
+      for value in event.attrs.values(forKeys: extraKeys) { row.append(value?.cellText ?? "") }
       try csv.writeRecord(row)
     }
     try sink.finish()

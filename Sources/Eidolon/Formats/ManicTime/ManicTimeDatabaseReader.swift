@@ -94,7 +94,10 @@ public final class ManicTimeDatabaseReader: EventReader, InputCounting {
     while try statement.step() {
       rows += 1
       do {
-        if let event = try event() { return event }
+        if let event = try event() {
+          try EventSpec.check(event)
+          return event
+        }
       } catch var error as EidolonError where error.isRecordError {
         error.file = path
         try diagnostics.reject(error, raw: nil)

@@ -197,6 +197,7 @@ public enum ManicTimeDateTime {
       separators.removeFirst()
     }
     guard numbers.count == 3, separators == [UInt8(ascii: ":"), UInt8(ascii: ":")], numbers[1] < 60, numbers[2] < 60 else { return nil }
-    return Double(days * 86_400 + numbers[0] * 3600 + numbers[1] * 60 + numbers[2]) + fraction
+    // In Doubles: twelve digits of days or hours times 86,400 stays exact, never traps.
+    return Double(days) * 86_400 + Double(numbers[0]) * 3600 + Double(numbers[1] * 60 + numbers[2]) + fraction
   }
 }

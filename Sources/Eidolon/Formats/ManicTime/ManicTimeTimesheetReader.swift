@@ -30,6 +30,10 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
   private var totalColumn: Int?
   private var dateColumns: [(index: Int, date: LocalDateTime, label: String)] = []
   private var otherColumns: [Int] = []
+  /// Columns headed by what looks like a date but is none (2024-02-30): their hours
+  /// cannot be placed, so each non-empty cell is rejected, never dropped.
+  private var badDateColumns: [(index: Int, label: String)] = []
+  /// The row's events not handed out yet, the next one last.
   private var pending: [Event] = []
   /// Hours per date column, summed, to hold against the Total row.
   private var columnSums: [Double] = []
@@ -72,6 +76,10 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
         totalColumn = index
       } else if let parsed = ManicTimeDateTime.parse(label + " 00:00", order: order) {
         dateColumns.append((index, parsed.local, label))
+      } else if ManicTimeTimesheetReader.looksLikeDate(label) {
+        badDateColumns.append((index, label))
+        diagnostics.warn("the column \"\(label)\" looks like a date but is not one: its hours are rejected row by row",
+                         file: csv.fileName, position: position())
       } else {
         otherColumns.append(index)
       }
@@ -82,6 +90,12 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
     }
     columnSums = Array(repeating: 0, count: dateColumns.count)
     return true
+  }
+
+  /// Digits with two date separators between them (`2024-02-30`, `31.02.2024`, `2/30/2024`).
+  static func looksLikeDate(_ label: String) -> Bool {
+    let parts = label.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "." || $0 == "/" })
+    return parts.count == 3 && parts.allSatisfy { part in !part.isEmpty && part.count <= 4 && part.allSatisfy { $0.isASCIIDigit } }
   }
 
   /// Hours as the timesheet writes them: `3,35`, `3.35`, or `3:21` (hours and minutes).
@@ -97,7 +111,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
     if number.contains(",") {
       number = number.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
     }
-    guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+    guard let value = InputNumber.decimal(number.trimmingSpaces()), value >= 0 else { return nil }
     return value
   }
 
@@ -106,7 +120,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
   public func next() throws -> Event? {
     if header.isEmpty, try !readHeader() { return nil }
     while true {
-      if !pending.isEmpty { return pending.removeFirst() }
+      if let event = pending.popLast() { return event }
       guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       do {
         try row()
@@ -149,13 +163,20 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
       event.attrs["timesheet_date"] = .string(label)
       for other in otherColumns where !cell(other).isEmpty { event.attrs[header[other]] = .string(cell(other)) }
       event.id = EventID.make(prefix: "manictime", fields: ["timesheet", tags.joined(separator: ", "), event.description ?? "", label])
+      if let reason = EventSpec.problem(event) { throw EidolonError(.data, "\(label): \(reason)") }
       events.append(event)
     }
     if let totalColumn, let listed = ManicTimeTimesheetReader.hours(cell(totalColumn)), abs(listed - rowHours) > 0.01 * Double(dateColumns.count) {
       diagnostics.warn("the row's Total \(cell(totalColumn)) differs from its days' sum (\(EventTransformer.seconds(rowHours)) h); the days are kept",
                        file: csv.fileName, position: position())
     }
-    pending = events
+    for (index, label) in badDateColumns {
+      let text = cell(index).trimmingSpaces()
+      guard !text.isEmpty, ManicTimeTimesheetReader.hours(text) != 0 else { continue }
+      try diagnostics.reject(EidolonError(.data, "\(label): \"\(text)\" hours under a column whose date is not a valid date",
+                                          file: csv.fileName, position: position()), raw: csv.rawRecord)
+    }
+    pending = events.reversed()
   }
 
   /// The Total row: each column's total against the sum of the rows above.

@@ -66,7 +66,9 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
         row = next
       }
       do {
-        return try event(from: row, columns!)
+        let event = try event(from: row, columns!)
+        if let event { try EventSpec.check(event) }
+        return event
       } catch var error as EidolonError where error.isRecordError {
         error.file = source.fileName
         if error.position == nil { error.position = row.position }
@@ -108,10 +110,25 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
 
   private func number(_ text: String?, _ what: String) throws -> Double? {
     guard let text else { return nil }
-    guard let value = Double(text.trimmingSpaces()), value.isFinite else {
+    guard let value = InputNumber.decimal(text.trimmingSpaces()) else {
       throw EidolonError(.data, "\(what) \"\(text)\" is not a number")
     }
     return value
+  }
+
+  /// A number cell as the JSON number attrs keep: as written when JSON allows it, else
+  /// its value (".5" as 0.5, "+1" refused with the rest of what is not a number).
+  private func jsonNumber(_ text: String, _ what: String) throws -> JSONValue {
+    guard let value = InputNumber.jsonValue(text.trimmingSpaces()) else { throw EidolonError(.data, "\(what) \"\(text)\" is not a number") }
+    return value
+  }
+
+  /// A whole-number cell as the JSON number attrs keep ("01" as 1).
+  private func wholeNumber(_ text: String, _ what: String) throws -> JSONValue {
+    guard let value = InputNumber.integer(text.trimmingSpaces()) else {
+      throw EidolonError(.data, "\(what) \"\(text)\" is not a whole number")
+    }
+    return .number(String(value))
   }
 
   private func event(from row: RescueTimeRow, _ columns: RescueTimeColumns) throws -> Event? {
@@ -120,6 +137,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     guard let seconds = try number(secondsText, "Time Spent (seconds)"), seconds >= 0 else {
       throw EidolonError(.data, "Time Spent (seconds) \"\(secondsText)\" is not a number of seconds")
     }
+    if let reason = EventSpec.durationProblem(seconds) { throw EidolonError(.data, "Time Spent (seconds): \(reason)") }
     var attrs = JSONObject()
     attrs["report"] = .string(columns.report.rawValue)
     var event = Event(id: "", source: "rescuetime", kind: "summary", start: 0, duration: seconds)
@@ -138,11 +156,8 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       dateText = Timestamp.canonical(start)
       if let end = options.rangeEnd { attrs["until"] = .string(Timestamp.canonical(end)) }
     }
-    if let rank = row.cell(index[.rank]) { attrs["rank"] = .number(rank) }
-    if let people = row.cell(index[.people]) {
-      guard Int(people) != nil else { throw EidolonError(.data, "Number of People \"\(people)\" is not a whole number") }
-      attrs["people"] = .number(people)
-    }
+    if let rank = row.cell(index[.rank]) { attrs["rank"] = try wholeNumber(rank, "Rank") }
+    if let people = row.cell(index[.people]) { attrs["people"] = try wholeNumber(people, "Number of People") }
     event.user = row.cell(index[.person])
     if let activity = row.cell(index[.activity]) {
       event.app = activity
@@ -151,18 +166,16 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     if let document = row.cell(index[.document]), document != RescueTimeActivity.noDetails { event.title = document }
     event.category = row.cell(index[.category])
     if let text = row.cell(index[.productivity]) {
-      guard let value = Int(text.trimmingSpaces()), (-2...2).contains(value) else {
+      guard let value = InputNumber.integer(text.trimmingSpaces()).map(Int.init), (-2...2).contains(value) else {
         throw EidolonError(.data, "Productivity \"\(text)\" is not a whole number from -2 to 2")
       }
       event.productivity = value
     }
     if let text = row.cell(index[.efficiency]) {
-      _ = try number(text, "Efficiency (-2:2)")
-      attrs["efficiency"] = .number(text.trimmingSpaces())
+      attrs["efficiency"] = try jsonNumber(text, "Efficiency (-2:2)")
     }
     if let text = row.cell(index[.efficiencyPercent]) {
-      _ = try number(text, "Efficiency (percent)")
-      attrs["efficiency_percent"] = .number(text.trimmingSpaces())
+      attrs["efficiency_percent"] = try jsonNumber(text, "Efficiency (percent)")
     }
     for other in columns.others {
       if let text = row.cell(other.index) { attrs[other.name] = .string(text) }

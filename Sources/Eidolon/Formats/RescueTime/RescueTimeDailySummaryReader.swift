@@ -39,7 +39,9 @@ public final class RescueTimeDailySummaryReader: EventReader, RescueTimeReaderCo
       let value = try tokenizer.readValue(startingWith: first)
       do {
         guard case .object(let day) = value else { throw EidolonError(.data, "a day must be an object") }
-        return try event(day)
+        let event = try event(day)
+        try EventSpec.check(event)
+        return event
       } catch var error as EidolonError where error.isRecordError {
         error.file = input.name
         error.position = position
@@ -59,10 +61,11 @@ public final class RescueTimeDailySummaryReader: EventReader, RescueTimeReaderCo
     // "id" is the Unix time of the day's local midnight: it gives the offset too.
     var start: Int64
     var offset: Int?
-    if case .number(let text)? = day["id"], let seconds = Int64(text) {
+    if case .number(let text)? = day["id"], let seconds = InputNumber.integer(text) {
+      // Checked before any arithmetic: an id far from the date would overflow.
+      guard seconds >= midnightAsUTC - 18 * 3600, seconds <= midnightAsUTC + 18 * 3600 else { throw EidolonError(.data, "\"id\" \(text) is not the local midnight of \(dateText)") }
       start = seconds * 1000
       offset = Int(midnightAsUTC - seconds)
-      guard abs(offset!) <= 18 * 3600 else { throw EidolonError(.data, "\"id\" \(text) is not the local midnight of \(dateText)") }
     } else if let zone {
       start = zone.toUTCMillis(date.local).millis
       offset = zone.offset(atUTC: CivilTime.floorDiv(start, 1000))
@@ -72,7 +75,7 @@ public final class RescueTimeDailySummaryReader: EventReader, RescueTimeReaderCo
     let duration: Double
     if let text = day["total_duration_formatted"]?.stringValue, let seconds = RescueTimeDailySummaryReader.seconds(formatted: text) {
       duration = seconds
-    } else if case .number(let text)? = day["total_hours"], let hours = Double(text) {
+    } else if case .number(let text)? = day["total_hours"], let hours = InputNumber.decimal(text) {
       duration = (hours * 3600).rounded()
     } else {
       throw EidolonError(.data, "the day has neither \"total_duration_formatted\" nor \"total_hours\"")
@@ -97,7 +100,7 @@ public final class RescueTimeDailySummaryReader: EventReader, RescueTimeReaderCo
     var total = 0.0
     var any = false
     for part in trimmed.split(separator: " ") {
-      guard let unit = part.last, let value = Double(part.dropLast()) else { return nil }
+      guard let unit = part.last, let value = InputNumber.decimal(part.dropLast()) else { return nil }
       switch unit {
       case "h": total += value * 3600
       case "m": total += value * 60

@@ -21,7 +21,9 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     while true {
       guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       do {
-        return try event()
+        let event = try event()
+        try EventSpec.check(event)
+        return event
       } catch var error as EidolonError where error.isRecordError {
         error.file = csv.fileName
         if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
@@ -43,7 +45,7 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     guard let stamp = RescueTimeHistoryReader.parseStart(startText), let fileOffset = stamp.offsetSeconds else {
       throw EidolonError(.data, "the start \"\(startText)\" is not a time with its offset (2017-09-22 13:00:00 -0700)")
     }
-    guard let seconds = Double(cells[5].trimmingSpaces()), seconds.isFinite, seconds >= 0 else {
+    guard let seconds = InputNumber.decimal(cells[5].trimmingSpaces()), seconds >= 0 else {
       throw EidolonError(.data, "the seconds \"\(cells[5])\" are not a number of seconds")
     }
     var event = Event(id: "", source: "rescuetime", kind: "summary", start: stamp.epochMillis, duration: seconds)

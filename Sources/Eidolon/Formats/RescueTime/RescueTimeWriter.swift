@@ -59,6 +59,7 @@ public final class RescueTimeWriter: EventWriter {
   public var resolution: RescueTimeResolution { options.variant == .accountExport ? .hour : (options.resolution ?? .hour) }
 
   public func write(_ event: Event) throws {
+    try EventSpec.check(event)
     if !settled {
       settled = true
       if options.report == nil, let name = event.attrs["report"]?.stringValue { options.report = RescueTimeColumns.Report(rawValue: name) }

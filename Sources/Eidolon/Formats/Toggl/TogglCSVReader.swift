@@ -51,7 +51,10 @@ public final class TogglCSVReader: EventReader {
       // A stray quote loses that row to the parser, not the next ones.
       guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       do {
-        if let event = try event(from: columns!) { return event }
+        if let event = try event(from: columns!) {
+          try EventSpec.check(event)
+          return event
+        }
       } catch var error as EidolonError where error.isRecordError {
         error.file = csv.fileName
         if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
@@ -87,6 +90,7 @@ public final class TogglCSVReader: EventReader {
     if durationCell != nil && listed == nil {
       throw fail("Duration \"\(durationCell!)\" is not a Toggl duration (08:03:27, 47:06 min, 45 sec, 0.79 h)")
     }
+    if let listed, let reason = EventSpec.durationProblem(listed.seconds) { throw fail("Duration \"\(durationCell!)\": \(reason)") }
     var duration: Double
     var running = false
     if let endDate = cell(.endDate, columns), let endTime = cell(.endTime, columns) {

@@ -48,6 +48,7 @@ public final class TogglCSVWriter: EventWriter {
   static let attrsWithColumns: Set<String> = ["email", "amount", "currency", "toggl_id", "billable"]
 
   public func write(_ event: Event) throws {
+    try EventSpec.check(event)
     try spill.write(event)
     eventCount += 1
     if event.attrs["amount"] != nil { hasAmount = true }
@@ -74,7 +75,8 @@ public final class TogglCSVWriter: EventWriter {
     }
     let csv = CSVWriter(sink: sink, dialect: CSVDialect(writesBOM: true))
     try csv.writeRecord(header)
-    let diagnostics = Diagnostics(toolName: "toggl-write")
+    // Every event was checked on the way in: a line refused now is a bug, so it stops.
+    let diagnostics = Diagnostics(toolName: "toggl-write", strict: true)
     let reader = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spillPath), name: spillPath), diagnostics: diagnostics)
     var row: [String] = []
     while let event = try reader.next() {
@@ -95,7 +97,7 @@ public final class TogglCSVWriter: EventWriter {
         if hasAmount || !currencies.isEmpty { row.append(text(event.attrs["amount"])) }
         if currencies.count > 1 { row.append(event.attrs["currency"]?.stringValue ?? "") }
         if hasID { row.append(text(event.attrs["toggl_id"])) }
-        for key in extraKeys { row.append(safe(text(event.attrs[key]))) }
+        for value in event.attrs.values(forKeys: extraKeys) { row.append(safe(text(value))) }
       }
       try csv.writeRecord(row)
     }

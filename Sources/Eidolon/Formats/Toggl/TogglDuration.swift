@@ -7,9 +7,9 @@ public enum TogglDuration {
     if let seconds = fastClock(text) { return (seconds, 1) }
     let trimmed = text.trimmingSpaces()
     if trimmed.isEmpty || trimmed == "-" { return nil }
-    if let number = trimmed.stripping(suffix: " sec"), let value = Double(number), value >= 0 { return (value, 1) }
+    if let number = trimmed.stripping(suffix: " sec"), let value = InputNumber.decimal(number), value >= 0 { return (value, 1) }
     if let clock = trimmed.stripping(suffix: " min"), let (value, _) = clockTime(clock, parts: 2) { return (value, 1) }
-    if let hours = trimmed.stripping(suffix: " h"), let value = Double(hours), value >= 0, value.isFinite {
+    if let hours = trimmed.stripping(suffix: " h"), let value = InputNumber.decimal(hours), value >= 0 {
       // "0.79 h": as many decimals as written; "2 h" is whole hours.
       let decimals = hours.split(separator: ".").dropFirst().first?.count ?? 0
       var resolution = 3600.0
@@ -25,11 +25,13 @@ public enum TogglDuration {
     var text = text
     return text.withUTF8 { b -> Double? in
       guard b.count >= 7, b[b.count - 3] == 0x3A, b[b.count - 6] == 0x3A else { return nil }
-      var hours = 0
+      // Hours in a Double: any number of digits is read without an overflow trap (the
+      // reader then refuses a duration past EventSpec's longest).
+      var hours = 0.0
       for i in 0..<(b.count - 6) {
         let digit = Int(b[i]) - 0x30
         guard (0...9).contains(digit) else { return nil }
-        hours = hours * 10 + digit
+        hours = hours * 10 + Double(digit)
       }
       func two(_ at: Int) -> Int? {
         let high = Int(b[at]) - 0x30, low = Int(b[at + 1]) - 0x30
@@ -37,7 +39,7 @@ public enum TogglDuration {
         return high * 10 + low
       }
       guard let minutes = two(b.count - 5), let seconds = two(b.count - 2) else { return nil }
-      return Double(hours * 3600 + minutes * 60 + seconds)
+      return hours * 3600 + Double(minutes * 60 + seconds)
     }
   }
 
@@ -45,9 +47,10 @@ public enum TogglDuration {
   private static func clockTime(_ text: String, parts: Int) -> (Double, Int)? {
     let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
     guard pieces.count == parts, pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else { return nil }
-    let numbers = pieces.compactMap { Int($0) }
+    // In Doubles: "9223372036854775807:06" is read, not trapped on.
+    let numbers = pieces.compactMap { InputNumber.decimal($0) }
     guard numbers.count == parts, numbers.dropFirst().allSatisfy({ $0 < 60 }) else { return nil }
     let seconds = numbers.reduce(0) { $0 * 60 + $1 }
-    return (Double(seconds), parts)
+    return (seconds, parts)
   }
 }

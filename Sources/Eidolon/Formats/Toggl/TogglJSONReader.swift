@@ -19,7 +19,8 @@ public final class TogglJSONReader: EventReader {
   private let options: Options
   private enum State { case start, array, details, end }
   private var state = State.start
-  /// Events of a v3 group not handed out yet.
+  /// Events of a v3 group not handed out yet, the next one last (popLast is O(1);
+  /// removeFirst made a group of 100k entries quadratic).
   private var pending: [Event] = []
   private let scratch = ByteBuffer(capacity: 256)
   public private(set) var skippedDeleted = 0
@@ -35,7 +36,7 @@ public final class TogglJSONReader: EventReader {
 
   public func next() throws -> Event? {
     while true {
-      if !pending.isEmpty { return pending.removeFirst() }
+      if let event = pending.popLast() { return event }
       switch state {
       case .start:
         let first = try tokenizer.next()
@@ -61,8 +62,9 @@ public final class TogglJSONReader: EventReader {
         do {
           guard case .object(let object) = value else { throw EidolonError(.data, "a time entry must be an object") }
           if case .array(let entries)? = object["time_entries"] {
-            pending = try group(object, entries)
+            pending = try group(object, entries, at: position).reversed()
           } else if let event = try entry(object, legacy: state == .details) {
+            try EventSpec.check(event)
             return event
           }
         } catch var error as EidolonError where error.isRecordError {
@@ -118,9 +120,8 @@ public final class TogglJSONReader: EventReader {
     if let stop {
       guard stop.epochMillis >= start.epochMillis else { throw EidolonError(.data, "the entry stops before it starts") }
       duration = Double(stop.epochMillis - start.epochMillis) / 1000
-    } else if let seconds = number(field(object, "seconds")) ?? number(field(object, "dur")).map({ $0 / 1000 }) ?? number(field(object, "duration")),
-      seconds >= 0
-    {
+    } else if let seconds = try listedSeconds(object), seconds >= 0 {
+      if let reason = EventSpec.durationProblem(seconds) { throw EidolonError(.data, reason) }
       duration = seconds
     } else {
       // No stop, and a negative duration: running. The negative number is never trusted.
@@ -168,18 +169,37 @@ public final class TogglJSONReader: EventReader {
   }
 
   /// A v3 group: the shared fields, then one event per entry in "time_entries".
-  private func group(_ object: JSONObject, _ entries: [JSONValue]) throws -> [Event] {
+  private func group(_ object: JSONObject, _ entries: [JSONValue], at position: SourcePosition) throws -> [Event] {
     let shared = JSONObject(object.members.filter { $0.key != "time_entries" })
     var events: [Event] = []
     for item in entries {
-      guard case .object(let entryObject) = item else { throw EidolonError(.data, "a time entry must be an object") }
-      if let event = try entry(entryObject, legacy: true, shared: shared) { events.append(event) }
+      // One bad entry is rejected alone; the rest of its group is kept.
+      do {
+        guard case .object(let entryObject) = item else { throw EidolonError(.data, "a time entry must be an object") }
+        if let event = try entry(entryObject, legacy: true, shared: shared) {
+          try EventSpec.check(event)
+          events.append(event)
+        }
+      } catch var error as EidolonError where error.isRecordError {
+        error.file = input.name
+        error.position = position
+        scratch.removeAll()
+        scratch.appendJSON(item)
+        try diagnostics.reject(error, raw: scratch.bytes)
+      }
     }
     return events
   }
 
-  private func number(_ value: JSONValue?) -> Double? {
-    if case .number(let text)? = value { return Double(text) }
+  /// The entry's own duration in seconds ("seconds", v2's "dur" in ms, v9's "duration"),
+  /// nil when it has none; a number past Double's range is refused, not read as infinite.
+  private func listedSeconds(_ object: JSONObject) throws -> Double? {
+    for (name, scale) in [("seconds", 1.0), ("dur", 1000.0), ("duration", 1.0)] {
+      guard let value = field(object, name) else { continue }
+      guard case .number(let text) = value else { continue }
+      guard let number = InputNumber.decimal(text) else { throw EidolonError(.data, "\"\(name)\" \(text) is out of range") }
+      return number / scale
+    }
     return nil
   }
 }
