@@ -25,6 +25,11 @@ public final class CSVReader {
   /// The current record's bytes as they stand in the file; good until the next call.
   public private(set) var rawRecord = UnsafeRawBufferPointer(start: nil, count: 0)
 
+  /// Set by a format reader to its header's width once the header is read: a record with
+  /// fewer fields (a file cut off in its last row, a row broken in two) is then refused
+  /// by `next()` instead of being read with its last cells missing.
+  public var minimumFieldCount = 0
+
   public init(input: ByteReader, dialect: CSVDialect = .standard) {
     self.input = input
     self.dialect = dialect
@@ -89,7 +94,7 @@ public final class CSVReader {
       do {
         return try next()
       } catch var error as EidolonError where error.kind == .data {
-        // Not UTF-8: the record was read whole, so only it is lost.
+        // Not UTF-8, or cut short: the record was read whole, so only it is lost.
         error.file = fileName
         try diagnostics.reject(error, raw: rawRecord)
       } catch var error as EidolonError where error.kind == .syntax {
@@ -107,6 +112,10 @@ public final class CSVReader {
       case .record:
         recordNumber += 1
         if !UTF8Check.isValid(fieldBytes.bytes) { throw notUTF8() }
+        if fieldCount < minimumFieldCount {
+          throw EidolonError(.data, "the row has \(fieldCount) field\(fieldCount == 1 ? "" : "s") where the header has \(minimumFieldCount): cut short (a truncated file?)",
+                             file: fileName, position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
+        }
         return true
       case .blank, .needMore:
         continue

@@ -79,6 +79,7 @@ public final class GenericCSVReader: EventReader, InputCounting {
     started = true
     guard try csv.next() else { return }
     header = csv.strings
+    csv.minimumFieldCount = csv.fieldCount
     for (field, name) in options.columns {
       guard let column = header.firstIndex(of: name) else {
         throw EidolonError(.usage, "the header has no column \"\(name)\" (for \(field)); it has: \(header.joined(separator: ", "))",

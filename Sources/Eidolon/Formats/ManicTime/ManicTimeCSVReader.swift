@@ -71,6 +71,7 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   private func readHeader() throws -> Bool {
     guard try csv.next() else { return false }
     header = csv.strings.map { $0.trimmingSpaces() }
+    csv.minimumFieldCount = csv.fieldCount
     for (index, name) in header.enumerated() {
       let key = name.lowercased()
       roles[key == "note" ? "notes" : key] = roles[key] ?? index

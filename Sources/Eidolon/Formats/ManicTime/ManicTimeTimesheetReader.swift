@@ -52,6 +52,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
   private func readHeader() throws -> Bool {
     guard try csv.next() else { return false }
     header = csv.strings.map { $0.trimmingSpaces() }
+    csv.minimumFieldCount = csv.fieldCount
     // The date order: --date-order, else what the dates in the header settle.
     var order = dateOrder
     if order == nil {

@@ -50,6 +50,7 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
 
   func header() throws -> [String]? {
     guard try csv.next() else { return nil }
+    csv.minimumFieldCount = csv.fieldCount
     return csv.strings
   }
 

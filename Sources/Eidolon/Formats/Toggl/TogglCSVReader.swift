@@ -42,6 +42,7 @@ public final class TogglCSVReader: EventReader {
       guard try csv.next() else { return nil }
       do {
         columns = try TogglColumns(header: csv.strings)
+        csv.minimumFieldCount = csv.fieldCount
       } catch var error as EidolonError {
         error.file = csv.fileName
         throw error
