@@ -79,6 +79,56 @@ import Glibc
     }
   }
 
+  /// A load of three inputs killed inside each of them in turn (the checkpoint read from
+  /// the store says where it is), each time resumed: the store ends as a clean load's.
+  @Test func aLoadKilledInsideEachOfThreeInputsResumesEveryTime() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let all = try String(contentsOf: try canonicalInput(45_000, in: dir), encoding: .utf8).split(separator: "\n")
+    var inputs: [String] = []
+    for part in 0..<3 {
+      let url = dir.appendingPathComponent("part\(part).ndjson")
+      try Data((all[(part * 15_000)..<((part + 1) * 15_000)].joined(separator: "\n") + "\n").utf8).write(to: url)
+      inputs.append(url.path)
+    }
+    let clean = dir.appendingPathComponent("clean.db").path
+    #expect(try ToolRunner.run("eid-load", [clean] + inputs).status == 0)
+    let expected = try ToolRunner.run("eid-dump", [clean]).stdout
+
+    let database = dir.appendingPathComponent("events.db").path
+    guard try sqliteValue(clean, "SELECT 1") != nil else { return }  // no sqlite3 shell to watch with
+    for target in 0..<3 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: eidLoad)
+      process.arguments = [database] + inputs + ["--batch-size", "251"] + (target == 0 ? [] : ["--resume"])
+      let errors = dir.appendingPathComponent("err\(target)")
+      FileManager.default.createFile(atPath: errors.path, contents: nil)
+      process.standardError = try FileHandle(forWritingTo: errors)
+      try process.run()
+      // Kill it once a batch inside input `target` is committed.
+      var killedInside = false
+      while process.isRunning {
+        let at = try sqliteValue(database, "SELECT input_index || ' ' || lines FROM checkpoints ORDER BY import_id DESC LIMIT 1") ?? ""
+        let parts = at.split(separator: " ").compactMap { Int($0) }
+        if parts.count == 2, parts[0] == target, parts[1] > 0 {
+          kill(process.processIdentifier, SIGKILL)
+          killedInside = true
+          break
+        }
+        if parts.count == 2, parts[0] > target { break }
+        usleep(5_000)
+      }
+      process.waitUntilExit()
+      let said = try String(contentsOf: errors, encoding: .utf8)
+      #expect(killedInside, "input \(target): \(said)")
+      #expect(!said.contains("differ"), "\(said)")
+    }
+    let finished = try ToolRunner.run("eid-load", [database] + inputs + ["--batch-size", "251", "--resume"])
+    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(try ToolRunner.run("eid-dump", [database]).stdout == expected)
+    #expect(try sqliteValue(database, "SELECT sum(inserted) FROM imports") == "45000")
+  }
+
   /// The first value the sqlite3 shell prints for `sql`, or nil when the shell is missing.
   private func sqliteValue(_ database: String, _ sql: String) throws -> String? {
     let result = try ToolRunner.shell("sqlite3 '\(database)' \"\(sql)\" 2>/dev/null || echo skip")

@@ -236,13 +236,14 @@ public final class EventLoader {
         if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { checksum = EventLoader.crc(checksum, line) }
       }
       // The checksum is checked where the committed part ends: after the last whole input
-      // it covers, or after the lines of the input it stopped in.
-      let lastWhole = index == checkpoint.inputIndex - 1
+      // it covers (when it stopped at the start of the next), or after the lines of the
+      // input it stopped in (its checksum runs on over the inputs before).
+      let lastWhole = index == checkpoint.inputIndex - 1 && checkpoint.lines == 0
       if lastWhole || (index == checkpoint.inputIndex && skip > 0) {
         guard (lastWhole || input.lineNumber == skip), checksum == checkpoint.checksum else {
+          let part = lastWhole ? "its lines differ" : "its first \(skip) lines differ"
           throw EidolonError(
-            .usage,
-            "\(input.name) is not the input the interrupted load read (its first \(skip) lines differ); load it without --resume",
+            .usage, "\(input.name) is not the input the interrupted load read (\(part)); load it without --resume",
             file: store.path)
         }
       }
@@ -314,7 +315,7 @@ public final class EventLoader {
       }
       diagnostics.replaying = false
       bytesBefore += counting?.bytesRead ?? 0
-      if index == checkpoint.inputIndex - 1 && checksum != checkpoint.checksum { throw mismatch }
+      if index == checkpoint.inputIndex - 1 && checkpoint.lines == 0 && checksum != checkpoint.checksum { throw mismatch }
       if index == checkpoint.inputIndex && skip > position { throw mismatch }
       if index < checkpoint.inputIndex { continue }
       try commitBatch(lines: 0, nextInput: true)
