@@ -57,10 +57,14 @@ public struct LoadOptions: ParsableArguments {
   @Flag(help: "Continue the load that was interrupted, after its last committed batch.")
   public var resume = false
 
+  @Option(help: ArgumentHelp("Seconds to wait while another process loads into the same store (0: fail at once).", valueName: "seconds"))
+  public var wait: Double = EventLoader.Options().wait
+
   public init() {}
 
   public func validate() throws {
     if batchSize < 1 { throw ValidationError("--batch-size takes 1 or more") }
+    if !DurationArgument.isSeconds(wait) { throw ValidationError("--wait takes 0 or more seconds") }
   }
 
   public var loaderOptions: EventLoader.Options {
@@ -68,6 +72,7 @@ public struct LoadOptions: ParsableArguments {
     options.strategy = mergeStrategy
     options.batchSize = batchSize
     options.resume = resume
+    options.wait = wait
     return options
   }
 }

@@ -129,6 +129,45 @@ import Glibc
     #expect(try sqliteValue(database, "SELECT sum(inserted) FROM imports") == "45000")
   }
 
+  /// Two loaders on one store: the second waits for the first (or, with --wait 0, fails
+  /// at once and leaves it alone); a killed loader's load is called interrupted by the next.
+  @Test func aSecondLoaderWaitsForTheFirstAndNeverTakesItOver() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = try canonicalInput(40_000, in: dir)
+    let database = dir.appendingPathComponent("events.db").path
+    guard try sqliteValue(":memory:", "SELECT 1") != nil else { return }  // no sqlite3 shell to watch with
+
+    func startFirst(load: Int) throws -> Process {
+      let first = Process()
+      first.executableURL = URL(fileURLWithPath: eidLoad)
+      first.arguments = [database, input.path, "--batch-size", "200"]
+      first.standardError = FileHandle.nullDevice
+      try first.run()
+      // Until its first batch is in.
+      while first.isRunning, try sqliteValue(database, "SELECT count(*) FROM checkpoints WHERE import_id = \(load)") ?? "0" == "0" { usleep(5_000) }
+      return first
+    }
+
+    let first = try startFirst(load: 1)
+    let refused = try ToolRunner.run("eid-load", [database, input.path, "--wait", "0"])
+    #expect(refused.status == 2 && refused.stderr.contains("load 1 is still loading into this store"), "\(refused.stderr)")
+    #expect(try sqliteValue(database, "SELECT status FROM imports WHERE id = 1") == "running")
+    let waited = try ToolRunner.run("eid-load", [database, input.path, "--wait", "120"])
+    first.waitUntilExit()
+    #expect(first.terminationStatus == 0)
+    #expect(waited.status == 0 && waited.stderr.contains("waiting for load 1 to finish"), "\(waited.stderr)")
+    #expect(waited.stderr.contains("inserted 0, skipped 40000"), "\(waited.stderr)")
+    #expect(try sqliteValue(database, "SELECT group_concat(status) FROM imports") == "done,done")
+
+    // A loader killed mid-load holds nothing: the next one calls its load interrupted.
+    let killed = try startFirst(load: 3)
+    kill(killed.processIdentifier, SIGKILL)
+    killed.waitUntilExit()
+    let next = try ToolRunner.run("eid-load", [database, input.path, "--wait", "0"])
+    #expect(next.status == 0 && next.stderr.contains("load 3 did not finish"), "\(next.stderr)")
+  }
+
   /// The first value the sqlite3 shell prints for `sql`, or nil when the shell is missing.
   private func sqliteValue(_ database: String, _ sql: String) throws -> String? {
     let result = try ToolRunner.shell("sqlite3 '\(database)' \"\(sql)\" 2>/dev/null || echo skip")

@@ -28,6 +28,9 @@ public final class EventLoader {
     /// Everything but the commit: the load runs in one transaction that is rolled back,
     /// so the counts say what a real load would do (`eidolon migrate import --dry-run`).
     public var dryRun = false
+    /// Seconds to wait for another process's load into the same store (StoreLock); 0
+    /// fails at once.
+    public var wait: Double = 3600
     public init() {}
   }
 
@@ -82,8 +85,18 @@ public final class EventLoader {
   private let deleteTags: SQLiteStatement
   private let insertReject: SQLiteStatement
   private let scratch = ByteBuffer(capacity: 4096)
+  /// Held from before the load is started or resumed until the loader goes away.
+  private var lock: StoreLock?
 
   public init(store: EventStore, inputs: [String], options: Options, diagnostics: Diagnostics) throws {
+    // First the lock: only a load nobody holds may be called interrupted and taken over.
+    let db = store.database
+    lock = try StoreLock(
+      path: store.path, wait: options.wait, waiting: { diagnostics.note("eid-load: \($0)") },
+      holder: {
+        let running = try? db.integer("SELECT max(id) FROM imports WHERE status = 'running'")
+        return running.flatMap { $0 }.map { "load \($0)" } ?? "another load"
+      })
     self.store = store
     database = store.database
     self.options = options
@@ -537,6 +550,7 @@ public final class EventLoader {
     try saveCounts(status: "done")
     try database.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
     inBatch = false
+    lock = nil
     return counts
   }
 
@@ -545,5 +559,6 @@ public final class EventLoader {
   public func abandon() {
     try? rollbackBatch()
     try? database.execute("UPDATE imports SET status = 'failed' WHERE id = \(importID)")
+    lock = nil
   }
 }
