@@ -17,6 +17,8 @@ public enum ToolMain {
     // A closed pipe must show up as EPIPE from write(2), not kill us silently with 141.
     signal(SIGPIPE, SIG_IGN)
     let status = execute(type, arguments: arguments ?? Array(CommandLine.arguments.dropFirst()))
+    // exit() runs no deinit: whatever temporary file is still registered goes now.
+    TemporaryPaths.removeAll()
     exit(status)
   }
 

@@ -44,6 +44,8 @@ public final class OutputSink {
     if fd < 0 {
       throw EidolonError(.io, "cannot create the output file: \(SystemCall.lastErrorMessage())", file: path)
     }
+    // Until it is renamed into place it is a temporary file: gone on a signal or a crash too.
+    TemporaryPaths.register(temporary)
     return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: path, temporaryPath: temporary,
                       gzip: gzip ?? path.hasSuffix(".gz"))
   }
@@ -73,7 +75,7 @@ public final class OutputSink {
     if !finished && temporaryPath == nil { try? flush() }
     if ownsDescriptor { close(fd) }
     // Not finished: an error ended the run, so the partial file goes.
-    if !finished, let temporaryPath { unlink(temporaryPath) }
+    if !finished, let temporaryPath { TemporaryPaths.remove(temporaryPath) }
   }
 
   @inline(__always)
@@ -104,6 +106,7 @@ public final class OutputSink {
         throw EidolonError(.io, "cannot move the finished output into place: \(SystemCall.lastErrorMessage())",
                            file: finalPath)
       }
+      TemporaryPaths.unregister(temporaryPath)
     }
     finished = true
   }

@@ -12,7 +12,7 @@ final class JSONValueSpill {
   private let tokenizer = JSONTokenizer(fileName: "spill")
 
   init() throws {
-    fd = try TemporaryFile.create("spill", holding: "records whose context comes later in the file").fd
+    fd = try TemporaryFile.create("spill", holding: "records whose context comes later in the file")
     sink = OutputSink(fd: fd, name: "spill")
   }
 

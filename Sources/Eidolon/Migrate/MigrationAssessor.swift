@@ -56,10 +56,9 @@ public enum MigrationAssessor {
   static let tallyLimit = 1000
 
   public static func run(plan: MigrationPlan, progress: Progress? = nil) throws -> AssessmentReport {
-    let (fd, idsPath) = try TemporaryFile.create("assess", holding: "the inputs' ids", keepName: true)
-    close(fd)
-    defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(idsPath! + suffix) } }
-    let ids = try SQLiteDatabase(path: idsPath!)
+    let idsPath = try TemporaryFile.databasePath("assess", holding: "the inputs' ids")
+    defer { TemporaryPaths.remove(idsPath) }
+    let ids = try SQLiteDatabase(path: idsPath)
     try ids.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE TABLE ids (input INTEGER, id TEXT, start_ms INTEGER); BEGIN")
     let insert = try ids.prepare("INSERT INTO ids (input, id, start_ms) VALUES (?1, ?2, ?3)")
     var sample: [Event] = []
@@ -157,14 +156,12 @@ public enum MigrationAssessor {
   /// temporary store, the way an import would (one batch, indexes at the end).
   static func measureStoreRate(_ sample: [Event]) throws -> Double {
     guard !sample.isEmpty else { return 0 }
-    let (fd, path) = try TemporaryFile.create("assess-store", holding: "the store the estimate is measured on", keepName: true)
-    close(fd)
-    unlink(path!)
-    defer { for suffix in ["", "-wal", "-shm"] { unlink(path! + suffix) } }
+    let path = try TemporaryFile.databasePath("assess-store", holding: "the store the estimate is measured on")
+    defer { TemporaryPaths.remove(path) }
     let diagnostics = Diagnostics(toolName: "eidolon migrate assess")
     diagnostics.messageHandler = { _ in }
     let started = Progress.now()
-    let loader = try EventLoader(store: try EventStore(path: path!), inputs: ["sample"], options: EventLoader.Options(), diagnostics: diagnostics)
+    let loader = try EventLoader(store: try EventStore(path: path), inputs: ["sample"], options: EventLoader.Options(), diagnostics: diagnostics)
     for event in sample { try loader.add(event) }
     _ = try loader.finish()
     let elapsed = Progress.now() - started

@@ -27,14 +27,12 @@ public enum MigrationImport {
     var storePath = database
     var scratchStore: String?
     if options.dryRun && access(database, F_OK) != 0 {
-      let (fd, path) = try TemporaryFile.create("dry-run", holding: "the dry run's empty store", keepName: true)
-      close(fd)
-      unlink(path!)
-      storePath = path!
+      let path = try TemporaryFile.databasePath("dry-run", holding: "the dry run's empty store")
+      storePath = path
       scratchStore = path
     }
     defer {
-      if let scratchStore { for suffix in ["", "-wal", "-shm"] { unlink(scratchStore + suffix) } }
+      if let scratchStore { TemporaryPaths.remove(scratchStore) }
     }
     let store = try EventStore(path: storePath)
     let loader = try EventLoader(store: store, inputs: plan.inputs.map(\.displayName), options: options, diagnostics: diagnostics)

@@ -17,7 +17,7 @@ final class SortRun {
   private(set) var idLength = 0
 
   init() throws {
-    fd = try TemporaryFile.create("sort", holding: "a sorted run of events").fd
+    fd = try TemporaryFile.create("sort", holding: "a sorted run of events")
     sink = OutputSink(fd: fd, name: "sort run")
   }
 

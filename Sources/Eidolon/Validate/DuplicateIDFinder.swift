@@ -44,25 +44,21 @@ public final class DuplicateIDFinder {
   private let directory: String
   private let arena: ByteBuffer
   private var entries: [Entry] = []
-  private var runPaths: [String] = []
+  /// The sorted runs, in files unlinked when they were made.
+  private var runFiles: [Int32] = []
   public private(set) var count = 0
 
   /// `chunkBytes` bounds the memory the ids take (arena plus entries), 8 MiB by default.
   public init(chunkBytes: Int = 8 << 20, temporaryDirectory: String? = nil) {
     self.chunkBytes = chunkBytes
     arena = ByteBuffer(capacity: chunkBytes / 2 + 4096)
-    directory = temporaryDirectory ?? DuplicateIDFinder.defaultTemporaryDirectory()
+    directory = temporaryDirectory ?? TemporaryFile.directory()
     // Reserved up front, so growth by doubling never overshoots the bound.
     entries.reserveCapacity(chunkBytes / 2 / MemoryLayout<Entry>.stride + 1)
   }
 
   deinit {
-    for path in runPaths { unlink(path) }
-  }
-
-  static func defaultTemporaryDirectory() -> String {
-    if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
-    return "/tmp"
+    for fd in runFiles { close(fd) }
   }
 
   /// Adds an id; `content` is any hash of what the record says, to tell a repeated
@@ -108,14 +104,9 @@ public final class DuplicateIDFinder {
   /// Sorts the chunk in memory and writes it as a run: hash, content hash, file, line, length, id bytes.
   private func spill() throws {
     sortEntries()
-    let path = "\(directory)/eidolon-ids-\(getpid())-\(runPaths.count).run"
-    let fd = SystemCall.retrying { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
-    guard fd >= 0 else {
-      throw EidolonError(.io, "cannot create a temporary file for the duplicate-id check: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)", file: path)
-    }
-    runPaths.append(path)
-    let sink = OutputSink(fd: fd, name: path)
-    defer { close(fd) }
+    let fd = try TemporaryFile.create("ids", holding: "the ids for the duplicate-id check", in: directory)
+    runFiles.append(fd)
+    let sink = OutputSink(fd: fd, name: "id run")
     for entry in entries {
       let out = sink.buffer
       withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
@@ -133,7 +124,7 @@ public final class DuplicateIDFinder {
 
   /// Reports every id seen before, in id order, each with where it came first.
   public func finish(_ report: (Duplicate) throws -> Void) throws {
-    if runPaths.isEmpty {
+    if runFiles.isEmpty {
       sortEntries()
       var first = 0
       for i in 1..<max(entries.count, 1) {
@@ -154,7 +145,7 @@ public final class DuplicateIDFinder {
   }
 
   private func mergeRuns(_ report: (Duplicate) throws -> Void) throws {
-    let runs = try runPaths.map { try RunReader(path: $0) }
+    let runs = try runFiles.map { try RunReader(fd: $0) }
     var heads: [RunReader.Item?] = try runs.map { try $0.next() }
     var group: RunReader.Item? = nil
     while true {
@@ -194,8 +185,9 @@ public final class DuplicateIDFinder {
 
     private let input: ByteReader
 
-    init(path: String) throws {
-      input = ByteReader(source: try FileDescriptorSource(path: path), name: path, capacity: 1 << 16)
+    init(fd: Int32) throws {
+      try TemporaryFile.rewind(fd, name: "id run")
+      input = ByteReader(source: FileDescriptorSource(fd: fd, name: "id run", ownsDescriptor: false), name: "id run", capacity: 1 << 16)
     }
 
     func next() throws -> Item? {

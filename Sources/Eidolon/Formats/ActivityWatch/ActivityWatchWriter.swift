@@ -26,19 +26,12 @@ public final class ActivityWatchWriter: EventWriter {
   /// `sink` receives the import file from `finish()`; nil when the buckets go to a server.
   public init(sink: OutputSink?) throws {
     self.sink = sink
-    var template = Array("\(DuplicateIDFinder.defaultTemporaryDirectory())/eidolon-aw-write-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      throw EidolonError(.io, "cannot create a temporary folder for the buckets: \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
-    }
-    directory = String(cString: made)
+    directory = try TemporaryFile.makeDirectory("aw-write", holding: "the buckets")
   }
 
   deinit {
-    for bucket in buckets.values {
-      bucket.close()
-      unlink(bucket.path)
-    }
-    rmdir(directory)
+    for bucket in buckets.values { bucket.close() }
+    TemporaryPaths.remove(directory)
   }
 
   /// A bucket's fields, and its events waiting in a file.
@@ -85,6 +78,7 @@ public final class ActivityWatchWriter: EventWriter {
       bucket = existing
     } else {
       bucket = PendingBucket(header: header, path: "\(directory)/\(buckets.count).events")
+      TemporaryPaths.register(bucket.path)
       buckets[header.id] = bucket
     }
     clock += 1

@@ -25,7 +25,8 @@ final class ManicTimeActivities {
   /// True once the timeline's groups are all known (activities after that come out at once).
   var groupsComplete = false
   private var groups: [String: [String: String]] = [:]
-  private var spill: (writer: EidolonNDJSONWriter, path: String)?
+  /// Activities waiting for their groups, in a file unlinked when it was made.
+  private var spill: (writer: EidolonNDJSONWriter, fd: Int32)?
   private var replay: EidolonNDJSONReader?
   private var ready: [Event] = []
 
@@ -37,7 +38,7 @@ final class ManicTimeActivities {
     schemaName = defaultSchemaName
   }
 
-  deinit { if let spill { unlink(spill.path) } }
+  deinit { if let spill { close(spill.fd) } }
 
   private var timeline: ManicTimeCSVReader.Timeline? { schemaName.flatMap(ManicTimeMapping.timeline(schemaName:)) }
 
@@ -142,8 +143,8 @@ final class ManicTimeActivities {
       } else {
         // Its group may come later in the timeline: wait on disk, not in memory.
         if spill == nil {
-          let (fd, path) = try TemporaryFile.create("mt-read", holding: "activities waiting for their groups", keepName: true)
-          spill = (EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: path!)), path!)
+          let fd = try TemporaryFile.create("mt-read", holding: "activities waiting for their groups")
+          spill = (EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: "mt-read spill")), fd)
         }
         try spill!.writer.write(event)
       }
@@ -158,9 +159,11 @@ final class ManicTimeActivities {
     groupsComplete = true
     guard let spill else { return }
     try spill.writer.finish()
-    replay = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spill.path), name: spill.path),
+    try TemporaryFile.rewind(spill.fd, name: "mt-read spill")
+    // The reader owns the descriptor now: it closes it when the replay is done.
+    replay = EidolonNDJSONReader(input: ByteReader(source: FileDescriptorSource(fd: spill.fd, name: "mt-read spill", ownsDescriptor: true),
+                                                   name: "mt-read spill"),
                                  diagnostics: diagnostics)
-    unlink(spill.path)
     self.spill = nil
   }
 

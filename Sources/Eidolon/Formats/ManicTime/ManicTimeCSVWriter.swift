@@ -35,7 +35,8 @@ public final class ManicTimeCSVWriter: EventWriter {
   private let zone: ZoneConverter
   private let kinds: Set<String>
   private let ownColumns: Set<String>
-  private let spillPath: String
+  /// The activities waiting for the header, in a file unlinked when it was made.
+  private let spillFD: Int32
   private let spill: EidolonNDJSONWriter
   private var extraKeys: [String] = []
   private var extraKeySet: Set<String> = []
@@ -52,12 +53,11 @@ public final class ManicTimeCSVWriter: EventWriter {
     self.zone = zone
     kinds = ManicTimeCSVWriter.kinds(of: timeline)
     ownColumns = ManicTimeCSVWriter.attrsWithColumns(timeline)
-    let (fd, path) = try TemporaryFile.create("mt-write", holding: "the activities", keepName: true)
-    spillPath = path!
-    spill = EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: spillPath))
+    spillFD = try TemporaryFile.create("mt-write", holding: "the activities")
+    spill = EidolonNDJSONWriter(sink: OutputSink(fd: spillFD, name: "mt-write spill"))
   }
 
-  deinit { unlink(spillPath) }
+  deinit { close(spillFD) }
 
   public func write(_ event: Event) throws {
     try EventSpec.check(event)
@@ -87,7 +87,9 @@ public final class ManicTimeCSVWriter: EventWriter {
     }
     let csv = CSVWriter(sink: sink, dialect: CSVDialect(lineTerminator: [0x0D, 0x0A], writesBOM: true))
     try csv.writeRecord(header + extraKeys)
-    let reader = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spillPath), name: spillPath),
+    try TemporaryFile.rewind(spillFD, name: "mt-write spill")
+    let reader = EidolonNDJSONReader(input: ByteReader(source: FileDescriptorSource(fd: spillFD, name: "mt-write spill", ownsDescriptor: false),
+                                                       name: "mt-write spill"),
                                      diagnostics: Diagnostics(toolName: "mt-write", strict: true))
     var row: [String] = []
     while let event = try reader.next() {

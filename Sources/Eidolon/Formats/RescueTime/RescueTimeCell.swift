@@ -46,7 +46,7 @@ final class RescueTimeCellRun {
   private(set) var count = 0
 
   init() throws {
-    fd = try TemporaryFile.create("rt-run", holding: "the rows being summed").fd
+    fd = try TemporaryFile.create("rt-run", holding: "the rows being summed")
     sink = OutputSink(fd: fd, name: "run")
   }
 

@@ -25,7 +25,8 @@ public final class TogglCSVWriter: EventWriter {
 
   private let sink: OutputSink
   private let options: Options
-  private let spillPath: String
+  /// The entries waiting for the header, in a file unlinked when it was made.
+  private let spillFD: Int32
   private let spill: EidolonNDJSONWriter
   private var currencies: Set<String> = []
   private var hasAmount = false
@@ -37,12 +38,11 @@ public final class TogglCSVWriter: EventWriter {
   public init(sink: OutputSink, options: Options) throws {
     self.sink = sink
     self.options = options
-    let (fd, path) = try TemporaryFile.create("toggl-write", holding: "the entries", keepName: true)
-    spillPath = path!
-    spill = EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: spillPath))
+    spillFD = try TemporaryFile.create("toggl-write", holding: "the entries")
+    spill = EidolonNDJSONWriter(sink: OutputSink(fd: spillFD, name: "toggl-write spill"))
   }
 
-  deinit { unlink(spillPath) }
+  deinit { close(spillFD) }
 
   /// The attrs that have their own column.
   static let attrsWithColumns: Set<String> = ["email", "amount", "currency", "toggl_id", "billable"]
@@ -77,7 +77,9 @@ public final class TogglCSVWriter: EventWriter {
     try csv.writeRecord(header)
     // Every event was checked on the way in: a line refused now is a bug, so it stops.
     let diagnostics = Diagnostics(toolName: "toggl-write", strict: true)
-    let reader = EidolonNDJSONReader(input: ByteReader(source: try FileDescriptorSource(path: spillPath), name: spillPath), diagnostics: diagnostics)
+    try TemporaryFile.rewind(spillFD, name: "toggl-write spill")
+    let reader = EidolonNDJSONReader(input: ByteReader(source: FileDescriptorSource(fd: spillFD, name: "toggl-write spill", ownsDescriptor: false),
+                                                       name: "toggl-write spill"), diagnostics: diagnostics)
     var row: [String] = []
     while let event = try reader.next() {
       row.removeAll(keepingCapacity: true)
