@@ -116,6 +116,49 @@ import Testing
     }
   }
 
+  /// 3. Work per record linear in its columns, members and entries; 4. one record's size
+  /// bounded. (Their time and memory are measured in formats/parsers.md, "Limits"; here
+  /// only what comes out.)
+  @Test func wideAndLongRecordsAreReadOrRefusedCleanly() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let columns = 100_000
+    let names = (0..<columns).map { "c\($0)" }.joined(separator: ",")
+    let values = (0..<columns).map { "v\($0)" }.joined(separator: ",")
+    try Data((Self.togglHeader.dropLast() + "," + names + "\n" + "Ann,a@x,,P,,D,No,2024-03-04,09:00:00,2024-03-04,10:00:00,01:00:00,," + values + "\n").utf8)
+      .write(to: dir.appendingPathComponent("wide.csv"))
+    let wide = try ToolRunner.run("toggl-read", ["wide.csv"], directory: dir)
+    #expect(wide.status == 0 && wide.stdout.contains(#""c99999":"v99999""#), "\(wide.stderr)")
+
+    let members = (0..<columns).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+    try Data(#"[{"id":1,"start":"2024-07-01T13:00:00Z","duration":60,\#(members)}]"#.utf8).write(to: dir.appendingPathComponent("wide.json"))
+    let object = try ToolRunner.run("toggl-read", ["wide.json"], directory: dir)
+    #expect(object.status == 0 && object.stdout.contains(#""k99999":99999"#), "\(object.stderr)")
+
+    let entries = (0..<20_000).map { #"{"id":\#($0),"seconds":60,"start":"2024-07-01T13:00:00+02:00","stop":"2024-07-01T13:01:00+02:00"}"# }
+    try Data(#"[{"user_id":1,"username":"a","time_entries":[\#(entries.joined(separator: ","))],"row_number":1}]"#.utf8)
+      .write(to: dir.appendingPathComponent("group.json"))
+    let group = try ToolRunner.run("toggl-read", ["group.json"], directory: dir)
+    #expect(group.status == 0 && group.stdout.split(separator: "\n").count == 20_000, "\(group.stderr)")
+    #expect(group.stdout.contains(#""row_number":1"#), "fields after the entries reach every entry")
+
+    let many = #"{"id":"x:1","source":"x","kind":"window","start":"2024-01-01T00:00:00.000Z","duration":1,"attrs":{"a":[\#(Array(repeating: "0", count: 300_000).joined(separator: ","))]}}"#
+    try Data((many + "\n").utf8).write(to: dir.appendingPathComponent("many.ndjson"))
+    let refused = try ToolRunner.run("eid-validate", ["many.ndjson"], directory: dir)
+    #expect(refused.status == 2 && refused.stderr.contains("many.ndjson:1:") && refused.stderr.contains("more than 250000 JSON values"), "\(refused.stderr)")
+
+    let long = #"{"id":"x:1","source":"x","kind":"window","start":"2024-01-01T00:00:00.000Z","duration":1,"attrs":{"a":"\#(String(repeating: "x", count: 9 << 20))"}}"#
+    try Data((long + "\n").utf8).write(to: dir.appendingPathComponent("long.ndjson"))
+    let tooLong = try ToolRunner.run("aw-write", ["long.ndjson"], directory: dir)
+    #expect(tooLong.status == 2 && tooLong.stderr.contains("longer than 8 MiB"), "\(tooLong.stderr)")
+
+    try Data(#"{"id":"x:1","source":"x","kind":"window","start":"2000-01-01T00:00:00.000Z","duration":311040000}"#.utf8 + [0x0A])
+      .write(to: dir.appendingPathComponent("span.ndjson"))
+    let span = try ToolRunner.run("rt-write", ["--resolution", "minute", "span.ndjson"], directory: dir)
+    #expect(span.status == 1 && span.stderr.contains("give a coarser --resolution"), "\(span.stderr)")
+    #expect(try ToolRunner.run("rt-write", ["--resolution", "day", "span.ndjson"], directory: dir).status == 0)
+  }
+
   @Test func rescueTimeNumbersAreWrittenAsJSONNumbers() throws {
     let dir = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

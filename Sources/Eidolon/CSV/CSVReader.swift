@@ -30,6 +30,10 @@ public final class CSVReader {
   /// by `next()` instead of being read with its last cells missing.
   public var minimumFieldCount = 0
 
+  /// The most fields one record may have: each becomes a String in the readers, so this
+  /// bounds a record's memory with the byte limit (ByteReader.defaultMaxRecordBytes).
+  public static let maxFields = 200_000
+
   public init(input: ByteReader, dialect: CSVDialect = .standard) {
     self.input = input
     self.dialect = dialect
@@ -213,6 +217,10 @@ public final class CSVReader {
         i = j
       }
       fieldEnds.append(fieldBytes.count)
+      if fieldEnds.count > CSVReader.maxFields {
+        throw EidolonError(.limit, "a record of more than \(CSVReader.maxFields) fields; refusing it (formats/parsers.md, \"Limits\")",
+                           file: fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
+      }
       // After a field: a delimiter, a line end, or the end of input.
       if i == end { break }
       let c = base[i]

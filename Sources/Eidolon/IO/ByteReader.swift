@@ -12,7 +12,10 @@ import Darwin
 public final class ByteReader {
   public static let defaultCapacity = 1 << 18
   /// The longest line or token a reader will hold whole: past it the input is refused.
-  public static let defaultMaxRecordBytes = 64 << 20
+  /// 8 MiB: no tracker writes a record near it, and it keeps a tool's memory under
+  /// 100 MB whatever one record holds (formats/parsers.md, "Limits"; at 16 MiB eid-load
+  /// took 128 MB for one long line).
+  public static let defaultMaxRecordBytes = 8 << 20
 
   public let name: String
   private let source: ByteSource

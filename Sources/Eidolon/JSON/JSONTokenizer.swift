@@ -14,7 +14,11 @@ import Darwin
 /// (`reset(line:lineNumber:offset:)`, for NDJSON).
 public final class JSONTokenizer {
   public static let defaultMaxDepth = 512
-  public static let defaultMaxStringBytes = 16 << 20
+  public static let defaultMaxStringBytes = 8 << 20
+  /// The most values one record read whole (`readValue`, `readObjectMembers`) may hold:
+  /// each takes about 60 bytes in memory, so this bounds a record's memory near 15 MB
+  /// (a 25-million-element array in one event took 1.5 GB before).
+  public static let maxRecordValues = 250_000
 
   private enum State {
     case topValue, afterTopValue, keyOrEnd, key, colon, valueOrEnd, value, commaOrEnd
@@ -37,6 +41,8 @@ public final class JSONTokenizer {
   /// Accepts a stream of values one after another (concatenated JSON), not just one.
   public let allowsMultipleValues: Bool
   public var fileName: String
+  /// Values read so far into the record being read whole (JSONValue.swift).
+  var recordValues = 0
 
   /// The text of the last key, string or number (strings unescaped, valid UTF-8).
   public let text = ByteBuffer(capacity: 1 << 12)

@@ -50,18 +50,48 @@ public struct JSONObject: Sendable, Equatable {
   }
 
   public var members: [Member]
+  /// Each key's position, for big objects only: setting members one by one by key was a
+  /// scan each, quadratic in a record with 100k columns or members. Trusted while it has
+  /// as many entries as `members` (so a direct append or removal makes it be rebuilt).
+  private var positions: [String: Int]?
+
+  /// Objects up to this size are scanned: faster than hashing for the small attrs of
+  /// real records.
+  static let scanLimit = 32
 
   public init(_ members: [Member] = []) { self.members = members }
+
+  public static func == (a: JSONObject, b: JSONObject) -> Bool { a.members == b.members }
 
   public var isEmpty: Bool { members.isEmpty }
   public var count: Int { members.count }
 
   public subscript(key: String) -> JSONValue? {
-    get { members.first { $0.key == key }?.value }
+    get {
+      if let positions, positions.count == members.count { return positions[key].map { members[$0].value } }
+      return members.first { $0.key == key }?.value
+    }
     set {
-      if let index = members.firstIndex(where: { $0.key == key }) {
-        if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+      guard members.count > JSONObject.scanLimit else {
+        if let index = members.firstIndex(where: { $0.key == key }) {
+          if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+        } else if let newValue {
+          members.append(Member(key, newValue))
+        }
+        return
+      }
+      if positions?.count != members.count {
+        positions = Dictionary(members.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+      }
+      if let index = positions![key] {
+        if let newValue {
+          members[index].value = newValue
+        } else {
+          members.remove(at: index)
+          positions = nil
+        }
       } else if let newValue {
+        positions![key] = members.count
         members.append(Member(key, newValue))
       }
     }
@@ -80,8 +110,30 @@ extension JSONObject {
 }
 
 extension JSONTokenizer {
-  /// Reads a whole value whose first token is `first`.
+  /// Reads a whole value whose first token is `first`: one record, at most
+  /// `maxRecordValues` values (past them the read stops: a .limit error).
   public func readValue(startingWith first: JSONToken) throws -> JSONValue {
+    recordValues = 0
+    return try readNestedValue(startingWith: first)
+  }
+
+  /// Reads the members of an object whose `{` was just returned, as one record (the
+  /// same limit); duplicate keys are an error.
+  public func readObjectMembers() throws -> JSONObject {
+    recordValues = 0
+    return try readNestedMembers()
+  }
+
+  private func countValue() throws {
+    recordValues += 1
+    if recordValues > JSONTokenizer.maxRecordValues {
+      throw EidolonError(.limit, "one record holds more than \(JSONTokenizer.maxRecordValues) JSON values; refusing it (formats/parsers.md, \"Limits\")",
+                         file: fileName, position: tokenPosition)
+    }
+  }
+
+  private func readNestedValue(startingWith first: JSONToken) throws -> JSONValue {
+    try countValue()
     switch first {
     case .null: return .null
     case .bool(let b): return .bool(b)
@@ -92,17 +144,16 @@ extension JSONTokenizer {
       while true {
         let token = try next()
         if token == .endArray { return .array(items) }
-        items.append(try readValue(startingWith: token))
+        items.append(try readNestedValue(startingWith: token))
       }
     case .beginObject:
-      return .object(try readObjectMembers())
+      return .object(try readNestedMembers())
     case .key, .endArray, .endObject, .end:
       throw EidolonError(.syntax, "expected a value, found \(first.description)", file: fileName, position: tokenPosition)
     }
   }
 
-  /// Reads the members of an object whose `{` was just returned; duplicate keys are an error.
-  public func readObjectMembers() throws -> JSONObject {
+  private func readNestedMembers() throws -> JSONObject {
     var object = JSONObject()
     var seen: Set<String>? = nil
     while true {
@@ -117,7 +168,7 @@ extension JSONTokenizer {
       guard !isDuplicate else {
         throw EidolonError(.data, "duplicate key \"\(key)\" in an object", file: fileName, position: keyPosition)
       }
-      object.members.append(JSONObject.Member(key, try readValue(startingWith: try next())))
+      object.members.append(JSONObject.Member(key, try readNestedValue(startingWith: try next())))
     }
   }
 }

@@ -33,6 +33,21 @@ public enum RescueTimeResolution: String, CaseIterable, Sendable {
     }
   }
 
+  /// The shortest a bucket of this size can be, in seconds (a month: 28 days; a day
+  /// shortened by a clock change: 23 hours).
+  public var shortestSeconds: Double {
+    switch self {
+    case .minute: return 300
+    case .hour: return 3600
+    case .day: return 23 * 3600
+    case .week: return 7 * 86_400 - 3600
+    case .month: return 28 * 86_400 - 3600
+    }
+  }
+
+  /// The name of a bucket in messages.
+  public var bucketName: String { self == .minute ? "5-minute" : rawValue }
+
   /// True when `local` is where a bucket of this size starts.
   public func isBucketStart(_ local: LocalDateTime) -> Bool { bucket(of: local) == local }
 

@@ -58,12 +58,23 @@ public final class RescueTimeWriter: EventWriter {
   public var report: RescueTimeColumns.Report { options.report ?? .activity }
   public var resolution: RescueTimeResolution { options.variant == .accountExport ? .hour : (options.resolution ?? .hour) }
 
+  /// The most buckets one event may cover (formats/rescuetime.md, "Writing"): 100,000
+  /// rows held at once stay near 26 MB; an event of 3600 days at 5-minute buckets took
+  /// 272 MB.
+  public static let maxBucketsPerEvent = 100_000
+
   public func write(_ event: Event) throws {
     try EventSpec.check(event)
     if !settled {
       settled = true
       if options.report == nil, let name = event.attrs["report"]?.stringValue { options.report = RescueTimeColumns.Report(rawValue: name) }
       if options.resolution == nil, let name = event.attrs["resolution"]?.stringValue { options.resolution = RescueTimeResolution(argument: name) }
+    }
+    // Every bucket an event covers is a row held until the bucket is done: bounded per event.
+    let buckets = event.kind == "summary" ? 1 : Int((event.duration / resolution.shortestSeconds).rounded(.up)) + 1
+    if buckets > RescueTimeWriter.maxBucketsPerEvent {
+      throw EidolonError(
+        .data, "the event lasts \(EventSummary.hours(event.duration)), over \(buckets - 1) \(resolution.bucketName) buckets: more than rt-write spreads one event over (\(RescueTimeWriter.maxBucketsPerEvent)); give a coarser --resolution")
     }
     eventCount += 1
     let key = self.key(for: event)

@@ -19,9 +19,8 @@ public final class TogglJSONReader: EventReader {
   private let options: Options
   private enum State { case start, array, details, end }
   private var state = State.start
-  /// Events of a v3 group not handed out yet, the next one last (popLast is O(1);
-  /// removeFirst made a group of 100k entries quadratic).
-  private var pending: [Event] = []
+  /// The v3 group being handed out: its shared fields, and its entries on disk.
+  private var group: (shared: JSONObject, entries: JSONValueSpill)?
   private let scratch = ByteBuffer(capacity: 256)
   public private(set) var skippedDeleted = 0
 
@@ -36,7 +35,15 @@ public final class TogglJSONReader: EventReader {
 
   public func next() throws -> Event? {
     while true {
-      if let event = pending.popLast() { return event }
+      if let group {
+        // A v3 group's entries come back from disk one at a time, with the shared fields.
+        guard let (item, position) = try group.entries.next() else {
+          self.group = nil
+          continue
+        }
+        if let event = try groupEntry(item, shared: group.shared, at: position) { return event }
+        continue
+      }
       switch state {
       case .start:
         let first = try tokenizer.next()
@@ -58,26 +65,82 @@ public final class TogglJSONReader: EventReader {
           continue
         }
         let position = tokenizer.tokenPosition
-        let value = try tokenizer.readValue(startingWith: token)
+        let value: JSONValue
+        if token == .beginObject {
+          let (members, entries, duplicate) = try readEntryOrGroup()
+          if let entries {
+            // A group with a repeated key is rejected whole, its entries with it.
+            if let duplicate {
+              try reject(EidolonError(.data, "duplicate key \"\(duplicate)\" in a group of entries"), .object(JSONObject(members)), at: position)
+            } else {
+              group = (JSONObject(members), entries)
+            }
+            continue
+          }
+          value = .object(JSONObject(members))
+          if let duplicate {
+            try reject(EidolonError(.data, "duplicate key \"\(duplicate)\" in an object"), value, at: position)
+            continue
+          }
+        } else {
+          value = try tokenizer.readValue(startingWith: token)
+        }
         do {
           guard case .object(let object) = value else { throw EidolonError(.data, "a time entry must be an object") }
-          if case .array(let entries)? = object["time_entries"] {
-            pending = try group(object, entries, at: position).reversed()
-          } else if let event = try entry(object, legacy: state == .details) {
+          if let event = try entry(object, legacy: state == .details) {
             try EventSpec.check(event)
             return event
           }
-        } catch var error as EidolonError where error.isRecordError {
-          error.file = input.name
-          error.position = position
-          scratch.removeAll()
-          scratch.appendJSON(value)
-          try diagnostics.reject(error, raw: scratch.bytes)
+        } catch let error as EidolonError where error.isRecordError {
+          try reject(error, value, at: position)
         }
       case .end:
         return nil
       }
     }
+  }
+
+  /// An entry (v9, v2) or a v3 group, member by member after its `{`. A group's
+  /// "time_entries" go to disk one entry at a time (a group of 100k entries held whole
+  /// took 130 MB, and shared fields may follow them), so memory stays bounded by one
+  /// entry; the rest are the members. A repeated key is returned, not thrown, so the
+  /// object is read to its end and the next one starts clean.
+  private func readEntryOrGroup() throws -> (members: [JSONObject.Member], entries: JSONValueSpill?, duplicate: String?) {
+    var members: [JSONObject.Member] = []
+    var keys = Set<String>()
+    var entries: JSONValueSpill?
+    var duplicate: String?
+    while true {
+      let token = try tokenizer.next()
+      if token == .endObject { break }
+      let key = tokenizer.stringValue()
+      if !keys.insert(key).inserted { duplicate = duplicate ?? key }
+      let valueToken = try tokenizer.next()
+      if key == "time_entries" && valueToken == .beginArray {
+        let spill = try JSONValueSpill()
+        while true {
+          let item = try tokenizer.next()
+          if item == .endArray { break }
+          let position = tokenizer.tokenPosition
+          try spill.append(try tokenizer.readValue(startingWith: item), at: position)
+        }
+        try spill.finishWriting()
+        try spill.startReading()
+        entries = spill
+      } else {
+        members.append(JSONObject.Member(key, try tokenizer.readValue(startingWith: valueToken)))
+      }
+    }
+    return (members, entries, duplicate)
+  }
+
+  private func reject(_ error: EidolonError, _ value: JSONValue, at position: SourcePosition) throws {
+    var error = error
+    error.file = input.name
+    error.position = position
+    scratch.removeAll()
+    scratch.appendJSON(value)
+    try diagnostics.reject(error, raw: scratch.bytes)
   }
 
   /// v2 details: moves into the "data" array, skipping the totals before it.
@@ -168,27 +231,17 @@ public final class TogglJSONReader: EventReader {
     return event
   }
 
-  /// A v3 group: the shared fields, then one event per entry in "time_entries".
-  private func group(_ object: JSONObject, _ entries: [JSONValue], at position: SourcePosition) throws -> [Event] {
-    let shared = JSONObject(object.members.filter { $0.key != "time_entries" })
-    var events: [Event] = []
-    for item in entries {
-      // One bad entry is rejected alone; the rest of its group is kept.
-      do {
-        guard case .object(let entryObject) = item else { throw EidolonError(.data, "a time entry must be an object") }
-        if let event = try entry(entryObject, legacy: true, shared: shared) {
-          try EventSpec.check(event)
-          events.append(event)
-        }
-      } catch var error as EidolonError where error.isRecordError {
-        error.file = input.name
-        error.position = position
-        scratch.removeAll()
-        scratch.appendJSON(item)
-        try diagnostics.reject(error, raw: scratch.bytes)
-      }
+  /// One entry of a v3 group, with the group's other fields; a bad one is rejected alone.
+  private func groupEntry(_ item: JSONValue, shared: JSONObject, at position: SourcePosition) throws -> Event? {
+    do {
+      guard case .object(let entryObject) = item else { throw EidolonError(.data, "a time entry must be an object") }
+      guard let event = try entry(entryObject, legacy: true, shared: shared) else { return nil }
+      try EventSpec.check(event)
+      return event
+    } catch let error as EidolonError where error.isRecordError {
+      try reject(error, item, at: position)
+      return nil
     }
-    return events
   }
 
   /// The entry's own duration in seconds ("seconds", v2's "dur" in ms, v9's "duration"),
