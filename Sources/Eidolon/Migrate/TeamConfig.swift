@@ -46,10 +46,13 @@ public struct TeamConfig {
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
       throw EidolonError(.io, "cannot read the config: \(error.localizedDescription)", file: path)
     }
+    return try parse(text, path: path)
+  }
+
+  /// A config's text; `path` names it in messages and anchors its relative paths.
+  public static func parse(_ text: String, path: String) throws -> TeamConfig {
     let root: Any?
-    do { root = try Yams.load(yaml: text) } catch {
-      throw EidolonError(.syntax, "the config is not YAML: \(error)", file: path)
-    }
+    root = try YAMLDocument.load(text, file: path)
     guard let top = root as? [String: Any] else { throw EidolonError(.usage, "the config is a mapping with users: and store: (or store_per_user:)", file: path) }
     let folder = (path as NSString).deletingLastPathComponent
     func resolve(_ file: String) -> String {

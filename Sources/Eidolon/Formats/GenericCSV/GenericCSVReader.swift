@@ -194,7 +194,7 @@ extension GenericCSVReader {
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
       throw EidolonError(.io, "cannot read the column map: \(error.localizedDescription)", file: path)
     }
-    guard let map = (try? Yams.load(yaml: text)) as? [String: Any] else {
+    guard let map = (try YAMLDocument.load(text, file: path)) as? [String: Any] else {
       throw EidolonError(.usage, "a column map is a YAML or JSON mapping of field: Header", file: path)
     }
     var columns: [String: String] = [:]

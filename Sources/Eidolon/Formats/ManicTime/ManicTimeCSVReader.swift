@@ -74,7 +74,10 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     csv.minimumFieldCount = csv.fieldCount
     for (index, name) in header.enumerated() {
       let key = name.lowercased()
-      roles[key == "note" ? "notes" : key] = roles[key] ?? index
+      // The first column of a role has it ("Note" and "Notes" are one role; a later
+      // column of that name is an ordinary one).
+      let role = key == "note" ? "notes" : key
+      roles[role] = roles[role] ?? index
     }
     guard roles["name"] != nil, roles["start"] != nil, roles["end"] != nil || roles["duration"] != nil else {
       throw EidolonError(.syntax, "not a ManicTime CSV export: the header has no Name, Start and End columns (it has \(header.joined(separator: ", ")))",

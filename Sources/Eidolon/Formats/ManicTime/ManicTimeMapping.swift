@@ -39,8 +39,11 @@ enum ManicTimeMapping {
 
   /// `manictime:` and the hash of the stream, name, start, end and the activity's group
   /// (application or domain): the same activity from a CSV, XML or the server, alike.
+  /// A tag activity's name counts as its tags as read (trimmed, joined by ", "), so a
+  /// name written back with other spacing keeps its id.
   static func id(_ event: Event, name: String) -> String {
-    EventID.make(prefix: "manictime", fields: [event.stream ?? "", name, String(event.start), String(event.endMillis),
+    let name = event.kind == "tag" ? (event.tags ?? []).joined(separator: ", ") : name
+    return EventID.make(prefix: "manictime", fields: [event.stream ?? "", name, String(event.start), String(event.endMillis),
                                                event.app ?? event.attrs["domain"]?.stringValue ?? ""])
   }
 }

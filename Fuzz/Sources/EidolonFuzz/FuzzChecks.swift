@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Eidolon
+
+/// What each target does with one input, and the invariants it holds the code to. A
+/// broken invariant is a crash on purpose (fatalError), so libFuzzer keeps the input.
+enum FuzzChecks {
+  static let devNull = open("/dev/null", O_WRONLY)
+
+  static func quietDiagnostics() -> Diagnostics {
+    let diagnostics = Diagnostics(toolName: "fuzz", messageLimit: 1)
+    diagnostics.messageHandler = { _ in }
+    return diagnostics
+  }
+
+  /// Reads every event the format's reader makes of `bytes` (in small chunks, so every
+  /// buffer boundary is met), and holds each to the spec and to an NDJSON round trip.
+  static func readAll(_ bytes: [UInt8], format: String, settings: [String: String]) {
+    guard let reader = FormatRegistry.reader(named: format) else { fatalError("no reader \(format)") }
+    let diagnostics = quietDiagnostics()
+    // Small reads meet every buffer boundary; on big inputs they only cost time.
+    let chunk = bytes.count < 4096 ? 1 + Int(bytes.first ?? 0) % 64 : 4096
+    let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
+    guard let events = try? reader.make(input, diagnostics, settings) else { return }
+    var count = 0
+    let lineDiagnostics = quietDiagnostics()
+    while count < 100_000, let event = try? events.next() {
+      count += 1
+      check(event, from: format, diagnostics: lineDiagnostics)
+    }
+  }
+
+  /// The spec holds, and the event's NDJSON line reads back as the same event.
+  /// (One Diagnostics for all of an input's events: each holds a 320 KB output buffer,
+  /// which made a target ten times slower under ASan.)
+  static func check(_ event: Event, from format: String, diagnostics: Diagnostics) {
+    if let problem = EventSpec.problem(event) { fatalError("\(format) handed out an event the spec refuses: \(problem)") }
+    let line = ByteBuffer(capacity: 512)
+    EidolonNDJSONWriter.append(event, to: line)
+    let rejectedBefore = diagnostics.rejectCount
+    let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(Array(line.bytes)), name: "line", capacity: 4096), diagnostics: diagnostics)
+    guard let back = try? reader.next(), diagnostics.rejectCount == rejectedBefore else {
+      fatalError("\(format): the NDJSON writer wrote a line its reader refuses: \(String(decoding: line.bytes, as: UTF8.self))")
+    }
+    if back != event { fatalError("\(format): the event changed through NDJSON: \(String(decoding: line.bytes, as: UTF8.self))") }
+  }
+
+  /// NDJSON events into every writer: a writer may refuse an event (a record error), but
+  /// never crash on one that passed the reader.
+  static func writeAll(_ bytes: [UInt8]) {
+    let diagnostics = quietDiagnostics()
+    let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes), name: "fuzz"), diagnostics: diagnostics)
+    var events: [Event] = []
+    while events.count < 200, let event = try? reader.next() { events.append(event) }
+    guard !events.isEmpty else { return }
+    let devNull = OutputSink(fd: FuzzChecks.devNull, name: "/dev/null")
+    // One set of settings per input (its last byte picks), every writer.
+    let choices = [["tz": "Europe/Berlin"], ["tz": "UTC", "variant": "xml"], ["tz": "UTC", "resolution": "minute", "timeline": "tags"]]
+    let settings = choices[Int(bytes.last ?? 0) % choices.count]
+    for format in FormatRegistry.writers {
+      guard let writer = try? format.make(devNull, settings) else { continue }
+      for event in events { _ = try? writer.write(event) }
+      devNull.buffer.removeAll()
+      _ = try? writer.finish()
+      devNull.buffer.removeAll()
+    }
+  }
+
+  static func rules(_ bytes: [UInt8]) {
+    guard let text = String(validating: bytes, as: UTF8.self) else { return }
+    var parser = RuleParser(fileName: "fuzz.yaml")
+    guard let rules = try? parser.parse(text) else { return }
+    var event = Event(id: "x:1", source: "activitywatch", kind: "window", start: 1_700_000_000_000, duration: 60)
+    event.app = "Firefox"
+    event.title = "GitHub - Eidolon"
+    event.url = "https://github.com/eidolon"
+    _ = rules.apply(&event)
+  }
+
+  static func teamConfig(_ bytes: [UInt8]) {
+    guard let text = String(validating: bytes, as: UTF8.self) else { return }
+    _ = try? TeamConfig.parse(text, path: "/fuzz/migration.yaml")
+  }
+
+  static func httpResponse(_ bytes: [UInt8]) {
+    guard let response = try? HTTPResponse(connection: MemorySource(bytes, chunkLimit: 7), name: "fuzz") else { return }
+    let body = ByteReader(source: response, name: "body", capacity: 64)
+    var total = 0
+    while total < 1 << 22, (try? body.fill()) == true {
+      total += body.available
+      body.start = body.end
+    }
+  }
+}
