@@ -132,5 +132,9 @@ import Testing
     #expect(result.status == 2 && result.stderr.contains("stage pilot names bob"), "\(result.stderr)")
     let stage = try ToolRunner.run("eidolon", ["migrate", "staged-import", "--config", config.path, "--stage", "nope"])
     #expect(stage.status == 2)
+    // A list used as a key (found by fuzzing: Yams' load trapped on it).
+    try "store: a.db\n? [a, b]\n: x\nusers:\n  - name: ann\n    inputs: [a.json]\n".write(to: config, atomically: true, encoding: .utf8)
+    let key = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
+    #expect(key.status == 2 && key.stderr.contains("bad.yaml:2:") && key.stderr.contains("a key that is not plain text"), "\(key.stderr)")
   }
 }

@@ -92,7 +92,10 @@ import Testing
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stderr.contains("huge.xml:1:"), "\(result.stderr)")
     let peak = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
-    #expect(peak > 0 && peak < 100_000, "peak memory \(peak) KB")
+    // A sanitizer's shadow memory is no measure of the tool's own (.ci/asan sets this).
+    if ProcessInfo.processInfo.environment["EIDOLON_SANITIZER"] == nil {
+      #expect(peak > 0 && peak < 100_000, "peak memory \(peak) KB")
+    }
   }
 
   /// A custom timeline read, written and read again gives the same events: groups by
