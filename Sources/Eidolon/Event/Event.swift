@@ -43,8 +43,13 @@ public struct Event: Sendable, Equatable {
     attrs = JSONObject()
   }
 
-  /// Milliseconds since the epoch at which the event ends (start + duration).
-  public var endMillis: Int64 { start + Int64((duration * 1000).rounded()) }
+  /// Milliseconds since the epoch at which the event ends (start + duration). An event
+  /// that EventSpec would refuse (a duration not finite, or past any date) ends at
+  /// Int64.max instead of trapping, so the check can say so.
+  public var endMillis: Int64 {
+    guard duration.magnitude < 1e15, start.magnitude < 1 << 60 else { return duration.isNaN || duration < 0 ? start : .max }
+    return start + Int64((duration * 1000).rounded())
+  }
 
   /// The optional string fields' names, in the order the spec and the writer list them;
   /// `optionalString(_:)` and `setOptionalString(_:_:)` take an index into it. (Switches,

@@ -83,7 +83,12 @@ public final class RescueTimeWriter: EventWriter {
       efficiency = event.productivity.map(Double.init) ?? number(event.attrs["efficiency"]) ?? 0
     }
     let percent = efficiency.map { number(event.attrs["efficiency_percent"]) ?? ($0 + 2) * 25 }
-    let people = event.attrs["people"].flatMap(number).map { Int($0) } ?? 1
+    // Weighted by seconds and summed: a value far outside the report's scale would not be
+    // a number by the end (1e300 times a day of seconds is infinite).
+    if let efficiency, let percent, !((-2...2).contains(efficiency) && (-1000...1000).contains(percent)) {
+      throw EidolonError(.data, "efficiency \(efficiency) or efficiency_percent \(percent) is outside the report's scale (-2 to 2, 0 to 100)")
+    }
+    let people = event.attrs["people"].flatMap(number).flatMap { $0 >= 1 && $0 <= 1e9 ? InputNumber.wholeInt($0) : nil } ?? 1
     let fixedOffset = event.offset.flatMap(Timestamp.parseOffset) ?? 0
     var first = true
     try forEachPiece(of: event, fixedOffset: fixedOffset) { label, offset, seconds in
@@ -172,10 +177,13 @@ public final class RescueTimeWriter: EventWriter {
     }
   }
 
+  /// An attrs number (or a number written as a string), through the checked path: an
+  /// "inf" or a huge count is not taken (it would trap as an Int, or print as inf).
   private func number(_ value: JSONValue?) -> Double? {
-    if case .number(let text)? = value { return Double(text) }
-    if case .string(let text)? = value { return Double(text) }
-    return nil
+    switch value {
+    case .number(let text)?, .string(let text)?: return InputNumber.decimal(text)
+    default: return nil
+    }
   }
 
   public func finish() throws {

@@ -1,0 +1,88 @@
+import Eidolon
+import Testing
+
+/// The one path from input text to numbers, and the one check every event passes.
+@Suite struct NumberAndSpecTests {
+  @Test func decimalsAreWhatTrackersWriteAndNothingElse() {
+    for (text, value) in [("0", 0.0), ("12", 12), ("-3.5", -3.5), (".5", 0.5), ("5.", 5), ("1e3", 1000), ("2.5E-1", 0.25)] {
+      #expect(InputNumber.decimal(text) == value, "\(text)")
+    }
+    for text in ["", "-", ".", "+1", "0x1p3", "inf", "-inf", "nan", "NaN", "1e", "1e999", " 1", "1 ", "1,5", "١٢", "e5"] {
+      #expect(InputNumber.decimal(text) == nil, "\(text)")
+    }
+  }
+
+  @Test func integersStopAtInt64WithoutATrap() {
+    #expect(InputNumber.integer("9223372036854775807") == Int64.max)
+    #expect(InputNumber.integer("-42") == -42)
+    #expect(InputNumber.integer("01") == 1)
+    for text in ["9223372036854775808", "99999999999999999999", "", "-", "+1", "1.0", "1e3"] {
+      #expect(InputNumber.integer(text) == nil, "\(text)")
+    }
+    #expect(InputNumber.millis(seconds: Int64.max) == nil)
+    #expect(InputNumber.millis(seconds: 1e300) == nil)
+    #expect(InputNumber.millis(seconds: .infinity) == nil)
+    #expect(InputNumber.millis(seconds: 1.5) == 1500)
+    #expect(InputNumber.wholeInt(1e300) == nil && InputNumber.wholeInt(2.5) == nil && InputNumber.wholeInt(7) == 7)
+  }
+
+  @Test func jsonNumbersFollowTheGrammar() {
+    for text in ["0", "-0", "1.5", "1e5", "-1.25E+10", "10"] { #expect(InputNumber.isJSONNumber(text), "\(text)") }
+    for text in ["01", ".5", "+1", "1.", "inf", "1e", "0x10", "", "-"] { #expect(!InputNumber.isJSONNumber(text), "\(text)") }
+    #expect(InputNumber.jsonValue("01") == .number("1"))
+    #expect(InputNumber.jsonValue(".5") == .number("0.5"))
+    #expect(InputNumber.jsonValue("2.50") == .number("2.50"))
+    #expect(InputNumber.jsonValue("+1") == nil)
+  }
+
+  @Test func theSpecRefusesWhatNoWriterCouldWrite() {
+    let good = Event(id: "x:1", source: "x", kind: "window", start: 1_700_000_000_000, duration: 60)
+    #expect(EventSpec.problem(good) == nil)
+    var event = good
+    for duration in [-1, .infinity, .nan, 1e300, EventSpec.maxDurationSeconds + 1] {
+      event.duration = duration
+      #expect(EventSpec.problem(event) != nil, "\(duration)")
+    }
+    event.duration = EventSpec.maxDurationSeconds
+    #expect(EventSpec.problem(event) == nil)
+    event = good
+    event.start = Timestamp.minMillis - 1
+    #expect(EventSpec.problem(event)?.contains("0001 to 9999") == true)
+    event.start = Timestamp.maxMillis - 10
+    #expect(EventSpec.problem(event)?.contains("past the year 9999") == true)
+    event = good
+    event.productivity = 3
+    #expect(EventSpec.problem(event) != nil)
+    event = good
+    event.offset = "2 hours"
+    #expect(EventSpec.problem(event) != nil)
+    event = good
+    event.attrs["n"] = .array([.object(JSONObject([.init("deep", .number("01"))]))])
+    #expect(EventSpec.problem(event)?.contains("\"01\"") == true)
+    #expect(EventSpec.problem(event, attrsNumbers: false) == nil)
+    event = good
+    event.id = ""
+    #expect(EventSpec.problem(event) != nil)
+  }
+
+  @Test func anEndPastAnyDateSaturatesInsteadOfTrapping() {
+    var event = Event(id: "x:1", source: "x", kind: "window", start: 0, duration: 1e300)
+    #expect(event.endMillis == Int64.max)
+    event.duration = .infinity
+    #expect(event.endMillis == Int64.max)
+    event.duration = 1.5
+    #expect(event.endMillis == 1500)
+  }
+
+  @Test func bigObjectsAreSetAndReadByKeyInLinearTime() {
+    var object = JSONObject()
+    for i in 0..<50_000 { object["k\(i)"] = .number(i) }
+    object["k7"] = .string("seven")
+    object["k49999"] = nil
+    #expect(object.count == 49_999)
+    #expect(object["k7"] == .string("seven") && object["k49998"] == .number(49_998) && object["k49999"] == nil)
+    object.members.append(.init("late", .null))
+    #expect(object["late"] == .null)
+    #expect(object == JSONObject(object.members))
+  }
+}
