@@ -36,6 +36,14 @@ public enum EventSpec {
     if let reason = problem(event) { throw EidolonError(.data, reason) }
   }
 
+  /// A writer's check of what it is given: all of the spec but the walk over attrs, whose
+  /// numbers were held to JSON's grammar where the attrs were made (a reader's own check,
+  /// or the JSON tokenizer of an NDJSON line), so walking them again on every write is
+  /// only cost.
+  public static func checkBeforeWriting(_ event: Event) throws {
+    if let reason = problem(event, attrsNumbers: false) { throw EidolonError(.data, reason) }
+  }
+
   /// Why a start in UTC milliseconds cannot be an event's, or nil.
   public static func startProblem(_ millis: Int64) -> String? {
     guard millis >= Timestamp.minMillis && millis <= Timestamp.maxMillis else {

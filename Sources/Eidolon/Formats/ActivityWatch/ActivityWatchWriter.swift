@@ -71,7 +71,7 @@ public final class ActivityWatchWriter: EventWriter {
   }
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     let header = ActivityWatchWriter.bucket(for: event)
     let bucket: PendingBucket
     if let existing = buckets[header.id] {

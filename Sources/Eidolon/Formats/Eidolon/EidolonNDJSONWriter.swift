@@ -6,7 +6,7 @@ public final class EidolonNDJSONWriter: EventWriter {
   public init(sink: OutputSink) { self.sink = sink }
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     EidolonNDJSONWriter.append(event, to: sink.buffer)
     try sink.flushIfFull()
   }

@@ -60,7 +60,7 @@ public final class ManicTimeCSVWriter: EventWriter {
   deinit { close(spillFD) }
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     guard kinds.contains(event.kind) else {
       if rejectsOtherKinds {
         throw EidolonError(.data, "a \(event.source) \(event.kind) event has no place on ManicTime's \(timeline.rawValue) timeline (it holds \(kinds.sorted().joined(separator: ", "))): write another timeline (timeline=tags, ...) or variant=xml")

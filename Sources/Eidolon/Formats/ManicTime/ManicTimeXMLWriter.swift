@@ -109,7 +109,7 @@ public final class ManicTimeXMLWriter: EventWriter {
   }
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     if !started { start(with: event) }
     let name = event.title ?? event.description ?? event.url ?? event.app ?? event.project ?? event.kind
     sink.buffer.append("    <Activity>\n")

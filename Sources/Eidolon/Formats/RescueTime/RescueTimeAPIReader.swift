@@ -66,8 +66,9 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
         row = next
       }
       do {
-        let event = try event(from: row, columns!)
-        if let event { try EventSpec.check(event) }
+        // Bound straight from the call: an Optional bound after it was copied whole.
+        guard let event = try event(from: row, columns!) else { return nil }
+        try EventSpec.check(event)
         return event
       } catch var error as EidolonError where error.isRecordError {
         error.file = source.fileName
@@ -119,12 +120,14 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
   /// A number cell as the JSON number attrs keep: as written when JSON allows it, else
   /// its value (".5" as 0.5, "+1" refused with the rest of what is not a number).
   private func jsonNumber(_ text: String, _ what: String) throws -> JSONValue {
+    if InputNumber.isJSONNumber(text) { return .number(text) }  // the common case, as written
     guard let value = InputNumber.jsonValue(text.trimmingSpaces()) else { throw EidolonError(.data, "\(what) \"\(text)\" is not a number") }
     return value
   }
 
   /// A whole-number cell as the JSON number attrs keep ("01" as 1).
   private func wholeNumber(_ text: String, _ what: String) throws -> JSONValue {
+    if InputNumber.isJSONNumber(text), InputNumber.integer(text) != nil { return .number(text) }  // as written
     guard let value = InputNumber.integer(text.trimmingSpaces()) else {
       throw EidolonError(.data, "\(what) \"\(text)\" is not a whole number")
     }

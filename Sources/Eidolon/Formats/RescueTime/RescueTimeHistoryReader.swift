@@ -36,11 +36,8 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     guard csv.fieldCount == 6 else {
       throw EidolonError(.data, "an activity-history row has 6 columns (start, activity, details, category, sub-category, seconds), not \(csv.fieldCount)")
     }
-    var cells: [String] = []
-    for i in 0..<6 {
-      guard let text = UTF8Check.string(csv.field(i)) else { throw EidolonError(.data, "the row is not valid UTF-8") }
-      cells.append(text)
-    }
+    // The CSV reader has checked the record is UTF-8 (it rejects one that is not).
+    let cells = (0..<6).map { csv.string($0) }
     let startText = cells[0]
     guard let stamp = RescueTimeHistoryReader.parseStart(startText), let fileOffset = stamp.offsetSeconds else {
       throw EidolonError(.data, "the start \"\(startText)\" is not a time with its offset (2017-09-22 13:00:00 -0700)")

@@ -58,20 +58,10 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
     while true {
       guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
       let position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0)
+      // The CSV reader has checked the record is UTF-8 (it rejects one that is not).
       var cells: [String?] = []
       cells.reserveCapacity(csv.fieldCount)
-      var valid = true
-      for i in 0..<csv.fieldCount {
-        guard let text = UTF8Check.string(csv.field(i)) else {
-          valid = false
-          break
-        }
-        cells.append(text)
-      }
-      guard valid else {
-        try diagnostics.reject(EidolonError(.data, "the row is not valid UTF-8", file: csv.fileName, position: position), raw: csv.rawRecord)
-        continue
-      }
+      for i in 0..<csv.fieldCount { cells.append(csv.string(i)) }
       return RescueTimeRow(cells: cells, position: position, raw: .bytes(Array(csv.rawRecord)))
     }
   }

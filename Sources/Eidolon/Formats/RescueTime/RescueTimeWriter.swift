@@ -64,7 +64,7 @@ public final class RescueTimeWriter: EventWriter {
   public static let maxBucketsPerEvent = 100_000
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     if !settled {
       settled = true
       if options.report == nil, let name = event.attrs["report"]?.stringValue { options.report = RescueTimeColumns.Report(rawValue: name) }

@@ -48,7 +48,7 @@ public final class TogglCSVWriter: EventWriter {
   static let attrsWithColumns: Set<String> = ["email", "amount", "currency", "toggl_id", "billable"]
 
   public func write(_ event: Event) throws {
-    try EventSpec.check(event)
+    try EventSpec.checkBeforeWriting(event)
     try spill.write(event)
     eventCount += 1
     if event.attrs["amount"] != nil { hasAmount = true }
