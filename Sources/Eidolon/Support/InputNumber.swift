@@ -16,23 +16,8 @@ public enum InputNumber {
   /// A whole number in decimal digits with an optional '-': nil for anything else and
   /// past Int64's range (no overflow trap).
   public static func integer<S: StringProtocol>(_ text: S) -> Int64? {
-    var value: Int64 = 0
-    var negative = false
-    var digits = 0
-    for (i, byte) in text.utf8.enumerated() {
-      if i == 0 && byte == UInt8(ascii: "-") {
-        negative = true
-        continue
-      }
-      guard byte >= 0x30 && byte <= 0x39 else { return nil }
-      let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-      let (sum, o2) = times10.addingReportingOverflow(Int64(byte - 0x30))
-      if o1 || o2 { return nil }
-      value = sum
-      digits += 1
-    }
-    guard digits > 0 else { return nil }
-    return negative ? -value : value
+    if let value = text.utf8.withContiguousStorageIfAvailable({ NumberText.int64(UnsafeRawBufferPointer($0)) }) { return value }
+    return Array(text.utf8).withUnsafeBytes { NumberText.int64($0) }
   }
 
   /// Whole seconds as milliseconds, nil when that leaves Int64 (no overflow trap).
