@@ -136,5 +136,9 @@ import Testing
     try "store: a.db\n? [a, b]\n: x\nusers:\n  - name: ann\n    inputs: [a.json]\n".write(to: config, atomically: true, encoding: .utf8)
     let key = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
     #expect(key.status == 2 && key.stderr.contains("bad.yaml:2:") && key.stderr.contains("a key that is not plain text"), "\(key.stderr)")
+    // A sexagesimal number past Int's range (found by fuzzing: Yams trapped on it).
+    try "store: a.db\nparallel_workers: 99999999999999:59:59\nusers:\n  - name: ann\n    inputs: [a.json]\n".write(to: config, atomically: true, encoding: .utf8)
+    let workers = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
+    #expect(workers.status == 2 && workers.stderr.contains("parallel_workers takes a whole number"), "\(workers.stderr)")
   }
 }

@@ -64,6 +64,10 @@ import Testing
          files: ["in.ndjson": bytes(#"{"id":"x:1","source":"x","kind":"window","start":"2024-01-01T00:00:00.000Z","duration":1}"# + "\n")],
          message: "in.ndjson:1:1: error: the start falls outside the years 0001 to 9999"),
 
+    Case(name: "a rules file with a sexagesimal number past Int", tool: "eid-transform", arguments: ["--rules", "rules.yaml", "in.ndjson"],
+         files: ["rules.yaml": bytes("version: 1\nrules:\n  - match: {app: x}\n    set: {productivity: 99999999999999999999:00}\n"), "in.ndjson": []],
+         status: 2, message: "rules.yaml:4:25: error: productivity takes a whole number from -2 to 2", checkOutput: false),
+
     // 2. Invalid or out-of-spec output.
     Case(name: "Toggl v9 duration 1e999 without a stop", tool: "toggl-read", arguments: ["in.json"],
          files: ["in.json": bytes(#"[{"id":1,"start":"2024-07-01T13:00:00Z","duration":1e999}]"#)],

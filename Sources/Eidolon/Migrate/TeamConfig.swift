@@ -127,6 +127,9 @@ public struct TeamConfig {
 
     var config = TeamConfig(path: path, stores: stores, users: users, stages: stages,
                             statePath: (top["state"] as? String).map(resolve) ?? path + ".state.json")
+    for key in ["batch_size", "parallel_workers"] where top[key] != nil && !((top[key] as? Int).map { $0 >= 1 } ?? false) {
+      throw fail("\(key) takes a whole number of 1 or more, not \(top[key]!)")
+    }
     if let size = top["batch_size"] as? Int { config.batchSize = size }
     if let text = top["merge_strategy"] as? String {
       guard let strategy = EventLoader.Strategy(rawValue: text) else { throw fail("merge_strategy takes append, replace, replace-range or fail") }

@@ -34,7 +34,7 @@ public struct RuleParser {
     case .sequence(let items): ruleNodes = Array(items)
     case .mapping(let mapping):
       try checkKeys(mapping, allowed: ["rules", "zone", "version"], what: "the top level")
-      if let version = mapping["version"], version.int != 1 {
+      if let version = mapping["version"], YAMLDocument.int(version) != 1 {
         throw fail("this tool reads rules files of version 1", at: version)
       }
       if let zone = mapping["zone"] { defaultClock = try clock(zone) }
@@ -159,7 +159,7 @@ public struct RuleParser {
     }
     switch field {
     case .productivity:
-      guard let value = node.int, (-2...2).contains(value) else { throw fail("productivity takes a whole number from -2 to 2", at: node) }
+      guard let value = YAMLDocument.int(node), (-2...2).contains(value) else { throw fail("productivity takes a whole number from -2 to 2", at: node) }
       return .number(value)
     case .billable: return .bool(try bool(node, "billable"))
     case .kind:
