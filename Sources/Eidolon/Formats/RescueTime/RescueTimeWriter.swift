@@ -86,7 +86,7 @@ public final class RescueTimeWriter: EventWriter {
     // Weighted by seconds and summed: a value far outside the report's scale would not be
     // a number by the end (1e300 times a day of seconds is infinite).
     if let efficiency, let percent, !((-2...2).contains(efficiency) && (-1000...1000).contains(percent)) {
-      throw EidolonError(.data, "efficiency \(efficiency) or efficiency_percent \(percent) is outside the report's scale (-2 to 2, 0 to 100)")
+      throw EidolonError(.data, "efficiency \(efficiency) or efficiency_percent \(percent) is outside what the report can sum (-2 to 2, -1000 to 1000)")
     }
     let people = event.attrs["people"].flatMap(number).flatMap { $0 >= 1 && $0 <= 1e9 ? InputNumber.wholeInt($0) : nil } ?? 1
     let fixedOffset = event.offset.flatMap(Timestamp.parseOffset) ?? 0
