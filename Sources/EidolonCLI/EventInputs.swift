@@ -19,11 +19,21 @@ public struct EventInputs {
   /// Calls `body` for each event with the reader it came from (for its file and position).
   /// A record error from `body` (a writer that refuses the event) rejects the input line.
   public func forEach(_ body: (Event, EidolonNDJSONReader) throws -> Void) throws {
+    try forEachRecord({ try $0.next() }, body)
+  }
+
+  /// `forEach` with each event as a view, valid only until `body` returns (EventView).
+  public func forEachView(_ body: (EventView, EidolonNDJSONReader) throws -> Void) throws {
+    try forEachRecord({ try $0.nextView() }, body)
+  }
+
+  private func forEachRecord<Record>(_ next: (EidolonNDJSONReader) throws -> Record?,
+                                     _ body: (Record, EidolonNDJSONReader) throws -> Void) throws {
     var records = 0
     var bytesBefore: Int64 = 0
     for path in paths {
       let reader = EidolonNDJSONReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: readerOptions)
-      while let event = try reader.next() {
+      while let event = try next(reader) {
         records += 1
         progress.update(records: records, bytes: bytesBefore + reader.bytesRead)
         do {

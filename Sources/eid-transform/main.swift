@@ -178,9 +178,14 @@ extension EidTransform {
       let diagnostics = try common.makeDiagnostics(toolName: "eid-transform")
       let options = try makeOptions(diagnostics)
       let inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
-      let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
-      let transformer = EventTransformer(options: options, writer: writer)
-      try inputs.forEach { event, _ in try transformer.write(event) }
+      let sink = try OutputSink.open(common.output)
+      let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
+      if transformer.changesNothing {
+        // Every event goes out as its canonical line: already checked, nothing to build.
+        try inputs.forEachView { event, _ in try transformer.pass(event, to: sink) }
+      } else {
+        try inputs.forEach { event, _ in try transformer.write(event) }
+      }
       try transformer.finish()
       try diagnostics.finish()
       if !quiet {

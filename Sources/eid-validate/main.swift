@@ -37,7 +37,7 @@ struct EidValidate: ParsableCommand {
     inputs.readerOptions.requireCanonicalStart = true
     let validator = EventValidator(diagnostics: diagnostics)
     var currentReader: ObjectIdentifier?
-    try inputs.forEach { event, reader in
+    try inputs.forEachView { event, reader in
       if ObjectIdentifier(reader) != currentReader {
         currentReader = ObjectIdentifier(reader)
         validator.beginFile(reader.fileName)

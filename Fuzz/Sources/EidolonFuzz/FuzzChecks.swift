@@ -46,6 +46,42 @@ enum FuzzChecks {
     if back != event { fatalError("\(format): the event changed through NDJSON: \(String(decoding: line.bytes, as: UTF8.self))") }
   }
 
+  /// The NDJSON reader's two ways, line by line: a view (the canonical scanner, or the
+  /// full decoder behind it) makes the same event as `next()`, its canonical line is the
+  /// writer's line for that event, and it calls the input canonical exactly when the
+  /// input is that line; both reject the same lines.
+  static func ndjsonView(_ bytes: [UInt8]) {
+    func makeReader(_ diagnostics: Diagnostics) -> EidolonNDJSONReader {
+      EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes), name: "fuzz", capacity: 4096), diagnostics: diagnostics)
+    }
+    let eventDiagnostics = quietDiagnostics(), viewDiagnostics = quietDiagnostics()
+    let eventReader = makeReader(eventDiagnostics), viewReader = makeReader(viewDiagnostics)
+    let written = ByteBuffer(capacity: 4096)
+    while true {
+      let event: Event?, view: EventView?
+      do {
+        event = try eventReader.next()
+        view = try viewReader.nextView()
+      } catch {
+        return  // a stream error (a newer version, a line past the limit) stops both alike
+      }
+      guard let event, let view else {
+        if event != nil || view != nil { fatalError("one way read more events than the other") }
+        break
+      }
+      guard let made = try? view.makeEvent(), made == event else { fatalError("the view made another event than next()") }
+      written.removeAll()
+      EidolonNDJSONWriter.append(event, to: written)
+      written.commit(-1)
+      let line = String(decoding: viewReader.lastRaw, as: UTF8.self)
+      if !view.canonicalLine.elementsEqual(written.bytes) { fatalError("the view's canonical line is not the writer's: \(line)") }
+      if view.inputIsCanonical != viewReader.lastRaw.elementsEqual(written.bytes) {
+        fatalError("the view calls the input \(view.inputIsCanonical ? "" : "not ")canonical: \(line)")
+      }
+    }
+    if eventDiagnostics.rejectCount != viewDiagnostics.rejectCount { fatalError("the two ways rejected different lines") }
+  }
+
   /// NDJSON events into every writer: a writer may refuse an event (a record error), but
   /// never crash on one that passed the reader.
   static func writeAll(_ bytes: [UInt8]) {

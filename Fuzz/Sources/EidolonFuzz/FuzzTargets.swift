@@ -34,6 +34,9 @@ struct FuzzTarget: Sendable {
             settings: ["columns": "start=When,duration=Seconds,app=Program,title=Window,project=Project,tags=Tags,billable=Billable,productivity=Productivity,end=End,id=Id",
                        "tz": "Europe/Berlin"],
             seeds: ["corpus/csv/*.csv"]),
+    FuzzTarget(name: "ndjson-view", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson", "Fuzz/seeds/ndjson-view/*"]) {
+      FuzzChecks.ndjsonView($0)
+    },
     FuzzTarget(name: "writers", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson"]) { FuzzChecks.writeAll($0) },
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },
     FuzzTarget(name: "team-config", seeds: ["Fuzz/seeds/team-config/*"]) { FuzzChecks.teamConfig($0) },

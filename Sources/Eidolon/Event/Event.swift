@@ -46,7 +46,10 @@ public struct Event: Sendable, Equatable {
   /// Milliseconds since the epoch at which the event ends (start + duration). An event
   /// that EventSpec would refuse (a duration not finite, or past any date) ends at
   /// Int64.max instead of trapping, so the check can say so.
-  public var endMillis: Int64 {
+  public var endMillis: Int64 { Event.endMillis(start: start, duration: duration) }
+
+  /// `endMillis` of any start and duration.
+  public static func endMillis(start: Int64, duration: Double) -> Int64 {
     guard duration.magnitude < 1e15, start.magnitude < 1 << 60 else { return duration.isNaN || duration < 0 ? start : .max }
     return start + Int64((duration * 1000).rounded())
   }

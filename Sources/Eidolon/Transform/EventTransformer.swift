@@ -56,6 +56,19 @@ public final class EventTransformer: EventWriter {
 
   public func finish() throws { try head.finish() }
 
+  /// True when no option is set: every event comes out as it went in.
+  public var changesNothing: Bool { stages.isEmpty }
+
+  /// Writes a view's canonical line to `sink` when `changesNothing` (no Event is made),
+  /// counted as `write` counts.
+  public func pass(_ view: EventView, to sink: OutputSink) throws {
+    eventsIn += 1
+    tail.count += 1
+    sink.buffer.append(view.canonicalLine)
+    sink.buffer.append(0x0A)
+    try sink.flushIfFull()
+  }
+
   public var eventsOut: Int { tail.count }
 
   private func fixTime(_ event: inout Event) {

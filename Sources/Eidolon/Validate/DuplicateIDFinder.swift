@@ -65,14 +65,16 @@ public final class DuplicateIDFinder {
   /// record (same content) from two records that share an id.
   public func add(id: String, fileIndex: Int, line: Int, content: UInt64 = 0) throws {
     var id = id
-    id.withUTF8 { bytes in
-      let raw = UnsafeRawBufferPointer(bytes)
-      let offset = arena.count
-      arena.append(raw)
-      let hash = MurmurHash3.x64_128(raw).0
-      entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
-                           fileIndex: UInt32(fileIndex)))
-    }
+    try id.withUTF8 { try add(id: UnsafeRawBufferPointer($0), fileIndex: fileIndex, line: line, content: content) }
+  }
+
+  /// `add` for an id as UTF-8 bytes.
+  public func add(id raw: UnsafeRawBufferPointer, fileIndex: Int, line: Int, content: UInt64 = 0) throws {
+    let offset = arena.count
+    arena.append(raw)
+    let hash = MurmurHash3.x64_128(raw).0
+    entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
+                         fileIndex: UInt32(fileIndex)))
     count += 1
     if arena.count >= chunkBytes / 2 || entries.count * MemoryLayout<Entry>.stride >= chunkBytes / 2 {
       try spill()

@@ -14,6 +14,11 @@ public struct EventSummary: Sendable {
       events += 1
       seconds += duration
     }
+
+    mutating func add(_ other: Tally) {
+      events += other.events
+      seconds += other.seconds
+    }
   }
 
   public var events = 0
@@ -33,12 +38,22 @@ public struct EventSummary: Sendable {
   public init() {}
 
   public mutating func add(_ event: Event) {
+    add(source: event.source, kind: event.kind, start: event.start, duration: event.duration)
+  }
+
+  public mutating func add(source: String, kind: String, start: Int64, duration: Double) {
+    addTotals(start: start, duration: duration)
+    bySource[source, default: Tally()].add(duration)
+    byKind[kind, default: Tally()].add(duration)
+  }
+
+  /// `add` but for the tallies by source and kind (kept by the caller).
+  mutating func addTotals(start: Int64, duration: Double) {
+    let end = Event.endMillis(start: start, duration: duration)
     events += 1
-    totalSeconds += event.duration
-    firstStart = min(firstStart ?? event.start, event.start)
-    lastEnd = max(lastEnd ?? event.endMillis, event.endMillis)
-    bySource[event.source, default: Tally()].add(event.duration)
-    byKind[event.kind, default: Tally()].add(event.duration)
+    totalSeconds += duration
+    firstStart = min(firstStart ?? start, start)
+    lastEnd = max(lastEnd ?? end, end)
   }
 
   public var isClean: Bool { rejected == 0 && duplicateIDs == 0 }

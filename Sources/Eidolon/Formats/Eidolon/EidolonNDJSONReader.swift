@@ -16,6 +16,9 @@ public final class EidolonNDJSONReader: EventReader {
   private let diagnostics: Diagnostics
   private let options: Options
   private let tokenizer: JSONTokenizer
+  /// What `nextView()` fills, and the canonical line of an event it had to decode.
+  private let view = EventView()
+  private let canonicalLine = ByteBuffer(capacity: 4096)
   /// Where the last event handed out starts.
   public private(set) var lastPosition = SourcePosition(line: 0, column: 1, byteOffset: 0)
   /// The last event's line as it stands in the input; good until the next call.
@@ -35,6 +38,39 @@ public final class EidolonNDJSONReader: EventReader {
   public var bytesRead: Int64 { input.consumedOffset }
 
   public func next() throws -> Event? {
+    while let line = try nextLine() {
+      do {
+        return try decodeEvent()
+      } catch let error as EidolonError where error.isRecordError {
+        try diagnostics.reject(error, raw: line)
+      }
+    }
+    return nil
+  }
+
+  /// The next event as a view over the input, valid until the next call (EventView).
+  /// A line already in the canonical form is scanned where it lies; any other goes
+  /// through the full decoder (whose errors reject the line, as in `next()`), and the
+  /// view is over the canonical line written for the event it made.
+  public func nextView() throws -> EventView? {
+    while let line = try nextLine() {
+      if CanonicalLineScanner.scan(line, into: view) {
+        view.inputIsCanonical = true
+        return view
+      }
+      do {
+        let event = try decodeEvent()
+        try fillView(from: event, input: line)
+        return view
+      } catch let error as EidolonError where error.isRecordError {
+        try diagnostics.reject(error, raw: line)
+      }
+    }
+    return nil
+  }
+
+  /// The next line that is not blank, with the tokenizer set to it.
+  private func nextLine() throws -> UnsafeRawBufferPointer? {
     while true {
       let offset = input.consumedOffset
       guard let line = try input.readLine() else { return nil }
@@ -43,12 +79,23 @@ public final class EidolonNDJSONReader: EventReader {
       lastPosition = SourcePosition(line: input.lineNumber, column: 1, byteOffset: offset)
       lastRaw = line
       tokenizer.reset(line: line, lineNumber: input.lineNumber, offset: offset)
-      do {
-        return try decodeEvent()
-      } catch let error as EidolonError where error.isRecordError {
-        try diagnostics.reject(error, raw: line)
-      }
+      return line
     }
+  }
+
+  private func fillView(from event: Event, input line: UnsafeRawBufferPointer) throws {
+    canonicalLine.removeAll()
+    EidolonNDJSONWriter.append(event, to: canonicalLine)
+    canonicalLine.commit(-1)  // the LF
+    guard CanonicalLineScanner.scan(canonicalLine.bytes, into: view, trusted: true) else {
+      throw EidolonError(.unsupported, "internal error: the canonical line of event \"\(event.id)\" does not scan; please report it")
+    }
+    view.start = event.start
+    view.duration = event.duration
+    view.productivity = event.productivity
+    view.billable = event.billable
+    view.decoded = event
+    view.inputIsCanonical = line.sameBytes(as: canonicalLine.bytes)
   }
 
   private func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {

@@ -21,7 +21,7 @@ final class MapStage: EventWriter {
 /// The end of a chain: counts what comes out and hands it to the writer.
 final class CountingStage: EventWriter {
   private let next: EventWriter
-  private(set) var count = 0
+  var count = 0
 
   init(next: EventWriter) { self.next = next }
 
