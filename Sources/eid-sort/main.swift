@@ -40,7 +40,7 @@ struct EidSort: ParsableCommand {
     let inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
     if check { return try checkOrder(inputs, diagnostics) }
     let sorter = EventSorter(memoryBytes: memory.bytes)
-    try inputs.forEach { event, _ in try sorter.add(event) }
+    try inputs.forEachView { event, _ in try sorter.add(event) }
     let output = try OutputSink.open(common.output)
     try sorter.finish { line in
       output.buffer.append(line)

@@ -66,6 +66,48 @@ import Glibc
     #expect(try integer(database, "SELECT sum(events) FROM time_per_day_project") == 1)
   }
 
+  /// eid-load binds a view's bytes where they lie; `eidolon migrate import` binds an
+  /// Event's Strings: both must store the same rows and tags, canonical input or not.
+  @Test func viewsAndEventsStoreTheSameRows() throws {
+    let lines = [
+      line("t:1", "2024-03-01T08:00:00.000Z", 90.5, extra: ",\"project\":\"Eidolon\",\"productivity\":2,\"tags\":[\"deep work\",\"ü\",\"q\\\"\"],\"billable\":true,\"offset\":\"+01:00\",\"attrs\":{\"z\":1,\"a\":[1.50,null,{\"k\":\"v\"}]}"),
+      line("t:2", "2024-03-01T08:00:00.000Z", 0, extra: ",\"tags\":[]"),
+      line("t:3", "2024-03-02T09:30:00.250Z", 1e-3, extra: ",\"title\":\"quote \\\" and \\\\ and \\n \\u00e9\",\"billable\":false"),
+      #"{ "id": "t:4", "source": "toggl", "kind": "time_entry", "start": "2024-03-02T10:30:00+01:00", "duration": 60.0, "app": "", "tags": ["a"] }"#,
+      line("t:1", "2024-03-01T08:00:00.000Z", 30, extra: ",\"tags\":[\"again\"]"),
+    ]
+    let path = ndjsonFile(lines)
+    func rows(_ database: String) throws -> [String] {
+      let db = try SQLiteDatabase(path: database, mode: .readOnly)
+      var result: [String] = []
+      let columns = "id, source, kind, start, start_ms, end_ms, duration, stream, host, user, app, title, url, file, project, client, "
+        + "task, description, category, subcategory, productivity, tags, billable, utc_offset, attrs"
+      let all = columns.split(separator: ",").map { "quote(\($0))" }.joined(separator: " || '|' || ")
+      for sql in ["SELECT \(all) FROM events ORDER BY id",
+                  "SELECT t.tag || '|' || e.id FROM event_tags t JOIN events e ON e.seq = t.event_seq ORDER BY 1"] {
+        let statement = try db.prepare(sql)
+        while try statement.step() { result.append(statement.string(0) ?? "NULL") }
+      }
+      return result
+    }
+    for strategy in [EventLoader.Strategy.append, .replace] {
+      let viaViews = temporaryDirectory() + "/views.db"
+      try load(viaViews, [path], strategy)
+      let viaEvents = temporaryDirectory() + "/events.db"
+      let diagnostics = Diagnostics(toolName: "test")
+      var options = EventLoader.Options()
+      options.strategy = strategy
+      let loader = try EventLoader(store: try EventStore(path: viaEvents), inputs: [path], options: options, diagnostics: diagnostics)
+      try loader.load(inputs: [EventLoader.EventInput(name: path) {
+        EidolonNDJSONReader(input: try InputOpener.open(path), diagnostics: diagnostics)
+      }], transform: { _ in true }, progress: Progress.automatic(forced: false))
+      _ = try loader.finish()
+      let stored = try rows(viaViews)
+      #expect(stored.count == (strategy == .append ? 4 + 4 : 4 + 2))  // events, then tags (t:1 replaced: one tag)
+      #expect(stored == (try rows(viaEvents)))
+    }
+  }
+
   @Test func loadingTwiceOrOverlappingFilesGivesOneCopy() throws {
     let database = temporaryDirectory() + "/events.db"
     let a = ndjsonFile([line("t:1", "2024-03-01T08:00:00.000Z"), line("t:2", "2024-03-01T09:00:00.000Z")])

@@ -18,6 +18,8 @@ public final class EventView {
   public internal(set) var kind = EventView.absent
   /// Milliseconds since the Unix epoch, UTC.
   public internal(set) var start: Int64 = 0
+  /// The start as its canonical text (`2024-03-01T08:00:00.000Z`).
+  public internal(set) var startText = EventView.absent
   /// Seconds, checked against the spec (finite, 0 to 3660 days, ending by the year 9999).
   public internal(set) var duration: Double = 0
   public internal(set) var productivity: Int?
@@ -28,6 +30,8 @@ public final class EventView {
   public internal(set) var attrsJSON = EventView.absent
   /// Whether the event has a tags array (which may be empty); the tags are `tagList`.
   public internal(set) var hasTags = false
+  /// The tags array as canonical JSON text (`["a","b"]`); absent when the event has none.
+  public internal(set) var tagsJSON = EventView.absent
   public internal(set) var tagList: [UnsafeRawBufferPointer] = []
 
   /// The optional text fields by their index in `Event.optionalStringNames`.
@@ -94,6 +98,7 @@ public final class EventView {
     offset = EventView.absent
     attrsJSON = EventView.absent
     hasTags = false
+    tagsJSON = EventView.absent
     tagList.removeAll(keepingCapacity: true)
     decoded = nil
   }

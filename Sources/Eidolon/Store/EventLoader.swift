@@ -266,7 +266,7 @@ public final class EventLoader {
       }
       self.checksum = checksum
       let reader = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
-      while let event = try reader.next() {
+      while let event = try reader.nextView() {
         self.checksum = EventLoader.crc(self.checksum, reader.lastRaw)
         try add(event)
         if pending >= options.batchSize { try commitBatch(lines: reader.lastPosition.line) }
@@ -353,17 +353,22 @@ public final class EventLoader {
   }
 
   /// Stores one event as the strategy says.
-  public func add(_ event: Event) throws {
+  public func add(_ event: Event) throws { try add(record: event) }
+
+  /// Stores one event given as a view (NDJSON inputs): its text is bound where it lies.
+  public func add(_ view: EventView) throws { try add(record: view) }
+
+  private func add<Record: LoadableRecord>(record event: Record) throws {
     try beginBatch()
     counts.read += 1
     pending += 1
-    bind(event, to: insert)
+    event.bind(to: insert, importID: importID, scratch: scratch)
     try insert.step()
-    insert.reset()
+    insert.resetKeepingBindings()
     // With the indexes deferred every insert lands; repeated ids are settled in finish().
     if indexesDeferred || database.changes > 0 {
       counts.inserted += 1
-      if let tags = event.tags { try storeTags(tags, seq: database.lastInsertRowID) }
+      if event.hasTags { try storeTags(of: event, seq: database.lastInsertRowID) }
     } else {
       switch options.strategy {
       case .append:
@@ -371,43 +376,44 @@ public final class EventLoader {
       case .fail:
         try rollbackBatch()
         throw EidolonError(
-          .data, "event \(event.id) is already in the store; nothing of this batch was written (--merge-strategy fail)",
+          .data, "event \(event.idText) is already in the store; nothing of this batch was written (--merge-strategy fail)",
           file: currentInput.name)
       case .replace, .replaceRange:
-        bind(event, to: update)
-        guard try update.step() else { throw EidolonError(.io, "the stored event \(event.id) vanished", file: store.path) }
+        event.bind(to: update, importID: importID, scratch: scratch)
+        guard try update.step() else { throw EidolonError(.io, "the stored event \(event.idText) vanished", file: store.path) }
         let seq = update.int64(0)
-        update.reset()
+        update.resetKeepingBindings()
         deleteTags.bind(1, seq)
         try deleteTags.step()
         deleteTags.reset()
-        if let tags = event.tags { try storeTags(tags, seq: seq) }
+        if event.hasTags { try storeTags(of: event, seq: seq) }
         counts.replaced += 1
       }
     }
-    if options.strategy == .replaceRange { noteSpan(event) }
-  }
-
-  private func noteSpan(_ event: Event) {
-    let stream = event.stream ?? ""
-    let key = event.source + "\u{0}" + stream
-    let end = event.endMillis
-    if var span = ranges[key] {
-      span.first = min(span.first, event.start)
-      span.lastStart = max(span.lastStart, event.start)
-      span.lastEnd = max(span.lastEnd, end)
-      ranges[key] = span
-    } else {
-      ranges[key] = (event.source, stream, event.start, event.start, end)
+    if options.strategy == .replaceRange {
+      let (source, stream) = event.sourceAndStream
+      noteSpan(source: source, stream: stream, start: event.start, end: event.endMillis)
     }
   }
 
-  private func storeTags(_ tags: [String], seq: Int64) throws {
-    for tag in tags {
+  private func noteSpan(source: String, stream: String, start: Int64, end: Int64) {
+    let key = source + "\u{0}" + stream
+    if var span = ranges[key] {
+      span.first = min(span.first, start)
+      span.lastStart = max(span.lastStart, start)
+      span.lastEnd = max(span.lastEnd, end)
+      ranges[key] = span
+    } else {
+      ranges[key] = (source, stream, start, start, end)
+    }
+  }
+
+  private func storeTags<Record: LoadableRecord>(of event: Record, seq: Int64) throws {
+    try event.forEachTag { tag in
       insertTag.bind(1, seq)
-      insertTag.bind(2, tag)
+      insertTag.bind(2, borrowing: tag)
       try insertTag.step()
-      insertTag.reset()
+      insertTag.resetKeepingBindings()
     }
   }
 
@@ -428,41 +434,6 @@ public final class EventLoader {
     if let raw { insertReject.bind(6, bytes: raw) } else { insertReject.bind(6, nil as String?) }
     try insertReject.step()
     insertReject.reset()
-  }
-
-  private func bind(_ event: Event, to statement: SQLiteStatement) {
-    statement.bind(1, event.id)
-    statement.bind(2, event.source)
-    statement.bind(3, event.kind)
-    scratch.removeAll()
-    Timestamp.appendCanonical(event.start, to: scratch)
-    statement.bind(4, bytes: scratch.bytes)  // copied by SQLite at once: scratch is reused below
-    statement.bind(5, event.start)
-    statement.bind(6, event.endMillis)
-    statement.bind(7, event.duration)
-    var index: Int32 = 8
-    for field in Event.optionalStringNames.indices {
-      statement.bind(index, event.optionalString(field))
-      index += 1
-    }
-    statement.bind(21, event.productivity.map(Int64.init))
-    if let tags = event.tags {
-      scratch.removeAll()
-      scratch.appendJSON(JSONValue.array(tags.map { .string($0) }))
-      statement.bind(22, bytes: scratch.bytes)
-    } else {
-      statement.bind(22, nil as String?)
-    }
-    statement.bind(23, event.billable.map { $0 ? 1 : 0 } as Int64?)
-    statement.bind(24, event.offset)
-    if event.attrs.isEmpty {
-      statement.bind(25, nil as String?)
-    } else {
-      scratch.removeAll()
-      scratch.appendJSON(event.attrs)
-      statement.bind(25, bytes: scratch.bytes)
-    }
-    statement.bind(26, importID)
   }
 
   private func rollbackBatch() throws {

@@ -121,6 +121,13 @@ public final class SQLiteStatement {
     }
   }
 
+  /// Binds text SQLite reads where it lies (SQLITE_STATIC), without a copy: `bytes` must
+  /// stay valid and unchanged until the statement is reset. Absent (no base address) binds NULL.
+  public func bind(_ index: Int32, borrowing bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress else { sqlite3_bind_null(handle, index); return }
+    sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+  }
+
   public func bind(_ index: Int32, _ value: Int64?) {
     guard let value else { sqlite3_bind_null(handle, index); return }
     sqlite3_bind_int64(handle, index, value)
@@ -143,6 +150,12 @@ public final class SQLiteStatement {
   public func reset() {
     sqlite3_reset(handle)
     sqlite3_clear_bindings(handle)
+  }
+
+  /// `reset` for a statement whose every parameter is bound again before its next step:
+  /// clearing them first was a twentieth of a load's instructions.
+  public func resetKeepingBindings() {
+    sqlite3_reset(handle)
   }
 
   public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }

@@ -45,13 +45,25 @@ public final class EventSorter {
   public func add(_ event: Event) throws {
     line.removeAll()
     EidolonNDJSONWriter.append(event, to: line)
-    let idBytes = event.id.utf8.count
-    if arena.count + idBytes + line.count > arenaLimit || entries.count >= entryLimit { try spill() }
+    var id = event.id
+    try id.withUTF8 { try add(start: event.start, id: UnsafeRawBufferPointer($0), line: line.bytes, newline: false) }
+  }
+
+  /// `add` for a view: its canonical line is held as it stands.
+  public func add(_ view: EventView) throws {
+    try add(start: view.start, id: view.id, line: view.canonicalLine, newline: true)
+  }
+
+  /// Holds `line` (with an LF after it when `newline`) under its key.
+  private func add(start: Int64, id: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer, newline: Bool) throws {
+    let lineLength = line.count + (newline ? 1 : 0)
+    if arena.count + id.count + lineLength > arenaLimit || entries.count >= entryLimit { try spill() }
     let offset = arena.count
-    arena.append(event.id)
-    arena.append(line.bytes)
-    entries.append(Entry(start: event.start, sequence: sequence, offset: UInt32(offset),
-                         idLength: UInt32(idBytes), lineLength: UInt32(line.count)))
+    arena.append(id)
+    arena.append(line)
+    if newline { arena.append(0x0A) }
+    entries.append(Entry(start: start, sequence: sequence, offset: UInt32(offset),
+                         idLength: UInt32(id.count), lineLength: UInt32(lineLength)))
     sequence += 1
     count += 1
   }

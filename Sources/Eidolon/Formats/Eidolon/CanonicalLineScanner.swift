@@ -57,6 +57,7 @@ struct CanonicalLineScanner {
     guard literal(",\"kind\":"), let kind = string(), !kind.isEmpty else { return false }
     view.kind = kind
     guard literal(",\"start\":\""), end - pos >= 25, ptr[pos + 24] == 0x22 else { return false }
+    view.startText = UnsafeRawBufferPointer(start: ptr + pos, count: 24)
     if !trusted {
       guard let start = canonicalStart() else { return false }
       view.start = start
@@ -348,9 +349,16 @@ struct CanonicalLineScanner {
   }
 
   private mutating func tags() -> Bool {
+    let begin = pos
+    guard tagList() else { return false }
+    view.hasTags = true
+    view.tagsJSON = UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin)
+    return true
+  }
+
+  private mutating func tagList() -> Bool {
     guard pos < end, ptr[pos] == 0x5B else { return false }
     pos += 1
-    view.hasTags = true
     if pos < end && ptr[pos] == 0x5D {
       pos += 1
       return true
