@@ -40,12 +40,16 @@ public final class OutputSink {
                         gzip: gzip ?? false)
     }
     let temporary = "\(path).tmp-\(getpid())"
-    let fd = SystemCall.retrying { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-    if fd < 0 {
-      throw EidolonError(.io, "cannot create the output file: \(SystemCall.lastErrorMessage())", file: path)
+    // Until it is renamed into place it is a temporary file: gone on a signal or a crash
+    // too (registered before a signal can come between its making and its registering).
+    let fd = try TemporaryPaths.holdingStopSignals {
+      let fd = SystemCall.retrying { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+      if fd < 0 {
+        throw EidolonError(.io, "cannot create the output file: \(SystemCall.lastErrorMessage())", file: path)
+      }
+      TemporaryPaths.register(temporary)
+      return fd
     }
-    // Until it is renamed into place it is a temporary file: gone on a signal or a crash too.
-    TemporaryPaths.register(temporary)
     return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: path, temporaryPath: temporary,
                       gzip: gzip ?? path.hasSuffix(".gz"))
   }

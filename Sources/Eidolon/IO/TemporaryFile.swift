@@ -17,30 +17,36 @@ enum TemporaryFile {
   /// Creates `eidolon-<name>-XXXXXX`, opens it for reading and writing, and unlinks it at
   /// once. `holding` says what for, in the error. `rewind` makes it readable from the start.
   static func create(_ name: String, holding: String, in folder: String? = nil) throws -> Int32 {
-    let (fd, path) = try make(name, holding: holding, in: folder)
-    unlink(path)
-    return fd
+    try TemporaryPaths.holdingStopSignals {
+      let (fd, path) = try make(name, holding: holding, in: folder)
+      unlink(path)
+      return fd
+    }
   }
 
   /// A path for a SQLite database of the run's own (an assessment's ids, a dry run's
   /// store), registered with its journal files; `TemporaryPaths.remove` ends it.
   static func databasePath(_ name: String, holding: String) throws -> String {
-    let (fd, path) = try make(name, holding: holding)
-    close(fd)
-    unlink(path)
-    TemporaryPaths.register(path, suffixes: ["", "-journal", "-wal", "-shm"])
-    return path
+    try TemporaryPaths.holdingStopSignals {
+      let (fd, path) = try make(name, holding: holding)
+      close(fd)
+      unlink(path)
+      TemporaryPaths.register(path, suffixes: ["", "-journal", "-wal", "-shm"])
+      return path
+    }
   }
 
   /// A folder of the run's own, registered (its files are registered by their makers).
   static func makeDirectory(_ name: String, holding: String) throws -> String {
-    var template = Array("\(directory())/eidolon-\(name)-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      throw EidolonError(.io, "cannot create a temporary folder for \(holding): \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
+    try TemporaryPaths.holdingStopSignals {
+      var template = Array("\(directory())/eidolon-\(name)-XXXXXX".utf8CString)
+      guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw EidolonError(.io, "cannot create a temporary folder for \(holding): \(SystemCall.lastErrorMessage()) (set TMPDIR to a writable folder)")
+      }
+      let path = String(cString: made)
+      TemporaryPaths.register(path)
+      return path
     }
-    let path = String(cString: made)
-    TemporaryPaths.register(path)
-    return path
   }
 
   /// Back to the start of a spill written through its descriptor, for reading it again.

@@ -31,6 +31,19 @@ public enum TemporaryPaths {
   static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
   static let crashSignals: [Int32] = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE]
 
+  /// Runs `body` with the stop signals held off in this thread (delivered when it
+  /// returns), so a file named only for a moment (made, then unlinked) is never left
+  /// behind by a signal in that moment.
+  static func holdingStopSignals<T>(_ body: () throws -> T) rethrows -> T {
+    var blocked = sigset_t()
+    var old = sigset_t()
+    sigemptyset(&blocked)
+    for signal in stopSignals { sigaddset(&blocked, signal) }
+    pthread_sigmask(SIG_BLOCK, &blocked, &old)
+    defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+    return try body()
+  }
+
   /// Registers `path` followed by each suffix ("" for the path itself).
   static func register(_ path: String, suffixes: [String] = [""]) {
     pthread_mutex_lock(mutex)
