@@ -167,6 +167,17 @@ def load(c):
             subprocess.run(["sqlite3", target, f"CREATE TABLE events ({columns})"], check=True)
         c.r.run(id, group, label, [["sqlite3", target, ".mode csv", f".import '{csv}' events"]], data, events,
                 peer=True, before=empty_table)
+    # What SQLite itself takes: the same rows into the same schema and indexes (an empty
+    # store eid-load made), prepared inserts from C, indexes built at the end as eid-load does.
+    peer = c.out("sqlite_insert")
+    subprocess.run(["cc", "-O2", "-o", peer, "bench/peers/sqlite_insert.c", "-lsqlite3", "-lm"], check=True)
+    peer_db = c.out("c-peer.db")
+
+    def empty_store():
+        fresh(peer_db)()
+        subprocess.run(tool("eid-load", peer_db, "/dev/null"), check=True, stderr=subprocess.DEVNULL)
+    c.r.run("c-peer", group, "C peer: prepared inserts into the same schema and indexes (bench/peers/sqlite_insert.c)",
+            [[peer, peer_db, csv]], data, events, peer=True, before=empty_store)
     c.r.run("sqlite-utils", group, "sqlite-utils insert --nl --pk id",
             [[f"{VENV_BIN}/sqlite-utils", "insert", c.out("su.db"), "events", data, "--nl", "--pk", "id"]],
             data, events, peer=True, before=fresh(c.out("su.db")))

@@ -43,6 +43,8 @@ def check(results):
     add("eid-transform without rules at least 400 MB/s", _at_least(results, "eid-transform", 400))
     add("eid-load events/s at least sqlite3 .import's rows/s (no indexes)",
         _ratio(results, "eid-load", "sqlite3-import", 1, "events_per_s", "events/s"))
+    add("eid-load events/s at least 80% of the C peer's (the same rows, schema and indexes through SQLite's C API)",
+        _ratio(results, "eid-load", "c-peer", 0.8, "events_per_s", "events/s"))
     add("eid-load events/s at least 10x sqlite-utils insert --nl",
         _ratio(results, "eid-load", "sqlite-utils", 10, "events_per_s", "events/s"))
     add("aw-read | eid-load at least 50x the ActivityWatch server's import (events/s)",

@@ -48,13 +48,14 @@ public final class DuplicateIDFinder {
   private var runFiles: [Int32] = []
   public private(set) var count = 0
 
-  /// `chunkBytes` bounds the memory the ids take (arena plus entries), 8 MiB by default.
-  public init(chunkBytes: Int = 8 << 20, temporaryDirectory: String? = nil) {
+  /// `chunkBytes` bounds the memory the ids take (arena, entries and the sort's spare
+  /// copy of the entries, a third each), 12 MiB by default.
+  public init(chunkBytes: Int = 12 << 20, temporaryDirectory: String? = nil) {
     self.chunkBytes = chunkBytes
-    arena = ByteBuffer(capacity: chunkBytes / 2 + 4096)
+    arena = ByteBuffer(capacity: chunkBytes / 3 + 4096)
     directory = temporaryDirectory ?? TemporaryFile.directory()
     // Reserved up front, so growth by doubling never overshoots the bound.
-    entries.reserveCapacity(chunkBytes / 2 / MemoryLayout<Entry>.stride + 1)
+    entries.reserveCapacity(chunkBytes / 3 / MemoryLayout<Entry>.stride + 1)
   }
 
   deinit {
@@ -76,7 +77,7 @@ public final class DuplicateIDFinder {
     entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
                          fileIndex: UInt32(fileIndex)))
     count += 1
-    if arena.count >= chunkBytes / 2 || entries.count * MemoryLayout<Entry>.stride >= chunkBytes / 2 {
+    if arena.count >= chunkBytes / 3 || entries.count * MemoryLayout<Entry>.stride >= chunkBytes / 3 {
       try spill()
     }
   }
@@ -94,12 +95,74 @@ public final class DuplicateIDFinder {
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
   }
 
+  /// Puts the chunk in (hash, id, file, line) order: a stable radix sort on the hash
+  /// (entries come in file and line order, so equal hashes stay in it), then each run of
+  /// equal hashes, short and rare but for a repeated id, by the whole key. (Swift's sort
+  /// with a closure was a sixth of eid-validate's instructions: bench/README.md.)
   private func sortEntries() {
-    entries.sort { a, b in
-      if a.hash != b.hash { return a.hash < b.hash }
-      let c = DuplicateIDFinder.compare(idBytes(a), idBytes(b))
-      if c != 0 { return c < 0 }
-      return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+    guard entries.count > 1 else { return }
+    DuplicateIDFinder.radixSortByHash(&entries, spare: &spareEntries)
+    var runStart = 0
+    for i in 1...entries.count where i == entries.count || entries[i].hash != entries[runStart].hash {
+      if i - runStart > 1 {
+        entries[runStart..<i].sort { a, b in
+          let c = DuplicateIDFinder.compare(idBytes(a), idBytes(b))
+          if c != 0 { return c < 0 }
+          return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+        }
+      }
+      runStart = i
+    }
+  }
+
+  /// The spare array the radix sort moves entries through (kept: it is as big as a chunk).
+  private var spareEntries: [Entry] = []
+
+  /// LSD radix sort on `hash`, eight bits a pass; stable. Passes whose byte is the same in
+  /// every entry are skipped.
+  private static func radixSortByHash(_ entries: inout [Entry], spare: inout [Entry]) {
+    let count = entries.count
+    if spare.count < count { spare = entries } else { spare.removeLast(spare.count - count) }
+    var counts = [Int](repeating: 0, count: 256 * 8)
+    entries.withUnsafeBufferPointer { items in
+      for item in items {
+        var hash = item.hash
+        for pass in 0..<8 {
+          counts[pass * 256 + Int(hash & 0xFF)] += 1
+          hash >>= 8
+        }
+      }
+    }
+    var inEntries = true
+    for pass in 0..<8 where counts[pass * 256 + Int(entries[0].hash >> UInt64(pass * 8) & 0xFF)] != count {
+      var offsets = [Int](repeating: 0, count: 256)
+      var sum = 0
+      for digit in 0..<256 {
+        offsets[digit] = sum
+        sum += counts[pass * 256 + digit]
+      }
+      let shift = UInt64(pass * 8)
+      if inEntries {
+        DuplicateIDFinder.scatter(from: entries, to: &spare, offsets: &offsets, shift: shift)
+      } else {
+        DuplicateIDFinder.scatter(from: spare, to: &entries, offsets: &offsets, shift: shift)
+      }
+      inEntries.toggle()
+    }
+    if !inEntries { swap(&entries, &spare) }
+  }
+
+  private static func scatter(from source: [Entry], to target: inout [Entry], offsets: inout [Int], shift: UInt64) {
+    source.withUnsafeBufferPointer { items in
+      target.withUnsafeMutableBufferPointer { out in
+        offsets.withUnsafeMutableBufferPointer { next in
+          for item in items {
+            let digit = Int(item.hash >> shift & 0xFF)
+            out[next[digit]] = item
+            next[digit] += 1
+          }
+        }
+      }
     }
   }
 
