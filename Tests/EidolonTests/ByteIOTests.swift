@@ -133,3 +133,86 @@ import Glibc
     #expect(String(decoding: b.bytes, as: UTF8.self) == "-9223372036854775807 0 007 60.25 3 0.1")
   }
 }
+
+/// A source that hands out `bytes` and then fails (a truncated .gz, a disk error).
+private final class FailingSource: ByteSource {
+  private let inner: MemorySource
+  init(_ bytes: [UInt8]) { inner = MemorySource(bytes, chunkLimit: 5) }
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    let n = try inner.read(into: buffer)
+    if n == 0 { throw EidolonError(.truncated, "the input ends early", file: "failing") }
+    return n
+  }
+}
+
+@Suite struct ReadAheadSourceTests {
+  private func drain(_ source: ByteSource, chunk: Int) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: chunk)
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+      if n == 0 { return out }
+      out += buffer[0..<n]
+    }
+  }
+
+  @Test func theBytesComeThroughInOrderAcrossEveryBlockBoundary() throws {
+    var random = SplitMix(state: 4)
+    for size in [0, 1, 6, 7, 8, 13, 14, 15, 1000, 100_003] {
+      let bytes = (0..<size).map { _ in UInt8(random.below(256)) }
+      for (blockSize, blockCount, chunk) in [(7, 2, 3), (7, 3, 64), (1 << 10, 4, 1), (1 << 20, 4, 1 << 16)] {
+        let source = ReadAheadSource(upstream: MemorySource(bytes, chunkLimit: 11), blockSize: blockSize, blockCount: blockCount)
+        let drained = try drain(source, chunk: chunk)
+        #expect(drained == bytes, "size \(size), blocks of \(blockSize)")
+        #expect(try drain(source, chunk: 8) == [])
+      }
+    }
+  }
+
+  @Test func anUpstreamErrorComesAfterTheBytesBeforeIt() throws {
+    let bytes = Array((0..<50).map { UInt8($0) })
+    let source = ReadAheadSource(upstream: FailingSource(bytes), blockSize: 16, blockCount: 2)
+    var seen: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 10)
+    let error = eidolonError {
+      while true {
+        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+        seen += buffer[0..<n]
+      }
+    }
+    #expect(error?.message == "the input ends early")
+    #expect(seen == bytes)
+  }
+
+  @Test func aSourceIsFreedOnceDropped() throws {
+    weak var dropped: ReadAheadSource?
+    do {
+      let source = ReadAheadSource(upstream: MemorySource([1, 2, 3]), blockSize: 2, blockCount: 2)
+      dropped = source
+      #expect(try drain(source, chunk: 1) == [1, 2, 3])
+    }
+    #expect(dropped == nil)
+  }
+
+  @Test func aSourceLeftUnreadStopsItsThread() throws {
+    // The thread fills both blocks and waits; dropping the source must not hang.
+    for _ in 0..<50 {
+      let source = ReadAheadSource(upstream: MemorySource([UInt8](repeating: 7, count: 1 << 16)), blockSize: 1024, blockCount: 2)
+      var byte: UInt8 = 0
+      _ = try withUnsafeMutableBytes(of: &byte) { try source.read(into: $0) }
+    }
+  }
+
+  @Test func gzipInputsReadTheSameThroughTheThread() throws {
+    let lines = (0..<20_000).map { "{\"n\":\($0)}\n" }.joined()
+    let dir = temporaryDirectory()
+    let path = dir + "/in.ndjson.gz"
+    let sink = try OutputSink.open(path)
+    sink.buffer.append(lines)
+    try sink.finish()
+    let reader = try InputOpener.open(path, capacity: 64)
+    var read: [UInt8] = []
+    while let line = try reader.readLine() { read += Array(line) + [0x0A] }
+    #expect(read == Array(lines.utf8))
+  }
+}

@@ -41,7 +41,8 @@ public enum InputOpener {
     }
     let rest = PrefixedSource(prefix: prefix, rest: source)
     if prefix == [0x1f, 0x8b] {
-      return try GzipSource(upstream: rest, name: name)
+      // Inflated on a thread of its own, ahead of the tool: the second core's work.
+      return ReadAheadSource(upstream: try GzipSource(upstream: rest, name: name))
     }
     return rest
   }
