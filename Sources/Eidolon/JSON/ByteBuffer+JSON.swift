@@ -8,15 +8,17 @@ extension ByteBuffer {
     var i = 0
     let count = bytes.count
     while i < count {
-      // Eight bytes at a time while none of them needs escaping (most text).
-      while i + 8 <= count, !ByteBuffer.needsEscape(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-      if i >= count { break }
-      let c = bytes[i]
-      if c >= 0x20 && c != 0x22 && c != 0x5C {
-        i += 1
+      // Eight bytes a step, the last few padded with spaces (which need no escape); a
+      // step that flags a byte goes straight to the first one flagged.
+      let flags = ByteBuffer.escapeFlags(count - i >= 8 ? bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                                                        : ByteBuffer.spacePadded(bytes, from: i))
+      if flags == 0 {
+        i += 8
         continue
       }
+      i += flags.trailingZeroBitCount / 8
       if i > runStart { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
+      let c = bytes[i]
       switch c {
       case 0x22: append(0x5C); append(0x22)
       case 0x5C: append(0x5C); append(0x5C)
@@ -26,9 +28,9 @@ extension ByteBuffer {
       case 0x08: append(0x5C); append(UInt8(ascii: "b"))
       case 0x0C: append(0x5C); append(UInt8(ascii: "f"))
       default:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        let hex: StaticString = "0123456789abcdef"
         append(0x5C); append(UInt8(ascii: "u")); append(0x30); append(0x30)
-        append(hex[Int(c >> 4)]); append(hex[Int(c & 0xF)])
+        append(hex.utf8Start[Int(c >> 4)]); append(hex.utf8Start[Int(c & 0xF)])
       }
       i += 1
       runStart = i
@@ -37,9 +39,13 @@ extension ByteBuffer {
     append(0x22)
   }
 
-  /// True when one of the eight bytes is below 0x20, a quote or a backslash.
+  /// The bytes from `from` to the end (fewer than eight) as a word, the rest spaces.
   @inline(__always)
-  static func needsEscape(_ x: UInt64) -> Bool { escapeFlags(x) != 0 }
+  static func spacePadded(_ bytes: UnsafeRawBufferPointer, from: Int) -> UInt64 {
+    var word: UInt64 = 0x2020_2020_2020_2020
+    withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: bytes.baseAddress! + from, byteCount: bytes.count - from) }
+    return UInt64(littleEndian: word)
+  }
 
   /// The high bit of each of the eight bytes (little-endian) that is below 0x20, a quote
   /// or a backslash. The zero-byte tests of "Bit Twiddling Hacks": a borrow can flag a
