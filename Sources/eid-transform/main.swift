@@ -180,8 +180,8 @@ extension EidTransform {
       let inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
       let sink = try OutputSink.open(common.output)
       let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
-      if transformer.changesNothing {
-        // Every event goes out as its canonical line: already checked, nothing to build.
+      if transformer.takesViews {
+        // Every event kept goes out as its canonical line: already checked, nothing to build.
         try inputs.forEachView { event, _ in try transformer.pass(event, to: sink) }
       } else {
         try inputs.forEach { event, _ in try transformer.write(event) }

@@ -6,6 +6,11 @@ public final class EventTransformer: EventWriter {
   private var head: EventWriter
   private let tail: CountingStage
   private var stages: [(name: String, stage: AnyObject)] = []
+  /// The step of --since, --until, --source, --kind and --where, when there is one.
+  private var filterStage: MapStage?
+  /// --source and --kind as bytes, to judge views by.
+  private lazy var sourceNames = options.sources.map { Array($0.utf8) }
+  private lazy var kindNames = options.kinds.map { Array($0.utf8) }
   public private(set) var eventsIn = 0
   private var zoneGaps = 0
   private var zoneOverlaps = 0
@@ -34,7 +39,9 @@ public final class EventTransformer: EventWriter {
       add("dropped by \(rules.fileName)", MapStage(next: head) { rules.apply(&$0) })
     }
     if options.hasFilters {
-      add("filtered out", MapStage(next: head) { options.keeps($0) })
+      let filter = MapStage(next: head) { options.keeps($0) }
+      add("filtered out", filter)
+      filterStage = filter
     }
     if options.assumeZone != nil || options.shiftMillis != 0 {
       add("time", MapStage(next: head) { [unowned self] event in
@@ -56,13 +63,21 @@ public final class EventTransformer: EventWriter {
 
   public func finish() throws { try head.finish() }
 
-  /// True when no option is set: every event comes out as it went in.
-  public var changesNothing: Bool { stages.isEmpty }
+  /// True when no step changes an event: no options, or only filters on start, source
+  /// and kind (--since, --until, --source, --kind). Events may then go through `pass`
+  /// as views, and those kept come out as they went in.
+  public var takesViews: Bool {
+    stages.isEmpty || (stages.count == 1 && filterStage != nil && options.wheres.isEmpty)
+  }
 
-  /// Writes a view's canonical line to `sink` when `changesNothing` (no Event is made),
-  /// counted as `write` counts.
+  /// Writes a view's canonical line to `sink` when `takesViews` and the filters keep it
+  /// (no Event is made), counted as `write` counts.
   public func pass(_ view: EventView, to sink: OutputSink) throws {
     eventsIn += 1
+    if let filter = filterStage, !keeps(view) {
+      filter.dropped += 1
+      return
+    }
     tail.count += 1
     sink.buffer.append(view.canonicalLine)
     sink.buffer.append(0x0A)
@@ -154,6 +169,17 @@ public final class EventTransformer: EventWriter {
     let out = ByteBuffer(capacity: 32)
     out.appendJSONNumber((value * 1000).rounded() / 1000)
     return String(decoding: out.bytes, as: UTF8.self)
+  }
+}
+
+extension EventTransformer {
+  /// `TransformOptions.keeps` for a view, without --where (`takesViews` is false with it).
+  private func keeps(_ view: EventView) -> Bool {
+    if let since = options.since, view.start < since { return false }
+    if let until = options.until, view.start >= until { return false }
+    if !sourceNames.isEmpty && !sourceNames.contains(where: { $0.withUnsafeBytes { $0.sameBytes(as: view.source) } }) { return false }
+    if !kindNames.isEmpty && !kindNames.contains(where: { $0.withUnsafeBytes { $0.sameBytes(as: view.kind) } }) { return false }
+    return true
   }
 }
 

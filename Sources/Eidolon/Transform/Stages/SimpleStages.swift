@@ -3,7 +3,7 @@
 final class MapStage: EventWriter {
   private let next: EventWriter
   private let body: (inout Event) throws -> Bool
-  private(set) var dropped = 0
+  var dropped = 0
 
   init(next: EventWriter, _ body: @escaping (inout Event) throws -> Bool) {
     self.next = next
