@@ -86,6 +86,23 @@ public final class EventView {
     return event
   }
 
+  /// Makes this the view of `event`: its canonical line is written into `line` (the
+  /// view's bytes from then on) and scanned.
+  func fill(from event: Event, line: ByteBuffer) throws {
+    line.removeAll()
+    EidolonNDJSONWriter.append(event, to: line)
+    line.commit(-1)  // the LF
+    guard CanonicalLineScanner.scan(line.bytes, into: self, trusted: true) else {
+      throw EidolonError(.unsupported, "internal error: the canonical line of event \"\(event.id)\" does not scan; please report it")
+    }
+    start = event.start
+    duration = event.duration
+    productivity = event.productivity
+    billable = event.billable
+    decoded = event
+    inputIsCanonical = false
+  }
+
   /// Bytes already checked as UTF-8, as a String.
   @inline(__always)
   static func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }

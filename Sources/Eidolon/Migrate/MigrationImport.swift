@@ -49,11 +49,13 @@ public enum MigrationImport {
     let started = Progress.now()
     var dropped = 0
     do {
-      try loader.load(inputs: inputs, transform: { event in
+      // Nothing to shape: events are stored as they were read (the loader's faster way).
+      let shape: ((inout Event) throws -> Bool)? = rules.isEmpty && plan.user == nil ? nil : { event in
         let kept = MigrationPlan.shape(&event, rules: rules, user: plan.user)
         if !kept { dropped += 1 }
         return kept
-      }, progress: progress)
+      }
+      try loader.load(inputs: inputs, transform: shape, progress: progress)
       _ = try loader.finish()
     } catch {
       loader.abandon()

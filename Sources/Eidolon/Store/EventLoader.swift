@@ -281,6 +281,9 @@ public final class EventLoader {
   }
 
   private var checksum: UInt32 = 0
+  /// An in-process input's event as a view, and the canonical line it is over.
+  private let view = EventView()
+  private let viewLine = ByteBuffer(capacity: 4096)
 
   /// An input read by a format's reader in process (`eidolon migrate import`), not as
   /// NDJSON lines. Its checkpoint counts the events the reader gave, and the checksum
@@ -296,7 +299,9 @@ public final class EventLoader {
 
   /// Loads each input's events in turn; `transform` may change an event or drop it
   /// (false). Events a resumed load committed before are read again for the checksum only.
-  public func load(inputs: [EventInput], transform: (inout Event) throws -> Bool, progress: Progress) throws {
+  /// Without a `transform`, each event is stored as the view of the canonical line the
+  /// checksum is taken of (bound where it lies, not made again from the Event).
+  public func load(inputs: [EventInput], transform: ((inout Event) throws -> Bool)?, progress: Progress) throws {
     checksum = 0
     var bytesBefore: Int64 = 0
     for (index, input) in inputs.enumerated() {
@@ -314,15 +319,26 @@ public final class EventLoader {
         diagnostics.replaying = position < skip
         guard let event = try reader.next() else { break }
         position += 1
-        scratch.removeAll()
-        EidolonNDJSONWriter.append(event, to: scratch)
-        checksum = EventLoader.crc(checksum, UnsafeRawBufferPointer(rebasing: scratch.bytes.dropLast()))
+        // The checksum is of the event's canonical line; without a transform, the view
+        // of that same line is what is stored.
+        if transform == nil {
+          try view.fill(from: event, line: viewLine)
+        } else {
+          viewLine.removeAll()
+          EidolonNDJSONWriter.append(event, to: viewLine)
+          viewLine.commit(-1)  // the LF
+        }
+        checksum = EventLoader.crc(checksum, viewLine.bytes)
         if position <= skip {
           if position == skip && checksum != checkpoint.checksum { throw mismatch }
           continue
         }
-        var kept = event
-        if try transform(&kept) { try add(kept) }
+        if let transform {
+          var kept = event
+          if try transform(&kept) { try add(kept) }
+        } else {
+          try add(view)
+        }
         if pending >= options.batchSize { try commitBatch(lines: position) }
         progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
       }

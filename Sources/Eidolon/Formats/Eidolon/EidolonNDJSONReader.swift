@@ -84,17 +84,7 @@ public final class EidolonNDJSONReader: EventReader {
   }
 
   private func fillView(from event: Event, input line: UnsafeRawBufferPointer) throws {
-    canonicalLine.removeAll()
-    EidolonNDJSONWriter.append(event, to: canonicalLine)
-    canonicalLine.commit(-1)  // the LF
-    guard CanonicalLineScanner.scan(canonicalLine.bytes, into: view, trusted: true) else {
-      throw EidolonError(.unsupported, "internal error: the canonical line of event \"\(event.id)\" does not scan; please report it")
-    }
-    view.start = event.start
-    view.duration = event.duration
-    view.productivity = event.productivity
-    view.billable = event.billable
-    view.decoded = event
+    try view.fill(from: event, line: canonicalLine)
     view.inputIsCanonical = line.sameBytes(as: canonicalLine.bytes)
   }
 
