@@ -14,14 +14,20 @@ private struct ViewComparison {
 /// as the full decoder, that its canonical line is the writer's line for that event, and
 /// that it calls the input canonical exactly when the input is that line.
 private func compareViews(_ bytes: [UInt8], chunk: Int = .max) throws -> ViewComparison {
-  func makeReader(_ diagnostics: Diagnostics) -> EidolonNDJSONReader {
-    EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "t", capacity: chunk == .max ? 1 << 16 : 64),
-                        diagnostics: diagnostics)
+  func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> EidolonNDJSONReader {
+    var options = EidolonNDJSONReader.Options()
+    options.scansCanonicalLines = scanning
+    return EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "t", capacity: chunk == .max ? 1 << 16 : 64),
+                               diagnostics: diagnostics, options: options)
   }
   let eventDiagnostics = Diagnostics(toolName: "test", messageLimit: 0)
   let viewDiagnostics = Diagnostics(toolName: "test", messageLimit: 0)
-  let eventReader = makeReader(eventDiagnostics)
-  let viewReader = makeReader(viewDiagnostics)
+  let scannedDiagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+  // The full decoder is the reference; views and the Events `next()` makes with the
+  // scanner must both agree with it.
+  let eventReader = makeReader(eventDiagnostics, scanning: false)
+  let viewReader = makeReader(viewDiagnostics, scanning: true)
+  let scannedReader = makeReader(scannedDiagnostics, scanning: true)
   var result = ViewComparison()
   let written = ByteBuffer()
   while true {
@@ -33,6 +39,7 @@ private func compareViews(_ bytes: [UInt8], chunk: Int = .max) throws -> ViewCom
     }
     result.events += 1
     #expect(try view.makeEvent() == event)
+    #expect(try scannedReader.next() == event)
     written.removeAll()
     EidolonNDJSONWriter.append(event, to: written)
     written.commit(-1)
@@ -41,7 +48,8 @@ private func compareViews(_ bytes: [UInt8], chunk: Int = .max) throws -> ViewCom
     #expect(view.inputIsCanonical == inputIsCanonical, "line \(viewReader.lastPosition.line): \(String(decoding: viewReader.lastRaw, as: UTF8.self))")
     if view.inputIsCanonical { result.canonical += 1 }
   }
-  #expect(eventDiagnostics.rejectCount == viewDiagnostics.rejectCount)
+  #expect(try scannedReader.next() == nil)
+  #expect(eventDiagnostics.rejectCount == viewDiagnostics.rejectCount && scannedDiagnostics.rejectCount == viewDiagnostics.rejectCount)
   result.rejects = viewDiagnostics.rejectCount
   return result
 }

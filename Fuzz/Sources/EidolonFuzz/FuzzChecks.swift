@@ -46,16 +46,22 @@ enum FuzzChecks {
     if back != event { fatalError("\(format): the event changed through NDJSON: \(String(decoding: line.bytes, as: UTF8.self))") }
   }
 
-  /// The NDJSON reader's two ways, line by line: a view (the canonical scanner, or the
-  /// full decoder behind it) makes the same event as `next()`, its canonical line is the
-  /// writer's line for that event, and it calls the input canonical exactly when the
-  /// input is that line; both reject the same lines.
+  /// The NDJSON reader's ways, line by line, against its full decoder alone: a view (the
+  /// canonical scanner, or the full decoder behind it) and `next()` with the scanner make
+  /// the same event, the view's canonical line is the writer's line for that event, it
+  /// calls the input canonical exactly when the input is that line; all reject the same lines.
   static func ndjsonView(_ bytes: [UInt8]) {
-    func makeReader(_ diagnostics: Diagnostics) -> EidolonNDJSONReader {
-      EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes), name: "fuzz", capacity: 4096), diagnostics: diagnostics)
+    func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> EidolonNDJSONReader {
+      var options = EidolonNDJSONReader.Options()
+      options.scansCanonicalLines = scanning
+      return EidolonNDJSONReader(input: ByteReader(source: MemorySource(bytes), name: "fuzz", capacity: 4096), diagnostics: diagnostics,
+                                 options: options)
     }
-    let eventDiagnostics = quietDiagnostics(), viewDiagnostics = quietDiagnostics()
-    let eventReader = makeReader(eventDiagnostics), viewReader = makeReader(viewDiagnostics)
+    // The full decoder alone is the reference; views, and the Events next() makes with
+    // the scanner, must agree with it.
+    let eventDiagnostics = quietDiagnostics(), viewDiagnostics = quietDiagnostics(), scannedDiagnostics = quietDiagnostics()
+    let eventReader = makeReader(eventDiagnostics, scanning: false), viewReader = makeReader(viewDiagnostics, scanning: true)
+    let scannedReader = makeReader(scannedDiagnostics, scanning: true)
     let written = ByteBuffer(capacity: 4096)
     while true {
       let event: Event?, view: EventView?
@@ -69,7 +75,8 @@ enum FuzzChecks {
         if event != nil || view != nil { fatalError("one way read more events than the other") }
         break
       }
-      guard let made = try? view.makeEvent(), made == event else { fatalError("the view made another event than next()") }
+      guard let made = try? view.makeEvent(), made == event else { fatalError("the view made another event than the full decoder") }
+      guard let scanned = try? scannedReader.next(), scanned == event else { fatalError("next() made another event than the full decoder") }
       written.removeAll()
       EidolonNDJSONWriter.append(event, to: written)
       written.commit(-1)
@@ -79,7 +86,10 @@ enum FuzzChecks {
         fatalError("the view calls the input \(view.inputIsCanonical ? "" : "not ")canonical: \(line)")
       }
     }
-    if eventDiagnostics.rejectCount != viewDiagnostics.rejectCount { fatalError("the two ways rejected different lines") }
+    if let extra = try? scannedReader.next(), extra != nil { fatalError("next() read more events than the full decoder") }
+    if eventDiagnostics.rejectCount != viewDiagnostics.rejectCount || scannedDiagnostics.rejectCount != viewDiagnostics.rejectCount {
+      fatalError("the ways rejected different lines")
+    }
   }
 
   /// NDJSON events into every writer: a writer may refuse an event (a record error), but
