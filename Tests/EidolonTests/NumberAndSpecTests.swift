@@ -1,4 +1,4 @@
-import Eidolon
+@testable import Eidolon
 import Testing
 
 /// The one path from input text to numbers, and the one check every event passes.
@@ -84,5 +84,35 @@ import Testing
     object.members.append(.init("late", .null))
     #expect(object["late"] == .null)
     #expect(object == JSONObject(object.members))
+  }
+}
+
+@Suite struct ShortestNumberTextTests {
+  /// `isWrittenShortest` may say no to a text that is in the shortest form, never yes to
+  /// one that is not: checked against writing the parsed value, over many texts.
+  @Test func aTextCalledShortestIsWhatTheWriterWrites() throws {
+    var random = SplitMix(state: 77)
+    var texts = ["0", "1", "10", "100", "0.5", "0.01", "0.05", "0.001", "0.0001", "3.0", "3.10", "2.256", "20.618", "05", "-1",
+                 "1e5", "1.", ".5", "123456789012345", "1234567890123456", "0.123456789012345", "0.1234567890123456",
+                 "99999999999999.5", "9007199254740993", "0.30000000000000004"]
+    for _ in 0..<20_000 {
+      let digits = 1 + random.below(17)
+      var text = String((0..<digits).map { _ in Character(String(random.below(10))) })
+      if random.below(2) == 0 && digits > 1 {
+        let point = 1 + random.below(digits - 1)
+        text.insert(".", at: text.index(text.startIndex, offsetBy: point))
+      }
+      texts.append(text)
+    }
+    var shortest = 0
+    for text in texts {
+      var bytes = text
+      guard bytes.withUTF8({ NumberText.isWrittenShortest(UnsafeRawBufferPointer($0)) }) else { continue }
+      shortest += 1
+      let out = ByteBuffer()
+      out.appendJSONNumber(Double(text)!)
+      #expect(String(decoding: out.bytes, as: UTF8.self) == text)
+    }
+    #expect(shortest > 5_000)
   }
 }

@@ -26,6 +26,37 @@ enum NumberText {
     return negative ? -value : value
   }
 
+  /// True when `bytes`, a number's text, is what `ByteBuffer.appendJSONNumber` writes for
+  /// its value, so that reading and writing it again would give the same bytes: a whole
+  /// number below 10^15 without sign, fraction or leading zero, or a decimal fraction of
+  /// at most 15 significant digits, none of them a trailing zero, from 0.01 up. (Such a
+  /// text reads back to the only Double that 15 digits round to it, and Swift prints that
+  /// Double in its shortest form, positional from 0.0001 to 2^53: the same text.)
+  static func isWrittenShortest(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let count = bytes.count
+    guard count > 0, count <= 17 else { return false }
+    var i = 0
+    var significant = 0
+    var seenNonZero = false
+    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    guard isDigit(bytes[0]), bytes[0] != 0x30 || count == 1 || bytes[1] == 0x2E else { return false }
+    while i < count && isDigit(bytes[i]) {
+      if bytes[i] != 0x30 || seenNonZero { seenNonZero = true; significant += 1 }
+      i += 1
+    }
+    if i == count { return significant <= 15 }
+    guard bytes[i] == 0x2E, i + 1 < count, bytes[count - 1] != 0x30 else { return false }
+    // From 0.01 up: "0.00..." is left to the long way.
+    if bytes[0] == 0x30 && count > 3 && bytes[2] == 0x30 && bytes[3] == 0x30 { return false }
+    i += 1
+    while i < count {
+      guard isDigit(bytes[i]) else { return false }
+      if bytes[i] != 0x30 || seenNonZero { seenNonZero = true; significant += 1 }
+      i += 1
+    }
+    return significant <= 15
+  }
+
   /// Any JSON number as a Double; nil when it is too large for one.
   static func double(_ text: ByteBuffer) -> Double? {
     if let whole = int64(text.bytes), whole.magnitude < 1 << 53 { return Double(whole) }

@@ -106,14 +106,18 @@ public enum ActivityWatchMapping {
     scratch.append(0x1F)
     appendNormalised(durationText, to: scratch)
     scratch.append(0x1F)
-    let inOrder = zip(data.members, data.members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-    scratch.appendJSON(inOrder ? data : JSONObject(data.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }))
+    let inOrder = zip(data.members, data.members.dropFirst()).allSatisfy { ByteOrder.precedes($0.key, $1.key) }
+    scratch.appendJSON(inOrder ? data : JSONObject(data.members.sorted { ByteOrder.precedes($0.key, $1.key) }))
     event.id = EventID.make(prefix: "aw", joinedFields: scratch.bytes)
     return event
   }
 
   /// "3.0" and "3" are the same duration: the id must not depend on how it was written.
   private static func appendNormalised(_ numberText: String, to out: ByteBuffer) {
+    var text = numberText
+    // Most durations are written in that form already: parsing and printing them again
+    // was a twentieth of aw-read.
+    if text.withUTF8({ NumberText.isWrittenShortest(UnsafeRawBufferPointer($0)) }) { return out.append(text) }
     guard let value = Double(numberText) else { return out.append(numberText) }
     out.appendJSONNumber(value)
   }
