@@ -44,6 +44,25 @@ public struct StoreFilterOptions: ParsableArguments {
   }
 }
 
+extension StoreFilterOptions {
+  /// `copy` into Eidolon NDJSON (eid-dump): each row goes out as its canonical line, made
+  /// straight from its columns (EventDumper.nextView).
+  public static func copyLines(_ store: EventStore, _ filter: EventDumper.Filter, to sink: OutputSink, progress: Progress,
+                               diagnostics: Diagnostics) throws -> Int {
+    let dumper = try EventDumper(store: store, filter: filter)
+    while let view = try dumper.nextView() {
+      sink.buffer.append(view.canonicalLine)
+      sink.buffer.append(0x0A)
+      try sink.flushIfFull()
+      progress.update(records: dumper.count, bytes: 0)
+    }
+    progress.clear()
+    try sink.finish()
+    try diagnostics.finish()
+    return dumper.count
+  }
+}
+
 extension EventLoader.Strategy: ExpressibleByArgument {}
 
 /// How a load stores events: the options eid-load and `eidolon migrate import` share.

@@ -30,9 +30,9 @@ struct EidDump: ParsableCommand {
 
   func run() throws {
     let store = try EventStore(path: database, readOnly: true)
-    let writer = EidolonNDJSONWriter(sink: try OutputSink.open(output))
     let diagnostics = Diagnostics(toolName: "eid-dump")
-    _ = try StoreFilterOptions.copy(store, filter.filter, to: writer, progress: Progress.automatic(forced: progress), diagnostics: diagnostics)
+    _ = try StoreFilterOptions.copyLines(store, filter.filter, to: try OutputSink.open(output),
+                                         progress: Progress.automatic(forced: progress), diagnostics: diagnostics)
     if diagnostics.rejectCount > 0 { throw ExitCode(1) }
   }
 }

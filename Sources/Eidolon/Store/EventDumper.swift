@@ -47,11 +47,83 @@ public final class EventDumper: EventReader {
   private enum SQLValue { case text(String), integer(Int64) }
 
   public func next() throws -> Event? {
-    guard !done else { return nil }
+    guard try step() else { return nil }
+    let event = try rowEvent()
+    count += 1
+    return event
+  }
+
+  /// The next row as a view over its canonical line, valid until the next call: the
+  /// line is written straight from the columns (no Event), and taken when the canonical
+  /// scanner takes it, as it takes every row a load wrote. Any other row (edited by hand,
+  /// or stored in another form) goes the Event's way, with its checks and errors.
+  public func nextView() throws -> EventView? {
+    guard try step() else { return nil }
+    rowLine()
+    if !CanonicalLineScanner.scan(line.bytes, into: view) {
+      try view.fill(from: try rowEvent(), line: line)
+    }
+    count += 1
+    return view
+  }
+
+  private let view = EventView()
+  private let line = ByteBuffer(capacity: 4096)
+
+  private func step() throws -> Bool {
+    guard !done else { return false }
     guard try statement.step() else {
       done = true
-      return nil
+      return false
     }
+    return true
+  }
+
+  /// The row as EidolonNDJSONWriter would write its event, if the columns hold what a
+  /// load stores (tags and attrs as canonical JSON text, text as UTF-8); the scanner
+  /// judges whether they do.
+  private func rowLine() {
+    let s = statement
+    let out = line
+    out.removeAll()
+    func text(_ column: Int32) { out.appendJSONString(s.bytes(column) ?? UnsafeRawBufferPointer(start: nil, count: 0)) }
+    out.append("{\"id\":")
+    text(0)
+    out.append(",\"source\":")
+    text(1)
+    out.append(",\"kind\":")
+    text(2)
+    out.append(",\"start\":\"")
+    Timestamp.appendCanonical(s.int64(4), to: out)
+    out.append("\",\"duration\":")
+    out.appendJSONNumber(s.double(6))
+    for (index, name) in Event.optionalStringNames.enumerated() where !s.isNull(Int32(7 + index)) {
+      out.append(",\"")
+      out.append(name)
+      out.append("\":")
+      text(Int32(7 + index))
+    }
+    if !s.isNull(20) {
+      out.append(",\"productivity\":")
+      out.append(integer: s.int64(20))
+    }
+    if let tags = s.bytes(21) {
+      out.append(",\"tags\":")
+      out.append(tags)
+    }
+    if !s.isNull(22) { out.append(s.int64(22) != 0 ? ",\"billable\":true" : ",\"billable\":false") }
+    if !s.isNull(23) {
+      out.append(",\"offset\":")
+      text(23)
+    }
+    if let attrs = s.bytes(24) {
+      out.append(",\"attrs\":")
+      out.append(attrs)
+    }
+    out.append(UInt8(ascii: "}"))
+  }
+
+  private func rowEvent() throws -> Event {
     let s = statement
     var event = Event(id: s.string(0) ?? "", source: s.string(1) ?? "", kind: s.string(2) ?? "", start: s.int64(4), duration: s.double(6))
     var column: Int32 = 7
@@ -74,7 +146,6 @@ public final class EventDumper: EventReader {
     if let reason = EventSpec.problem(event, attrsNumbers: false) {
       throw EidolonError(.data, "event \(event.id) in the store: \(reason) (was the row edited by hand?)")
     }
-    count += 1
     return event
   }
 
