@@ -197,9 +197,14 @@ private final class FailingSource: ByteSource {
   @Test func aSourceLeftUnreadStopsItsThread() throws {
     // The thread fills both blocks and waits; dropping the source must not hang.
     for _ in 0..<50 {
-      let source = ReadAheadSource(upstream: MemorySource([UInt8](repeating: 7, count: 1 << 16)), blockSize: 1024, blockCount: 2)
-      var byte: UInt8 = 0
-      _ = try withUnsafeMutableBytes(of: &byte) { try source.read(into: $0) }
+      weak var dropped: ReadAheadSource?
+      do {
+        let source = ReadAheadSource(upstream: MemorySource([UInt8](repeating: 7, count: 1 << 16)), blockSize: 1024, blockCount: 2)
+        dropped = source
+        var byte: UInt8 = 0
+        #expect(try withUnsafeMutableBytes(of: &byte) { try source.read(into: $0) } == 1 && byte == 7)
+      }
+      #expect(dropped == nil)  // its deinit, which stops and joins the thread, has run
     }
   }
 

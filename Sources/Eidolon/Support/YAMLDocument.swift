@@ -31,7 +31,7 @@ enum YAMLDocument {
       for (key, item) in mapping {
         guard case .scalar(let scalar) = key else {
           throw EidolonError(.syntax, "a key that is not plain text (a list or a mapping used as a key)", file: file,
-                             position: SourcePosition(line: key.mark.map { $0.line } ?? 0, column: key.mark.map { $0.column } ?? 1, byteOffset: 0))
+                             position: position(of: key))
         }
         dictionary[scalar.string] = try value(item, file: file)
       }
@@ -42,8 +42,12 @@ enum YAMLDocument {
       return plain(scalar)
     case .alias:
       throw EidolonError(.syntax, "aliases (*name) are not read here: write the value out", file: file,
-                         position: SourcePosition(line: node.mark.map { $0.line } ?? 0, column: node.mark.map { $0.column } ?? 1, byteOffset: 0))
+                         position: position(of: node))
     }
+  }
+
+  private static func position(of node: Node) -> SourcePosition {
+    SourcePosition(line: node.mark.map { $0.line } ?? 0, column: node.mark.map { $0.column } ?? 1, byteOffset: 0)
   }
 
   /// A scalar as YAML's core schema reads it when unquoted: null, a boolean, a whole or

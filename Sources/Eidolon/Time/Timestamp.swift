@@ -161,13 +161,17 @@ public enum Timestamp {
 
   /// Parses an offset as written in the canonical "offset" field: `+02:00`, `-05:30`.
   public static func parseOffset(_ text: String) -> Int? {
-    let bytes = Array(text.utf8)
+    var text = text
+    return text.withUTF8 { parseOffset(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// `parseOffset` of the offset's UTF-8 bytes.
+  public static func parseOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
     guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == 0x3A
     else { return nil }
-    let digits = [bytes[1], bytes[2], bytes[4], bytes[5]]
-    guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-    let hours = Int(digits[0] - 0x30) * 10 + Int(digits[1] - 0x30)
-    let minutes = Int(digits[2] - 0x30) * 10 + Int(digits[3] - 0x30)
+    for k in [1, 2, 4, 5] where !(bytes[k] >= 0x30 && bytes[k] <= 0x39) { return nil }
+    let hours = Int(bytes[1] - 0x30) * 10 + Int(bytes[2] - 0x30)
+    let minutes = Int(bytes[4] - 0x30) * 10 + Int(bytes[5] - 0x30)
     guard hours <= 23 && minutes <= 59 else { return nil }
     return (hours * 3600 + minutes * 60) * (bytes[0] == UInt8(ascii: "-") ? -1 : 1)
   }

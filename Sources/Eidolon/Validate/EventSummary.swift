@@ -38,13 +38,9 @@ public struct EventSummary: Sendable {
   public init() {}
 
   public mutating func add(_ event: Event) {
-    add(source: event.source, kind: event.kind, start: event.start, duration: event.duration)
-  }
-
-  public mutating func add(source: String, kind: String, start: Int64, duration: Double) {
-    addTotals(start: start, duration: duration)
-    bySource[source, default: Tally()].add(duration)
-    byKind[kind, default: Tally()].add(duration)
+    addTotals(start: event.start, duration: event.duration)
+    bySource[event.source, default: Tally()].add(event.duration)
+    byKind[event.kind, default: Tally()].add(event.duration)
   }
 
   /// `add` but for the tallies by source and kind (kept by the caller).

@@ -98,7 +98,7 @@ struct CanonicalLineScanner {
           return false
         }
       case CanonicalLineScanner.offsetField:
-        guard let value = string(), CanonicalLineScanner.isOffset(value) else { return false }
+        guard let value = string(), Timestamp.parseOffset(value) != nil else { return false }
         view.offset = value
       default:
         guard pos < end, ptr[pos] == 0x7B else { return false }
@@ -286,42 +286,27 @@ struct CanonicalLineScanner {
     return days! * CivilTime.millisPerDay + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis * 10 + lastDigit)
   }
 
-  /// A duration as the writer writes it: a whole number below 10^15 without a fraction,
-  /// or a decimal fraction of at most 15 significant digits with no trailing zero, from
-  /// 0.001 up. Such text reads back to one Double only (15 digits) and that Double
-  /// prints as the text, so text and value agree; anything else goes the long way.
+  /// A duration as the writer writes it (`NumberText.isWrittenShortest`: text and value
+  /// agree), decoded without strtod; anything else goes the long way.
   private mutating func canonicalDuration() -> Double? {
-    var mantissa: Int64 = 0
-    var digitCount = 0
-    var fractionDigits = 0
     let begin = pos
-    guard pos < end, ptr[pos] >= 0x30 && ptr[pos] <= 0x39 else { return nil }
-    if ptr[pos] == 0x30 {
-      pos += 1
-    } else {
-      while pos < end, ptr[pos] >= 0x30 && ptr[pos] <= 0x39 {
-        guard digitCount < 15 else { return nil }
-        mantissa = mantissa * 10 + Int64(ptr[pos] - 0x30)
-        digitCount += 1
-        pos += 1
+    while pos < end && ptr[pos] != 0x2C && ptr[pos] != 0x7D { pos += 1 }
+    guard pos < end, NumberText.isWrittenShortest(UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin)) else { return nil }
+    // Digits and at most one '.', 15 significant digits at most: the digits as a whole
+    // number and the power of ten are both exact in a Double, so the quotient is the
+    // correctly rounded value (as strtod's).
+    var mantissa: Int64 = 0
+    var fractionDigits = 0
+    var inFraction = false
+    for i in begin..<pos {
+      let c = ptr[i]
+      if c == 0x2E {
+        inFraction = true
+      } else {
+        mantissa = mantissa * 10 + Int64(c - 0x30)
+        if inFraction { fractionDigits += 1 }
       }
     }
-    if pos < end && ptr[pos] == 0x2E {
-      pos += 1
-      while pos < end, ptr[pos] >= 0x30 && ptr[pos] <= 0x39 {
-        guard fractionDigits < 15 && (mantissa == 0 || digitCount < 15) else { return nil }
-        mantissa = mantissa * 10 + Int64(ptr[pos] - 0x30)
-        if mantissa > 0 { digitCount += 1 }
-        fractionDigits += 1
-        pos += 1
-      }
-      // A whole number written with a fraction, a trailing zero, or too small or long.
-      guard fractionDigits > 0, ptr[pos - 1] != 0x30, digitCount <= 15,
-        ptr[begin] != 0x30 || !(fractionDigits >= 3 && ptr[begin + 2] == 0x30 && ptr[begin + 3] == 0x30)
-      else { return nil }
-    }
-    guard pos < end, ptr[pos] == 0x2C || ptr[pos] == 0x7D else { return nil }
-    // Both exact in a Double, so the quotient is the correctly rounded value (as strtod's).
     let value = Double(mantissa) / CanonicalLineScanner.powersOfTen[fractionDigits]
     return value <= EventSpec.maxDurationSeconds ? value : nil
   }
@@ -340,12 +325,6 @@ struct CanonicalLineScanner {
   /// Digits, signs, dots and exponents: a number the writer wrote (trusted lines only).
   private mutating func skipNumber() {
     while pos < end, ptr[pos] != 0x2C && ptr[pos] != 0x7D { pos += 1 }
-  }
-
-  private static func isOffset(_ text: UnsafeRawBufferPointer) -> Bool {
-    guard text.count == 6, text[0] == 0x2B || text[0] == 0x2D, text[3] == 0x3A else { return false }
-    for k in [1, 2, 4, 5] where !(0x30...0x39).contains(text[k]) { return false }
-    return (text[1] - 0x30) * 10 + (text[2] - 0x30) <= 23 && (text[4] - 0x30) * 10 + (text[5] - 0x30) <= 59
   }
 
   private mutating func tags() -> Bool {
