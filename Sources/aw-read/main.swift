@@ -41,6 +41,7 @@ struct AwRead: ParsableCommand {
 
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "aw-read")
+    let bounds = range.bounds
     let progress = common.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
     let output = try OutputSink.open(common.output)
@@ -53,11 +54,11 @@ struct AwRead: ParsableCommand {
     var bytesBefore: Int64 = 0
     func read(_ input: ByteReader) throws {
       let reader = ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
-      while let event = try reader.next() {
+      // Views: the reader checked each against the spec and wrote its canonical line.
+      while let view = try reader.nextView() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard range.contains(event) else { continue }
-        // Readers hand out only events that keep the spec; this is the writer's own check.
-        guard try diagnostics.write(event, to: writer, file: input.name, position: nil) else { continue }
+        guard bounds.contains(start: view.start) else { continue }
+        try writer.write(view)
         events += 1
       }
       bytesBefore += reader.bytesRead

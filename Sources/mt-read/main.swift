@@ -48,6 +48,7 @@ struct MtRead: ParsableCommand {
 
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "mt-read")
+    let bounds = range.bounds
     let progress = common.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
     var options = ManicTimeReader.Options()
@@ -64,7 +65,7 @@ struct MtRead: ParsableCommand {
         : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard range.contains(event) else { continue }
+        guard bounds.contains(start: event.start) else { continue }
         // Readers hand out only events that keep the spec; this is the writer's own check.
         guard try diagnostics.write(event, to: writer, file: path, position: nil) else { continue }
         events += 1

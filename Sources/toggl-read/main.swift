@@ -44,6 +44,7 @@ struct TogglRead: ParsableCommand {
 
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "toggl-read")
+    let bounds = range.bounds
     let progress = common.makeProgress()
     diagnostics.beforeMessage = { progress.clear() }
     var options = TogglReader.Options()
@@ -67,7 +68,7 @@ struct TogglRead: ParsableCommand {
       }
       while let event = try reader.next() {
         progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard range.contains(event) else { continue }
+        guard bounds.contains(start: event.start) else { continue }
         // Readers hand out only events that keep the spec; this is the writer's own check.
         guard try diagnostics.write(event, to: writer, file: path, position: nil) else { continue }
         events += 1

@@ -64,6 +64,7 @@ public struct Event: Sendable, Equatable {
 
   public enum OptionalString {
     public static let stream = 0, host = 1, user = 2, app = 3, title = 4, url = 5, file = 6, project = 7
+    public static let client = 8, task = 9, description = 10, category = 11, subcategory = 12
   }
 
   @inline(__always)

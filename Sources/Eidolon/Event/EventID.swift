@@ -13,22 +13,33 @@ public enum EventID {
 
   /// The same, from the fields already joined by 0x1F (readers build them in a reused buffer).
   public static func make(prefix: String, joinedFields: UnsafeRawBufferPointer) -> String {
-    let (h1, h2) = MurmurHash3.x64_128(joinedFields)
-    let digits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: prefix.utf8.count + 33) { out in
+    String(unsafeUninitializedCapacity: prefix.utf8.count + 33) { out in
       var i = 0
       for byte in prefix.utf8 {
         out[i] = byte
         i += 1
       }
       out[i] = UInt8(ascii: ":")
-      i += 1
-      for shift in stride(from: 124, through: 0, by: -4) {
-        let half = shift >= 64 ? h1 >> UInt64(shift - 64) : h2 >> UInt64(shift)
-        out[i] = digits.utf8Start[Int(half & 0xF)]
-        i += 1
-      }
-      return i
+      writeHex(of: joinedFields, to: UnsafeMutableRawPointer(out.baseAddress! + i + 1))
+      return i + 33
+    }
+  }
+
+  /// Writes the 32 hex digits of the id of `joinedFields` (what follows the prefix and its colon).
+  static func writeHex(of joinedFields: UnsafeRawBufferPointer, to out: UnsafeMutableRawPointer) {
+    let (h1, h2) = MurmurHash3.x64_128(joinedFields)
+    writeHex(h1, to: out)
+    writeHex(h2, to: out + 16)
+  }
+
+  /// The 16 hex digits of `word`, most significant first, without a branch per digit.
+  @inline(__always)
+  private static func writeHex(_ word: UInt64, to out: UnsafeMutableRawPointer) {
+    for k in 0..<16 {
+      let nibble = UInt32(truncatingIfNeeded: word >> UInt64(60 - 4 * k)) & 0xF
+      // 0-9 to '0'-'9'; 10-15 wrap 9 - nibble below zero, adding the 0x27 that skips to 'a'.
+      let digit = nibble + 0x30 + ((9 &- nibble) >> 8 & 0x27)
+      out.storeBytes(of: UInt8(truncatingIfNeeded: digit), toByteOffset: k, as: UInt8.self)
     }
   }
 }

@@ -4,6 +4,13 @@ public protocol EventReader: AnyObject {
   func next() throws -> Event?
 }
 
+/// A reader that also hands out its events as views (EventView), the hot path's records:
+/// no owning Event is made unless a stage asks for one.
+public protocol EventViewReader: EventReader {
+  /// The next event as a view, valid until the next call to either method.
+  func nextView() throws -> EventView?
+}
+
 /// A writer takes events and is told when the stream ends, so it can close
 /// brackets and flush.
 public protocol EventWriter: AnyObject {

@@ -109,7 +109,7 @@ public final class EventView {
 
   /// Forgets the last record's fields.
   func clear() {
-    strings.update(repeating: EventView.absent)
+    for index in strings.indices { strings[index] = EventView.absent }
     productivity = nil
     billable = nil
     offset = EventView.absent

@@ -58,11 +58,23 @@ public final class ByteBuffer {
     count += 1
   }
 
+  @inline(__always)
   public func append(_ bytes: UnsafeRawBufferPointer) {
     guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-    let at = reserve(bytes.count)
-    UnsafeMutableRawPointer(at).copyMemory(from: source, byteCount: bytes.count)
-    count += bytes.count
+    let n = bytes.count
+    let at = UnsafeMutableRawPointer(reserve(n))
+    if n <= 16 {
+      // Most appends are a few bytes; a word or two copied in place beats calling memcpy.
+      if n >= 8 {
+        at.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        (at + n - 8).storeBytes(of: (source + n - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+      } else {
+        for k in 0..<n { at.storeBytes(of: source.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self) }
+      }
+    } else {
+      at.copyMemory(from: source, byteCount: n)
+    }
+    count += n
   }
 
   public func append(_ bytes: [UInt8]) {
@@ -73,6 +85,12 @@ public final class ByteBuffer {
   public func append(_ text: String) {
     var text = text
     text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Appends a literal's UTF-8 (no String on the way).
+  @inline(__always)
+  public func append(literal text: StaticString) {
+    append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
   /// Appends a decimal integer.

@@ -222,6 +222,58 @@ public final class JSONTokenizer {
     }
   }
 
+  /// What a raw scanner made of the bytes offered to it by `offerRawValue`.
+  public enum RawScan {
+    /// It read one whole value, this many bytes long, and checked it as JSON itself.
+    case took(Int)
+    /// The value runs past the bytes offered: offer more.
+    case needMore
+    /// Not a value it reads: the tokens are to read it.
+    case declined
+  }
+
+  /// Offers the next element of the array being read, as raw bytes from its first byte
+  /// on, to `scan` (a reader's fast path for the records of a big array). When `scan`
+  /// takes a value, the tokenizer moves past it as if it had read its tokens; otherwise
+  /// nothing is consumed and the element is read with `next()` as usual. At most
+  /// `maxBytes` are offered, and never more than the input holds. Returns false at the
+  /// end of the array or when `scan` declines. `tokenPosition` is the element's start.
+  public func offerRawValue(maxBytes: Int, _ scan: (UnsafeRawBufferPointer) -> RawScan) throws -> Bool {
+    try skipWhitespace()
+    if state == .commaOrEnd, stack.last == false, pos < end, ptr[pos] == UInt8(ascii: ",") {
+      pos += 1
+      state = .value
+      try skipWhitespace()
+    }
+    guard state == .value || state == .valueOrEnd, pos < end, ptr[pos] != UInt8(ascii: "]") else { return false }
+    tokenPosition = position
+    var offered = min(end - pos, maxBytes)
+    while true {
+      switch scan(UnsafeRawBufferPointer(start: ptr + pos, count: offered)) {
+      case .took(let count):
+        // Only whitespace between tokens can hold a line break (strings cannot).
+        var i = pos
+        let stop = pos + count
+        while let found = memchr(ptr + i, 0x0A, stop - i) {
+          i = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - ptr + 1
+          line += 1
+          lineStart = base + Int64(i)
+        }
+        pos = stop
+        afterValue()
+        return true
+      case .declined:
+        return false
+      case .needMore:
+        guard offered < maxBytes else { return false }
+        let wanted = min(maxBytes, max(offered * 2, 4096))
+        _ = try ensure(wanted)
+        guard end - pos > offered else { return false }  // the input ends first
+        offered = min(end - pos, maxBytes)
+      }
+    }
+  }
+
   /// Reads past the rest of the container whose begin token was just returned.
   public func skipContainer() throws {
     let target = stack.count - 1

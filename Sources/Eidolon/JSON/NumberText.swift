@@ -57,6 +57,27 @@ enum NumberText {
     return significant <= 15
   }
 
+  /// The value of a text `isWrittenShortest` holds true, without strtod: digits and at
+  /// most one '.', 15 significant digits at most, so the digits as a whole number and
+  /// the power of ten are both exact in a Double and their quotient is the correctly
+  /// rounded value (as strtod's).
+  static func shortestValue(_ bytes: UnsafeRawBufferPointer) -> Double {
+    var mantissa: Int64 = 0
+    var fractionDigits = 0
+    var inFraction = false
+    for c in bytes {
+      if c == 0x2E {
+        inFraction = true
+      } else {
+        mantissa = mantissa * 10 + Int64(c - 0x30)
+        if inFraction { fractionDigits += 1 }
+      }
+    }
+    return Double(mantissa) / powersOfTen[fractionDigits]
+  }
+
+  private static let powersOfTen: [Double] = (0...17).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
+
   /// Any JSON number as a Double; nil when it is too large for one.
   static func double(_ text: ByteBuffer) -> Double? {
     if let whole = int64(text.bytes), whole.magnitude < 1 << 53 { return Double(whole) }

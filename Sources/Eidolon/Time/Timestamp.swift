@@ -136,20 +136,30 @@ public enum Timestamp {
     let days = CivilTime.floorDiv(millis, CivilTime.millisPerDay)
     let inDay = Int(millis - days * CivilTime.millisPerDay)
     let (year, month, day) = CivilTime.civilFromDays(days)
-    out.append(padded: year, width: 4)
-    out.append(0x2D)
-    out.append(padded: month, width: 2)
-    out.append(0x2D)
-    out.append(padded: day, width: 2)
-    out.append(UInt8(ascii: "T"))
-    out.append(padded: inDay / 3_600_000, width: 2)
-    out.append(0x3A)
-    out.append(padded: inDay / 60_000 % 60, width: 2)
-    out.append(0x3A)
-    out.append(padded: inDay / 1000 % 60, width: 2)
-    out.append(UInt8(ascii: "."))
-    out.append(padded: inDay % 1000, width: 3)
-    out.append(UInt8(ascii: "Z"))
+    // Written straight into the buffer: this runs once for every event written.
+    let p = out.reserve(24)
+    @inline(__always) func two(_ value: Int, at k: Int) {
+      p[k] = UInt8(truncatingIfNeeded: 0x30 + value / 10)
+      p[k + 1] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+    }
+    two(year / 100, at: 0)
+    two(year % 100, at: 2)
+    p[4] = 0x2D
+    two(month, at: 5)
+    p[7] = 0x2D
+    two(day, at: 8)
+    p[10] = UInt8(ascii: "T")
+    two(inDay / 3_600_000, at: 11)
+    p[13] = 0x3A
+    two(inDay / 60_000 % 60, at: 14)
+    p[16] = 0x3A
+    two(inDay / 1000 % 60, at: 17)
+    p[19] = UInt8(ascii: ".")
+    let millisecond = inDay % 1000
+    p[20] = UInt8(truncatingIfNeeded: 0x30 + millisecond / 100)
+    two(millisecond % 100, at: 21)
+    p[23] = UInt8(ascii: "Z")
+    out.commit(24)
   }
 
   /// The canonical form of `millis` as a String (for messages and tests; not a hot path).

@@ -122,7 +122,7 @@ public enum ActivityWatchMapping {
     out.appendJSONNumber(value)
   }
 
-  private static func attrs(bucket: ActivityWatchBucket, data: JSONObject, eventID: JSONValue?, extra: JSONObject,
+  static func attrs(bucket: ActivityWatchBucket, data: JSONObject, eventID: JSONValue?, extra: JSONObject,
                             timestamp: String?) -> JSONObject {
     var attrs = JSONObject()
     if let type = bucket.type { attrs.members.append(.init("bucket_type", .string(type))) }

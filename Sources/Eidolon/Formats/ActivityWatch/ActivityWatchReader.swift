@@ -12,12 +12,20 @@ import Darwin
 /// comes first, the bucket's events are spilled to a temporary file and read back
 /// once the bucket's fields are known. Bad events are rejected through `Diagnostics`;
 /// a file that is not valid JSON stops the read.
-public final class ActivityWatchReader: EventReader {
+///
+/// Streamed events of the usual shape are read straight from their bytes into their
+/// canonical line (`ActivityWatchEventScanner`); any other goes through the JSON tree and
+/// `ActivityWatchMapping`. `nextView()` hands out either as a view over that line.
+public final class ActivityWatchReader: EventReader, EventViewReader {
   public struct Options: Sendable {
     /// Only buckets whose id matches this glob (fnmatch), when set.
     public var bucketGlob: String?
     /// Only buckets of this type, when set.
     public var type: String?
+    /// Events of the usual shape read straight from their bytes. False: every event
+    /// through the JSON tree and the mapping (the reference the tests and fuzzers hold
+    /// the fast way to).
+    public var scansEvents = true
     public init() {}
 
     /// True when `bucket` passes the id glob and the type filter.
@@ -43,8 +51,16 @@ public final class ActivityWatchReader: EventReader {
   private var streamedEvents = 0
   private var spill: JSONValueSpill?
   private let idScratch = ByteBuffer(capacity: 1024)
+  private let scanner = ActivityWatchEventScanner()
+  /// The bucket's text for the scanner while its events stream and are wanted.
+  private var scannedBucket: ActivityWatchEventScanner.BucketText?
+  private let view = EventView()
+  /// The canonical line of an event that went through the mapping, for its view.
+  private let convertedLine = ByteBuffer(capacity: 4096)
   /// Buckets read so far (for the summary).
   public private(set) var bucketCount = 0
+  /// Events the scanner took (the rest went through the tree).
+  private(set) var scannedEvents = 0
 
   public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
     self.input = input
@@ -60,7 +76,46 @@ public final class ActivityWatchReader: EventReader {
     EidolonError(.syntax, message, file: input.name, position: position ?? tokenizer.tokenPosition)
   }
 
+  /// The longest event the scanner is offered; a longer one goes through the tree.
+  static let maxScannedEventBytes = 1 << 20
+
+  /// What `nextRecord` found. (The mapped event waits in `converted`: an enum carrying
+  /// an Event was copied at every return, a tenth of the scanned path's cost.)
+  private enum Record {
+    /// The scanner's line is the event's.
+    case scanned
+    /// The event went through the mapping.
+    case converted
+  }
+  private var converted: Event?
+
   public func next() throws -> Event? {
+    switch try nextRecord() {
+    case nil: return nil
+    case .scanned?: return try viewOfScannedEvent().makeEvent()
+    case .converted?: return converted.take()
+    }
+  }
+
+  private func viewOfScannedEvent() -> EventView {
+    scanner.fill(view)
+    return view
+  }
+
+  /// The next event as a view over its canonical line, valid until the next call.
+  public func nextView() throws -> EventView? {
+    switch try nextRecord() {
+    case nil:
+      return nil
+    case .scanned?:
+      return viewOfScannedEvent()
+    case .converted?:
+      try view.fill(from: converted.take()!, line: convertedLine)
+      return view
+    }
+  }
+
+  private func nextRecord() throws -> Record? {
     while true {
       switch state {
       case .start:
@@ -80,6 +135,7 @@ public final class ActivityWatchReader: EventReader {
           throw fail("bucket \"\(key)\" must be an object", bucketPosition)
         }
         bucket = ActivityWatchBucket(id: key)
+        scannedBucket = nil
         bucketHadEvents = false
         streamedEvents = 0
         bucketCount += 1
@@ -87,6 +143,16 @@ public final class ActivityWatchReader: EventReader {
       case .bucketFields:
         try readBucketField()
       case .events:
+        if let scannedBucket {
+          let took = try tokenizer.offerRawValue(maxBytes: ActivityWatchReader.maxScannedEventBytes) {
+            scanner.scan($0, bucket: scannedBucket)
+          }
+          if took {
+            streamedEvents += 1
+            scannedEvents += 1
+            return .scanned
+          }
+        }
         let token = try tokenizer.next()
         if token == .endArray {
           state = .bucketFields
@@ -97,7 +163,8 @@ public final class ActivityWatchReader: EventReader {
         guard options.wants(bucket) else { continue }
         if let event = try convert(value, at: position) {
           streamedEvents += 1
-          return event
+          converted = event
+          return .converted
         }
       case .replay:
         guard let spill else {
@@ -105,7 +172,10 @@ public final class ActivityWatchReader: EventReader {
           continue
         }
         if let (value, position) = try spill.next() {
-          if let event = try convert(value, at: position) { return event }
+          if let event = try convert(value, at: position) {
+            converted = event
+            return .converted
+          }
         } else {
           self.spill = nil
           state = .buckets
@@ -148,6 +218,7 @@ public final class ActivityWatchReader: EventReader {
       guard value == .beginArray else { throw fail("\"events\" of bucket \"\(bucket.id)\" must be a list", keyPosition) }
       if bucket.isComplete {
         state = .events
+        scannedBucket = options.scansEvents && options.wants(bucket) ? ActivityWatchEventScanner.BucketText(bucket) : nil
       } else {
         try spillEvents()
       }

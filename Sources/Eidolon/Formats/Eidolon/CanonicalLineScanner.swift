@@ -292,26 +292,9 @@ struct CanonicalLineScanner {
     let begin = pos
     while pos < end && ptr[pos] != 0x2C && ptr[pos] != 0x7D { pos += 1 }
     guard pos < end, NumberText.isWrittenShortest(UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin)) else { return nil }
-    // Digits and at most one '.', 15 significant digits at most: the digits as a whole
-    // number and the power of ten are both exact in a Double, so the quotient is the
-    // correctly rounded value (as strtod's).
-    var mantissa: Int64 = 0
-    var fractionDigits = 0
-    var inFraction = false
-    for i in begin..<pos {
-      let c = ptr[i]
-      if c == 0x2E {
-        inFraction = true
-      } else {
-        mantissa = mantissa * 10 + Int64(c - 0x30)
-        if inFraction { fractionDigits += 1 }
-      }
-    }
-    let value = Double(mantissa) / CanonicalLineScanner.powersOfTen[fractionDigits]
+    let value = NumberText.shortestValue(UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin))
     return value <= EventSpec.maxDurationSeconds ? value : nil
   }
-
-  private static let powersOfTen: [Double] = (0...15).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
 
   private mutating func canonicalProductivity() -> Int? {
     guard end - pos >= 2 else { return nil }

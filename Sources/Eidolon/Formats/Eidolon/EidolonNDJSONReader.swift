@@ -3,7 +3,7 @@
 /// A line that is not a valid event is rejected through `Diagnostics` with its
 /// line and column, and reading goes on with the next line. Blank lines are skipped.
 /// A line from a newer format version, or a line past the length limit, stops the read.
-public final class EidolonNDJSONReader: EventReader {
+public final class EidolonNDJSONReader: EventReader, EventViewReader {
   public struct Options: Sendable {
     /// Rejects a start not written exactly as `YYYY-MM-DDTHH:MM:SS.mmmZ` (eid-validate).
     public var requireCanonicalStart = false

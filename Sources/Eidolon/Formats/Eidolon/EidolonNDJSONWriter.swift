@@ -11,6 +11,14 @@ public final class EidolonNDJSONWriter: EventWriter {
     try sink.flushIfFull()
   }
 
+  /// Writes a view's canonical line as it stands: a view holds an event that keeps the
+  /// spec (its reader checked it), and its line is what `write(_: Event)` writes for it.
+  public func write(_ view: EventView) throws {
+    sink.buffer.append(view.canonicalLine)
+    sink.buffer.append(0x0A)
+    try sink.flushIfFull()
+  }
+
   public func finish() throws { try sink.finish() }
 
   /// The event's canonical line, LF included.

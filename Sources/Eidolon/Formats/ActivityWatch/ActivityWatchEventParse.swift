@@ -1,0 +1,361 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ActivityWatchEventScanner {
+  /// One pass over an exported event's bytes, checking them as JSON the way the tokenizer
+  /// does (grammar, UTF-8, escapes) and noting where each part lies. It fails on anything
+  /// outside the shape `ActivityWatchEventScanner` takes; `ranOut` then says whether it
+  /// only ran out of bytes (more are to be offered) rather than met something it does not take.
+  struct EventParse {
+    private let ptr: UnsafePointer<UInt8>
+    private let end: Int
+    /// Where the parse is: after a whole event, its length.
+    private(set) var pos = 0
+    private(set) var ranOut = false
+    private(set) var timestamp: Span?
+    private(set) var duration: Span?
+    private(set) var eventID: Span?
+    private(set) var dataCount = 0
+    private(set) var extraCount = 0
+    private var hasData = false
+    private let members: UnsafeMutablePointer<Member>
+    private let canonical: ByteBuffer
+    private let unescaped: ByteBuffer
+
+    init(_ bytes: UnsafeRawBufferPointer, members: UnsafeMutablePointer<Member>, canonical: ByteBuffer,
+         unescaped: ByteBuffer) {
+      ptr = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
+      end = bytes.count
+      self.members = members
+      self.canonical = canonical
+      self.unescaped = unescaped
+    }
+
+    /// The whole event object; true when it has the shape taken.
+    mutating func event() -> Bool {
+      guard byte(0x7B) else { return false }
+      skipSpace()
+      guard more(), ptr[pos] != 0x7D else { return false }  // no timestamp: the long way rejects it
+      while true {
+        guard let key = key(), colon() else { return false }
+        switch keyName(key) {
+        case .timestamp:
+          guard timestamp == nil, more(), ptr[pos] == 0x22, let text = string(), !text.value.inScannerBuffer else { return false }
+          timestamp = text.value
+        case .duration:
+          guard duration == nil, more() else { return false }
+          if ptr[pos] == 0x6E {
+            guard literal("null") else { return false }
+            duration = nil
+          } else {
+            guard let number = number() else { return false }
+            duration = number
+          }
+        case .data:
+          guard !hasData, more() else { return false }
+          hasData = true
+          if ptr[pos] == 0x6E {
+            guard literal("null") else { return false }
+          } else {
+            guard dataObject() else { return false }
+          }
+        case .id:
+          guard eventID == nil, let value = scalar() else { return false }
+          eventID = value.value
+        case .other:
+          guard extraCount < ActivityWatchEventScanner.maxMembers, let value = scalar() else { return false }
+          let first = ActivityWatchEventScanner.maxMembers
+          guard isNew(key, among: first..<first + extraCount) else { return false }
+          members[first + extraCount] = Member(key: key, value: value.value, isString: value.isString, text: value.text)
+          extraCount += 1
+        }
+        skipSpace()
+        guard more() else { return false }
+        if ptr[pos] == 0x7D {
+          pos += 1
+          return timestamp != nil
+        }
+        guard ptr[pos] == 0x2C else { return false }
+        pos += 1
+        skipSpace()
+      }
+    }
+
+    private enum KeyName { case timestamp, duration, data, id, other }
+
+    private func keyName(_ key: Span) -> KeyName {
+      let p = ptr + Int(key.start) + 1
+      @inline(__always) func equals(_ name: StaticString) -> Bool { memcmp(p, name.utf8Start, name.utf8CodeUnitCount) == 0 }
+      switch key.count - 2 {
+      case 9 where equals("timestamp"): return .timestamp
+      case 8 where equals("duration"): return .duration
+      case 4 where equals("data"): return .data
+      case 2 where equals("id"): return .id
+      default: return .other
+      }
+    }
+
+    /// The data object: members whose values are scalars.
+    private mutating func dataObject() -> Bool {
+      guard byte(0x7B) else { return false }
+      skipSpace()
+      guard more() else { return false }
+      if ptr[pos] == 0x7D {
+        pos += 1
+        return true
+      }
+      while true {
+        guard dataCount < ActivityWatchEventScanner.maxMembers, let key = key(), isNew(key, among: 0..<dataCount), colon(),
+          let value = scalar()
+        else { return false }
+        members[dataCount] = Member(key: key, value: value.value, isString: value.isString, text: value.text)
+        dataCount += 1
+        skipSpace()
+        guard more() else { return false }
+        if ptr[pos] == 0x7D {
+          pos += 1
+          return true
+        }
+        guard ptr[pos] == 0x2C else { return false }
+        pos += 1
+        skipSpace()
+      }
+    }
+
+    private func isNew(_ key: Span, among indexes: Range<Int>) -> Bool {
+      let text = UnsafeRawBufferPointer(start: ptr + Int(key.start), count: Int(key.count))
+      for index in indexes {
+        let other = members[index].key
+        if UnsafeRawBufferPointer(start: ptr + Int(other.start), count: Int(other.count)).sameBytes(as: text) { return false }
+      }
+      return true
+    }
+
+    // MARK: Tokens
+
+    @inline(__always)
+    private mutating func more() -> Bool {
+      if pos < end { return true }
+      ranOut = true
+      return false
+    }
+
+    @inline(__always)
+    private mutating func byte(_ c: UInt8) -> Bool {
+      guard more(), ptr[pos] == c else { return false }
+      pos += 1
+      return true
+    }
+
+    @inline(__always)
+    private mutating func skipSpace() {
+      while pos < end {
+        let c = ptr[pos]
+        guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+        pos += 1
+      }
+    }
+
+    @inline(__always)
+    private mutating func colon() -> Bool {
+      skipSpace()
+      guard byte(0x3A) else { return false }
+      skipSpace()
+      return true
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+      let count = word.utf8CodeUnitCount
+      guard end - pos >= count else {
+        ranOut = true
+        return false
+      }
+      guard memcmp(ptr + pos, word.utf8Start, count) == 0 else { return false }
+      pos += count
+      return true
+    }
+
+    /// A key with its quotes; keys with escapes go the long way.
+    private mutating func key() -> Span? {
+      guard more(), ptr[pos] == 0x22 else { return nil }
+      let open = pos
+      guard let (close, escaped) = stringEnd(from: pos + 1), !escaped else { return nil }
+      pos = close + 1
+      return Span(start: Int32(open), count: Int32(close + 1 - open), inScannerBuffer: false)
+    }
+
+    /// A string, number, boolean or null, as its canonical text (and a string's text).
+    private mutating func scalar() -> (value: Span, isString: Bool, text: Span)? {
+      guard more() else { return nil }
+      let begin = pos
+      switch ptr[pos] {
+      case 0x22:
+        guard let text = string() else { return nil }
+        return (text.value, true, text.text)
+      case UInt8(ascii: "t"): guard literal("true") else { return nil }
+      case UInt8(ascii: "f"): guard literal("false") else { return nil }
+      case UInt8(ascii: "n"): guard literal("null") else { return nil }
+      default:
+        guard let number = number() else { return nil }
+        return (number, false, number)
+      }
+      let value = Span(start: Int32(begin), count: Int32(pos - begin), inScannerBuffer: false)
+      return (value, false, value)
+    }
+
+    /// A number in JSON's grammar, as written (the tree keeps numbers' text too).
+    private mutating func number() -> Span? {
+      let begin = pos
+      @inline(__always) func digits() -> Bool {
+        let first = pos
+        while pos < end && ptr[pos] &- 0x30 <= 9 { pos += 1 }
+        return pos > first
+      }
+      if ptr[pos] == UInt8(ascii: "-") { pos += 1 }
+      guard more() else { return nil }
+      if ptr[pos] == 0x30 {
+        pos += 1
+      } else {
+        guard ptr[pos] &- 0x31 <= 8, digits() else { return nil }
+      }
+      if pos < end && ptr[pos] == UInt8(ascii: ".") {
+        pos += 1
+        guard digits() else { return nil }
+      }
+      if pos < end && (ptr[pos] | 0x20) == UInt8(ascii: "e") {
+        pos += 1
+        if pos < end && (ptr[pos] == UInt8(ascii: "+") || ptr[pos] == UInt8(ascii: "-")) { pos += 1 }
+        guard digits() else { return nil }
+      }
+      // The number may go on past the bytes offered; a digit straight after "0" is an error.
+      guard more(), ptr[pos] &- 0x30 > 9, pos - begin <= ActivityWatchEventScanner.maxNumberLength else { return nil }
+      return Span(start: Int32(begin), count: Int32(pos - begin), inScannerBuffer: false)
+    }
+
+    /// A string value as its canonical text: where it lies when it has no escapes (then
+    /// it is already what the writer writes), else unescaped and written again; and its
+    /// text: in the input, or in `unescaped`.
+    private mutating func string() -> (value: Span, text: Span)? {
+      let open = pos
+      guard let (close, escaped) = stringEnd(from: pos + 1) else { return nil }
+      pos = close + 1
+      guard escaped else {
+        return (Span(start: Int32(open), count: Int32(close + 1 - open), inScannerBuffer: false),
+                Span(start: Int32(open + 1), count: Int32(close - open - 1), inScannerBuffer: false))
+      }
+      let textStart = unescaped.count
+      guard unescape(open + 1, close) else { return nil }
+      let text = UnsafeRawBufferPointer(rebasing: unescaped.bytes[textStart...])
+      let at = canonical.count
+      canonical.appendJSONString(text)
+      return (Span(start: Int32(at), count: Int32(canonical.count - at), inScannerBuffer: true),
+              Span(start: Int32(textStart), count: Int32(text.count), inScannerBuffer: true))
+    }
+
+    /// The closing quote of the string whose text starts at `from`, and whether it has
+    /// escapes (checked later); nil for bad UTF-8, a control character, or the end of
+    /// the bytes (then `ranOut`).
+    private mutating func stringEnd(from: Int) -> (Int, Bool)? {
+      var i = from
+      var escaped = false
+      while true {
+        i = JSONTokenizer.plainRunEnd(ptr, from: i, to: end)
+        guard i < end else {
+          ranOut = true
+          return nil
+        }
+        let c = ptr[i]
+        if c == 0x22 { return (i, escaped) }
+        if c >= 0x80 {
+          guard let after = UTF8Check.characterEnd(ptr, at: i, end: end) else {
+            if end - i < 4 { ranOut = true }  // maybe a character cut by the end
+            return nil
+          }
+          i = after
+        } else if c == 0x5C {
+          escaped = true
+          i += 2  // past an escaped quote too; the escape itself is checked in `unescape`
+        } else if c >= 0x20 {
+          i += 1
+        } else {
+          return nil
+        }
+      }
+    }
+
+    /// The text between `begin` and `close` with its escapes undone, appended to `unescaped`;
+    /// false for an escape JSON does not have or a lone surrogate.
+    private func unescape(_ begin: Int, _ close: Int) -> Bool {
+      var i = begin
+      while i < close {
+        let c = ptr[i]
+        guard c == 0x5C else {
+          unescaped.append(c)
+          i += 1
+          continue
+        }
+        switch ptr[i + 1] {
+        case 0x22, 0x5C, 0x2F: unescaped.append(ptr[i + 1])
+        case UInt8(ascii: "n"): unescaped.append(0x0A)
+        case UInt8(ascii: "r"): unescaped.append(0x0D)
+        case UInt8(ascii: "t"): unescaped.append(0x09)
+        case UInt8(ascii: "b"): unescaped.append(0x08)
+        case UInt8(ascii: "f"): unescaped.append(0x0C)
+        case UInt8(ascii: "u"):
+          guard close - i >= 6, var scalar = hexQuad(at: i + 2), !(0xDC00...0xDFFF).contains(scalar) else { return false }
+          if (0xD800...0xDBFF).contains(scalar) {
+            guard close - i >= 12, ptr[i + 6] == 0x5C, ptr[i + 7] == UInt8(ascii: "u"), let low = hexQuad(at: i + 8),
+              (0xDC00...0xDFFF).contains(low)
+            else { return false }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            i += 6
+          }
+          appendUTF8(scalar)
+          i += 4
+        default:
+          return false
+        }
+        i += 2
+      }
+      return true
+    }
+
+    private func hexQuad(at offset: Int) -> UInt32? {
+      var value: UInt32 = 0
+      for k in 0..<4 {
+        let c = ptr[offset + k]
+        let digit: UInt8
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - 0x57
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - 0x37
+        default: return nil
+        }
+        value = value << 4 | UInt32(digit)
+      }
+      return value
+    }
+
+    private func appendUTF8(_ scalar: UInt32) {
+      switch scalar {
+      case 0..<0x80:
+        unescaped.append(UInt8(scalar))
+      case 0x80..<0x800:
+        unescaped.append(UInt8(0xC0 | scalar >> 6))
+        unescaped.append(UInt8(0x80 | scalar & 0x3F))
+      case 0x800..<0x10000:
+        unescaped.append(UInt8(0xE0 | scalar >> 12))
+        unescaped.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        unescaped.append(UInt8(0x80 | scalar & 0x3F))
+      default:
+        unescaped.append(UInt8(0xF0 | scalar >> 18))
+        unescaped.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+        unescaped.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        unescaped.append(UInt8(0x80 | scalar & 0x3F))
+      }
+    }
+  }
+}

@@ -1,0 +1,365 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The fast way from one exported ActivityWatch event to its canonical line: the event's
+/// bytes are scanned where they lie and the line is written from them, with no JSON tree
+/// and no Event in between (bench/README.md, "aw-read on bytes").
+///
+/// It takes only the shape real exports have: an object of "timestamp" (a string without
+/// escapes), "duration" (a number or null), "data" (an object of strings, numbers,
+/// booleans and nulls, or null), "id" and other fields whose values are such scalars, no
+/// key written twice and no escapes in keys, at most `maxMembers` members each. For
+/// anything else, and for any event the mapping would reject, it answers "not this way"
+/// and the reader reads the event through its tokens and `ActivityWatchMapping`, which
+/// gives the event or the error. What it writes is byte for byte that path's line (the
+/// tests and the `aw-view` fuzz target compare the two).
+final class ActivityWatchEventScanner {
+  /// What every event of one bucket writes the same, made once per bucket.
+  final class BucketText {
+    /// From the id's closing quote to the start's opening one: source and kind.
+    let afterID: [UInt8]
+    /// `,"stream":...` and `,"host":...`.
+    let streamAndHost: [UInt8]
+    /// The members the bucket gives every event's attrs, without the braces.
+    let attrsHead: [UInt8]
+    let isStopwatch: Bool
+    /// The texts views point at: the bucket id (also the first field of each event id's
+    /// input), source, kind and host.
+    private let texts = ByteBuffer(capacity: 256)
+    private(set) var id = EventView.absent
+    private(set) var source = EventView.absent
+    private(set) var kind = EventView.absent
+    private(set) var host = EventView.absent
+
+    init(_ bucket: ActivityWatchBucket) {
+      let out = ByteBuffer(capacity: 256)
+      let kindText = ActivityWatchMapping.kind(forType: bucket.type)
+      out.append("\",\"source\":")
+      out.appendJSONString(ActivityWatchMapping.source)
+      out.append(",\"kind\":")
+      out.appendJSONString(kindText)
+      out.append(",\"start\":\"")
+      afterID = out.array
+      out.removeAll()
+      out.append(",\"stream\":")
+      out.appendJSONString(bucket.id)
+      if let host = bucket.hostname {
+        out.append(",\"host\":")
+        out.appendJSONString(host)
+      }
+      streamAndHost = out.array
+      out.removeAll()
+      out.appendJSON(ActivityWatchMapping.attrs(bucket: bucket, data: JSONObject(), eventID: nil, extra: JSONObject(),
+                                                timestamp: nil))
+      attrsHead = Array(out.array.dropFirst().dropLast())
+      isStopwatch = bucket.type == "general.stopwatch"
+      // Filled in full before any range is taken, so the buffer no longer moves.
+      let parts = [bucket.id, ActivityWatchMapping.source, kindText, bucket.hostname ?? ""]
+      var offsets: [Int] = []
+      for part in parts {
+        offsets.append(texts.count)
+        texts.append(part)
+      }
+      offsets.append(texts.count)
+      func range(_ k: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: texts.base + offsets[k], count: offsets[k + 1] - offsets[k])
+      }
+      id = range(0)
+      source = range(1)
+      kind = range(2)
+      if bucket.hostname != nil { host = range(3) }
+    }
+  }
+
+  /// Members past which an object goes the long way (the scanner compares each key with
+  /// the ones before it).
+  static let maxMembers = 32
+  /// Numbers longer than this go the long way.
+  static let maxNumberLength = 64
+
+  /// The last event's canonical line, without the LF.
+  let line = ByteBuffer(capacity: 4096)
+  /// Its start (UTC milliseconds) and duration (seconds).
+  private(set) var start: Int64 = 0
+  private(set) var duration: Double = 0
+
+  /// The canonical text of strings that held escapes, and their text unescaped.
+  private let canonical = ByteBuffer(capacity: 1024)
+  private let unescaped = ByteBuffer(capacity: 1024)
+  private let idInput = ByteBuffer(capacity: 1024)
+  private let numberText = ByteBuffer(capacity: 80)
+  /// The data members, then the other fields (from `maxMembers` on).
+  private let members = UnsafeMutablePointer<Member>.allocate(capacity: 2 * ActivityWatchEventScanner.maxMembers)
+  /// The data members in key order (for the id).
+  private let sortedData = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.maxMembers)
+  /// The data member of each canonical field the data fills (app, title, url, file,
+  /// project, then the stopwatch's label), -1 for none.
+  private let slots = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.slotFields.count)
+  /// Where the last line holds what a view points at: the start's text, the attrs, and
+  /// each slot's text (offsets into `line`, or into `unescaped` for text that had escapes).
+  private var startOffset = 0
+  private var attrsRange = 0..<0
+  private let slotTexts = UnsafeMutablePointer<Span>.allocate(capacity: ActivityWatchEventScanner.slotFields.count)
+  private var bucket: BucketText?
+
+  deinit {
+    members.deallocate()
+    sortedData.deallocate()
+    slots.deallocate()
+    slotTexts.deallocate()
+  }
+
+  /// Reads the event at the start of `bytes` (its first byte is the element's first) and,
+  /// when it takes it, writes its canonical line into `line`.
+  func scan(_ bytes: UnsafeRawBufferPointer, bucket: BucketText) -> JSONTokenizer.RawScan {
+    canonical.removeAll()
+    unescaped.removeAll()
+    var parse = EventParse(bytes, members: members, canonical: canonical, unescaped: unescaped)
+    guard parse.event() else { return parse.ranOut ? .needMore : .declined }
+    guard write(parse, bytes, bucket) else { return .declined }
+    self.bucket = bucket
+    return .took(parse.pos)
+  }
+
+  /// Makes `view` the view of the last event scanned: over `line`, valid until the next scan.
+  func fill(_ view: EventView) {
+    guard let bucket else { return }
+    view.clear()
+    let base = UnsafeRawPointer(line.base)
+    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
+    view.inputIsCanonical = false
+    view.id = UnsafeRawBufferPointer(start: base + 7, count: 35)  // after {"id":"
+    view.source = bucket.source
+    view.kind = bucket.kind
+    view.start = start
+    view.startText = UnsafeRawBufferPointer(start: base + startOffset, count: 24)
+    view.duration = duration
+    view.strings[0] = bucket.id
+    view.strings[1] = bucket.host
+    for slot in 0..<ActivityWatchEventScanner.slotFields.count where slots[slot] >= 0 {
+      let text = slotTexts[slot]
+      let from = text.inScannerBuffer ? UnsafeRawPointer(unescaped.base) : base
+      view.strings[ActivityWatchEventScanner.slotFields[slot]] = UnsafeRawBufferPointer(start: from + Int(text.start), count: Int(text.count))
+    }
+    if !attrsRange.isEmpty { view.attrsJSON = UnsafeRawBufferPointer(start: base + attrsRange.lowerBound, count: attrsRange.count) }
+  }
+
+  // MARK: Writing
+
+  private func write(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText) -> Bool {
+    guard let timestamp = parse.timestamp else { return false }
+    var error = ""
+    // The span holds the quotes.
+    guard let parsed = Timestamp.parse(UnsafeRawBufferPointer(rebasing: span(timestamp, bytes).dropFirst().dropLast()), error: &error)
+    else { return false }
+    numberText.removeAll()
+    if let text = parse.duration.map({ span($0, bytes) }) {
+      if NumberText.isWrittenShortest(text) {
+        duration = NumberText.shortestValue(text)
+        numberText.append(text)
+      } else {
+        guard text[0] != UInt8(ascii: "-") else { return false }
+        numberText.append(text)
+        guard let value = NumberText.double(numberText) else { return false }
+        duration = value
+        numberText.removeAll()
+        numberText.appendJSONNumber(value)
+      }
+    } else {
+      duration = 0
+      numberText.append(UInt8(ascii: "0"))
+    }
+    guard EventSpec.durationProblem(duration) == nil else { return false }
+    start = parsed.epochMillis
+    guard start >= Timestamp.minMillis, Double(start) + duration * 1000 <= Double(Timestamp.maxMillis),
+      EventSpec.endMillis(start: start, seconds: duration) != nil
+    else { return false }
+
+    line.removeAll()
+    line.append(literal: "{\"id\":\"aw:")
+    let hexOffset = line.count
+    _ = line.reserve(32)
+    line.commit(32)  // the id's digits, written once its input is
+    line.append(bucket.afterID)
+    startOffset = line.count
+    Timestamp.appendCanonical(start, to: line)
+    let startText = UnsafeRawBufferPointer(start: line.base + startOffset, count: 24)
+    writeIDInput(parse, bytes, bucket, start: startText, subMillisecondNanos: parsed.subMillisecondNanos)
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    line.append(literal: "\",\"duration\":")
+    line.append(numberText.bytes)
+    line.append(bucket.streamAndHost)
+
+    // Data keys with a canonical field (a string value only), in the writer's order.
+    slots.update(repeating: -1, count: ActivityWatchEventScanner.slotFields.count)
+    var restCount = 0
+    for index in 0..<parse.dataCount {
+      let member = members[index]
+      if member.isString, let slot = ActivityWatchEventScanner.slot(span(member.key, bytes), stopwatch: bucket.isStopwatch) {
+        slots[slot] = index
+      } else {
+        restCount += 1
+      }
+    }
+    for slot in 0..<ActivityWatchEventScanner.slotFields.count where slots[slot] >= 0 {
+      let member = members[slots[slot]]
+      line.append(ActivityWatchEventScanner.slotPrefixes[slot])
+      let at = line.count
+      line.append(value(member.value, bytes))
+      // Text without escapes is the canonical text less its quotes.
+      slotTexts[slot] = member.text.inScannerBuffer ? member.text
+        : Span(start: Int32(at + 1), count: Int32(line.count - at - 2), inScannerBuffer: false)
+    }
+
+    attrsRange = 0..<0
+    let hasAttrs = !bucket.attrsHead.isEmpty || parse.eventID != nil || parsed.subMillisecondNanos != 0
+      || parse.extraCount > 0 || restCount > 0
+    if hasAttrs {
+      line.append(literal: ",\"attrs\":")
+      let attrsStart = line.count
+      line.append(UInt8(ascii: "{"))
+      var first = true
+      @inline(__always) func member(_ name: StaticString) {
+        if !first { line.append(UInt8(ascii: ",")) }
+        first = false
+        line.append(literal: name)
+      }
+      if !bucket.attrsHead.isEmpty {
+        line.append(bucket.attrsHead)
+        first = false
+      }
+      if let eventID = parse.eventID {
+        member("\"event_id\":")
+        line.append(value(eventID, bytes))
+      }
+      if parsed.subMillisecondNanos != 0 {
+        member("\"timestamp\":")
+        line.append(span(timestamp, bytes))
+      }
+      if parse.extraCount > 0 {
+        member("\"event_fields\":{")
+        let first = ActivityWatchEventScanner.maxMembers
+        for index in first..<first + parse.extraCount {
+          if index > first { line.append(UInt8(ascii: ",")) }
+          appendMember(members[index], bytes)
+        }
+        line.append(UInt8(ascii: "}"))
+      }
+      if restCount > 0 {
+        member("\"data\":{")
+        var firstRest = true
+        for index in 0..<parse.dataCount where !(0..<ActivityWatchEventScanner.slotFields.count).contains(where: { slots[$0] == index }) {
+          if !firstRest { line.append(UInt8(ascii: ",")) }
+          firstRest = false
+          appendMember(members[index], bytes)
+        }
+        line.append(UInt8(ascii: "}"))
+      }
+      line.append(UInt8(ascii: "}"))
+      attrsRange = attrsStart..<line.count
+    }
+    line.append(UInt8(ascii: "}"))
+    return true
+  }
+
+  /// The id's input, as `ActivityWatchMapping` joins it: bucket id, start, the part finer
+  /// than a millisecond, the duration in its shortest form, and the data with its keys
+  /// sorted (the same data in another key order gives the same id).
+  private func writeIDInput(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText,
+                            start: UnsafeRawBufferPointer, subMillisecondNanos: Int) {
+    idInput.removeAll()
+    idInput.append(bucket.id)
+    idInput.append(0x1F)
+    idInput.append(start)
+    idInput.append(0x1F)
+    idInput.append(integer: Int64(subMillisecondNanos))
+    idInput.append(0x1F)
+    idInput.append(numberText.bytes)
+    idInput.append(0x1F)
+    // Insertion sort: a handful of keys, most already in order.
+    let count = parse.dataCount
+    for i in 0..<count {
+      var j = i
+      while j > 0 && ByteOrder.compare(span(members[i].key, bytes), span(members[sortedData[j - 1]].key, bytes)) < 0 {
+        sortedData[j] = sortedData[j - 1]
+        j -= 1
+      }
+      sortedData[j] = i
+    }
+    idInput.append(UInt8(ascii: "{"))
+    for k in 0..<count {
+      if k > 0 { idInput.append(UInt8(ascii: ",")) }
+      let member = members[sortedData[k]]
+      idInput.append(span(member.key, bytes))
+      idInput.append(UInt8(ascii: ":"))
+      idInput.append(value(member.value, bytes))
+    }
+    idInput.append(UInt8(ascii: "}"))
+  }
+
+  /// `"key":value` (a key is its quoted bytes: keys with escapes went the long way).
+  @inline(__always)
+  private func appendMember(_ member: Member, _ bytes: UnsafeRawBufferPointer) {
+    line.append(span(member.key, bytes))
+    line.append(UInt8(ascii: ":"))
+    line.append(value(member.value, bytes))
+  }
+
+  @inline(__always)
+  private func value(_ member: Member, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { value(member.value, bytes) }
+
+  /// A value's canonical text: where it lies in the input, or in `canonical`.
+  @inline(__always)
+  private func value(_ value: Span, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    value.inScannerBuffer ? UnsafeRawBufferPointer(rebasing: canonical.bytes[value.range]) : span(value, bytes)
+  }
+
+  @inline(__always)
+  private func span(_ span: Span, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(rebasing: bytes[span.range])
+  }
+
+  /// The canonical fields data keys fill (indexes into `Event.optionalStringNames`): the
+  /// `ActivityWatchMapping.dataFields` in their order, then the stopwatch's label as the
+  /// description; and their prefixes in the line.
+  private static let slotFields = ActivityWatchMapping.dataFields.map(\.field) + [Event.OptionalString.description]
+  private static let slotPrefixes: [[UInt8]] = slotFields.map { Array(",\"\(Event.optionalStringNames[$0])\":".utf8) }
+
+  /// The slot of a data key (with its quotes) whose string value fills a canonical field:
+  /// app, title, url, file, project (`ActivityWatchMapping.dataFields`), and a stopwatch's label.
+  @inline(__always)
+  private static func slot(_ key: UnsafeRawBufferPointer, stopwatch: Bool) -> Int? {
+    let p = key.baseAddress!.assumingMemoryBound(to: UInt8.self) + 1
+    @inline(__always) func equals(_ name: StaticString) -> Bool { memcmp(p, name.utf8Start, name.utf8CodeUnitCount) == 0 }
+    switch (key.count - 2, p[0]) {
+    case (3, UInt8(ascii: "a")): return equals("app") ? 0 : nil
+    case (5, UInt8(ascii: "t")): return equals("title") ? 1 : nil
+    case (3, UInt8(ascii: "u")): return equals("url") ? 2 : nil
+    case (4, UInt8(ascii: "f")): return equals("file") ? 3 : nil
+    case (7, UInt8(ascii: "p")): return equals("project") ? 4 : nil
+    case (5, UInt8(ascii: "l")): return stopwatch && equals("label") ? 5 : nil
+    default: return nil
+    }
+  }
+
+  /// A range of bytes: of the input, or of the scanner's own buffer (`canonical` for a
+  /// value's canonical text, `unescaped` for a string's text).
+  struct Span {
+    var start: Int32
+    var count: Int32
+    var inScannerBuffer: Bool
+    var range: Range<Int> { Int(start)..<Int(start + count) }
+  }
+
+  /// One member of an object: its key (with its quotes), its value's canonical text, and
+  /// for a string its text (in the input, or in `unescaped` when it had escapes).
+  struct Member {
+    var key: Span
+    var value: Span
+    var isString: Bool
+    var text: Span
+  }
+}
