@@ -92,6 +92,54 @@ enum FuzzChecks {
     }
   }
 
+  /// An ActivityWatch export read three ways: the tree and mapping alone (the reference),
+  /// views from the event scanner, and Events from it. Events, canonical lines, rejects
+  /// and the error that stops a read must all be the same. The input's last byte picks
+  /// how the bytes arrive (whole, or in small pieces, so events cross buffer ends).
+  static func activityWatchView(_ bytes: [UInt8]) {
+    let chunk = [Int.max, 1, 7, 64][Int(bytes.last ?? 0) % 4]
+    func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> ActivityWatchReader {
+      var options = ActivityWatchReader.Options()
+      options.scansEvents = scanning
+      let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
+      return ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
+    }
+    let diagnostics = (quietDiagnostics(), quietDiagnostics(), quietDiagnostics())
+    let reference = makeReader(diagnostics.0, scanning: false), viewReader = makeReader(diagnostics.1, scanning: true)
+    let eventReader = makeReader(diagnostics.2, scanning: true)
+    let written = ByteBuffer(capacity: 4096)
+    func outcome<T>(_ body: () throws -> T) -> Result<T, EidolonError> {
+      do { return .success(try body()) } catch let error as EidolonError { return .failure(error) } catch {
+        fatalError("not an EidolonError: \(error)")
+      }
+    }
+    while true {
+      switch (outcome { try reference.next() }, outcome { try viewReader.nextView() }, outcome { try eventReader.next() }) {
+      case (.success(let expected?), .success(let view?), .success(let event?)):
+        guard event == expected else { fatalError("next() with the scanner made another event than the mapping") }
+        guard let made = try? view.makeEvent(), made == expected else { fatalError("the view made another event than the mapping") }
+        guard view.start == expected.start, view.duration == expected.duration else { fatalError("the view's start or duration differ") }
+        written.removeAll()
+        EidolonNDJSONWriter.append(expected, to: written)
+        written.commit(-1)
+        if !view.canonicalLine.elementsEqual(written.bytes) { fatalError("the view's canonical line is not the writer's") }
+        continue
+      case (.success(nil), .success(nil), .success(nil)):
+        break
+      case (.failure(let a), .failure(let b), .failure(let c)):
+        if a.description != b.description || a.description != c.description {
+          fatalError("the ways stopped with different errors: \(a) / \(b) / \(c)")
+        }
+      default:
+        fatalError("the ways disagree on whether there is another event")
+      }
+      break
+    }
+    if diagnostics.0.rejectCount != diagnostics.1.rejectCount || diagnostics.0.rejectCount != diagnostics.2.rejectCount {
+      fatalError("the ways rejected different events")
+    }
+  }
+
   /// NDJSON events into every writer: a writer may refuse an event (a record error), but
   /// never crash on one that passed the reader.
   static func writeAll(_ bytes: [UInt8]) {

@@ -314,30 +314,44 @@ public final class EventLoader {
         file: store.path)
       var position = 0
       defer { diagnostics.replaying = false }
+      // Without a transform, a reader that hands out views is read as views: nothing is
+      // made but the canonical line, which is both checksummed and stored.
+      let viewReader = transform == nil ? reader as? EventViewReader : nil
+      var loadedView = view  // the view stored: `view`, or the reader's own
       while true {
         // Records rejected before the checkpoint's event were counted by the stopped run.
         diagnostics.replaying = position < skip
-        guard let event = try reader.next() else { break }
-        position += 1
-        // The checksum is of the event's canonical line; without a transform, the view
-        // of that same line is what is stored.
-        if transform == nil {
-          try view.fill(from: event, line: viewLine)
+        var event: Event?
+        let line: UnsafeRawBufferPointer
+        if let viewReader {
+          guard let view = try viewReader.nextView() else { break }
+          loadedView = view
+          line = view.canonicalLine
         } else {
-          viewLine.removeAll()
-          EidolonNDJSONWriter.append(event, to: viewLine)
-          viewLine.commit(-1)  // the LF
+          guard let next = try reader.next() else { break }
+          event = next
+          // The checksum is of the event's canonical line; without a transform, the view
+          // of that same line is what is stored.
+          if transform == nil {
+            try view.fill(from: next, line: viewLine)
+            loadedView = view
+          } else {
+            viewLine.removeAll()
+            EidolonNDJSONWriter.append(next, to: viewLine)
+            viewLine.commit(-1)  // the LF
+          }
+          line = viewLine.bytes
         }
-        checksum = EventLoader.crc(checksum, viewLine.bytes)
+        position += 1
+        checksum = EventLoader.crc(checksum, line)
         if position <= skip {
           if position == skip && checksum != checkpoint.checksum { throw mismatch }
           continue
         }
-        if let transform {
-          var kept = event
+        if let transform, var kept = event {
           if try transform(&kept) { try add(kept) }
         } else {
-          try add(view)
+          try add(loadedView)
         }
         if pending >= options.batchSize { try commitBatch(lines: position) }
         progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))

@@ -20,57 +20,62 @@ final class ActivityWatchEventScanner {
   /// What every event of one bucket writes the same, made once per bucket.
   final class BucketText {
     /// From the id's closing quote to the start's opening one: source and kind.
-    let afterID: [UInt8]
+    private(set) var afterID = EventView.absent
     /// `,"stream":...` and `,"host":...`.
-    let streamAndHost: [UInt8]
+    private(set) var streamAndHost = EventView.absent
     /// The members the bucket gives every event's attrs, without the braces.
-    let attrsHead: [UInt8]
+    private(set) var attrsHead = EventView.absent
     let isStopwatch: Bool
     /// The texts views point at: the bucket id (also the first field of each event id's
     /// input), source, kind and host.
-    private let texts = ByteBuffer(capacity: 256)
     private(set) var id = EventView.absent
     private(set) var source = EventView.absent
     private(set) var kind = EventView.absent
     private(set) var host = EventView.absent
+    /// Where all of the above lie (as ranges, not arrays: reading an array field of a
+    /// class retains it, and these are read for every event).
+    private let texts = ByteBuffer(capacity: 1024)
 
     init(_ bucket: ActivityWatchBucket) {
-      let out = ByteBuffer(capacity: 256)
-      let kindText = ActivityWatchMapping.kind(forType: bucket.type)
-      out.append("\",\"source\":")
-      out.appendJSONString(ActivityWatchMapping.source)
-      out.append(",\"kind\":")
-      out.appendJSONString(kindText)
-      out.append(",\"start\":\"")
-      afterID = out.array
-      out.removeAll()
-      out.append(",\"stream\":")
-      out.appendJSONString(bucket.id)
-      if let host = bucket.hostname {
-        out.append(",\"host\":")
-        out.appendJSONString(host)
-      }
-      streamAndHost = out.array
-      out.removeAll()
-      out.appendJSON(ActivityWatchMapping.attrs(bucket: bucket, data: JSONObject(), eventID: nil, extra: JSONObject(),
-                                                timestamp: nil))
-      attrsHead = Array(out.array.dropFirst().dropLast())
       isStopwatch = bucket.type == "general.stopwatch"
-      // Filled in full before any range is taken, so the buffer no longer moves.
-      let parts = [bucket.id, ActivityWatchMapping.source, kindText, bucket.hostname ?? ""]
+      let kindText = ActivityWatchMapping.kind(forType: bucket.type)
       var offsets: [Int] = []
-      for part in parts {
+      func part(_ write: (ByteBuffer) -> Void) {
         offsets.append(texts.count)
-        texts.append(part)
+        write(texts)
       }
+      part { $0.append("\",\"source\":"); $0.appendJSONString(ActivityWatchMapping.source)
+        $0.append(",\"kind\":"); $0.appendJSONString(kindText); $0.append(",\"start\":\"") }
+      part { out in
+        out.append(",\"stream\":")
+        out.appendJSONString(bucket.id)
+        if let host = bucket.hostname {
+          out.append(",\"host\":")
+          out.appendJSONString(host)
+        }
+      }
+      part { out in
+        let attrs = ByteBuffer()
+        attrs.appendJSON(ActivityWatchMapping.attrs(bucket: bucket, data: JSONObject(), eventID: nil, extra: JSONObject(),
+                                                    timestamp: nil))
+        out.append(UnsafeRawBufferPointer(rebasing: attrs.bytes.dropFirst().dropLast()))
+      }
+      part { $0.append(bucket.id) }
+      part { $0.append(ActivityWatchMapping.source) }
+      part { $0.append(kindText) }
+      part { $0.append(bucket.hostname ?? "") }
       offsets.append(texts.count)
+      // Filled in full before any range is taken, so the buffer no longer moves.
       func range(_ k: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: texts.base + offsets[k], count: offsets[k + 1] - offsets[k])
       }
-      id = range(0)
-      source = range(1)
-      kind = range(2)
-      if bucket.hostname != nil { host = range(3) }
+      afterID = range(0)
+      streamAndHost = range(1)
+      attrsHead = range(2)
+      id = range(3)
+      source = range(4)
+      kind = range(5)
+      if bucket.hostname != nil { host = range(6) }
     }
   }
 
@@ -97,15 +102,35 @@ final class ActivityWatchEventScanner {
   private let sortedData = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.maxMembers)
   /// The data member of each canonical field the data fills (app, title, url, file,
   /// project, then the stopwatch's label), -1 for none.
-  private let slots = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.slotFields.count)
+  private let slots = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.slotCount)
   /// Where the last line holds what a view points at: the start's text, the attrs, and
   /// each slot's text (offsets into `line`, or into `unescaped` for text that had escapes).
   private var startOffset = 0
   private var attrsRange = 0..<0
-  private let slotTexts = UnsafeMutablePointer<Span>.allocate(capacity: ActivityWatchEventScanner.slotFields.count)
+  private let slotTexts = UnsafeMutablePointer<Span>.allocate(capacity: ActivityWatchEventScanner.slotCount)
   private var bucket: BucketText?
+  /// Each slot's `,"name":` in the line, and the view's string index it fills.
+  private let slotPrefixes = UnsafeMutablePointer<UnsafeRawBufferPointer>.allocate(capacity: ActivityWatchEventScanner.slotCount)
+  private let slotIndexes = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.slotCount)
+  private let slotPrefixText = ByteBuffer(capacity: 128)
+
+  init() {
+    precondition(ActivityWatchEventScanner.slotFields.count == ActivityWatchEventScanner.slotCount)
+    var offsets: [Int] = []
+    for field in ActivityWatchEventScanner.slotFields {
+      offsets.append(slotPrefixText.count)
+      slotPrefixText.append(",\"\(Event.optionalStringNames[field])\":")
+    }
+    offsets.append(slotPrefixText.count)
+    for slot in 0..<ActivityWatchEventScanner.slotCount {
+      slotPrefixes[slot] = UnsafeRawBufferPointer(start: slotPrefixText.base + offsets[slot], count: offsets[slot + 1] - offsets[slot])
+      slotIndexes[slot] = ActivityWatchEventScanner.slotFields[slot]
+    }
+  }
 
   deinit {
+    slotPrefixes.deallocate()
+    slotIndexes.deallocate()
     members.deallocate()
     sortedData.deallocate()
     slots.deallocate()
@@ -139,10 +164,10 @@ final class ActivityWatchEventScanner {
     view.duration = duration
     view.strings[0] = bucket.id
     view.strings[1] = bucket.host
-    for slot in 0..<ActivityWatchEventScanner.slotFields.count where slots[slot] >= 0 {
+    for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
       let text = slotTexts[slot]
       let from = text.inScannerBuffer ? UnsafeRawPointer(unescaped.base) : base
-      view.strings[ActivityWatchEventScanner.slotFields[slot]] = UnsafeRawBufferPointer(start: from + Int(text.start), count: Int(text.count))
+      view.strings[slotIndexes[slot]] = UnsafeRawBufferPointer(start: from + Int(text.start), count: Int(text.count))
     }
     if !attrsRange.isEmpty { view.attrsJSON = UnsafeRawBufferPointer(start: base + attrsRange.lowerBound, count: attrsRange.count) }
   }
@@ -194,19 +219,21 @@ final class ActivityWatchEventScanner {
     line.append(bucket.streamAndHost)
 
     // Data keys with a canonical field (a string value only), in the writer's order.
-    slots.update(repeating: -1, count: ActivityWatchEventScanner.slotFields.count)
+    slots.update(repeating: -1, count: ActivityWatchEventScanner.slotCount)
     var restCount = 0
+    var mapped: UInt64 = 0  // the data members that fill a slot, as bits
     for index in 0..<parse.dataCount {
       let member = members[index]
       if member.isString, let slot = ActivityWatchEventScanner.slot(span(member.key, bytes), stopwatch: bucket.isStopwatch) {
         slots[slot] = index
+        mapped |= 1 << UInt64(index)
       } else {
         restCount += 1
       }
     }
-    for slot in 0..<ActivityWatchEventScanner.slotFields.count where slots[slot] >= 0 {
+    for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
       let member = members[slots[slot]]
-      line.append(ActivityWatchEventScanner.slotPrefixes[slot])
+      line.append(slotPrefixes[slot])
       let at = line.count
       line.append(value(member.value, bytes))
       // Text without escapes is the canonical text less its quotes.
@@ -251,7 +278,7 @@ final class ActivityWatchEventScanner {
       if restCount > 0 {
         member("\"data\":{")
         var firstRest = true
-        for index in 0..<parse.dataCount where !(0..<ActivityWatchEventScanner.slotFields.count).contains(where: { slots[$0] == index }) {
+        for index in 0..<parse.dataCount where mapped & 1 << UInt64(index) == 0 {
           if !firstRest { line.append(UInt8(ascii: ",")) }
           firstRest = false
           appendMember(members[index], bytes)
@@ -283,7 +310,7 @@ final class ActivityWatchEventScanner {
     let count = parse.dataCount
     for i in 0..<count {
       var j = i
-      while j > 0 && ByteOrder.compare(span(members[i].key, bytes), span(members[sortedData[j - 1]].key, bytes)) < 0 {
+      while j > 0 && keyPrecedes(members[i].key, members[sortedData[j - 1]].key, bytes) {
         sortedData[j] = sortedData[j - 1]
         j -= 1
       }
@@ -298,6 +325,17 @@ final class ActivityWatchEventScanner {
       idInput.append(value(member.value, bytes))
     }
     idInput.append(UInt8(ascii: "}"))
+  }
+
+  /// True when key `a` sorts before key `b` by the bytes of their text (quotes left out:
+  /// "a" comes before "a!", though the quote is a higher byte than "!").
+  @inline(__always)
+  private func keyPrecedes(_ a: Span, _ b: Span, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    let x = p + Int(a.start) + 1, y = p + Int(b.start) + 1
+    let m = Int(a.count) - 2, n = Int(b.count) - 2
+    for k in 0..<min(m, n) where x[k] != y[k] { return x[k] < y[k] }
+    return m < n
   }
 
   /// `"key":value` (a key is its quoted bytes: keys with escapes went the long way).
@@ -326,7 +364,7 @@ final class ActivityWatchEventScanner {
   /// `ActivityWatchMapping.dataFields` in their order, then the stopwatch's label as the
   /// description; and their prefixes in the line.
   private static let slotFields = ActivityWatchMapping.dataFields.map(\.field) + [Event.OptionalString.description]
-  private static let slotPrefixes: [[UInt8]] = slotFields.map { Array(",\"\(Event.optionalStringNames[$0])\":".utf8) }
+  private static let slotCount = 6
 
   /// The slot of a data key (with its quotes) whose string value fills a canonical field:
   /// app, title, url, file, project (`ActivityWatchMapping.dataFields`), and a stopwatch's label.
