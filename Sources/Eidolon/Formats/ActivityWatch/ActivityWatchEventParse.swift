@@ -22,9 +22,8 @@ extension ActivityWatchEventScanner {
     private(set) var extraCount = 0
     private var hasData = false
     private let members: UnsafeMutablePointer<Member>
-    // The scanner that makes the parse holds both for longer than it lives.
-    private unowned(unsafe) let canonical: ByteBuffer
-    private unowned(unsafe) let unescaped: ByteBuffer
+    private let canonical: ByteBuffer
+    private let unescaped: ByteBuffer
 
     init(_ bytes: UnsafeRawBufferPointer, members: UnsafeMutablePointer<Member>, canonical: ByteBuffer,
          unescaped: ByteBuffer) {
