@@ -2,65 +2,18 @@
 import Foundation
 import Testing
 
-/// Reads an export three ways: the tokens, JSON tree and mapping alone (the reference),
-/// views with the scanner, and Events with the scanner. Checks that every event, every
-/// canonical line, every reject and every message is the same, and returns how many
-/// events there were and how many of them the scanner took.
+/// An export read the three ways of `compareReadingWays`: the tree and mapping alone, and
+/// views and Events from the event scanner.
 @discardableResult
 private func compareScanning(_ bytes: [UInt8], chunk: Int = .max, sourceLocation: SourceLocation = #_sourceLocation)
   throws -> (events: Int, scanned: Int)
 {
-  func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> ActivityWatchReader {
+  try compareReadingWays({ diagnostics, fast in
     var options = ActivityWatchReader.Options()
-    options.scansEvents = scanning
+    options.scansEvents = fast
     let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "aw.json", capacity: chunk == .max ? 1 << 16 : 64)
     return ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
-  }
-  var messages: [[String]] = [[], [], []]
-  let diagnostics = (0..<3).map { index in
-    let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
-    diagnostics.messageHandler = { messages[index].append($0) }
-    return diagnostics
-  }
-  let reference = makeReader(diagnostics[0], scanning: false)
-  let viewReader = makeReader(diagnostics[1], scanning: true)
-  let eventReader = makeReader(diagnostics[2], scanning: true)
-  var events = 0
-  let written = ByteBuffer()
-  func outcome<T>(_ body: () throws -> T) -> Result<T, EidolonError> {
-    do { return .success(try body()) } catch let error as EidolonError { return .failure(error) } catch {
-      Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-      return .failure(EidolonError(.io, "\(error)"))
-    }
-  }
-  while true {
-    let expected = outcome { try reference.next() }
-    let view = outcome { try viewReader.nextView() }
-    let event = outcome { try eventReader.next() }
-    switch (expected, view, event) {
-    case (.success(let expected?), .success(let view?), .success(let event)):
-      events += 1
-      #expect(event == expected, sourceLocation: sourceLocation)
-      #expect(try view.makeEvent() == expected, sourceLocation: sourceLocation)
-      written.removeAll()
-      EidolonNDJSONWriter.append(expected, to: written)
-      written.commit(-1)
-      #expect(String(decoding: view.canonicalLine, as: UTF8.self) == String(decoding: written.bytes, as: UTF8.self),
-              sourceLocation: sourceLocation)
-      #expect(view.start == expected.start && view.duration == expected.duration, sourceLocation: sourceLocation)
-      continue
-    case (.success(nil), .success(nil), .success(nil)):
-      break
-    case (.failure(let a), .failure(let b), .failure(let c)):
-      #expect(a.description == b.description && a.description == c.description, sourceLocation: sourceLocation)
-    default:
-      Issue.record("the ways disagree: \(expected) / \(view) / \(event)", sourceLocation: sourceLocation)
-    }
-    break
-  }
-  #expect(messages[1] == messages[0] && messages[2] == messages[0], sourceLocation: sourceLocation)
-  #expect(diagnostics[1].rejectCount == diagnostics[0].rejectCount, sourceLocation: sourceLocation)
-  return (events, viewReader.scannedEvents)
+  }, taken: \.scannedEvents, sourceLocation: sourceLocation)
 }
 
 /// An export of one bucket of `type` holding `events` (JSON text, comma-separated).

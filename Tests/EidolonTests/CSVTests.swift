@@ -28,6 +28,15 @@ private func records(_ r: ByteReader, dialect: CSVDialect = .standard) throws ->
     #expect(try records(reader("C:\\dir\\,say \"hi\"\n")) == [["C:\\dir\\", "say \"hi\""]])
   }
 
+  @Test func aCharacterSplitByADelimiterIsNotUTF8() throws {
+    // "é" is C3 A9: cut by a comma, neither field is UTF-8, though the two run together are.
+    let bytes: [UInt8] = Array("a,b\n".utf8) + [0x78, 0xC3, 0x2C, 0xA9, 0x79, 0x0A]
+    let csv = CSVReader(input: ByteReader(source: MemorySource(bytes), name: "t.csv"))
+    #expect(try csv.next())
+    let error = try #require(eidolonError { _ = try csv.next() })
+    #expect(error.kind == .data && error.message.contains("field 1"))
+  }
+
   @Test func otherDelimiters() throws {
     #expect(try records(reader("a\tb,c\n"), dialect: .tab) == [["a", "b,c"]])
     #expect(try records(reader("a;\"b;c\"\n"), dialect: CSVDialect(delimiter: UInt8(ascii: ";"))) == [["a", "b;c"]])

@@ -115,7 +115,9 @@ public final class CSVReader {
       switch try parseRecord() {
       case .record:
         recordNumber += 1
-        if !UTF8Check.isValid(fieldBytes.bytes) { throw notUTF8() }
+        // The raw record, not its fields run together: a field ending in a lead byte and
+        // the next starting with its continuation would make a valid character across them.
+        if !UTF8Check.isValid(rawRecord) { throw notUTF8() }
         if fieldCount < minimumFieldCount {
           throw EidolonError(.data, "the row has \(fieldCount) field\(fieldCount == 1 ? "" : "s") where the header has \(minimumFieldCount): cut short (a truncated file?)",
                              file: fileName, position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
@@ -133,6 +135,31 @@ public final class CSVReader {
     bomChecked = true
     let head = try input.peek(3)
     if head.count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { input.start += 3 }
+  }
+
+  /// The first delimiter, LF or CR at or after `from` (or `end`): eight bytes a step, the
+  /// zero-byte test of "Bit Twiddling Hacks" on the bytes xor each of the three (a borrow
+  /// can flag a byte above a match, never below, so the lowest flag is a true one).
+  @inline(__always)
+  static func fieldEnd(_ base: UnsafePointer<UInt8>, from: Int, to end: Int, delimiter: UInt8) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func matches(_ x: UInt64, _ byte: UInt8) -> UInt64 {
+      let y = x ^ (ones &* UInt64(byte))
+      return (y &- ones) & ~y & high
+    }
+    var j = from
+    while end - j >= 8 {
+      let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+      let flags = matches(word, delimiter) | matches(word, 0x0A) | matches(word, 0x0D)
+      if flags != 0 { return j + flags.trailingZeroBitCount / 8 }
+      j += 8
+    }
+    while j < end {
+      let c = base[j]
+      if c == delimiter || c == 0x0A || c == 0x0D { return j }
+      j += 1
+    }
+    return j
   }
 
   /// Parses one record that must lie whole in the buffer; asks for more and starts
@@ -206,12 +233,7 @@ public final class CSVReader {
                              file: input.name, position: position(i))
         }
       } else {
-        var j = i
-        while j < end {
-          let c = base[j]
-          if c == delimiter || c == 0x0A || c == 0x0D { break }
-          j += 1
-        }
+        let j = CSVReader.fieldEnd(base, from: i, to: end, delimiter: delimiter)
         if j == end && !atEnd { return try needMore() }
         fieldBytes.append(UnsafeRawBufferPointer(start: base + i, count: j - i))
         i = j

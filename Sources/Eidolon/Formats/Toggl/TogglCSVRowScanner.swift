@@ -1,0 +1,366 @@
+/// The fast way from one Toggl CSV row to its canonical line: the row's cells are read
+/// as bytes where the CSV reader left them and the line is written from them, with no
+/// String per cell and no Event in between (bench/README.md, "toggl-read on bytes").
+///
+/// It takes the rows Toggl writes: dates as YYYY-MM-DD and times as HH:MM:SS, a start
+/// that exists once in the zone, an end (or a Duration in HH:MM:SS) that agrees with the
+/// Duration column, tags and Billable that need no Unicode rules. For any other row it
+/// answers "not this way" and `TogglCSVReader` reads the row the general way, which
+/// gives the event, the warning or the error. Both give the same line byte for byte
+/// (the tests and the `toggl-view` fuzz target compare them).
+final class TogglCSVRowScanner {
+  /// The last row's canonical line, without the LF, and its start and duration.
+  let line = ByteBuffer(capacity: 1024)
+  private(set) var start: Int64 = 0
+  private(set) var duration: Double = 0
+
+  private let columns: TogglColumns
+  private let zone: ZoneConverter?
+  private let idInput = ByteBuffer(capacity: 512)
+  private let tags = ByteBuffer(capacity: 256)
+  /// The tags joined by "," (the id's input).
+  private let joinedTags = ByteBuffer(capacity: 256)
+  /// Each other column's name as a JSON string with its colon: `"Name":`.
+  private let otherKeys: [[UInt8]]
+  private let amountCurrency: [UInt8]?
+  /// The last offset written and its text.
+  private var lastOffset: Int?
+  private var lastOffsetText: [UInt8] = []
+
+  /// What a view of the last row points at: its text fields (the cells, where the CSV
+  /// reader keeps them until its next row), its tags (ranges of the tags cell), and where
+  /// the line holds the start, the tags array, the offset and the attrs.
+  private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
+  private var tagList: [UnsafeRawBufferPointer] = []
+  private var hasTags = false
+  private var billable: Bool?
+  private var startOffset = 0, tagsRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
+
+  /// Attrs keys the reader itself sets; an other column of one of these names (or two
+  /// of one name) would be stored over, which only the general way does.
+  private static let readerKeys: Set<String> = ["billable", "email", "amount", "currency", "toggl_id", "running"]
+
+  /// nil when the header rules the scanner out.
+  init?(columns: TogglColumns, zone: ZoneConverter?) {
+    let names = columns.others.map(\.name)
+    guard Set(names).count == names.count, names.allSatisfy({ !TogglCSVRowScanner.readerKeys.contains($0) }) else { return nil }
+    self.columns = columns
+    self.zone = zone
+    otherKeys = names.map { name in
+      let out = ByteBuffer()
+      out.appendJSONString(name)
+      out.append(UInt8(ascii: ":"))
+      return out.array
+    }
+    amountCurrency = columns.amountCurrency.map { Array($0.utf8) }
+  }
+
+  /// Writes the canonical line of the row `csv` holds; false when the row is not one the
+  /// scanner takes (nothing else is changed then).
+  func scan(_ csv: CSVReader) -> Bool {
+    @inline(__always) func cell(_ role: TogglColumns.Role) -> UnsafeRawBufferPointer? {
+      guard let index = columns.index[role], index < csv.fieldCount else { return nil }
+      return TogglCSVRowScanner.normalized(csv.field(index))
+    }
+    guard let startDate = cell(.startDate), let startTime = cell(.startTime),
+      let (start, zoneOffset) = instant(startDate, startTime)
+    else { return false }
+    var listed: Double?
+    if let text = cell(.duration) {
+      guard let seconds = TogglCSVRowScanner.clock(text), EventSpec.durationProblem(seconds) == nil else { return false }
+      listed = seconds
+    }
+    if let endDate = cell(.endDate), let endTime = cell(.endTime) {
+      guard let (end, _) = instant(endDate, endTime), end >= start else { return false }
+      duration = Double(end - start) / 1000
+      if let listed, abs(listed - duration) > 1 { return false }  // the general way warns
+    } else if let listed {
+      duration = listed
+    } else {
+      return false  // a running entry
+    }
+    guard EventSpec.startProblem(start) == nil, EventSpec.endMillis(start: start, seconds: duration) != nil else { return false }
+    self.start = start
+
+    let user = cell(.user), client = cell(.client), project = cell(.project), task = cell(.task)
+    let description = cell(.description), email = cell(.email), amount = cell(.amount), togglID = cell(.id)
+    joinedTags.removeAll()
+    tagList.removeAll(keepingCapacity: true)
+    if let text = cell(.tags) {
+      guard splitTags(text) else { return false }
+      hasTags = true
+    } else {
+      hasTags = false
+    }
+    billable = nil
+    var oddBillable: UnsafeRawBufferPointer?
+    if let text = cell(.billable) {
+      guard let word = TogglCSVRowScanner.billableWord(text) else { return false }
+      switch word {
+      case .yes: billable = true
+      case .no: billable = false
+      case .other: oddBillable = text
+      }
+    }
+
+    line.removeAll()
+    line.append(literal: "{\"id\":\"toggl:")
+    let hexOffset = line.count
+    _ = line.reserve(32)
+    line.commit(32)  // the id's digits, written once its input is
+    line.append(literal: "\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"")
+    startOffset = line.count
+    Timestamp.appendCanonical(start, to: line)
+    writeIDInput(togglID: togglID, user: user, email: email, client: client, project: project, task: task,
+                 description: description, start: UnsafeRawBufferPointer(start: line.base + startOffset, count: 24))
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    line.append(literal: "\",\"duration\":")
+    line.appendJSONNumber(duration)
+    @inline(__always) func field(_ name: StaticString, _ index: Int, _ value: UnsafeRawBufferPointer?) {
+      texts[index] = value
+      guard let value else { return }
+      line.append(literal: name)
+      line.appendJSONString(value)
+    }
+    // The canonical order: user, project, client, task, description.
+    field(",\"user\":", Event.OptionalString.user, user)
+    field(",\"project\":", Event.OptionalString.project, project)
+    field(",\"client\":", Event.OptionalString.client, client)
+    field(",\"task\":", Event.OptionalString.task, task)
+    field(",\"description\":", Event.OptionalString.description, description)
+    tagsRange = 0..<0
+    if hasTags {
+      line.append(literal: ",\"tags\":")
+      let at = line.count
+      line.append(tags.bytes)
+      tagsRange = at..<line.count
+    }
+    if let billable { line.append(literal: billable ? ",\"billable\":true" : ",\"billable\":false") }
+    offsetRange = 0..<0
+    if zone != nil {
+      line.append(literal: ",\"offset\":\"")
+      let at = line.count
+      appendOffset(zoneOffset)
+      offsetRange = at..<line.count
+      line.append(UInt8(ascii: "\""))
+    }
+
+    // attrs, in the general way's order.
+    let attrsStart = line.count
+    var first = true
+    @inline(__always) func member(_ key: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      line.append(literal: first ? ",\"attrs\":{" : ",")
+      first = false
+      line.append(literal: key)
+      line.appendJSONString(value)
+    }
+    member("\"billable\":", oddBillable)
+    member("\"email\":", email)
+    member("\"amount\":", amount)
+    if let currency = cell(.currency) {
+      member("\"currency\":", currency)
+    } else if amount != nil, let amountCurrency {
+      amountCurrency.withUnsafeBytes { member("\"currency\":", $0) }
+    }
+    member("\"toggl_id\":", togglID)
+    for (k, other) in columns.others.enumerated() where other.index < csv.fieldCount {
+      guard let text = TogglCSVRowScanner.normalized(csv.field(other.index)) else { continue }
+      line.append(literal: first ? ",\"attrs\":{" : ",")
+      first = false
+      line.append(otherKeys[k])
+      line.appendJSONString(text)
+    }
+    attrsRange = 0..<0
+    if line.count > attrsStart {
+      line.append(UInt8(ascii: "}"))
+      attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
+    }
+    line.append(UInt8(ascii: "}"))
+    return true
+  }
+
+  /// Makes `view` the view of the last row scanned: over `line` and the CSV reader's
+  /// cells, valid until either moves on.
+  func fill(_ view: EventView) {
+    view.clear()
+    let base = UnsafeRawPointer(line.base)
+    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
+      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
+    }
+    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
+    view.inputIsCanonical = false
+    view.id = UnsafeRawBufferPointer(start: base + 7, count: 38)  // after {"id":"
+    // {"id":"toggl:<32 hex digits>","source":"toggl","kind":"time_entry",...
+    view.source = UnsafeRawBufferPointer(start: base + 57, count: 5)
+    view.kind = UnsafeRawBufferPointer(start: base + 72, count: 10)
+    view.start = start
+    view.startText = UnsafeRawBufferPointer(start: base + startOffset, count: 24)
+    view.duration = duration
+    for index in texts.indices { if let text = texts[index] { view.strings[index] = text } }
+    view.hasTags = hasTags
+    view.tagsJSON = range(tagsRange)
+    view.tagList.append(contentsOf: tagList)
+    view.billable = billable
+    view.offset = range(offsetRange)
+    view.attrsJSON = range(attrsRange)
+  }
+
+  // MARK: Pieces
+
+  /// A cell as the general way reads it: nil when empty or "-", else without the quote
+  /// that guarded a formula (TogglCSVWriter.unescapeFormula).
+  @inline(__always)
+  static func normalized(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    if text.isEmpty || (text.count == 1 && text[0] == UInt8(ascii: "-")) { return nil }
+    guard text.count >= 2, text[0] == UInt8(ascii: "'") else { return text }
+    switch text[1] {
+    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D:
+      return UnsafeRawBufferPointer(rebasing: text.dropFirst())
+    default:
+      return text
+    }
+  }
+
+  /// "YYYY-MM-DD" and "HH:MM:SS" as UTC milliseconds and the offset in force; nil for
+  /// another layout, a time that is not valid, or one the zone skips or repeats.
+  private func instant(_ date: UnsafeRawBufferPointer, _ time: UnsafeRawBufferPointer) -> (Int64, Int)? {
+    guard date.count == 10, time.count == 8, date[4] == 0x2D, date[7] == 0x2D, time[2] == 0x3A, time[5] == 0x3A else {
+      return nil
+    }
+    @inline(__always) func number(_ bytes: UnsafeRawBufferPointer, _ from: Int, _ count: Int) -> Int? {
+      var value = 0
+      for i in from..<(from + count) {
+        let digit = bytes[i] &- 0x30
+        guard digit <= 9 else { return nil }
+        value = value * 10 + Int(digit)
+      }
+      return value
+    }
+    guard let year = number(date, 0, 4), let month = number(date, 5, 2), let day = number(date, 8, 2),
+      let hour = number(time, 0, 2), let minute = number(time, 3, 2), let second = number(time, 6, 2)
+    else { return nil }
+    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    guard local.isValid else { return nil }
+    guard let zone else { return (local.secondsAsIfUTC * 1000, 0) }
+    let (millis, resolution) = zone.toUTCMillis(local)
+    guard resolution == .exact else { return nil }
+    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+  }
+
+  /// A Duration cell in "H:MM:SS" or "M:SS min" (the leading number of any length), as
+  /// seconds; nil for any other form (the general way reads those).
+  static func clock(_ text: UnsafeRawBufferPointer) -> Double? {
+    var b = text
+    var parts = 3
+    if b.count > 4, b[b.count - 4] == 0x20, b[b.count - 3] == UInt8(ascii: "m"), b[b.count - 2] == UInt8(ascii: "i"),
+      b[b.count - 1] == UInt8(ascii: "n") {
+      b = UnsafeRawBufferPointer(rebasing: b.dropLast(4))
+      parts = 2
+    }
+    let lead = b.count - 3 * (parts - 1)  // the digits before the first colon
+    guard lead >= 1, lead <= 14 else { return nil }
+    var value = 0.0
+    for i in 0..<lead {
+      let digit = b[i] &- 0x30
+      guard digit <= 9 else { return nil }
+      value = value * 10 + Double(digit)
+    }
+    for at in stride(from: lead, to: b.count, by: 3) {
+      let high = b[at + 1] &- 0x30, low = b[at + 2] &- 0x30
+      guard b[at] == 0x3A, high <= 5, low <= 9 else { return nil }
+      value = value * 60 + Double(Int(high) * 10 + Int(low))
+    }
+    return value
+  }
+
+  private enum BillableWord { case yes, no, other }
+
+  /// yes/true/1 or no/false/0 in any case; nil for text past ASCII (whose lower case
+  /// the general way takes by Unicode's rules).
+  private static func billableWord(_ text: UnsafeRawBufferPointer) -> BillableWord? {
+    guard text.allSatisfy({ $0 < 0x80 }) else { return nil }
+    @inline(__always) func equals(_ word: StaticString) -> Bool {
+      guard text.count == word.utf8CodeUnitCount else { return false }
+      for k in 0..<text.count where text[k] | (text[k] &- 0x41 < 26 ? 0x20 : 0) != word.utf8Start[k] { return false }
+      return true
+    }
+    if equals("yes") || equals("true") || equals("1") { return .yes }
+    if equals("no") || equals("false") || equals("0") { return .no }
+    return .other
+  }
+
+  /// The tags cell split at commas, each tag without the spaces and tabs around it, the
+  /// empty ones left out: as a JSON array into `tags`, joined by "," into `joinedTags`.
+  /// False when a byte past ASCII follows a comma, space or tab (a combining mark there
+  /// would join it in one Character, which the general way's split does not cut).
+  private func splitTags(_ text: UnsafeRawBufferPointer) -> Bool {
+    tags.removeAll()
+    joinedTags.removeAll()
+    tags.append(UInt8(ascii: "["))
+    var count = 0
+    var pieceStart = 0
+    for k in 0...text.count {
+      if k < text.count {
+        let c = text[k]
+        if c >= 0x80, k > 0, text[k - 1] == 0x2C || text[k - 1] == 0x20 || text[k - 1] == 0x09 { return false }
+        guard c == 0x2C else { continue }
+      }
+      var from = pieceStart, to = k
+      while from < to && (text[from] == 0x20 || text[from] == 0x09) { from += 1 }
+      while to > from && (text[to - 1] == 0x20 || text[to - 1] == 0x09) { to -= 1 }
+      pieceStart = k + 1
+      guard to > from else { continue }
+      let tag = UnsafeRawBufferPointer(rebasing: text[from..<to])
+      if count > 0 {
+        tags.append(UInt8(ascii: ","))
+        joinedTags.append(UInt8(ascii: ","))
+      }
+      tags.appendJSONString(tag)
+      joinedTags.append(tag)
+      tagList.append(tag)
+      count += 1
+    }
+    tags.append(UInt8(ascii: "]"))
+    return true
+  }
+
+  /// The id's input as `TogglCSVReader.id(for:togglID:scratch:)` joins it.
+  private func writeIDInput(togglID: UnsafeRawBufferPointer?, user: UnsafeRawBufferPointer?, email: UnsafeRawBufferPointer?,
+                            client: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, task: UnsafeRawBufferPointer?,
+                            description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
+    idInput.removeAll()
+    if let togglID {
+      idInput.append(literal: "entry")
+      idInput.append(0x1F)
+      idInput.append(togglID)
+      return
+    }
+    idInput.append(literal: "row")
+    @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
+      idInput.append(0x1F)
+      if let text { idInput.append(text) }
+    }
+    part(user)
+    part(email)
+    part(nil)  // an empty field between email and client, as the general way joins them
+    part(client)
+    part(project)
+    part(task)
+    part(description)
+    idInput.append(0x1F)
+    idInput.append(start)
+    idInput.append(0x1F)
+    idInput.appendJSONNumber(duration)
+    idInput.append(0x1F)
+    idInput.append(joinedTags.bytes)
+  }
+
+  private func appendOffset(_ seconds: Int) {
+    if seconds != lastOffset {
+      lastOffset = seconds
+      lastOffsetText = Array(Timestamp.formatOffset(seconds).utf8)
+    }
+    line.append(lastOffsetText)
+  }
+}

@@ -1,0 +1,83 @@
+@testable import Eidolon
+import Testing
+
+/// Reads one input three ways: the general way alone (the reference: `fast` false), views
+/// with the reader's fast way, and Events with it. Checks that every event, every
+/// canonical line, every reject and every message is the same, and returns how many
+/// events there were and how many of them the fast way took (`taken`, read after).
+@discardableResult
+func compareReadingWays<Reader: EventViewReader>(
+  _ make: (Diagnostics, _ fast: Bool) -> Reader, taken: (Reader) -> Int, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> (events: Int, scanned: Int) {
+  var messages: [[String]] = [[], [], []]
+  let diagnostics = (0..<3).map { index in
+    let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+    diagnostics.messageHandler = { messages[index].append($0) }
+    return diagnostics
+  }
+  let reference = make(diagnostics[0], false)
+  let viewReader = make(diagnostics[1], true)
+  let eventReader = make(diagnostics[2], true)
+  var events = 0
+  let written = ByteBuffer()
+  func outcome<T>(_ body: () throws -> T) -> Result<T, EidolonError> {
+    do { return .success(try body()) } catch let error as EidolonError { return .failure(error) } catch {
+      Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+      return .failure(EidolonError(.io, "\(error)"))
+    }
+  }
+  while true {
+    let expected = outcome { try reference.next() }
+    let view = outcome { try viewReader.nextView() }
+    let event = outcome { try eventReader.next() }
+    switch (expected, view, event) {
+    case (.success(let expected?), .success(let view?), .success(let event)):
+      events += 1
+      #expect(event == expected, sourceLocation: sourceLocation)
+      #expect(try view.makeEvent() == expected, sourceLocation: sourceLocation)
+      written.removeAll()
+      EidolonNDJSONWriter.append(expected, to: written)
+      written.commit(-1)
+      #expect(String(decoding: view.canonicalLine, as: UTF8.self) == String(decoding: written.bytes, as: UTF8.self),
+              sourceLocation: sourceLocation)
+      #expect(view.start == expected.start && view.duration == expected.duration, sourceLocation: sourceLocation)
+      expectSameFields(view, asScannedFrom: written, sourceLocation: sourceLocation)
+      continue
+    case (.success(nil), .success(nil), .success(nil)):
+      break
+    case (.failure(let a), .failure(let b), .failure(let c)):
+      #expect(a.description == b.description && a.description == c.description, sourceLocation: sourceLocation)
+    default:
+      Issue.record("the ways disagree: \(expected) / \(view) / \(event)", sourceLocation: sourceLocation)
+    }
+    break
+  }
+  #expect(messages[1] == messages[0] && messages[2] == messages[0], sourceLocation: sourceLocation)
+  #expect(diagnostics[1].rejectCount == diagnostics[0].rejectCount, sourceLocation: sourceLocation)
+  return (events, taken(viewReader))
+}
+
+/// Checks a view a reader filled itself against the view the canonical scanner makes of
+/// the writer's line: every range the loader binds, not only what `makeEvent` reads.
+func expectSameFields(_ view: EventView, asScannedFrom line: ByteBuffer, sourceLocation: SourceLocation = #_sourceLocation) {
+  let reference = EventView()
+  guard CanonicalLineScanner.scan(line.bytes, into: reference, trusted: true) else {
+    Issue.record("the writer's line does not scan", sourceLocation: sourceLocation)
+    return
+  }
+  func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    (a.baseAddress == nil) == (b.baseAddress == nil) && Array(a) == Array(b)
+  }
+  #expect(same(view.id, reference.id) && same(view.source, reference.source) && same(view.kind, reference.kind)
+          && same(view.startText, reference.startText) && same(view.tagsJSON, reference.tagsJSON)
+          && same(view.offset, reference.offset) && same(view.attrsJSON, reference.attrsJSON),
+          "fixed fields differ", sourceLocation: sourceLocation)
+  for index in Event.optionalStringNames.indices {
+    let a = view.optionalString(index), b = reference.optionalString(index)
+    #expect((a == nil) == (b == nil) && a.map(Array.init) == b.map(Array.init), "\(Event.optionalStringNames[index]) differs",
+            sourceLocation: sourceLocation)
+  }
+  #expect(view.hasTags == reference.hasTags && view.tagList.map(Array.init) == reference.tagList.map(Array.init),
+          sourceLocation: sourceLocation)
+  // (Trusted: the scanner leaves billable and productivity to the maker of the line.)
+}

@@ -1,0 +1,147 @@
+@testable import Eidolon
+import Foundation
+import Testing
+
+/// A Toggl CSV read the three ways of `compareReadingWays`: every row through an Event
+/// (the reference), and views and Events from the row scanner.
+@discardableResult
+private func compareScanning(_ bytes: [UInt8], zone: String? = nil, running: TogglCSVReader.Running = .error, chunk: Int = .max,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws -> (events: Int, scanned: Int) {
+  try compareReadingWays({ diagnostics, fast in
+    var options = TogglCSVReader.Options()
+    options.zone = zone.flatMap(ZoneConverter.init(identifier:))
+    options.running = running
+    options.now = 1_720_000_000_000
+    options.scansRows = fast
+    let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "toggl.csv", capacity: chunk == .max ? 1 << 16 : 64)
+    return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
+  }, taken: \.scannedRows, sourceLocation: sourceLocation)
+}
+
+private let header = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount (EUR)\n"
+
+@Suite struct TogglScannerTests {
+  static let corpus = CorpusTests.corpus.appendingPathComponent("toggl")
+
+  @Test(arguments: ["admin-export.csv", "bad-rows.csv", "classic.csv", "new-reports.csv", "not-toggl.csv"])
+  func corpusFilesReadTheSameEitherWay(_ name: String) throws {
+    let bytes = try #require(readFile(Self.corpus.appendingPathComponent(name).path))
+    for zone in [nil, "Europe/Berlin", "America/New_York"] {
+      for running in TogglCSVReader.Running.allCases {
+        let result = try compareScanning(bytes, zone: zone, running: running)
+        if name == "classic.csv" || name == "new-reports.csv" { #expect(result.scanned > 0, "the scanner took none of \(name)") }
+      }
+    }
+    try compareScanning(bytes, zone: "Europe/Berlin", chunk: 5)
+  }
+
+  @Test func sharedSamplesReadTheSameEitherWay() throws {
+    let folder = CorpusTests.corpus.deletingLastPathComponent().appendingPathComponent("../shared/samples").standardized
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("toggl-") && $0.hasSuffix(".csv") } ?? []
+    guard !names.isEmpty else {
+      print("skipped: no Toggl CSV files in \(folder.path)")
+      return
+    }
+    for name in names {
+      let bytes = try #require(readFile(folder.appendingPathComponent(name).path))
+      let result = try compareScanning(bytes, zone: "Europe/Berlin")
+      #expect(result.scanned > 0, "the scanner took none of \(name)")
+    }
+  }
+
+  @Test func rowsOfTheUsualShapesAreScanned() throws {
+    let rows = """
+      Ann,a@x.org,"Acme, Inc.",P,T,"Say ""hi""\nthere",Yes,2024-03-04,09:00:00,2024-03-04,10:30:15,01:30:15,"deep work, client call",75.25
+      Ann,,,,,,NO,2024-03-04,23:00:00,2024-03-05,01:00:00,02:00:00, a ,
+      Bob,b@x.org,,P,,'=SUM(1),maybe,2024-03-04,09:00:00,,,1:02:03,",,x,, y ,",
+      Bob,b@x.org,,P,,Tabs\tand café,TRUE,2024-03-04,09:00:00,2024-03-04,09:00:00,00:00:00,日本語,
+      Bob,b@x.org,,P,,Minutes,false,2024-03-04,09:00:00,,,47:06 min,-,-
+
+      """
+    let result = try compareScanning(Array((header + rows).utf8))
+    #expect(result.events == 5 && result.scanned == 5)
+    let zoned = try compareScanning(Array((header + rows).utf8), zone: "Europe/Berlin")
+    #expect(zoned.events == 5 && zoned.scanned == 5)
+    // An id column, other columns, a currency column.
+    let other = """
+      Id,Member,Email,Project,Description,Billable,Start date,Start time,Stop date,Stop time,Duration,Tags,Amount,Currency,Weekday,Note
+      42,Bob,b@x.org,R,Reading,false,2024-07-01,09:00:00,2024-07-01,09:47:06,47:06 min,-,12,USD,Monday,"a ""note"" b"
+      43,Bob,b@x.org,R,Reading,false,2024-07-01,10:00:00,2024-07-01,10:00:05,0:05 min,-,-,-,Monday,-
+
+      """
+    #expect(try compareScanning(Array(other.utf8), zone: "America/New_York").scanned == 2)
+  }
+
+  /// What the scanner leaves to the general way: the result must still be the same.
+  @Test func unusualRowsGoTheGeneralWayWithTheSameResult() throws {
+    let rows = [
+      "Ann,,,,,,No,2024-03-31,02:30:00,2024-03-31,04:00:00,01:00:00,,",  // in Berlin's gap
+      "Ann,,,,,,No,2024-10-27,02:30:00,2024-10-27,02:45:00,00:15:00,,",  // in Berlin's repeated hour
+      "Ann,,,,,,No,2024-03-04,09:00,2024-03-04,10:00,01:00:00,,",  // HH:MM
+      "Ann,,,,,,No,2024-03-04,09:00:00,2024-03-04,10:00:00,03:00:00,,",  // Duration disagrees
+      "Ann,,,,,,No,2024-03-04,09:00:00,2024-03-04,08:00:00,,,",  // ends before it starts
+      "Ann,,,,,,No,2024-03-04,09:00:00,,,,,",  // running
+      "Ann,,,,,,No,2024-03-04,09:00:00,,,0.79 h,,",
+      "Ann,,,,,,No,2024-03-04,09:00:00,,,45 sec,,",
+      "Ann,,,,,,No,2024-03-04,09:00:00,,,99999999:00:00,,",  // too long
+      "Ann,,,,,,No,2024-02-30,09:00:00,2024-02-30,10:00:00,,,",
+      "Ann,,,,,,Ｙes,2024-03-04,09:00:00,2024-03-04,10:00:00,,,",
+      "Ann,,,,,,No,2024-03-04,09:00:00,2024-03-04,10:00:00,,\"a,\u{301}b\",",
+      "Ann,,,,,,No,2024-03-04,09:00:00,2024-03-04,10:00:00,,\" \u{301}b\",",
+      "Ann,,,,,,No,9999-12-31,23:30:00,,,01:00:00,,",
+      "Ann,,,,,,No,2024-03-04,09:00:00",  // cut short
+    ]
+    for row in rows {
+      for zone in [nil, "Europe/Berlin"] {
+        for running in TogglCSVReader.Running.allCases {
+          let result = try compareScanning(Array((header + row + "\nAnn,,,,,,No,2024-03-04,09:00:00,2024-03-04,10:00:00,,,\n").utf8),
+                                           zone: zone, running: running)
+          #expect(result.scanned >= 1, "\(row): the plain row after it is the scanner's")
+        }
+      }
+    }
+    // Columns whose names the reader's own attrs use: the scanner stays out of the file.
+    let clash = "Start date,Start time,Duration,email,Email,Note,Note\n2024-03-04,09:00:00,01:00:00,x,y,1,2\n"
+    #expect(try compareScanning(Array(clash.utf8)).scanned == 0)
+  }
+
+  @Test func randomRowsReadTheSameEitherWay() throws {
+    var random = SplitMix(state: 21)
+    let texts = ["", "-", "plain", "Café, au lait", "\"quoted \"\"x\"\"\"", "'=1+1", "'-x", "'a", " padded ", "日本語", "line\nbreak"]
+    let tags = ["", "-", "a", "a, b", " a ,, b ", "x,y,z", "\"deep work, call\"", "日本語, x"]
+    let billable = ["", "Yes", "no", "TRUE", "0", "maybe", "-"]
+    var rows: [String] = []
+    for _ in 0..<300 {
+      func pick(_ list: [String]) -> String {
+        let text = list[random.below(list.count)]
+        return text.contains(",") || text.contains("\n") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+      }
+      let day = 1 + random.below(28)
+      let hour = random.below(24), minutes = random.below(60)
+      let length = random.below(5 * 3600)
+      let startSeconds = hour * 3600 + minutes * 60
+      let endSeconds = startSeconds + length
+      let endDay = day + endSeconds / 86_400
+      let end = String(format: "2024-03-%02d,%02d:%02d:%02d", endDay, endSeconds / 3600 % 24, endSeconds / 60 % 60, endSeconds % 60)
+      let duration = [String(format: "%02d:%02d:%02d", length / 3600, length / 60 % 60, length % 60), "", "\(length / 60):\(String(format: "%02d", length % 60)) min"][random.below(3)]
+      let endCells = random.below(4) == 0 ? "," : end
+      rows.append([pick(texts), pick(texts), pick(texts), pick(texts), pick(texts), pick(texts), pick(billable),
+                   String(format: "2024-03-%02d,%02d:%02d:00", day, hour, minutes), endCells, duration, pick(tags), pick(["", "12.50", "-"])]
+        .joined(separator: ","))
+    }
+    let bytes = Array((header + rows.joined(separator: "\n") + "\n").utf8)
+    for zone in [nil, "Europe/Berlin"] {
+      let result = try compareScanning(bytes, zone: zone, running: .now)
+      #expect(result.events > 250 && result.scanned > 200)
+    }
+    try compareScanning(bytes, zone: "Asia/Kolkata", running: .skip, chunk: 11)
+  }
+
+  @Test func durationClockMatchesTheGeneralReading() {
+    for text in ["01:30:15", "1:02:03", "123:00:59", "00:00:00", "47:06 min", "0:05 min", "12:34", "1:60:00", "ab:00:00", "1:2:3",
+                 "99999999999999:00:00", " 47:06 min", "47:06  min", ":00:00"] {
+      let fast = Array(text.utf8).withUnsafeBytes { TogglCSVRowScanner.clock($0) }
+      if let fast { #expect(TogglDuration.parse(text)?.seconds == fast, "\(text)") }
+    }
+  }
+}
