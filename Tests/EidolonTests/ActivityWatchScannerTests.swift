@@ -106,6 +106,7 @@ private func export(_ events: String, type: String = "currentwindow", hostname: 
     let broken = [
       #"{"timestamp": "2024-03-01T08:00:00Z", "duration": 1, "data": {"app": "a", "app": "b"}}"#,
       #"{"timestamp": "2024-03-01T08:00:00Z", "timestamp": "2024-03-02T08:00:00Z"}"#,
+      #"{"timestamp": "2024-03-01T08:00:00Z", "duration": null, "duration": 5}"#,  // found by the aw-view fuzz target
       #"{"timestamp": "2024-03-01T08:00:00Z", "data": {"t": "lone \ud800 surrogate"}}"#,
       #"{"timestamp": "2024-03-01T08:00:00Z", "data": {"t": "bad \x escape"}}"#,
       #"{"timestamp": "2024-03-01T08:00:00Z", "duration": 01}"#,

@@ -92,21 +92,43 @@ enum FuzzChecks {
     }
   }
 
-  /// An ActivityWatch export read three ways: the tree and mapping alone (the reference),
-  /// views from the event scanner, and Events from it. Events, canonical lines, rejects
-  /// and the error that stops a read must all be the same. The input's last byte picks
-  /// how the bytes arrive (whole, or in small pieces, so events cross buffer ends).
+  /// An ActivityWatch export read the three ways of `compareWays`, the fast one being
+  /// the event scanner. The input's last byte picks how the bytes arrive (whole, or in
+  /// small pieces, so events cross buffer ends).
   static func activityWatchView(_ bytes: [UInt8]) {
     let chunk = [Int.max, 1, 7, 64][Int(bytes.last ?? 0) % 4]
-    func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> ActivityWatchReader {
+    compareWays { diagnostics, fast in
       var options = ActivityWatchReader.Options()
-      options.scansEvents = scanning
+      options.scansEvents = fast
       let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
       return ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
     }
+  }
+
+  /// A Toggl CSV read the three ways of `compareWays`, the fast one being the row
+  /// scanner; the input's last byte picks the zone, what a running entry does, and the chunks.
+  static func togglView(_ bytes: [UInt8]) {
+    let pick = Int(bytes.last ?? 0)
+    let zone = [nil, "Europe/Berlin", "America/New_York"][pick % 3]
+    let running = TogglCSVReader.Running.allCases[pick / 3 % 3]
+    let chunk = [Int.max, 1, 7][pick / 9 % 3]
+    compareWays { diagnostics, fast in
+      var options = TogglCSVReader.Options()
+      options.zone = zone.flatMap(ZoneConverter.init(identifier:))
+      options.running = running
+      options.now = 1_720_000_000_000
+      options.scansRows = fast
+      let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
+      return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
+    }
+  }
+
+  /// One input read three ways: the reader's general way alone (the reference), views
+  /// from its fast way, and Events from it. Events, canonical lines, rejects and the
+  /// error that stops a read must all be the same.
+  static func compareWays<Reader: EventViewReader>(_ make: (Diagnostics, _ fast: Bool) -> Reader) {
     let diagnostics = (quietDiagnostics(), quietDiagnostics(), quietDiagnostics())
-    let reference = makeReader(diagnostics.0, scanning: false), viewReader = makeReader(diagnostics.1, scanning: true)
-    let eventReader = makeReader(diagnostics.2, scanning: true)
+    let reference = make(diagnostics.0, false), viewReader = make(diagnostics.1, true), eventReader = make(diagnostics.2, true)
     let written = ByteBuffer(capacity: 4096)
     func outcome<T>(_ body: () throws -> T) -> Result<T, EidolonError> {
       do { return .success(try body()) } catch let error as EidolonError { return .failure(error) } catch {
@@ -116,8 +138,8 @@ enum FuzzChecks {
     while true {
       switch (outcome { try reference.next() }, outcome { try viewReader.nextView() }, outcome { try eventReader.next() }) {
       case (.success(let expected?), .success(let view?), .success(let event?)):
-        guard event == expected else { fatalError("next() with the scanner made another event than the mapping") }
-        guard let made = try? view.makeEvent(), made == expected else { fatalError("the view made another event than the mapping") }
+        guard event == expected else { fatalError("next() the fast way made another event than the general way") }
+        guard let made = try? view.makeEvent(), made == expected else { fatalError("the view made another event than the general way") }
         guard view.start == expected.start, view.duration == expected.duration else { fatalError("the view's start or duration differ") }
         written.removeAll()
         EidolonNDJSONWriter.append(expected, to: written)
@@ -136,7 +158,7 @@ enum FuzzChecks {
       break
     }
     if diagnostics.0.rejectCount != diagnostics.1.rejectCount || diagnostics.0.rejectCount != diagnostics.2.rejectCount {
-      fatalError("the ways rejected different events")
+      fatalError("the ways rejected different records")
     }
   }
 

@@ -40,6 +40,7 @@ struct FuzzTarget: Sendable {
     FuzzTarget(name: "aw-view", seeds: ["corpus/activitywatch/*.json", "corpus/migration/aw-export.json"]) {
       FuzzChecks.activityWatchView($0)
     },
+    FuzzTarget(name: "toggl-view", seeds: ["corpus/toggl/*.csv"]) { FuzzChecks.togglView($0) },
     FuzzTarget(name: "writers", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson"]) { FuzzChecks.writeAll($0) },
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },
     FuzzTarget(name: "team-config", seeds: ["Fuzz/seeds/team-config/*"]) { FuzzChecks.teamConfig($0) },

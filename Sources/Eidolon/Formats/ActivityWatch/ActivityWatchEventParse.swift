@@ -21,6 +21,7 @@ extension ActivityWatchEventScanner {
     private(set) var dataCount = 0
     private(set) var extraCount = 0
     private var hasData = false
+    private var hasDuration = false
     private let members: UnsafeMutablePointer<Member>
     private let canonical: ByteBuffer
     private let unescaped: ByteBuffer
@@ -46,7 +47,9 @@ extension ActivityWatchEventScanner {
           guard timestamp == nil, more(), ptr[pos] == 0x22, let text = string(), !text.value.inScannerBuffer else { return false }
           timestamp = text.value
         case .duration:
-          guard duration == nil, more() else { return false }
+          // A key twice is the tokenizer's error to give (even after a null).
+          guard !hasDuration, more() else { return false }
+          hasDuration = true
           if ptr[pos] == 0x6E {
             guard literal("null") else { return false }
             duration = nil
