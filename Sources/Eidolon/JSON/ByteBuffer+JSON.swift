@@ -1,5 +1,25 @@
 /// Writing JSON text into a ByteBuffer.
 extension ByteBuffer {
+  /// Appends a Unicode scalar (checked by the caller: not a surrogate, at most 0x10FFFF) as UTF-8.
+  func appendUTF8(scalar: UInt32) {
+    switch scalar {
+    case 0..<0x80:
+      append(UInt8(scalar))
+    case 0x80..<0x800:
+      append(UInt8(0xC0 | scalar >> 6))
+      append(UInt8(0x80 | scalar & 0x3F))
+    case 0x800..<0x10000:
+      append(UInt8(0xE0 | scalar >> 12))
+      append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      append(UInt8(0x80 | scalar & 0x3F))
+    default:
+      append(UInt8(0xF0 | scalar >> 18))
+      append(UInt8(0x80 | scalar >> 12 & 0x3F))
+      append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      append(UInt8(0x80 | scalar & 0x3F))
+    }
+  }
+
   /// Appends `bytes` (valid UTF-8) as a quoted JSON string: quote, backslash and
   /// control characters escaped, everything else as it is (raw UTF-8, like jq -c).
   public func appendJSONString(_ bytes: UnsafeRawBufferPointer) {

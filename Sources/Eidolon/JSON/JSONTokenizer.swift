@@ -483,7 +483,10 @@ public final class JSONTokenizer {
     pos += 2
   }
 
-  private func hexQuad(at offset: Int) -> UInt32? {
+  private func hexQuad(at offset: Int) -> UInt32? { JSONTokenizer.hexQuad(ptr, at: offset) }
+
+  /// The four hex digits at `offset` as a number; nil when one is not a hex digit.
+  static func hexQuad(_ ptr: UnsafePointer<UInt8>, at offset: Int) -> UInt32? {
     var value: UInt32 = 0
     for i in 0..<4 {
       let c = ptr[offset + i]
@@ -518,26 +521,7 @@ public final class JSONTokenizer {
     } else {
       pos += 6
     }
-    appendUTF8(scalar)
-  }
-
-  private func appendUTF8(_ scalar: UInt32) {
-    switch scalar {
-    case 0..<0x80:
-      text.append(UInt8(scalar))
-    case 0x80..<0x800:
-      text.append(UInt8(0xC0 | scalar >> 6))
-      text.append(UInt8(0x80 | scalar & 0x3F))
-    case 0x800..<0x10000:
-      text.append(UInt8(0xE0 | scalar >> 12))
-      text.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-      text.append(UInt8(0x80 | scalar & 0x3F))
-    default:
-      text.append(UInt8(0xF0 | scalar >> 18))
-      text.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-      text.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-      text.append(UInt8(0x80 | scalar & 0x3F))
-    }
+    text.appendUTF8(scalar: scalar)
   }
 
   // MARK: Numbers

@@ -308,15 +308,15 @@ extension ActivityWatchEventScanner {
         case UInt8(ascii: "b"): unescaped.append(0x08)
         case UInt8(ascii: "f"): unescaped.append(0x0C)
         case UInt8(ascii: "u"):
-          guard close - i >= 6, var scalar = hexQuad(at: i + 2), !(0xDC00...0xDFFF).contains(scalar) else { return false }
+          guard close - i >= 6, var scalar = JSONTokenizer.hexQuad(ptr, at: i + 2), !(0xDC00...0xDFFF).contains(scalar) else { return false }
           if (0xD800...0xDBFF).contains(scalar) {
-            guard close - i >= 12, ptr[i + 6] == 0x5C, ptr[i + 7] == UInt8(ascii: "u"), let low = hexQuad(at: i + 8),
+            guard close - i >= 12, ptr[i + 6] == 0x5C, ptr[i + 7] == UInt8(ascii: "u"), let low = JSONTokenizer.hexQuad(ptr, at: i + 8),
               (0xDC00...0xDFFF).contains(low)
             else { return false }
             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             i += 6
           }
-          appendUTF8(scalar)
+          unescaped.appendUTF8(scalar: scalar)
           i += 4
         default:
           return false
@@ -324,41 +324,6 @@ extension ActivityWatchEventScanner {
         i += 2
       }
       return true
-    }
-
-    private func hexQuad(at offset: Int) -> UInt32? {
-      var value: UInt32 = 0
-      for k in 0..<4 {
-        let c = ptr[offset + k]
-        let digit: UInt8
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - 0x30
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - 0x57
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - 0x37
-        default: return nil
-        }
-        value = value << 4 | UInt32(digit)
-      }
-      return value
-    }
-
-    private func appendUTF8(_ scalar: UInt32) {
-      switch scalar {
-      case 0..<0x80:
-        unescaped.append(UInt8(scalar))
-      case 0x80..<0x800:
-        unescaped.append(UInt8(0xC0 | scalar >> 6))
-        unescaped.append(UInt8(0x80 | scalar & 0x3F))
-      case 0x800..<0x10000:
-        unescaped.append(UInt8(0xE0 | scalar >> 12))
-        unescaped.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        unescaped.append(UInt8(0x80 | scalar & 0x3F))
-      default:
-        unescaped.append(UInt8(0xF0 | scalar >> 18))
-        unescaped.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-        unescaped.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        unescaped.append(UInt8(0x80 | scalar & 0x3F))
-      }
     }
   }
 }
