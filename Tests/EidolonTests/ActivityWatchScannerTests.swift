@@ -126,6 +126,22 @@ private func export(_ events: String, type: String = "currentwindow", hostname: 
     for length in stride(from: 150, to: cut.count, by: 3) { try compareScanning(Array(cut.prefix(length))) }
   }
 
+  @Test func timestampsReadAsTimestampParseReadsThem() throws {
+    let timestamps = [
+      "2024-02-29T23:59:59.999999999-05:30", "2024-02-29T23:59:59.9999999999Z", "2023-02-29T10:00:00Z", "2024-03-01T24:00:00Z",
+      "2024-03-01T23:60:00Z", "2024-03-01T23:59:60Z", "2024-03-01T08:00:00+24:00", "2024-03-01T08:00:00+23:59",
+      "2024-03-01T08:00:00z", "2024-03-01 08:00:00Z", "2024-03-01t08:00:00Z", "2024-03-01T08:00:00+0530", "2024-03-01T08:00:00",
+      "2024-03-01T08:00:00.Z", "2024-03-01T08:00:00,5Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00",
+      "9999-12-31T23:59:59.999Z", "2024-13-01T08:00:00Z", "2024-00-10T08:00:00Z", "2024-01-00T08:00:00Z", "2024-1a-01T08:00:00Z",
+      "2024-03-01T08:00:00ZZ", "2024-03-01T08:00:00+01:00x", "2024-03-01T08:00:00.000001+00:00", "2024-03-01T08:00:00.5-00:00",
+    ]
+    // Each after an event of another day and one of the same day, so the kept day is used and replaced.
+    let events = timestamps.flatMap { stamp in
+      [#"{"timestamp": "2019-06-01T00:00:00Z"}"#, #"{"timestamp": "\#(stamp)", "duration": 1}"#, #"{"timestamp": "\#(stamp)"}"#]
+    }
+    try compareScanning(export(events.joined(separator: ", ")))
+  }
+
   @Test func eventsLongerThanTheScannersWindowGoTheLongWay() throws {
     let title = String(repeating: "long ", count: ActivityWatchReader.maxScannedEventBytes / 4)
     let result = try compareScanning(export(#"{"timestamp": "2024-03-01T08:00:00Z", "data": {"title": "\#(title)"}}"#))

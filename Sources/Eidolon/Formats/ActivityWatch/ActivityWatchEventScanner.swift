@@ -176,10 +176,16 @@ final class ActivityWatchEventScanner {
 
   private func write(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText) -> Bool {
     guard let timestamp = parse.timestamp else { return false }
-    var error = ""
     // The span holds the quotes.
-    guard let parsed = Timestamp.parse(UnsafeRawBufferPointer(rebasing: span(timestamp, bytes).dropFirst().dropLast()), error: &error)
-    else { return false }
+    let timestampText = UnsafeRawBufferPointer(rebasing: span(timestamp, bytes).dropFirst().dropLast())
+    let epochMillis: Int64, subMillisecondNanos: Int
+    if let (millis, nanos) = usualTimestamp(timestampText) {
+      (epochMillis, subMillisecondNanos) = (millis, nanos)
+    } else {
+      var error = ""
+      guard let parsed = Timestamp.parse(timestampText, error: &error) else { return false }
+      (epochMillis, subMillisecondNanos) = (parsed.epochMillis, parsed.subMillisecondNanos)
+    }
     numberText.removeAll()
     if let text = parse.duration.map({ span($0, bytes) }) {
       if NumberText.isWrittenShortest(text) {
@@ -198,7 +204,7 @@ final class ActivityWatchEventScanner {
       numberText.append(UInt8(ascii: "0"))
     }
     guard EventSpec.durationProblem(duration) == nil else { return false }
-    start = parsed.epochMillis
+    start = epochMillis
     guard start >= Timestamp.minMillis, Double(start) + duration * 1000 <= Double(Timestamp.maxMillis),
       EventSpec.endMillis(start: start, seconds: duration) != nil
     else { return false }
@@ -212,7 +218,7 @@ final class ActivityWatchEventScanner {
     startOffset = line.count
     Timestamp.appendCanonical(start, to: line)
     let startText = UnsafeRawBufferPointer(start: line.base + startOffset, count: 24)
-    writeIDInput(parse, bytes, bucket, start: startText, subMillisecondNanos: parsed.subMillisecondNanos)
+    writeIDInput(parse, bytes, bucket, start: startText, subMillisecondNanos: subMillisecondNanos)
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
     line.append(literal: "\",\"duration\":")
     line.append(numberText.bytes)
@@ -242,7 +248,7 @@ final class ActivityWatchEventScanner {
     }
 
     attrsRange = 0..<0
-    let hasAttrs = !bucket.attrsHead.isEmpty || parse.eventID != nil || parsed.subMillisecondNanos != 0
+    let hasAttrs = !bucket.attrsHead.isEmpty || parse.eventID != nil || subMillisecondNanos != 0
       || parse.extraCount > 0 || restCount > 0
     if hasAttrs {
       line.append(literal: ",\"attrs\":")
@@ -262,7 +268,7 @@ final class ActivityWatchEventScanner {
         member("\"event_id\":")
         line.append(value(eventID, bytes))
       }
-      if parsed.subMillisecondNanos != 0 {
+      if subMillisecondNanos != 0 {
         member("\"timestamp\":")
         line.append(span(timestamp, bytes))
       }
@@ -290,6 +296,60 @@ final class ActivityWatchEventScanner {
     }
     line.append(UInt8(ascii: "}"))
     return true
+  }
+
+  /// The date of the last timestamp read the usual way (its first ten bytes) and its day.
+  private var lastDate: (UInt64, UInt16) = (0, 0)
+  private var lastDays: Int64?
+
+  /// `YYYY-MM-DDTHH:MM:SS[.fraction]` and `Z` or `±HH:MM`, the form both servers write, as
+  /// `Timestamp.parse` reads it: UTC milliseconds and the nanoseconds below them. nil for
+  /// anything else, which `Timestamp.parse` then reads (or refuses). Most events share the
+  /// date of the one before: its day number is kept.
+  private func usualTimestamp(_ t: UnsafeRawBufferPointer) -> (Int64, Int)? {
+    let n = t.count
+    guard n >= 20, t[4] == 0x2D, t[7] == 0x2D, t[10] == UInt8(ascii: "T"), t[13] == 0x3A, t[16] == 0x3A else { return nil }
+    // Two digits as a number; 1000 (out of every range below) when either is not a digit.
+    @inline(__always) func two(_ k: Int) -> Int {
+      let high = t[k] &- 0x30, low = t[k + 1] &- 0x30
+      return high <= 9 && low <= 9 ? Int(high) * 10 + Int(low) : 1000
+    }
+    let date = (t.loadUnaligned(as: UInt64.self), t.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+    var days = lastDays
+    if date != lastDate || days == nil {
+      let century = two(0), year = two(2), month = two(5), day = two(8)
+      guard century < 100, year < 100, century + year > 0, month >= 1, month <= 12, day >= 1,
+        day <= CivilTime.daysInMonth(year: century * 100 + year, month: month)
+      else { return nil }
+      days = CivilTime.daysFromCivil(year: century * 100 + year, month: month, day: day)
+      lastDays = days
+      lastDate = date
+    }
+    let hour = two(11), minute = two(14), second = two(17)
+    guard hour < 24, minute < 60, second < 60 else { return nil }
+    var i = 19
+    var nanos = 0
+    if t[i] == UInt8(ascii: ".") {
+      i += 1
+      let first = i
+      while i < n, t[i] &- 0x30 <= 9, i - first < 9 {
+        nanos = nanos * 10 + Int(t[i] &- 0x30)
+        i += 1
+      }
+      guard i > first, i < n, t[i] &- 0x30 > 9 else { return nil }
+      for _ in (i - first)..<9 { nanos *= 10 }
+    }
+    var offset = 0
+    if t[i] == UInt8(ascii: "Z") && i + 1 == n {
+      offset = 0
+    } else {
+      guard i + 6 == n, t[i] == UInt8(ascii: "+") || t[i] == UInt8(ascii: "-"), t[i + 3] == 0x3A else { return nil }
+      let hours = two(i + 1), minutes = two(i + 4)
+      guard hours <= 23, minutes <= 59 else { return nil }
+      offset = (hours * 3600 + minutes * 60) * (t[i] == UInt8(ascii: "-") ? -1 : 1)
+    }
+    let seconds = days! * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
+    return (seconds * 1000 + Int64(nanos / 1_000_000), nanos % 1_000_000)
   }
 
   /// The id's input, as `ActivityWatchMapping` joins it: bucket id, start, the part finer
