@@ -44,8 +44,13 @@ final class ActivityWatchEventScanner {
         offsets.append(texts.count)
         write(texts)
       }
-      part { $0.append("\",\"source\":"); $0.appendJSONString(ActivityWatchMapping.source)
-        $0.append(",\"kind\":"); $0.appendJSONString(kindText); $0.append(",\"start\":\"") }
+      part { out in
+        out.append("\",\"source\":")
+        out.appendJSONString(ActivityWatchMapping.source)
+        out.append(",\"kind\":")
+        out.appendJSONString(kindText)
+        out.append(",\"start\":\"")
+      }
       part { out in
         out.append(",\"stream\":")
         out.appendJSONString(bucket.id)
