@@ -221,3 +221,75 @@ private final class FailingSource: ByteSource {
     #expect(read == Array(lines.utf8))
   }
 }
+
+/// OutputSink's writing thread (WriteBehind): what comes out is what went in, in order,
+/// plain or gzip, and its errors come back to the writer.
+@Suite struct WriteBehindTests {
+  /// Appends `bytes` in pieces of odd sizes, flushing when full, as the writers do.
+  private func write(_ bytes: [UInt8], to sink: OutputSink, piece: Int) throws {
+    var at = 0
+    while at < bytes.count {
+      let n = min(piece, bytes.count - at)
+      bytes[at..<(at + n)].withUnsafeBytes { sink.buffer.append($0) }
+      at += n
+      try sink.flushIfFull()
+    }
+  }
+
+  @Test func theBytesComeOutInOrderPlainAndGzip() throws {
+    var random = SplitMix(state: 7)
+    let dir = temporaryDirectory()
+    for size in [0, 10, OutputSink.flushThreshold - 1, OutputSink.flushThreshold, 3 * OutputSink.flushThreshold + 17, 5_000_003] {
+      let bytes = (0..<size).map { _ in UInt8(random.below(64) + 32) }
+      for (name, piece) in [("out.txt", 1 << 16), ("out.txt", 4093), ("out.txt.gz", 777)] {
+        let path = "\(dir)/\(name)"
+        let sink = try OutputSink.open(path)
+        try write(bytes, to: sink, piece: piece)
+        try sink.finish()
+        let back = try InputOpener.open(path)
+        var read: [UInt8] = []
+        while try back.available > 0 || back.fill() {
+          read += UnsafeRawBufferPointer(start: back.storage + back.start, count: back.available)
+          back.start = back.end
+        }
+        #expect(read == bytes, "\(size) bytes to \(name) in pieces of \(piece)")
+        if !name.hasSuffix(".gz") { #expect(sink.bytesWritten == Int64(size)) }
+      }
+    }
+  }
+
+  @Test func aClosedPipeComesBackAsABrokenPipe() throws {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    close(fds[0])
+    let previous = signal(SIGPIPE, SIG_IGN)
+    defer {
+      signal(SIGPIPE, previous)
+      close(fds[1])
+    }
+    let sink = OutputSink(fd: fds[1], name: "pipe", writesBehind: true)
+    var caught: Error?
+    do {
+      try write([UInt8](repeating: 0x61, count: 4 * OutputSink.flushThreshold), to: sink, piece: 1 << 16)
+      try sink.finish()
+    } catch {
+      caught = error
+    }
+    #expect(caught is BrokenPipe)
+  }
+
+  @Test func aSinkDroppedMidwayOnAStreamHandsOverWhatWasMade() throws {
+    let dir = temporaryDirectory()
+    let path = "\(dir)/stream.txt"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    #expect(fd >= 0)
+    let bytes = [UInt8](repeating: 0x62, count: 2 * OutputSink.flushThreshold + 5)
+    do {
+      let sink = OutputSink(fd: fd, name: "stream", writesBehind: true)
+      try write(bytes, to: sink, piece: 1000)
+      // Dropped without finish(), as when a run stops on an error.
+    }
+    close(fd)
+    #expect(readFile(path) == bytes)
+  }
+}

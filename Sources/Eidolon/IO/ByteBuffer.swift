@@ -23,6 +23,14 @@ public final class ByteBuffer {
 
   public func removeAll() { count = 0 }
 
+  /// Trades contents and memory with `other` (a writer hands its full buffer to a thread
+  /// and goes on filling the other, through the same object).
+  public func swapStorage(with other: ByteBuffer) {
+    swap(&base, &other.base)
+    swap(&count, &other.count)
+    swap(&capacity, &other.capacity)
+  }
+
   /// Empties the buffer and gives its memory back (a big buffer no longer needed).
   public func releaseMemory() {
     base.deallocate()

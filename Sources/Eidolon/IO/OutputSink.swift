@@ -9,6 +9,11 @@ import CZlib
 /// in ".gz". Writers append to `buffer` and call `flushIfFull()`; writes to the
 /// system are large (256 KiB). A file is written under a temporary name and renamed
 /// into place by `finish()`, so a failed run never leaves half a file behind.
+///
+/// A tool's output (`open`) that passes one buffer has its writing (and compressing) done
+/// on a thread of its own (`WriteBehind`), so the second core does it while the tool
+/// makes the next buffer; its errors come back at the next flush or at `finish()`.
+/// Spill files and stderr (`init(fd:name:)`) write on the caller's thread.
 public final class OutputSink {
   public static let flushThreshold = 1 << 18
 
@@ -18,10 +23,17 @@ public final class OutputSink {
   private let ownsDescriptor: Bool
   private let finalPath: String?
   private let temporaryPath: String?
-  private var deflater: Deflater?
   private var finished = false
+  /// What writes (and compresses): on the thread once there is one, else here.
+  private let writer: SinkWriter
+  private let writesBehind: Bool
+  private var writeBehind: WriteBehind?
+
   /// Bytes handed to the system so far (after compression).
-  public private(set) var bytesWritten: Int64 = 0
+  public var bytesWritten: Int64 {
+    writeBehind?.waitIdle()
+    return writer.written
+  }
 
   /// stdout when `path` is nil or "-".
   public static func open(_ path: String?, gzip: Bool? = nil) throws -> OutputSink {
@@ -54,14 +66,16 @@ public final class OutputSink {
                       gzip: gzip ?? path.hasSuffix(".gz"))
   }
 
-  /// Writes to a descriptor the caller keeps (stderr, a test's pipe).
-  public init(fd: Int32, name: String, gzip: Bool = false) {
+  /// Writes to a descriptor the caller keeps (stderr, a spill file, a test's pipe); on a
+  /// thread of its own past one buffer only when `writesBehind`.
+  public init(fd: Int32, name: String, gzip: Bool = false, writesBehind: Bool = false) {
     self.fd = fd
     self.name = name
+    self.writesBehind = writesBehind
     ownsDescriptor = false
     finalPath = nil
     temporaryPath = nil
-    deflater = gzip ? Deflater() : nil
+    writer = SinkWriter(fd: fd, name: name, gzip: gzip)
   }
 
   private init(fd: Int32, name: String, ownsDescriptor: Bool, finalPath: String?, temporaryPath: String?, gzip: Bool) {
@@ -70,41 +84,62 @@ public final class OutputSink {
     self.ownsDescriptor = ownsDescriptor
     self.finalPath = finalPath
     self.temporaryPath = temporaryPath
-    deflater = gzip ? Deflater() : nil
+    writesBehind = true
+    writer = SinkWriter(fd: fd, name: name, gzip: gzip)
   }
 
   deinit {
     // Not finished on a stream (stdout, a pipe): hand over what was made before the
     // error, as jq does; a file is removed below instead, so it is never half there.
     if !finished && temporaryPath == nil { try? flush() }
+    writeBehind?.stop()
     if ownsDescriptor { close(fd) }
     // Not finished: an error ended the run, so the partial file goes.
     if !finished, let temporaryPath { TemporaryPaths.remove(temporaryPath) }
   }
 
+  /// Hands the buffer on when it is full: to the writing thread (started at the first
+  /// full buffer), which writes it while the caller fills the next.
   @inline(__always)
   public func flushIfFull() throws {
-    if buffer.count >= OutputSink.flushThreshold { try flush() }
+    if buffer.count >= OutputSink.flushThreshold { try handOn() }
   }
 
-  /// Hands everything buffered to the system.
-  public func flush() throws {
-    guard buffer.count > 0 else { return }
-    if let deflater {
-      try deflater.compress(buffer.bytes, finish: false) { try writeAll($0) }
-    } else {
-      try writeAll(buffer.bytes)
+  private func handOn() throws {
+    if writeBehind == nil && writesBehind && !finished {
+      writeBehind = try WriteBehind(writer: writer)
     }
-    buffer.removeAll()
+    if let writeBehind {
+      try writeBehind.hand(buffer)
+    } else {
+      try writer.write(buffer.bytes)
+      buffer.removeAll()
+    }
+  }
+
+  /// Hands everything buffered to the system, and waits until it is written (a spill file
+  /// is read back after it, a prompt must be seen).
+  public func flush() throws {
+    if buffer.count > 0 {
+      if let writeBehind {
+        try writeBehind.hand(buffer)
+      } else {
+        try writer.write(buffer.bytes)
+        buffer.removeAll()
+      }
+    }
+    try writeBehind?.drain()
   }
 
   /// Flushes, ends the gzip stream, and puts a file in place.
   public func finish() throws {
     guard !finished else { return }
     try flush()
-    if let deflater {
-      try deflater.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { try writeAll($0) }
+    if let writeBehind {
+      writeBehind.stop()
+      self.writeBehind = nil
     }
+    try writer.finish()
     if let temporaryPath, let finalPath {
       if rename(temporaryPath, finalPath) != 0 {
         throw EidolonError(.io, "cannot move the finished output into place: \(SystemCall.lastErrorMessage())",
@@ -114,18 +149,50 @@ public final class OutputSink {
     }
     finished = true
   }
+}
+
+/// Writes an OutputSink's bytes to its descriptor, deflating them first for a .gz output.
+/// Used by one thread at a time: the sink's, or its `WriteBehind` thread's while that
+/// holds a buffer.
+final class SinkWriter {
+  private let fd: Int32
+  private let name: String
+  private let deflater: Deflater?
+  /// Bytes handed to the system so far (after compression).
+  private(set) var written: Int64 = 0
+
+  init(fd: Int32, name: String, gzip: Bool) {
+    self.fd = fd
+    self.name = name
+    deflater = gzip ? Deflater() : nil
+  }
+
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    if let deflater {
+      try deflater.compress(bytes, finish: false) { try writeAll($0) }
+    } else {
+      try writeAll(bytes)
+    }
+  }
+
+  /// Ends the gzip stream.
+  func finish() throws {
+    if let deflater {
+      try deflater.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { try writeAll($0) }
+    }
+  }
 
   private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
     var offset = 0
     while offset < bytes.count {
-      let n = SystemCall.retrying { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+      let n = SystemCall.retrying { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
       if n < 0 {
         if errno == EPIPE { throw BrokenPipe() }
         throw EidolonError(.io, "write failed: \(SystemCall.lastErrorMessage())", file: name)
       }
       offset += n
     }
-    bytesWritten += Int64(bytes.count)
+    written += Int64(bytes.count)
   }
 }
 
