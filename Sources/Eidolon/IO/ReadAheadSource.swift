@@ -18,43 +18,36 @@ public final class ReadAheadSource: ByteSource {
     let upstream: ByteSource
     let blockSize: Int
     let blocks: [UnsafeMutableRawPointer]
-    /// Guarded by `mutex`: blocks filled and not yet read, in order, with their byte
+    /// Guarded by `monitor`: blocks filled and not yet read, in order, with their byte
     /// counts (0 for the end); blocks free to fill; the upstream's error; a stop request.
     var filled: [(block: Int, count: Int)] = []
     var free: [Int]
     var failure: Error?
     var stopping = false
-    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let monitor = ThreadMonitor()
 
     init(upstream: ByteSource, blockSize: Int, blockCount: Int) {
       self.upstream = upstream
       self.blockSize = blockSize
       blocks = (0..<max(2, blockCount)).map { _ in UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16) }
       free = Array(blocks.indices)
-      pthread_mutex_init(mutex, nil)
-      pthread_cond_init(changed, nil)
     }
 
     deinit {
-      pthread_cond_destroy(changed)
-      pthread_mutex_destroy(mutex)
-      changed.deallocate()
-      mutex.deallocate()
       for block in blocks { block.deallocate() }
     }
 
     /// The thread: fills free blocks in turn until the end, an error, or a stop.
     func fill() {
       while true {
-        pthread_mutex_lock(mutex)
-        while free.isEmpty && !stopping { pthread_cond_wait(changed, mutex) }
+        monitor.lock()
+        while free.isEmpty && !stopping { monitor.wait() }
         if stopping {
-          pthread_mutex_unlock(mutex)
+          monitor.unlock()
           return
         }
         let block = free.removeFirst()
-        pthread_mutex_unlock(mutex)
+        monitor.unlock()
         var count = 0
         var error: Error?
         do {
@@ -67,16 +60,16 @@ public final class ReadAheadSource: ByteSource {
         } catch let caught {
           error = caught
         }
-        pthread_mutex_lock(mutex)
+        monitor.lock()
         if count > 0 { filled.append((block, count)) }
         if let error {
           failure = error
         } else if count < blockSize {
           filled.append((block, 0))  // the end (its block is never handed back: nothing follows)
         }
-        pthread_cond_broadcast(changed)
+        monitor.broadcast()
         let done = error != nil || count < blockSize
-        pthread_mutex_unlock(mutex)
+        monitor.unlock()
         if done { return }
       }
     }
@@ -95,10 +88,10 @@ public final class ReadAheadSource: ByteSource {
 
   deinit {
     if let thread {
-      pthread_mutex_lock(shared.mutex)
+      shared.monitor.lock()
       shared.stopping = true
-      pthread_cond_broadcast(shared.changed)
-      pthread_mutex_unlock(shared.mutex)
+      shared.monitor.broadcast()
+      shared.monitor.unlock()
       pthread_join(thread, nil)
     }
   }
@@ -108,15 +101,15 @@ public final class ReadAheadSource: ByteSource {
     if thread == nil { try start() }
     let shared = shared
     if current == nil {
-      pthread_mutex_lock(shared.mutex)
-      while shared.filled.isEmpty && shared.failure == nil { pthread_cond_wait(shared.changed, shared.mutex) }
+      shared.monitor.lock()
+      while shared.filled.isEmpty && shared.failure == nil { shared.monitor.wait() }
       if shared.filled.isEmpty, let failure = shared.failure {
-        pthread_mutex_unlock(shared.mutex)
+        shared.monitor.unlock()
         ended = true
         throw failure
       }
       current = shared.filled.removeFirst()
-      pthread_mutex_unlock(shared.mutex)
+      shared.monitor.unlock()
       offset = 0
       if current!.count == 0 {
         ended = true
@@ -129,25 +122,16 @@ public final class ReadAheadSource: ByteSource {
     offset += n
     if offset == count {
       current = nil
-      pthread_mutex_lock(shared.mutex)
+      shared.monitor.lock()
       shared.free.append(block)
-      pthread_cond_broadcast(shared.changed)
-      pthread_mutex_unlock(shared.mutex)
+      shared.monitor.broadcast()
+      shared.monitor.unlock()
     }
     return n
   }
 
   private func start() throws {
-    var made = pthread_t()
-    let context = Unmanaged.passRetained(shared).toOpaque()
-    let status = pthread_create(&made, nil, { context in
-      Unmanaged<Shared>.fromOpaque(context!).takeRetainedValue().fill()
-      return nil
-    }, context)
-    guard status == 0 else {
-      Unmanaged<Shared>.fromOpaque(context).release()
-      throw EidolonError(.io, "cannot start a thread to read ahead: \(String(cString: strerror(status)))")
-    }
-    thread = made
+    let shared = shared
+    thread = try ThreadMonitor.startThread(doing: "read ahead") { shared.fill() }
   }
 }

@@ -13,45 +13,35 @@ final class WriteBehind {
     let writer: SinkWriter
     /// The buffer the thread writes; the caller's side touches it only while not `busy`.
     let pending = ByteBuffer(capacity: OutputSink.flushThreshold + (1 << 16))
-    /// Guarded by `mutex`: a buffer handed and not yet written, the first error, a stop request.
+    /// Guarded by `monitor`: a buffer handed and not yet written, the first error, a stop request.
     var busy = false
     var failure: Error?
     var stopping = false
-    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let monitor = ThreadMonitor()
 
     init(writer: SinkWriter) {
       self.writer = writer
-      pthread_mutex_init(mutex, nil)
-      pthread_cond_init(changed, nil)
-    }
-
-    deinit {
-      pthread_cond_destroy(changed)
-      pthread_mutex_destroy(mutex)
-      changed.deallocate()
-      mutex.deallocate()
     }
 
     /// The thread: writes each buffer handed to it until asked to stop (after the last).
     func run() {
-      pthread_mutex_lock(mutex)
+      monitor.lock()
       while true {
-        while !busy && !stopping { pthread_cond_wait(changed, mutex) }
+        while !busy && !stopping { monitor.wait() }
         if !busy { break }  // stopping, nothing left
         let skip = failure != nil  // after an error nothing more is written
-        pthread_mutex_unlock(mutex)
+        monitor.unlock()
         var error: Error?
         if !skip {
           do { try writer.write(pending.bytes) } catch let caught { error = caught }
         }
         pending.removeAll()
-        pthread_mutex_lock(mutex)
+        monitor.lock()
         if let error { failure = error }
         busy = false
-        pthread_cond_broadcast(changed)
+        monitor.broadcast()
       }
-      pthread_mutex_unlock(mutex)
+      monitor.unlock()
     }
   }
 
@@ -59,18 +49,9 @@ final class WriteBehind {
   private var thread: pthread_t?
 
   init(writer: SinkWriter) throws {
-    shared = Shared(writer: writer)
-    var made = pthread_t()
-    let context = Unmanaged.passRetained(shared).toOpaque()
-    let status = pthread_create(&made, nil, { context in
-      Unmanaged<Shared>.fromOpaque(context!).takeRetainedValue().run()
-      return nil
-    }, context)
-    guard status == 0 else {
-      Unmanaged<Shared>.fromOpaque(context).release()
-      throw EidolonError(.io, "cannot start a thread to write the output: \(String(cString: strerror(status)))")
-    }
-    thread = made
+    let shared = Shared(writer: writer)
+    self.shared = shared
+    thread = try ThreadMonitor.startThread(doing: "write the output") { shared.run() }
   }
 
   deinit { stop() }
@@ -78,41 +59,41 @@ final class WriteBehind {
   /// Gives `buffer`'s bytes to the thread and leaves `buffer` empty (with the thread's
   /// last buffer's memory), once the thread has written the buffer before.
   func hand(_ buffer: ByteBuffer) throws {
-    pthread_mutex_lock(shared.mutex)
-    while shared.busy { pthread_cond_wait(shared.changed, shared.mutex) }
+    shared.monitor.lock()
+    while shared.busy { shared.monitor.wait() }
     if let failure = shared.failure {
-      pthread_mutex_unlock(shared.mutex)
+      shared.monitor.unlock()
       throw failure
     }
     buffer.swapStorage(with: shared.pending)
     shared.busy = true
-    pthread_cond_broadcast(shared.changed)
-    pthread_mutex_unlock(shared.mutex)
+    shared.monitor.broadcast()
+    shared.monitor.unlock()
   }
 
   /// Waits until everything handed is written; throws what the thread met.
   func drain() throws {
-    pthread_mutex_lock(shared.mutex)
-    while shared.busy { pthread_cond_wait(shared.changed, shared.mutex) }
+    shared.monitor.lock()
+    while shared.busy { shared.monitor.wait() }
     let failure = shared.failure
-    pthread_mutex_unlock(shared.mutex)
+    shared.monitor.unlock()
     if let failure { throw failure }
   }
 
   /// Waits until the thread holds no buffer (the writer may then be read or used).
   func waitIdle() {
-    pthread_mutex_lock(shared.mutex)
-    while shared.busy { pthread_cond_wait(shared.changed, shared.mutex) }
-    pthread_mutex_unlock(shared.mutex)
+    shared.monitor.lock()
+    while shared.busy { shared.monitor.wait() }
+    shared.monitor.unlock()
   }
 
   /// Lets the thread write what it holds, then ends it.
   func stop() {
     guard let thread else { return }
-    pthread_mutex_lock(shared.mutex)
+    shared.monitor.lock()
     shared.stopping = true
-    pthread_cond_broadcast(shared.changed)
-    pthread_mutex_unlock(shared.mutex)
+    shared.monitor.broadcast()
+    shared.monitor.unlock()
     pthread_join(thread, nil)
     self.thread = nil
   }

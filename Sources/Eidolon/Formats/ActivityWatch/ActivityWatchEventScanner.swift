@@ -411,9 +411,6 @@ final class ActivityWatchEventScanner {
     line.append(value(member.value, bytes))
   }
 
-  @inline(__always)
-  private func value(_ member: Member, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { value(member.value, bytes) }
-
   /// A value's canonical text: where it lies in the input, or in `canonical`.
   @inline(__always)
   private func value(_ value: Span, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A mutex and the condition its waiters wait on: the state a worker thread and its owner
+/// share (ReadAheadSource, WriteBehind) is read and changed only between `lock` and `unlock`.
+final class ThreadMonitor {
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+  init() {
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(changed, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(changed)
+    pthread_mutex_destroy(mutex)
+    changed.deallocate()
+    mutex.deallocate()
+  }
+
+  func lock() { pthread_mutex_lock(mutex) }
+  func unlock() { pthread_mutex_unlock(mutex) }
+  /// Waits, the lock held, until another thread broadcasts.
+  func wait() { pthread_cond_wait(changed, mutex) }
+  func broadcast() { pthread_cond_broadcast(changed) }
+
+  /// Starts `body` on a thread of its own, which the caller joins. `doing` says what the
+  /// thread is for in the error when it cannot start. `body` should hold only what the
+  /// thread shares, never its owner (whose last release on the thread would join itself).
+  static func startThread(doing: String, _ body: @escaping () -> Void) throws -> pthread_t {
+    var made = pthread_t()
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    let status = pthread_create(&made, nil, { context in
+      Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+      return nil
+    }, context)
+    guard status == 0 else {
+      Unmanaged<ThreadBody>.fromOpaque(context).release()
+      throw EidolonError(.io, "cannot start a thread to \(doing): \(String(cString: strerror(status)))")
+    }
+    return made
+  }
+}
+
+/// What a thread started by `ThreadMonitor.startThread` runs.
+private final class ThreadBody {
+  let run: () -> Void
+  init(_ run: @escaping () -> Void) { self.run = run }
+}
