@@ -67,7 +67,7 @@ final class TogglCSVRowScanner {
     else { return false }
     var listed: Double?
     if let text = cell(.duration) {
-      guard let seconds = TogglCSVRowScanner.clock(text), EventSpec.durationProblem(seconds) == nil else { return false }
+      guard let seconds = TogglDuration.clock(text), EventSpec.durationProblem(seconds) == nil else { return false }
       listed = seconds
     }
     if let endDate = cell(.endDate), let endTime = cell(.endTime) {
@@ -213,65 +213,18 @@ final class TogglCSVRowScanner {
   @inline(__always)
   static func normalized(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
     if text.isEmpty || (text.count == 1 && text[0] == UInt8(ascii: "-")) { return nil }
-    guard text.count >= 2, text[0] == UInt8(ascii: "'") else { return text }
-    switch text[1] {
-    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D:
-      return UnsafeRawBufferPointer(rebasing: text.dropFirst())
-    default:
-      return text
-    }
+    guard text.count >= 2, text[0] == UInt8(ascii: "'"), TogglCSVWriter.needsFormulaGuard(text[1]) else { return text }
+    return UnsafeRawBufferPointer(rebasing: text.dropFirst())
   }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" as UTC milliseconds and the offset in force; nil for
   /// another layout, a time that is not valid, or one the zone skips or repeats.
   private func instant(_ date: UnsafeRawBufferPointer, _ time: UnsafeRawBufferPointer) -> (Int64, Int)? {
-    guard date.count == 10, time.count == 8, date[4] == 0x2D, date[7] == 0x2D, time[2] == 0x3A, time[5] == 0x3A else {
-      return nil
-    }
-    @inline(__always) func number(_ bytes: UnsafeRawBufferPointer, _ from: Int, _ count: Int) -> Int? {
-      var value = 0
-      for i in from..<(from + count) {
-        let digit = bytes[i] &- 0x30
-        guard digit <= 9 else { return nil }
-        value = value * 10 + Int(digit)
-      }
-      return value
-    }
-    guard let year = number(date, 0, 4), let month = number(date, 5, 2), let day = number(date, 8, 2),
-      let hour = number(time, 0, 2), let minute = number(time, 3, 2), let second = number(time, 6, 2)
-    else { return nil }
-    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-    guard local.isValid else { return nil }
+    guard let local = TogglCSVReader.usualLocalDateTime(date, time), local.isValid else { return nil }
     guard let zone else { return (local.secondsAsIfUTC * 1000, 0) }
     let (millis, resolution) = zone.toUTCMillis(local)
     guard resolution == .exact else { return nil }
     return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
-  }
-
-  /// A Duration cell in "H:MM:SS" or "M:SS min" (the leading number of any length), as
-  /// seconds; nil for any other form (the general way reads those).
-  static func clock(_ text: UnsafeRawBufferPointer) -> Double? {
-    var b = text
-    var parts = 3
-    if b.count > 4, b[b.count - 4] == 0x20, b[b.count - 3] == UInt8(ascii: "m"), b[b.count - 2] == UInt8(ascii: "i"),
-      b[b.count - 1] == UInt8(ascii: "n") {
-      b = UnsafeRawBufferPointer(rebasing: b.dropLast(4))
-      parts = 2
-    }
-    let lead = b.count - 3 * (parts - 1)  // the digits before the first colon
-    guard lead >= 1, lead <= 14 else { return nil }
-    var value = 0.0
-    for i in 0..<lead {
-      let digit = b[i] &- 0x30
-      guard digit <= 9 else { return nil }
-      value = value * 10 + Double(digit)
-    }
-    for at in stride(from: lead, to: b.count, by: 3) {
-      let high = b[at + 1] &- 0x30, low = b[at + 2] &- 0x30
-      guard b[at] == 0x3A, high <= 5, low <= 9 else { return nil }
-      value = value * 60 + Double(Int(high) * 10 + Int(low))
-    }
-    return value
   }
 
   private enum BillableWord { case yes, no, other }

@@ -130,23 +130,23 @@ public final class TogglCSVWriter: EventWriter {
   /// a leading apostrophe, and so does one that starts with an apostrophe, so toggl-read
   /// can take exactly one off again (formats/toggl.md).
   static func formulaSafe(_ text: String) -> String {
-    guard let first = text.utf8.first else { return text }
-    switch first {
-    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D:
-      return "'" + text
-    default:
-      return text
-    }
+    guard let first = text.utf8.first, needsFormulaGuard(first) else { return text }
+    return "'" + text
   }
 
   /// What toggl-read does to a text cell: the apostrophe `formulaSafe` added comes off.
   static func unescapeFormula(_ text: String) -> String {
-    guard text.utf8.first == UInt8(ascii: "'"), let second = text.utf8.dropFirst().first else { return text }
-    switch second {
-    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D:
-      return String(text.dropFirst())
-    default:
-      return text
+    guard text.utf8.first == UInt8(ascii: "'"), let second = text.utf8.dropFirst().first, needsFormulaGuard(second)
+    else { return text }
+    return String(text.dropFirst())
+  }
+
+  /// True for a first byte after which `formulaSafe` puts an apostrophe in front.
+  @inline(__always)
+  static func needsFormulaGuard(_ first: UInt8) -> Bool {
+    switch first {
+    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "'"), 0x09, 0x0D: return true
+    default: return false
     }
   }
 }

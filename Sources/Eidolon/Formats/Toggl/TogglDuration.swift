@@ -4,7 +4,8 @@ public enum TogglDuration {
   /// Seconds, and how coarse the format is (seconds), for the cross-check with start
   /// and end. nil for "-", an empty cell, or text that is none of the formats.
   public static func parse(_ text: String) -> (seconds: Double, resolution: Double)? {
-    if let seconds = fastClock(text) { return (seconds, 1) }
+    var text = text
+    if let seconds = text.withUTF8({ clock(UnsafeRawBufferPointer($0)) }) { return (seconds, 1) }
     let trimmed = text.trimmingSpaces()
     if trimmed.isEmpty || trimmed == "-" { return nil }
     if let number = trimmed.stripping(suffix: " sec"), let value = InputNumber.decimal(number), value >= 0 { return (value, 1) }
@@ -20,27 +21,31 @@ public enum TogglDuration {
     return nil
   }
 
-  /// "HH:MM:SS" straight off the bytes: the common case, without splitting strings.
-  private static func fastClock(_ text: String) -> Double? {
-    var text = text
-    return text.withUTF8 { b -> Double? in
-      guard b.count >= 7, b[b.count - 3] == 0x3A, b[b.count - 6] == 0x3A else { return nil }
-      // Hours in a Double: any number of digits is read without an overflow trap (the
-      // reader then refuses a duration past EventSpec's longest).
-      var hours = 0.0
-      for i in 0..<(b.count - 6) {
-        let digit = Int(b[i]) - 0x30
-        guard (0...9).contains(digit) else { return nil }
-        hours = hours * 10 + Double(digit)
-      }
-      func two(_ at: Int) -> Int? {
-        let high = Int(b[at]) - 0x30, low = Int(b[at + 1]) - 0x30
-        guard (0...5).contains(high), (0...9).contains(low) else { return nil }
-        return high * 10 + low
-      }
-      guard let minutes = two(b.count - 5), let seconds = two(b.count - 2) else { return nil }
-      return hours * 3600 + Double(minutes * 60 + seconds)
+  /// "H:MM:SS" or "M:SS min" straight off the bytes (the leading number up to 14 digits,
+  /// read as a Double: no overflow trap), as seconds; nil for anything else. The common
+  /// case, without splitting strings; toggl-read's row scanner reads its cells with it too.
+  static func clock(_ text: UnsafeRawBufferPointer) -> Double? {
+    var b = text
+    var parts = 3
+    if b.count > 4, b[b.count - 4] == 0x20, b[b.count - 3] == UInt8(ascii: "m"), b[b.count - 2] == UInt8(ascii: "i"),
+      b[b.count - 1] == UInt8(ascii: "n") {
+      b = UnsafeRawBufferPointer(rebasing: b.dropLast(4))
+      parts = 2
     }
+    let lead = b.count - 3 * (parts - 1)  // the digits before the first colon
+    guard lead >= 1, lead <= 14 else { return nil }
+    var value = 0.0
+    for i in 0..<lead {
+      let digit = b[i] &- 0x30
+      guard digit <= 9 else { return nil }
+      value = value * 10 + Double(digit)
+    }
+    for at in stride(from: lead, to: b.count, by: 3) {
+      let high = b[at + 1] &- 0x30, low = b[at + 2] &- 0x30
+      guard b[at] == 0x3A, high <= 5, low <= 9 else { return nil }
+      value = value * 60 + Double(Int(high) * 10 + Int(low))
+    }
+    return value
   }
 
   /// "H:MM:SS" (hours unpadded, any number of them) or "M:SS" (parts: 2).
