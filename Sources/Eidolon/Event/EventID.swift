@@ -27,9 +27,13 @@ public enum EventID {
 
   /// Writes the 32 hex digits of the id of `joinedFields` (what follows the prefix and its colon).
   static func writeHex(of joinedFields: UnsafeRawBufferPointer, to out: UnsafeMutableRawPointer) {
-    let (h1, h2) = MurmurHash3.x64_128(joinedFields)
-    writeHex(h1, to: out)
-    writeHex(h2, to: out + 16)
+    writeHex(MurmurHash3.x64_128(joinedFields), to: out)
+  }
+
+  /// The 32 hex digits of a hash `MurmurHash3.x64_128` gave, written at `out`.
+  static func writeHex(_ hash: (UInt64, UInt64), to out: UnsafeMutableRawPointer) {
+    writeHex(hash.0, to: out)
+    writeHex(hash.1, to: out + 16)
   }
 
   /// The 16 hex digits of `word`, most significant first, without a branch per digit.

@@ -116,8 +116,14 @@ public final class EventView {
     attrsJSON = EventView.absent
     hasTags = false
     tagsJSON = EventView.absent
-    tagList.removeAll(keepingCapacity: true)
-    decoded = nil
+    if !tagList.isEmpty { tagList.removeAll(keepingCapacity: true) }
+    // Storing nil copies the whole Optional<Event>: only when there is one to forget.
+    if hasDecoded { decoded = nil }
+  }
+
+  private var hasDecoded: Bool {
+    if case .some = decoded { return true }
+    return false
   }
 }
 

@@ -45,6 +45,9 @@ public enum InputNumber {
     return isJSONNumber(bytes: Array(text.utf8))
   }
 
+  /// RFC 8259's number grammar, on bytes.
+  static func isJSONNumber(_ bytes: UnsafeRawBufferPointer) -> Bool { isJSONNumber(bytes: bytes) }
+
   private static func isJSONNumber<C: RandomAccessCollection>(bytes: C) -> Bool where C.Element == UInt8, C.Index == Int {
     var i = bytes.startIndex
     let end = bytes.endIndex

@@ -4,43 +4,81 @@
 /// A row is "N seconds of X inside the bucket that starts at Date": the event starts
 /// at the bucket's start (in the account's zone, converted to UTC) and lasts N
 /// seconds, or with `layout` the rows of a bucket follow each other inside it.
-public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
+///
+/// CSV rows of the usual shape go from their cells' bytes straight to their canonical
+/// line (`RescueTimeRowScanner`); any other row goes through an Event. `nextView()`
+/// hands out either as a view over that line.
+public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTimeReaderCounts {
   private let source: RescueTimeRowSource
   private let diagnostics: Diagnostics
   private let options: RescueTimeReadOptions
-  private let zone: ZoneConverter?
   private var columns: RescueTimeColumns?
   /// Rows read ahead to infer the resolution, handed out first.
   private var lookahead: [RescueTimeRow] = []
   private var lookaheadIndex = 0
-  public private(set) var resolution: RescueTimeResolution?
+  public var resolution: RescueTimeResolution? { buckets.resolution }
   public private(set) var clampedRows = 0
   public private(set) var clampedSeconds: Double = 0
-  /// The bucket of the last row: its label, UTC start and end, the seconds laid out in it.
-  /// `repeats` counts identities seen in it (repeated rows get distinct ids).
-  private var bucketLabel: Int64?
-  private var bucketStart: Int64 = 0
-  private var bucketEnd: Int64 = 0
-  private var bucketCursor: Double = 0
-  private var bucketStartOffset: String?
-  private var repeats = RescueTimeRepeats()
-  private var lastOverlapLabel: Int64?
+  private let buckets: RescueTimeBuckets
   private let scratch = ByteBuffer(capacity: 256)
+  private var rowScanner: RescueTimeRowScanner?
+  /// The source when it is a CSV, whose records the scanner reads in place.
+  private let csvRows: RescueTimeCSVRows?
+  private let view = EventView()
+  /// The canonical line of a row that went through an Event, for its view.
+  private let convertedLine = ByteBuffer(capacity: 1024)
+  private var converted: Event?
+  /// Rows the scanner took (the rest went through an Event).
+  private(set) var scannedRows = 0
 
   /// How many rows are read ahead to infer the bucket size.
   static let lookaheadRows = 2000
 
   init(source: RescueTimeRowSource, diagnostics: Diagnostics, options: RescueTimeReadOptions) {
     self.source = source
+    csvRows = source as? RescueTimeCSVRows
     self.diagnostics = diagnostics
     self.options = options
-    zone = options.zoneIdentifier.flatMap(ZoneConverter.init(identifier:))
-    resolution = options.resolution
+    buckets = RescueTimeBuckets(zone: options.zoneIdentifier.flatMap(ZoneConverter.init(identifier:)), resolution: options.resolution,
+                                diagnostics: diagnostics, fileName: source.fileName)
   }
 
   public var bytesRead: Int64 { source.bytesRead }
 
+  private enum Record {
+    /// The scanner's line is the row's event.
+    case scanned
+    /// The event, in `converted`, was made the general way.
+    case converted
+  }
+
   public func next() throws -> Event? {
+    switch try nextRecord() {
+    case nil: return nil
+    case .scanned?: return try scannedView().makeEvent()
+    case .converted?: return converted.take()
+    }
+  }
+
+  /// The next event as a view over its canonical line, valid until the next call.
+  public func nextView() throws -> EventView? {
+    switch try nextRecord() {
+    case nil:
+      return nil
+    case .scanned?:
+      return scannedView()
+    case .converted?:
+      try view.fill(from: converted.take()!, line: convertedLine)
+      return view
+    }
+  }
+
+  private func scannedView() -> EventView {
+    rowScanner?.fill(view)
+    return view
+  }
+
+  private func nextRecord() throws -> Record? {
     if columns == nil {
       guard let header = try source.header() else { return nil }
       do {
@@ -51,6 +89,9 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
         throw error
       }
       try settleResolution()
+      if options.scansRows, csvRows != nil {
+        rowScanner = RescueTimeRowScanner(columns: columns!, buckets: buckets, layout: options.layout)
+      }
     }
     while true {
       let row: RescueTimeRow
@@ -61,6 +102,13 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
           lookahead = []
           lookaheadIndex = 0
         }
+      } else if let rowScanner, let csvRows {
+        guard try csvRows.nextRecord(diagnostics) else { return nil }
+        if rowScanner.scan(csvRows.csv) {
+          scannedRows += 1
+          return .scanned
+        }
+        row = csvRows.currentRow()
       } else {
         guard let next = try source.nextRow(diagnostics) else { return nil }
         row = next
@@ -69,7 +117,8 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
         // Bound straight from the call: an Optional bound after it was copied whole.
         guard let event = try event(from: row, columns!) else { return nil }
         try EventSpec.check(event)
-        return event
+        converted = event
+        return .converted
       } catch var error as EidolonError where error.isRecordError {
         error.file = source.fileName
         if error.position == nil { error.position = row.position }
@@ -97,7 +146,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       lookahead.append(row)
       if let text = row.cell(columns.index[.date]), let parsed = Timestamp.parse(text) { dates.append(parsed.local) }
     }
-    resolution = RescueTimeResolution.infer(from: dates)
+    buckets.resolution = RescueTimeResolution.infer(from: dates)
     if let resolution {
       let name = resolution == .minute ? "5-minute" : resolution.rawValue
       diagnostics.note("rt-read: \(source.fileName): \(name) buckets, inferred from the dates (--resolution sets it)")
@@ -189,64 +238,30 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
     return event
   }
 
-  /// The bucket start of a Date cell in UTC, with the offset in force; a new bucket
-  /// resets the layout and the repeat counts.
+  /// The bucket start of a Date cell in UTC, with the offset in force.
   private func place(_ event: inout Event, date text: String) throws {
     guard let parsed = Timestamp.parse(text.trimmingSpaces()) else {
       throw EidolonError(.data, "Date \"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM:SS)")
     }
-    let label = parsed.local.secondsAsIfUTC
-    if label != bucketLabel {
-      bucketLabel = label
-      bucketCursor = 0
-      (bucketStart, event.offset) = try instant(parsed)
-      if let resolution {
-        let end = resolution.end(ofBucket: parsed.local)
-        bucketEnd = try instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0
-      }
-      bucketStartOffset = event.offset
-    } else {
-      event.offset = bucketStartOffset
-    }
-    event.start = bucketStart
-  }
-
-  /// A Date as UTC milliseconds and its offset ("+02:00"; nil when read as UTC).
-  private func instant(_ parsed: ParsedTimestamp) throws -> (Int64, String?) {
-    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, Timestamp.formatOffset(offset)) }
-    guard let zone else { return (parsed.epochMillis, nil) }
-    let (millis, resolution) = zone.toUTCMillis(parsed.local)
-    let label = parsed.local.secondsAsIfUTC
-    switch resolution {
-    case .exact: break
-    case .gap(let seconds):
-      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
-                       file: source.fileName, position: nil)
-    case .overlap where lastOverlapLabel != label:
-      lastOverlapLabel = label
-      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) happened twice in \(zone.identifier) (clocks went back); its rows are read as the first",
-                       file: source.fileName, position: nil)
-    case .overlap: break
-    }
-    return (millis, Timestamp.formatOffset(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))))
+    buckets.enter(parsed)
+    event.start = buckets.start
+    event.offset = buckets.offset
   }
 
   /// --layout: the row starts where the bucket's previous rows end, cut at the bucket's end.
   private func lay(_ event: inout Event, attrs: inout JSONObject) {
     guard columns?.perspective == .interval, resolution != nil else { return }
-    let start = min(bucketStart + Int64((bucketCursor * 1000).rounded()), bucketEnd)
-    let room = Double(bucketEnd - start) / 1000
-    bucketCursor += event.duration
-    event.start = start
-    if event.duration > room {
+    let laid = buckets.lay(seconds: event.duration)
+    event.start = laid.start
+    if laid.duration < event.duration {
       clampedRows += 1
-      clampedSeconds += event.duration - room
+      clampedSeconds += event.duration - laid.duration
       attrs["seconds"] = .number(event.duration)
-      event.duration = max(0, room)
+      event.duration = laid.duration
     }
   }
 
-  private static let identityRoles: [RescueTimeColumns.Role] = [.person, .activity, .document, .category, .productivity, .efficiency]
+  static let identityRoles: [RescueTimeColumns.Role] = [.person, .activity, .document, .category, .productivity, .efficiency]
 
   /// The id: the report, the Date as written, who, what, the productivity, and the
   /// how-manieth such row in the bucket (formats/rescuetime.md, "Ids").
@@ -263,7 +278,7 @@ public final class RescueTimeAPIReader: EventReader, RescueTimeReaderCounts {
       scratch.append(0x1F)
       if let text = row.cell(columns.index[role]) { scratch.append(text) }
     }
-    repeats.mark(scratch, bucket: date)
+    buckets.repeats.mark(scratch, bucket: date)
     return EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
   }
 }

@@ -5,10 +5,12 @@ public enum RescueTimeActivity {
 
   /// True for names like "github.com" or "docs.google.com": RescueTime names sites by
   /// their domain (without "www."), apps by name ("Finder", "telegram", "node").
-  public static func looksLikeDomain(_ name: String) -> Bool {
+  public static func looksLikeDomain(_ name: String) -> Bool { looksLikeDomain(bytes: name.utf8) }
+
+  /// The same test on a name's UTF-8 bytes.
+  static func looksLikeDomain<Bytes: Collection<UInt8>>(bytes: Bytes) -> Bool {
     // One pass over the bytes: labels of letters, digits and '-' (not at either end),
     // two or more of them, the last of two or more letters.
-    let bytes = name.utf8
     guard bytes.count <= 253 else { return false }
     var labels = 0, length = 0, lettersOnly = true
     var previous: UInt8 = 0

@@ -24,6 +24,9 @@ public struct RescueTimeReadOptions: Sendable {
   /// The range rank and member reports cover (their rows carry no date): UTC milliseconds.
   public var rangeStart: Int64?
   public var rangeEnd: Int64?
+  /// API CSV rows of the usual shape read straight from their bytes. False: every row
+  /// through an Event (the reference the tests and fuzzers hold the fast way to).
+  public var scansRows = true
   public init() {}
 
   /// A --since or --until for the range of a rank report: RFC 3339, or a date, which is

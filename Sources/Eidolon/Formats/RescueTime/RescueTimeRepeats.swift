@@ -8,23 +8,55 @@ struct RescueTimeRepeats {
     var high: UInt64
   }
 
-  private var bucket: String?
-  private var seen: [Key: Int] = [:]
+  /// The bucket's Date as written.
+  private var bucket: [UInt8] = []
+  /// The identities of the bucket and their counts: looked through in order while a
+  /// bucket holds few (most hold one to eight: hashing each key again for a dictionary
+  /// cost more than the look), in `many` past that.
+  private var few: [(key: Key, count: Int)] = []
+  private var many: [Key: Int] = [:]
+  private static let fewLimit = 16
 
-  /// Adds the count to `scratch` (the identity so far) for the second and later sightings.
-  mutating func mark(_ scratch: ByteBuffer, bucket: String) {
-    if bucket != self.bucket {
-      self.bucket = bucket
-      seen.removeAll(keepingCapacity: true)
+  /// Adds the count to `scratch` (the identity so far) for the second and later sightings
+  /// in the bucket whose Date is written `bucket`; the MurmurHash3 of what `scratch` then
+  /// holds (the id's, hashed once for the first sighting).
+  @discardableResult
+  mutating func mark(_ scratch: ByteBuffer, bucket: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+    if !self.bucket.withUnsafeBytes({ bucket.sameBytes(as: $0) }) {
+      self.bucket.removeAll(keepingCapacity: true)
+      self.bucket.append(contentsOf: bucket)
+      few.removeAll(keepingCapacity: true)
+      many.removeAll(keepingCapacity: true)
     }
     let (low, high) = MurmurHash3.x64_128(scratch.bytes)
-    let key = Key(low: low, high: high)
-    let count = (seen[key] ?? 0) + 1
-    seen[key] = count
-    if count > 1 {
-      scratch.append(0x1F)
-      scratch.append("#")
-      scratch.append(integer: Int64(count))
+    let count = seen(Key(low: low, high: high))
+    guard count > 1 else { return (low, high) }
+    scratch.append(0x1F)
+    scratch.append("#")
+    scratch.append(integer: Int64(count))
+    return MurmurHash3.x64_128(scratch.bytes)
+  }
+
+  /// Counts one more sighting of `key` in the bucket; the count so far.
+  private mutating func seen(_ key: Key) -> Int {
+    if many.isEmpty {
+      for i in few.indices where few[i].key == key {
+        few[i].count += 1
+        return few[i].count
+      }
+      if few.count < RescueTimeRepeats.fewLimit {
+        few.append((key, 1))
+        return 1
+      }
+      for (key, count) in few { many[key] = count }
     }
+    let count = (many[key] ?? 0) + 1
+    many[key] = count
+    return count
+  }
+
+  mutating func mark(_ scratch: ByteBuffer, bucket: String) {
+    var bucket = bucket
+    bucket.withUTF8 { mark(scratch, bucket: UnsafeRawBufferPointer($0)) }
   }
 }

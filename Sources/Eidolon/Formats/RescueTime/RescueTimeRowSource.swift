@@ -41,7 +41,8 @@ protocol RescueTimeRowSource: AnyObject {
 
 /// Rows of the API's CSV: a header line, then the rows.
 final class RescueTimeCSVRows: RescueTimeRowSource {
-  private let csv: CSVReader
+  /// The CSV reader, whose current record `RescueTimeRowScanner` may read in place.
+  let csv: CSVReader
 
   init(input: ByteReader) { csv = CSVReader(input: input) }
 
@@ -55,15 +56,22 @@ final class RescueTimeCSVRows: RescueTimeRowSource {
   }
 
   func nextRow(_ diagnostics: Diagnostics) throws -> RescueTimeRow? {
-    while true {
-      guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
-      let position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0)
-      // The CSV reader has checked the record is UTF-8 (it rejects one that is not).
-      var cells: [String?] = []
-      cells.reserveCapacity(csv.fieldCount)
-      for i in 0..<csv.fieldCount { cells.append(csv.string(i)) }
-      return RescueTimeRow(cells: cells, position: position, raw: .bytes(Array(csv.rawRecord)))
-    }
+    try nextRecord(diagnostics) ? currentRow() : nil
+  }
+
+  /// Moves to the next record (one that cannot be read goes to `diagnostics`); false at the end.
+  func nextRecord(_ diagnostics: Diagnostics) throws -> Bool {
+    try csv.next(rejectingBadLinesTo: diagnostics)
+  }
+
+  /// The current record as a row.
+  func currentRow() -> RescueTimeRow {
+    let position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0)
+    // The CSV reader has checked the record is UTF-8 (it rejects one that is not).
+    var cells: [String?] = []
+    cells.reserveCapacity(csv.fieldCount)
+    for i in 0..<csv.fieldCount { cells.append(csv.string(i)) }
+    return RescueTimeRow(cells: cells, position: position, raw: .bytes(Array(csv.rawRecord)))
   }
 }
 

@@ -1,0 +1,79 @@
+/// The bucket the API reader's rows fall in: its label (the Date as if UTC), its start
+/// and end in UTC, the offset in force, how far --layout has filled it, and the repeat
+/// counts of its ids. One per reader, shared by its two ways of reading a row (the
+/// general one and `RescueTimeRowScanner`), so rows read either way place alike.
+final class RescueTimeBuckets {
+  private let zone: ZoneConverter?
+  private let diagnostics: Diagnostics
+  private let fileName: String
+  /// The bucket size, once given or inferred; nil while unknown.
+  var resolution: RescueTimeResolution?
+  private(set) var label: Int64?
+  /// The bucket's start in UTC milliseconds, and its end (known with `resolution`).
+  private(set) var start: Int64 = 0
+  private(set) var end: Int64 = 0
+  /// The offset in force at the start ("+02:00"; nil when read as UTC).
+  private(set) var offset: String?
+  /// Seconds laid out in the bucket so far (--layout).
+  private var cursor: Double = 0
+  private var lastOverlapLabel: Int64?
+  /// The last offset's seconds and text (a String made per bucket was a tenth of rt-read).
+  private var lastOffset: (Int, String)?
+  var repeats = RescueTimeRepeats()
+
+  init(zone: ZoneConverter?, resolution: RescueTimeResolution?, diagnostics: Diagnostics, fileName: String) {
+    self.zone = zone
+    self.resolution = resolution
+    self.diagnostics = diagnostics
+    self.fileName = fileName
+  }
+
+  /// Makes the bucket a Date names the current one; a new bucket resets the layout.
+  func enter(_ parsed: ParsedTimestamp) {
+    let label = parsed.local.secondsAsIfUTC
+    guard label != self.label else { return }
+    self.label = label
+    cursor = 0
+    (start, offset) = instant(parsed)
+    if let resolution {
+      let end = resolution.end(ofBucket: parsed.local)
+      self.end = instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0
+    }
+  }
+
+  /// A Date as UTC milliseconds and its offset ("+02:00"; nil when read as UTC).
+  private func instant(_ parsed: ParsedTimestamp) -> (Int64, String?) {
+    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offsetText(offset)) }
+    guard let zone else { return (parsed.epochMillis, nil) }
+    let (millis, resolution) = zone.toUTCMillis(parsed.local)
+    let label = parsed.local.secondsAsIfUTC
+    switch resolution {
+    case .exact: break
+    case .gap(let seconds):
+      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
+                       file: fileName, position: nil)
+    case .overlap where lastOverlapLabel != label:
+      lastOverlapLabel = label
+      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) happened twice in \(zone.identifier) (clocks went back); its rows are read as the first",
+                       file: fileName, position: nil)
+    case .overlap: break
+    }
+    return (millis, offsetText(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))))
+  }
+
+  private func offsetText(_ seconds: Int) -> String {
+    if let lastOffset, lastOffset.0 == seconds { return lastOffset.1 }
+    let text = Timestamp.formatOffset(seconds)
+    lastOffset = (seconds, text)
+    return text
+  }
+
+  /// --layout: where a row of `seconds` starts (where the bucket's previous rows end) and
+  /// how long it lasts there (cut at the bucket's end).
+  func lay(seconds: Double) -> (start: Int64, duration: Double) {
+    let start = min(self.start + Int64((cursor * 1000).rounded()), end)
+    let room = Double(end - start) / 1000
+    cursor += seconds
+    return (start, seconds > room ? max(0, room) : seconds)
+  }
+}

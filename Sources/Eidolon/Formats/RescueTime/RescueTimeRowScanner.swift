@@ -1,0 +1,302 @@
+/// The fast way from one row of an Analytic Data API CSV to its canonical line: the cells
+/// are read as bytes where the CSV reader left them and the line is written from them,
+/// with no String per cell and no Event in between (bench/README.md, "rt-read on bytes").
+///
+/// It takes the rows the API writes in an interval report: a Date as
+/// YYYY-MM-DDTHH:MM:SS, whole seconds, counts and efficiencies as JSON numbers, a
+/// productivity of -2 to 2. For any other row it answers "not this way" and
+/// `RescueTimeAPIReader` reads the row the general way, which gives the event, the
+/// warning or the error. Both place rows through the reader's one `RescueTimeBuckets` and
+/// give the same line byte for byte (the tests and the `rt-view` fuzz target compare).
+final class RescueTimeRowScanner {
+  /// The last row's canonical line, without the LF.
+  let line = ByteBuffer(capacity: 1024)
+  private(set) var start: Int64 = 0
+  private(set) var duration: Double = 0
+
+  private let columns: RescueTimeColumns
+  /// Each role's column, -1 for none (read per cell: not an Array, whose every read from
+  /// here retained it).
+  private let roleColumns: UnsafeMutableBufferPointer<Int>
+  private let buckets: RescueTimeBuckets
+  private let idInput = ByteBuffer(capacity: 512)
+  /// `,"attrs":{"report":"activity"` and its resolution, made for the resolution in force.
+  private var attrsHeadBytes: [UInt8] = []
+  private var attrsHeadResolution: RescueTimeResolution??
+  /// Each other column's name as a JSON string with its colon: `"Name":`.
+  private let otherKeys: [[UInt8]]
+  /// The last Date parsed, as written, and what it gave.
+  private var lastDate: [UInt8] = []
+  private var lastParsed: ParsedTimestamp?
+  /// The bucket label of `lastParsed`.
+  private var lastLabel: Int64 = 0
+  /// The last start written and its text.
+  private var lastStart: Int64?
+  private let lastStartText = ByteBuffer(capacity: 32)
+  /// The report's name (the id's first part).
+  private let reportName: [UInt8]
+  /// The last offset written and its text.
+  private var lastOffset: String?
+  private var lastOffsetText: [UInt8] = []
+
+  /// What a view of the last row points at: the text fields (the cells, where the CSV
+  /// reader keeps them until its next row) and where the line holds the rest.
+  private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
+  private var productivity: Int?
+  private var idRange = 0..<0, sourceRange = 0..<0, kindRange = 0..<0, startRange = 0..<0
+  private var offsetRange = 0..<0, attrsRange = 0..<0
+
+  /// Attrs keys the reader itself sets; an other column of one of these names (or two
+  /// of one name) would be stored over, which only the general way does.
+  private static let readerKeys: Set<String> = ["report", "resolution", "rank", "people", "efficiency", "efficiency_percent", "seconds", "until"]
+
+  /// nil when the header or the options rule the scanner out (reports without dates,
+  /// --layout).
+  init?(columns: RescueTimeColumns, buckets: RescueTimeBuckets, layout: Bool) {
+    let names = columns.others.map(\.name)
+    guard columns.perspective == .interval, !layout, Set(names).count == names.count,
+      names.allSatisfy({ !RescueTimeRowScanner.readerKeys.contains($0) })
+    else { return nil }
+    self.columns = columns
+    self.buckets = buckets
+    roleColumns = .allocate(capacity: RescueTimeColumns.Role.allCases.count)
+    for role in RescueTimeColumns.Role.allCases { roleColumns[role.rawValue] = columns.index[role] ?? -1 }
+    reportName = Array(columns.report.rawValue.utf8)
+    otherKeys = names.map { name in
+      let out = ByteBuffer()
+      out.appendJSONString(name)
+      out.append(UInt8(ascii: ":"))
+      return out.array
+    }
+  }
+
+  deinit { roleColumns.deallocate() }
+
+  /// Writes the canonical line of the row `csv` holds; false when the row is not one the
+  /// scanner takes (nothing is changed then but the Date last parsed).
+  func scan(_ csv: CSVReader) -> Bool {
+    let fieldCount = csv.fieldCount
+    @inline(__always) func cell(_ role: RescueTimeColumns.Role) -> UnsafeRawBufferPointer? {
+      let at = roleColumns[role.rawValue]
+      guard at >= 0, at < fieldCount else { return nil }
+      return csv.field(at)
+    }
+    guard let date = cell(.date), let parsed = parse(date), let seconds = cell(.seconds).flatMap(RescueTimeRowScanner.wholeSeconds)
+    else { return false }
+    let rank = cell(.rank), people = cell(.people)
+    let efficiency = cell(.efficiency), efficiencyPercent = cell(.efficiencyPercent)
+    if let rank, !RescueTimeRowScanner.isWholeJSONNumber(rank) { return false }
+    if let people, !RescueTimeRowScanner.isWholeJSONNumber(people) { return false }
+    if let efficiency, !InputNumber.isJSONNumber(efficiency) { return false }
+    if let efficiencyPercent, !InputNumber.isJSONNumber(efficiencyPercent) { return false }
+    productivity = nil
+    let productivityText = cell(.productivity)
+    if let productivityText {
+      guard let value = RescueTimeRowScanner.productivity(productivityText) else { return false }
+      productivity = value
+    }
+    // Past this point the row is taken: the bucket may change.
+    if buckets.label != lastLabel { buckets.enter(parsed) }
+    guard EventSpec.endMillis(start: buckets.start, seconds: seconds) != nil else {
+      return false  // the general way says what is wrong
+    }
+    start = buckets.start
+    duration = seconds
+
+    let person = cell(.person), activity = cell(.activity), category = cell(.category)
+    var document = cell(.document)
+    if let text = document, text.sameBytes(as: RescueTimeRowScanner.noDetails) { document = nil }
+    let url = activity.flatMap { RescueTimeActivity.looksLikeDomain(bytes: $0) ? $0 : nil }
+
+    line.removeAll()
+    line.append(literal: "{\"id\":\"")
+    let idStart = line.count
+    line.append(literal: "rescuetime:")
+    let hexOffset = line.count
+    _ = line.reserve(32)
+    line.commit(32)  // the id's digits, written once its input is
+    idRange = idStart..<line.count
+    line.append(literal: "\",\"source\":\"")
+    sourceRange = line.count..<(line.count + 10)
+    line.append(literal: "rescuetime\",\"kind\":\"")
+    kindRange = line.count..<(line.count + 7)
+    line.append(literal: "summary\",\"start\":\"")
+    let startAt = line.count
+    appendStart()
+    startRange = startAt..<line.count
+    line.append(literal: "\",\"duration\":")
+    line.appendJSONNumber(duration)
+    texts[Event.OptionalString.user] = person
+    texts[Event.OptionalString.app] = activity
+    texts[Event.OptionalString.title] = document
+    texts[Event.OptionalString.url] = url
+    texts[Event.OptionalString.category] = category
+    @inline(__always) func field(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      line.append(literal: name)
+      line.appendJSONString(value)
+    }
+    // The canonical order: user, app, title, url, category.
+    field(",\"user\":", person)
+    field(",\"app\":", activity)
+    field(",\"title\":", document)
+    field(",\"url\":", url)
+    field(",\"category\":", category)
+    if let productivity {
+      line.append(literal: ",\"productivity\":")
+      line.append(integer: Int64(productivity))
+    }
+    offsetRange = 0..<0
+    if let offset = buckets.offset {
+      line.append(literal: ",\"offset\":\"")
+      let at = line.count
+      appendOffset(offset)
+      offsetRange = at..<line.count
+      line.append(UInt8(ascii: "\""))
+    }
+
+    // attrs, in the general way's order.
+    let attrsStart = line.count
+    line.append(attrsHead())
+    @inline(__always) func number(_ key: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      line.append(literal: key)
+      line.append(value)
+    }
+    number(",\"rank\":", rank)
+    number(",\"people\":", people)
+    number(",\"efficiency\":", efficiency)
+    number(",\"efficiency_percent\":", efficiencyPercent)
+    for (k, other) in columns.others.enumerated() where other.index < csv.fieldCount {
+      line.append(UInt8(ascii: ","))
+      line.append(otherKeys[k])
+      line.appendJSONString(csv.field(other.index))
+    }
+    line.append(UInt8(ascii: "}"))
+    attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
+    line.append(UInt8(ascii: "}"))
+
+    let hash = writeIDInput(date: date, cell: cell)
+    EventID.writeHex(hash, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    return true
+  }
+
+  /// Makes `view` the view of the last row scanned: over `line` and the CSV reader's
+  /// cells, valid until either moves on.
+  func fill(_ view: EventView) {
+    view.clear()
+    let base = UnsafeRawPointer(line.base)
+    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
+      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
+    }
+    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
+    view.inputIsCanonical = false
+    view.id = range(idRange)
+    view.source = range(sourceRange)
+    view.kind = range(kindRange)
+    view.start = start
+    view.startText = range(startRange)
+    view.duration = duration
+    for index in texts.indices {
+      // An empty cell is an empty text, not an absent one.
+      if let text = texts[index] { view.strings[index] = text.baseAddress == nil ? RescueTimeRowScanner.empty : text }
+    }
+    view.productivity = productivity
+    view.offset = range(offsetRange)
+    view.attrsJSON = range(attrsRange)
+  }
+
+  // MARK: Pieces
+
+  private static var noDetails: UnsafeRawBufferPointer { bytes("No Details") }
+  private static var empty: UnsafeRawBufferPointer { bytes("") }
+  @inline(__always) private static func bytes(_ text: StaticString) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+  }
+
+  /// A Date as the general way reads it, kept while the Dates repeat (most buckets hold
+  /// several rows); nil for spaces around it or a text that is not a date and time.
+  private func parse(_ date: UnsafeRawBufferPointer) -> ParsedTimestamp? {
+    if let lastParsed, lastDate.withUnsafeBytes({ date.sameBytes(as: $0) }) { return lastParsed }
+    guard let first = date.first, let last = date.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 else { return nil }
+    var error = ""
+    guard let parsed = Timestamp.parse(date, error: &error) else { return nil }
+    lastDate.removeAll(keepingCapacity: true)
+    lastDate.append(contentsOf: date)
+    lastParsed = parsed
+    lastLabel = parsed.local.secondsAsIfUTC
+    return parsed
+  }
+
+  /// Seconds written as whole digits (up to 9 of them, so within the spec's longest
+  /// event); nil for anything else.
+  private static func wholeSeconds(_ text: UnsafeRawBufferPointer) -> Double? {
+    guard !text.isEmpty, text.count <= 9 else { return nil }
+    var value = 0
+    for byte in text {
+      let digit = byte &- 0x30
+      guard digit <= 9 else { return nil }
+      value = value * 10 + Int(digit)
+    }
+    return EventSpec.durationProblem(Double(value)) == nil ? Double(value) : nil
+  }
+
+  /// A whole number as the general way keeps it as written: JSON's grammar and Int64's range.
+  private static func isWholeJSONNumber(_ text: UnsafeRawBufferPointer) -> Bool {
+    InputNumber.isJSONNumber(text) && NumberText.int64(text) != nil
+  }
+
+  /// "-2" to "2".
+  private static func productivity(_ text: UnsafeRawBufferPointer) -> Int? {
+    if text.count == 1, text[0] &- 0x30 <= 2 { return Int(text[0] &- 0x30) }
+    if text.count == 2, text[0] == UInt8(ascii: "-"), text[1] &- 0x30 <= 2 { return -Int(text[1] &- 0x30) }
+    return nil
+  }
+
+  private func attrsHead() -> [UInt8] {
+    let resolution = buckets.resolution
+    if attrsHeadResolution != .some(resolution) {
+      attrsHeadResolution = .some(resolution)
+      let out = ByteBuffer()
+      out.append(literal: ",\"attrs\":{\"report\":")
+      out.appendJSONString(columns.report.rawValue)
+      if let resolution {
+        out.append(literal: ",\"resolution\":")
+        out.appendJSONString(resolution.rawValue)
+      }
+      attrsHeadBytes = out.array
+    }
+    return attrsHeadBytes
+  }
+
+  /// The id's input as `RescueTimeAPIReader.id(_:columns:date:row:)` joins it, and its hash.
+  private func writeIDInput(date: UnsafeRawBufferPointer, cell: (RescueTimeColumns.Role) -> UnsafeRawBufferPointer?) -> (UInt64, UInt64) {
+    idInput.removeAll()
+    idInput.append(reportName)
+    idInput.append(0x1F)
+    idInput.append(date)
+    for role in RescueTimeAPIReader.identityRoles {
+      idInput.append(0x1F)
+      if let text = cell(role) { idInput.append(text) }
+    }
+    return buckets.repeats.mark(idInput, bucket: date)
+  }
+
+  /// The start's canonical text, kept while it repeats (a bucket's rows share it).
+  private func appendStart() {
+    if start != lastStart {
+      lastStart = start
+      lastStartText.removeAll()
+      Timestamp.appendCanonical(start, to: lastStartText)
+    }
+    line.append(lastStartText.bytes)
+  }
+
+  private func appendOffset(_ offset: String) {
+    if offset != lastOffset {
+      lastOffset = offset
+      lastOffsetText = Array(offset.utf8)
+    }
+    line.append(lastOffsetText)
+  }
+}
