@@ -63,13 +63,8 @@ struct MtRead: ParsableCommand {
       let reader: EventReader & InputCounting = (variant == .database && path != "-") || (variant == nil && ManicTimeDatabaseReader.isDatabase(path: path))
         ? try ManicTimeDatabaseReader(path: path, diagnostics: diagnostics, timeline: timeline)
         : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
-      while let event = try reader.next() {
-        progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard bounds.contains(start: event.start) else { continue }
-        // Readers hand out only events that keep the spec; this is the writer's own check.
-        guard try diagnostics.write(event, to: writer, file: path, position: nil) else { continue }
-        events += 1
-      }
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: path,
+                              diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
     }
     try ReaderToolEnd.finish("mt-read", writer: writer, diagnostics: diagnostics, progress: progress, summary: "\(events) activities")

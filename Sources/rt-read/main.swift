@@ -79,28 +79,11 @@ struct RtRead: ParsableCommand {
         diagnostics.note("rt-read: no --tz given: the API's dates are read as UTC. RescueTime writes them in the account's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
       }
       // --since and --until as the rank range reads them (a date is midnight in --tz).
-      func inRange(_ start: Int64) -> Bool {
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: { start in
         if let since = options.rangeStart, start < since { return false }
         if let until = options.rangeEnd, start >= until { return false }
         return true
-      }
-      if let viewReader = reader as? EventViewReader {
-        // Views: the reader checked each against the spec and wrote its canonical line.
-        while let view = try viewReader.nextView() {
-          progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-          guard inRange(view.start) else { continue }
-          try writer.write(view)
-          events += 1
-        }
-      } else {
-        while let event = try reader.next() {
-          progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-          guard inRange(event.start) else { continue }
-          // Readers hand out only events that keep the spec; this is the writer's own check.
-          guard try diagnostics.write(event, to: writer, file: input.name, position: nil) else { continue }
-          events += 1
-        }
-      }
+      }, file: input.name, diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
       clampedRows += reader.clampedRows
       clampedSeconds += reader.clampedSeconds

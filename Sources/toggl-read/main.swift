@@ -66,23 +66,8 @@ struct TogglRead: ParsableCommand {
         notedZone = true
         diagnostics.note("toggl-read: no --tz given: the file's times are read as UTC. Toggl writes them in the profile's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
       }
-      if let viewReader = reader as? EventViewReader {
-        // Views: the reader checked each against the spec and wrote its canonical line.
-        while let view = try viewReader.nextView() {
-          progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-          guard bounds.contains(start: view.start) else { continue }
-          try writer.write(view)
-          events += 1
-        }
-      } else {
-        while let event = try reader.next() {
-          progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-          guard bounds.contains(start: event.start) else { continue }
-          // Readers hand out only events that keep the spec; this is the writer's own check.
-          guard try diagnostics.write(event, to: writer, file: path, position: nil) else { continue }
-          events += 1
-        }
-      }
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: path,
+                              diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
       deleted += reader.skippedDeleted
     }

@@ -140,6 +140,22 @@ enum FuzzChecks {
     }
   }
 
+  static func manicTimeView(_ bytes: [UInt8]) {
+    let pick = Int(bytes.last ?? 0)
+    let zone = ["Europe/Berlin", "America/New_York", "UTC"][pick % 3]
+    let timeline = [nil, ManicTimeCSVReader.Timeline.documents, .applications][pick / 3 % 3]
+    let order = [nil, ManicTimeDateTime.DateOrder.mdy, .dmy][pick / 9 % 3]
+    let chunk = [Int.max, 1, 7][pick / 27 % 3]
+    compareWays { diagnostics, fast in
+      var options = ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: zone)!)
+      options.timeline = timeline
+      options.dateOrder = order
+      options.scansRows = fast
+      let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
+      return ManicTimeCSVReader(input: input, diagnostics: diagnostics, options: options)
+    }
+  }
+
   /// One input read three ways: the reader's general way alone (the reference), views
   /// from its fast way, and Events from it. Events, canonical lines, rejects and the
   /// error that stops a read must all be the same.

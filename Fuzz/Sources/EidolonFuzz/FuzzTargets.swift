@@ -42,6 +42,7 @@ struct FuzzTarget: Sendable {
     },
     FuzzTarget(name: "toggl-view", seeds: ["corpus/toggl/*.csv"]) { FuzzChecks.togglView($0) },
     FuzzTarget(name: "rt-view", seeds: ["corpus/rescuetime/*.csv"]) { FuzzChecks.rescueTimeView($0) },
+    FuzzTarget(name: "mt-view", seeds: ["corpus/manictime/*.csv"]) { FuzzChecks.manicTimeView($0) },
     FuzzTarget(name: "writers", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson"]) { FuzzChecks.writeAll($0) },
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },
     FuzzTarget(name: "team-config", seeds: ["Fuzz/seeds/team-config/*"]) { FuzzChecks.teamConfig($0) },

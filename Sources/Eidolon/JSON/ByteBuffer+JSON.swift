@@ -97,4 +97,25 @@ extension ByteBuffer {
     // Swift prints the shortest round-tripping digits; "1e-05" is valid JSON.
     append(value.description)
   }
+
+  /// Appends whole milliseconds as seconds, byte for byte what
+  /// `appendJSONNumber(Double(millis) / 1000)` writes, without the Double's shortest-digits
+  /// search: for 0 to 10^12 ms the decimal with at most three places is that shortest
+  /// form (two such decimals never read back to one Double there).
+  public func appendJSONSeconds(millis: Int64) {
+    guard millis >= 0, millis < 1_000_000_000_000 else {
+      appendJSONNumber(Double(millis) / 1000)
+      return
+    }
+    append(integer: millis / 1000)
+    var fraction = Int(millis % 1000)
+    guard fraction != 0 else { return }
+    append(UInt8(ascii: "."))
+    var divisor = 100
+    while fraction != 0 {
+      append(UInt8(truncatingIfNeeded: fraction / divisor) + 0x30)
+      fraction %= divisor
+      divisor /= 10
+    }
+  }
 }

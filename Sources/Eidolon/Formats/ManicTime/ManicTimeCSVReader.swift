@@ -7,7 +7,11 @@
 /// tool refuses to assume UTC). Dates like 3/4/2019 are read in `dateOrder`; without it
 /// the first date that settles the order (13/4/2019) does, and rows until then wait in
 /// memory (at most `pendingLimit`); a file that never settles it is refused.
-public final class ManicTimeCSVReader: EventReader, InputCounting {
+///
+/// Applications and Documents rows of the usual shape go from their cells' bytes straight
+/// to their canonical line (`ManicTimeCSVRowScanner`); any other row goes through an
+/// Event. `nextView()` hands out either as a view over that line.
+public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounting {
   public enum Timeline: String, CaseIterable, Sendable {
     case applications, documents, computerUsage = "computer-usage", tags
 
@@ -27,6 +31,9 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     public var timeline: Timeline?
     public var dateOrder: ManicTimeDateTime.DateOrder?
     public var pendingLimit = 100_000
+    /// Rows of the usual shape read straight from their bytes. False: every row through
+    /// an Event (the reference the tests and fuzzers hold the fast way to).
+    public var scansRows = true
     public init(zone: ZoneConverter) { self.zone = zone }
   }
 
@@ -56,6 +63,13 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
   private var previousStart: Int64?
   /// The first date seen that left the order open, for the message that says what was chosen.
   private var firstAmbiguous: String?
+  private var rowScanner: ManicTimeCSVRowScanner?
+  private let view = EventView()
+  /// The canonical line of a row that went through an Event, for its view.
+  private let convertedLine = ByteBuffer(capacity: 1024)
+  private var converted: Event?
+  /// Rows the scanner took (the rest went through an Event).
+  private(set) var scannedRows = 0
 
   public init(input: ByteReader, diagnostics: Diagnostics, options: Options) {
     csv = CSVReader(input: input)
@@ -89,25 +103,82 @@ public final class ManicTimeCSVReader: EventReader, InputCounting {
     return true
   }
 
+  private enum Record {
+    /// The scanner's line is the row's event.
+    case scanned
+    /// The event, in `converted`, was made the general way.
+    case converted
+  }
+
   public func next() throws -> Event? {
-    if header.isEmpty, try !readHeader() { return nil }
-    while true {
-      guard let row = try nextRow() else { return nil }
-      do {
-        if let event = try event(row) {
-          try EventSpec.check(event)
-          return event
-        }
-      } catch var error as EidolonError where error.isRecordError {
-        error.file = csv.fileName
-        if error.position == nil { error.position = SourcePosition(line: row.line, column: 1, byteOffset: 0) }
-        if let raw = row.raw {
-          try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
-        } else {
-          try diagnostics.reject(error, raw: csv.rawRecord)
-        }
+    switch try nextRecord() {
+    case nil: return nil
+    case .scanned?: return try scannedView().makeEvent()
+    case .converted?: return converted.take()
+    }
+  }
+
+  /// The next event as a view over its canonical line, valid until the next call.
+  public func nextView() throws -> EventView? {
+    switch try nextRecord() {
+    case nil:
+      return nil
+    case .scanned?:
+      return scannedView()
+    case .converted?:
+      try view.fill(from: converted.take()!, line: convertedLine)
+      return view
+    }
+  }
+
+  private func scannedView() -> EventView {
+    rowScanner?.fill(view)
+    return view
+  }
+
+  private func nextRecord() throws -> Record? {
+    if header.isEmpty {
+      guard try readHeader() else { return nil }
+      if options.scansRows, let timeline {
+        rowScanner = ManicTimeCSVRowScanner(timeline: timeline, zone: options.zone, roles: roles, header: header,
+                                            extraColumns: extraColumns(for: timeline))
       }
     }
+    while true {
+      // The scanner takes rows straight from the file once the date order is settled.
+      if let rowScanner, orderSettled, pendingAt >= pending.count {
+        guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
+        if rowScanner.scan(csv, order: options.dateOrder) {
+          previousStart = rowScanner.start
+          scannedRows += 1
+          return .scanned
+        }
+        if let record = try convert(Row(cells: csv.strings, line: csv.recordLine, raw: nil)) { return record }
+        continue
+      }
+      guard let row = try nextRow() else { return nil }
+      if let record = try convert(row) { return record }
+    }
+  }
+
+  /// The row's event the general way; nil when it is rejected.
+  private func convert(_ row: Row) throws -> Record? {
+    do {
+      if let event = try event(row) {
+        try EventSpec.check(event)
+        converted = event
+        return .converted
+      }
+    } catch var error as EidolonError where error.isRecordError {
+      error.file = csv.fileName
+      if error.position == nil { error.position = SourcePosition(line: row.line, column: 1, byteOffset: 0) }
+      if let raw = row.raw {
+        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+      } else {
+        try diagnostics.reject(error, raw: csv.rawRecord)
+      }
+    }
+    return nil
   }
 
   /// The next row: one held while the date order was open, or the next in the file. While

@@ -1,0 +1,261 @@
+/// The fast way from one row of a ManicTime Applications or Documents CSV to its
+/// canonical line: the cells are read as bytes where the CSV reader left them and the
+/// line is written from them, with no String per cell and no Event in between
+/// (bench/README.md, "mt-read on bytes").
+///
+/// It takes the rows ManicTime writes: a Name, a Start and an End that exist once in the
+/// zone, the End not before the Start, a Duration in H:MM:SS that agrees with them. For
+/// any other row it answers "not this way" and `ManicTimeCSVReader` reads the row the
+/// general way, which gives the event, the warning or the error. Both give the same line
+/// byte for byte (the tests and the `mt-view` fuzz target compare them).
+final class ManicTimeCSVRowScanner {
+  /// The last row's canonical line, without the LF.
+  let line = ByteBuffer(capacity: 1024)
+  private(set) var start: Int64 = 0
+  private(set) var duration: Double = 0
+
+  private let timeline: ManicTimeCSVReader.Timeline
+  private let zone: ZoneConverter
+  private let name: Int, startColumn: Int, end: Int, listed: Int
+  /// Process (Applications) or Domain (Documents).
+  private let group: Int
+  /// The other columns and their names as JSON strings with a colon: `"Name":`.
+  private let extras: [(index: Int, key: [UInt8])]
+  private let streamName: [UInt8]
+  private let idInput = ByteBuffer(capacity: 512)
+  private let number = ByteBuffer(capacity: 32)
+  /// The last offset written and its text.
+  private var lastOffset: Int?
+  private var lastOffsetText: [UInt8] = []
+
+  /// What a view of the last row points at: the text fields (cells, where the CSV reader
+  /// keeps them until its next row, or the stream's name) and where the line holds the rest.
+  private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
+  private var kindRange = 0..<0, streamRange = 0..<0, startRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
+
+  /// nil when the timeline or the header rule the scanner out: only Applications and
+  /// Documents, whose other columns' names are each used once (and not "domain" or
+  /// "listed_duration", which the reader sets itself).
+  init?(timeline: ManicTimeCSVReader.Timeline?, zone: ZoneConverter, roles: [String: Int], header: [String], extraColumns: [Int]) {
+    guard let timeline, timeline == .applications || timeline == .documents,
+      let name = roles["name"], let start = roles["start"], let end = roles["end"]
+    else { return nil }
+    let extraNames = extraColumns.map { header[$0] }
+    guard Set(extraNames).count == extraNames.count, !extraNames.contains("domain"), !extraNames.contains("listed_duration") else { return nil }
+    self.timeline = timeline
+    self.zone = zone
+    self.name = name
+    startColumn = start
+    self.end = end
+    listed = roles["duration"] ?? -1
+    group = roles[timeline == .applications ? "process" : "domain"] ?? -1
+    extras = extraColumns.map { index in
+      let out = ByteBuffer()
+      out.appendJSONString(header[index])
+      out.append(UInt8(ascii: ":"))
+      return (index, out.array)
+    }
+    streamName = Array(timeline.schemaName.utf8)
+  }
+
+  /// Writes the canonical line of the row `csv` holds, its dates read in `order`; false
+  /// when the row is not one the scanner takes (nothing is changed then).
+  func scan(_ csv: CSVReader, order: ManicTimeDateTime.DateOrder?) -> Bool {
+    let fieldCount = csv.fieldCount
+    @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? {
+      guard index >= 0, index < fieldCount else { return nil }
+      let text = csv.field(index)
+      return ManicTimeCSVRowScanner.isBlank(text) ? nil : text
+    }
+    guard let name = cell(name), let startText = cell(startColumn), let endText = cell(end),
+      let start = instant(startText, order), let end = instant(endText, order), end >= start
+    else { return false }
+    let duration = Double(end - start) / 1000
+    if let text = cell(listed) {
+      guard let seconds = ManicTimeCSVRowScanner.clock(text), EventSpec.durationProblem(seconds) == nil,
+        abs(seconds - duration) <= 1
+      else { return false }
+    }
+    guard let endMillis = EventSpec.endMillis(start: start, seconds: duration),
+      let isWeb = timeline == .documents ? ManicTimeCSVRowScanner.containsScheme(name) : false
+    else { return false }
+    self.start = start
+    self.duration = duration
+    let groupText = cell(group)
+
+    line.removeAll()
+    line.append(literal: "{\"id\":\"manictime:")
+    let hexOffset = line.count
+    _ = line.reserve(32)
+    line.commit(32)  // the id's digits, written once its input is
+    line.append(literal: "\",\"source\":\"manictime\",\"kind\":\"")
+    let kindAt = line.count
+    var title: UnsafeRawBufferPointer? = name, url: UnsafeRawBufferPointer?
+    if timeline == .applications {
+      line.append(literal: "window")
+    } else if isWeb {
+      line.append(literal: "web")
+      (title, url) = (nil, name)
+    } else {
+      line.append(literal: "document")
+    }
+    kindRange = kindAt..<line.count
+    line.append(literal: "\",\"start\":\"")
+    let startAt = line.count
+    Timestamp.appendCanonical(start, to: line)
+    startRange = startAt..<line.count
+    line.append(literal: "\",\"duration\":")
+    line.appendJSONSeconds(millis: end - start)
+    line.append(literal: ",\"stream\":\"")
+    streamRange = line.count..<(line.count + streamName.count)
+    line.append(streamName)  // a schema name: nothing to escape
+    line.append(UInt8(ascii: "\""))
+    let app = timeline == .applications ? groupText : nil
+    texts[Event.OptionalString.app] = app
+    texts[Event.OptionalString.title] = title
+    texts[Event.OptionalString.url] = url
+    if let app {
+      line.append(literal: ",\"app\":")
+      line.appendJSONString(app)
+    }
+    if let title {
+      line.append(literal: ",\"title\":")
+      line.appendJSONString(title)
+    }
+    if let url {
+      line.append(literal: ",\"url\":")
+      line.appendJSONString(url)
+    }
+    line.append(literal: ",\"offset\":\"")
+    let offsetAt = line.count
+    appendOffset(zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
+    offsetRange = offsetAt..<line.count
+    line.append(UInt8(ascii: "\""))
+
+    // attrs, in the general way's order: the domain, then every other non-empty column.
+    let attrsStart = line.count
+    var first = true
+    @inline(__always) func member(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+      line.append(literal: first ? ",\"attrs\":{" : ",")
+      first = false
+      line.append(key)
+      line.appendJSONString(value)
+    }
+    if timeline == .documents, let groupText { member(ManicTimeCSVRowScanner.domainKey, groupText) }
+    for extra in extras where extra.index < fieldCount {
+      let text = csv.field(extra.index)
+      if !text.isEmpty { extra.key.withUnsafeBytes { member($0, text) } }
+    }
+    attrsRange = 0..<0
+    if !first {
+      line.append(UInt8(ascii: "}"))
+      attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
+    }
+    line.append(UInt8(ascii: "}"))
+
+    // The id: stream, name, start, end, group (ManicTimeMapping.id).
+    idInput.removeAll()
+    idInput.append(streamName)
+    idInput.append(0x1F)
+    idInput.append(name)
+    idInput.append(0x1F)
+    idInput.append(integer: start)
+    idInput.append(0x1F)
+    idInput.append(integer: endMillis)
+    idInput.append(0x1F)
+    if let groupText { idInput.append(groupText) }
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    return true
+  }
+
+  /// Makes `view` the view of the last row scanned: over `line`, the CSV reader's cells
+  /// and the stream's name, valid until the next row.
+  func fill(_ view: EventView) {
+    view.clear()
+    let base = UnsafeRawPointer(line.base)
+    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
+      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
+    }
+    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
+    view.inputIsCanonical = false
+    // {"id":"manictime:<32 hex digits>","source":"manictime","kind":"...
+    view.id = UnsafeRawBufferPointer(start: base + 7, count: 42)
+    view.source = UnsafeRawBufferPointer(start: base + 61, count: 9)
+    view.kind = range(kindRange)
+    view.start = start
+    view.startText = range(startRange)
+    view.duration = duration
+    view.strings[Event.OptionalString.stream] = range(streamRange)
+    for index in texts.indices { if let text = texts[index] { view.strings[index] = text } }
+    view.offset = range(offsetRange)
+    view.attrsJSON = range(attrsRange)
+  }
+
+  // MARK: Pieces
+
+  private static var domainKey: UnsafeRawBufferPointer {
+    let key: StaticString = "\"domain\":"
+    return UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+  }
+
+  /// Blank as the general way's `cell` says: empty, or only spaces and tabs.
+  @inline(__always)
+  private static func isBlank(_ text: UnsafeRawBufferPointer) -> Bool {
+    for byte in text where byte != 0x20 && byte != 0x09 { return false }
+    return true
+  }
+
+  /// Whether the name holds "://"; nil when only the general way can tell.
+  private static func containsScheme(_ text: UnsafeRawBufferPointer) -> Bool? {
+    guard text.count >= 3 else { return false }
+    for i in 0..<(text.count - 2) where text[i] == UInt8(ascii: ":") && text[i + 1] == UInt8(ascii: "/") && text[i + 2] == UInt8(ascii: "/") {
+      // A mark after the second slash would join it in one Character, which the general
+      // way's search by Characters does not match: leave such a name to it.
+      return i + 3 == text.count || text[i + 3] < 0x80 ? true : nil
+    }
+    return false
+  }
+
+  /// A date and time as UTC milliseconds: nil for one the reader cannot read, whose date
+  /// order is open, or that the zone skips or repeats.
+  private func instant(_ text: UnsafeRawBufferPointer, _ order: ManicTimeDateTime.DateOrder?) -> Int64? {
+    let local: LocalDateTime
+    if let usual = ManicTimeDateTime.usual(text) {
+      local = usual
+    } else {
+      guard let parsed = ManicTimeDateTime.parse(bytes: text.assumingMemoryBound(to: UInt8.self), order: order), !parsed.isAmbiguous else {
+        return nil
+      }
+      local = parsed.local
+    }
+    let (millis, resolution) = zone.toUTCMillis(local)
+    return resolution == .exact ? millis : nil
+  }
+
+  /// "H:MM:SS" (hours of one to six digits) as seconds; nil for other forms.
+  private static func clock(_ text: UnsafeRawBufferPointer) -> Double? {
+    let n = text.count
+    guard n >= 7, n <= 12, text[n - 3] == UInt8(ascii: ":"), text[n - 6] == UInt8(ascii: ":") else { return nil }
+    @inline(__always) func digits(_ from: Int, _ to: Int) -> Int? {
+      var value = 0
+      for i in from..<to {
+        let digit = text[i] &- 0x30
+        guard digit <= 9 else { return nil }
+        value = value * 10 + Int(digit)
+      }
+      return value
+    }
+    guard let hours = digits(0, n - 6), let minutes = digits(n - 5, n - 3), let seconds = digits(n - 2, n), minutes < 60, seconds < 60 else {
+      return nil
+    }
+    return Double(hours * 3600 + minutes * 60 + seconds)
+  }
+
+  private func appendOffset(_ seconds: Int) {
+    if seconds != lastOffset {
+      lastOffset = seconds
+      lastOffsetText = Array(Timestamp.formatOffset(seconds).utf8)
+    }
+    line.append(lastOffsetText)
+  }
+}
