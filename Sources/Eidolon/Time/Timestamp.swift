@@ -189,10 +189,22 @@ public enum Timestamp {
   /// Writes an offset in seconds as `+HH:MM` (whole minutes).
   public static func formatOffset(_ seconds: Int) -> String {
     let sign = seconds < 0 ? "-" : "+"
-    let minutes = abs(seconds) / 60
+    let minutes = seconds.magnitude / 60
     let hh = minutes / 60
     let mm = minutes % 60
-    return sign + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
+    if hh < 100 {
+      // Six bytes written in place: joining five Strings cost more than reading the row.
+      return String(unsafeUninitializedCapacity: 6) { out in
+        out[0] = seconds < 0 ? 0x2D : 0x2B
+        out[1] = UInt8(truncatingIfNeeded: hh / 10) + 0x30
+        out[2] = UInt8(truncatingIfNeeded: hh % 10) + 0x30
+        out[3] = 0x3A
+        out[4] = UInt8(truncatingIfNeeded: mm / 10) + 0x30
+        out[5] = UInt8(truncatingIfNeeded: mm % 10) + 0x30
+        return 6
+      }
+    }
+    return sign + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
   }
 }
 

@@ -1,4 +1,7 @@
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A pull reader of XML over libxml2's xmlTextReader, made safe for untrusted files:
 /// no network, no DTD loading, no entity substitution, libxml2's own depth and size
@@ -7,7 +10,10 @@ import CLibXML2
 ///
 /// Nodes come one at a time: start element (with attributes), text, end element.
 /// An empty element `<a/>` comes as a start and an end. Comments and processing
-/// instructions are skipped.
+/// instructions are skipped. Names and text are libxml2's own bytes (`nameBytes`,
+/// `valueBytes`; a name is interned in the reader's dictionary): Strings are made only
+/// when asked for (`name`, `value`, `attributes`), which a String per node made the
+/// larger part of reading before (bench/README.md, "mt-read on bytes").
 public final class XMLPullReader {
   public enum NodeKind: Sendable, Equatable {
     case startElement, endElement, text
@@ -16,16 +22,37 @@ public final class XMLPullReader {
   public let fileName: String
   private let reader: OpaquePointer
   private let box: InputBox
-  private var pendingEndFor: String?
+  /// The name of an empty element whose end comes next.
+  private var pendingEndFor: UnsafePointer<xmlChar>?
+  private var namePointer: UnsafePointer<xmlChar>?
+  private var valuePointer: UnsafePointer<xmlChar>?
+  /// True while the reader stands on the start element `attributes` reads.
+  private var onStartElement = false
 
   public private(set) var kind = NodeKind.text
-  /// The element's name for start and end, empty for text.
-  public private(set) var name = ""
-  /// The text of a text node (CDATA included).
-  public private(set) var value = ""
-  public private(set) var attributes: [(name: String, value: String)] = []
   /// 0 for the root element.
   public private(set) var depth = 0
+
+  /// The element's name for start and end (empty for text), as libxml2 holds it: good for
+  /// the reader's life (names are interned).
+  public var nameBytes: UnsafeRawBufferPointer { XMLPullReader.bytes(namePointer) }
+  /// The text of a text node (CDATA included), empty for elements: good until `next()`.
+  public var valueBytes: UnsafeRawBufferPointer { XMLPullReader.bytes(valuePointer) }
+  /// The element's name for start and end, empty for text.
+  public var name: String { XMLPullReader.string(namePointer) }
+  /// The text of a text node (CDATA included).
+  public var value: String { XMLPullReader.string(valuePointer) }
+
+  /// The attributes of the current start element (none for its end or other nodes).
+  public var attributes: [(name: String, value: String)] {
+    guard onStartElement else { return [] }
+    var result: [(name: String, value: String)] = []
+    while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+      result.append((XMLPullReader.string(xmlTextReaderConstName(reader)), XMLPullReader.string(xmlTextReaderConstValue(reader))))
+    }
+    xmlTextReaderMoveToElement(reader)
+    return result
+  }
 
   public init(source: ByteSource, fileName: String) throws {
     _ = XMLPullReader.globalSetup
@@ -63,11 +90,12 @@ public final class XMLPullReader {
 
   /// Moves to the next node; false at the end of the document.
   public func next() throws -> Bool {
+    onStartElement = false
     if let pending = pendingEndFor {
       pendingEndFor = nil
       kind = .endElement
-      name = pending
-      attributes = []
+      namePointer = pending
+      valuePointer = nil
       return true
     }
     while true {
@@ -85,27 +113,20 @@ public final class XMLPullReader {
       switch xmlTextReaderNodeType(reader) {
       case 1:  // element
         kind = .startElement
-        name = XMLPullReader.string(xmlTextReaderConstName(reader))
-        value = ""
-        attributes = []
-        let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-          attributes.append((XMLPullReader.string(xmlTextReaderConstName(reader)),
-                             XMLPullReader.string(xmlTextReaderConstValue(reader))))
-        }
-        xmlTextReaderMoveToElement(reader)
-        if isEmpty { pendingEndFor = name }
+        namePointer = xmlTextReaderConstName(reader)
+        valuePointer = nil
+        onStartElement = true
+        if xmlTextReaderIsEmptyElement(reader) == 1 { pendingEndFor = namePointer }
         return true
       case 15:  // end element
         kind = .endElement
-        name = XMLPullReader.string(xmlTextReaderConstName(reader))
-        attributes = []
+        namePointer = xmlTextReaderConstName(reader)
+        valuePointer = nil
         return true
       case 3, 4, 14:  // text, CDATA, significant whitespace
         kind = .text
-        name = ""
-        value = XMLPullReader.string(xmlTextReaderConstValue(reader))
-        attributes = []
+        namePointer = nil
+        valuePointer = xmlTextReaderConstValue(reader)
         return true
       case 5:
         throw fail(.syntax, "XML: entity references are refused (they can expand without bound or read local files)")
@@ -125,6 +146,11 @@ public final class XMLPullReader {
   private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
     guard let pointer else { return "" }
     return String(cString: pointer)
+  }
+
+  private static func bytes(_ pointer: UnsafePointer<xmlChar>?) -> UnsafeRawBufferPointer {
+    guard let pointer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: pointer, count: strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self)))
   }
 
   // MARK: libxml2 glue

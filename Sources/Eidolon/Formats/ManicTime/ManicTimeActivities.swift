@@ -69,7 +69,18 @@ final class ManicTimeActivities {
 
   /// `name` is lower-case; the fields' names are compared without regard to case.
   private static func value(_ fields: Fields, _ name: String) -> String? {
-    fields.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name }?.value
+    fields.first { $0.name.utf8.count == name.utf8.count && lowercased($0.name) == name }?.value
+  }
+
+  /// A field's name in lower case: by ASCII's rules when it is ASCII (no String made when
+  /// it is lower case already), else by Unicode's.
+  static func lowercased(_ name: String) -> String {
+    var isLower = true
+    for byte in name.utf8 {
+      if byte >= 0x80 { return name.lowercased() }
+      if byte &- 0x41 < 26 { isLower = false }
+    }
+    return isLower ? name : name.lowercased()
   }
 
   func addGroup(_ fields: Fields) {
@@ -124,7 +135,7 @@ final class ManicTimeActivities {
       event.offset = offset.map(Timestamp.formatOffset)
       ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
       for (field, text) in fields {
-        switch field.lowercased() {
+        switch ManicTimeActivities.lowercased(field) {
         case "displayname", "name", "starttime", "endtime", "duration": continue
         case "textdata", "notes":
           if !text.isEmpty { event.description = text }

@@ -43,7 +43,16 @@ enum ManicTimeMapping {
   /// name written back with other spacing keeps its id.
   static func id(_ event: Event, name: String) -> String {
     let name = event.kind == "tag" ? (event.tags ?? []).joined(separator: ", ") : name
-    return EventID.make(prefix: "manictime", fields: [event.stream ?? "", name, String(event.start), String(event.endMillis),
-                                               event.app ?? event.attrs["domain"]?.stringValue ?? ""])
+    let input = ByteBuffer(capacity: 256)
+    input.append(event.stream ?? "")
+    input.append(0x1F)
+    input.append(name)
+    input.append(0x1F)
+    input.append(integer: event.start)
+    input.append(0x1F)
+    input.append(integer: event.endMillis)
+    input.append(0x1F)
+    input.append(event.app ?? event.attrs["domain"]?.stringValue ?? "")
+    return EventID.make(prefix: "manictime", joinedFields: input.bytes)
   }
 }

@@ -8,11 +8,19 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   private let input: ByteReader
   private let activities: ManicTimeActivities
 
-  /// Lower-cased names of the open elements.
-  private var path: [String] = []
-  private var text = ""
+  /// The elements the reader acts on, told from their names without regard to case.
+  private enum Tag {
+    case timeline, activities, activity, groups, group, displayName, timelineKey, typeName, timelineType, other
+  }
+
+  /// The open elements: what each is and its name as libxml2 holds it (interned: good
+  /// for the reader's life). No String per element (bench/README.md, "mt-read on bytes").
+  private var path: [(tag: Tag, name: UnsafeRawBufferPointer)] = []
+  private let text = ByteBuffer(capacity: 256)
   /// The activity or group being read: its child elements' text by name.
   private var fields: ManicTimeActivities.Fields = []
+  /// The field names met so far and their Strings (a file uses a few, made once each).
+  private var fieldNames: [(bytes: UnsafeRawBufferPointer, name: String)] = []
   private var recordLine = 0
   /// Set when the activity or group being read holds what its fields cannot (an element
   /// inside a field, text beside the fields): it is then rejected, not read in part.
@@ -32,56 +40,89 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
       guard try xml.next() else { return nil }
       switch xml.kind {
       case .startElement:
-        let name = xml.name.lowercased()
-        if recordProblem == nil, path.count >= 2, ["activity", "group"].contains(path[path.count - 2]) {
-          recordProblem = "<\(xml.name)> inside the field <\(path.last!)>: a ManicTime field holds only text"
+        let name = xml.nameBytes
+        let tag = ManicTimeXMLReader.tag(name)
+        if recordProblem == nil, path.count >= 2, [.activity, .group].contains(path[path.count - 2].tag) {
+          recordProblem = "<\(xml.name)> inside the field <\(ManicTimeXMLReader.lowercased(path.last!.name))>: a ManicTime field holds only text"
         }
-        path.append(name)
-        text = ""
-        if name == "timeline" { activities.startTimeline() }
-        if (name == "activity" && path.dropLast().last == "activities") || (name == "group" && path.dropLast().last == "groups") {
+        let parent = path.last?.tag
+        path.append((tag, name))
+        text.removeAll()
+        if tag == .timeline { activities.startTimeline() }
+        if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
           fields = []
           recordLine = xml.nodeLine
           recordProblem = nil
         }
       case .text:
-        let value = xml.value
-        if recordProblem == nil, let parent = path.last, parent == "activity" || parent == "group",
-          value.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        let value = xml.valueBytes
+        if recordProblem == nil, let parent = path.last?.tag, parent == .activity || parent == .group,
+          value.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         {
-          recordProblem = "text beside the fields of <\(parent)>: \"\(value.prefix(40))\""
+          recordProblem = "text beside the fields of <\(parent == .activity ? "activity" : "group")>: \"\(xml.value.prefix(40))\""
         }
-        text += value
+        text.append(value)
       case .endElement:
-        let name = path.popLast() ?? ""
-        try end(name)
-        text = ""
+        let tag = path.popLast()?.tag ?? .other
+        try end(tag)
+        text.removeAll()
       }
     }
   }
 
-  private func end(_ name: String) throws {
-    let parent = path.last
-    if parent == "activity" || parent == "group" {
-      fields.append((xml.name, text))
+  private var textString: String { String(decoding: text.bytes, as: UTF8.self) }
+
+  private func end(_ tag: Tag) throws {
+    let parent = path.last?.tag
+    if parent == .activity || parent == .group {
+      fields.append((fieldName(xml.nameBytes), textString))
       return
     }
-    switch (name, parent) {
-    case ("displayname", "timeline"): activities.timelineName = text
-    case ("timelinekey", "timeline"): activities.timelineKey = text
-    case ("typename", "timelinetype"): activities.schemaName = text
-    case ("activity", "activities"):
+    switch (tag, parent) {
+    case (.displayName, .timeline?): activities.timelineName = textString
+    case (.timelineKey, .timeline?): activities.timelineKey = textString
+    case (.typeName, .timelineType?): activities.schemaName = textString
+    case (.activity, .activities?):
       if let recordProblem { try activities.rejectActivity(recordProblem, line: recordLine) } else { try activities.addActivity(fields, line: recordLine) }
-    case ("group", "groups"):
+    case (.group, .groups?):
       if let recordProblem {
         activities.diagnostics.warn("the group is left out: \(recordProblem); its activities keep its id in attrs.group_id",
                                     file: input.name, position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
       } else {
         activities.addGroup(fields)
       }
-    case ("groups", "timeline"): activities.groupsComplete = true
-    case ("timeline", _): try activities.endTimeline()
+    case (.groups, .timeline?): activities.groupsComplete = true
+    case (.timeline, _): try activities.endTimeline()
     default: break
     }
   }
+
+  /// A field's name as a String, made once per name the file uses.
+  private func fieldName(_ bytes: UnsafeRawBufferPointer) -> String {
+    // Interned: the same name is the same pointer; compared by bytes all the same.
+    for known in fieldNames where known.bytes.baseAddress == bytes.baseAddress || known.bytes.sameBytes(as: bytes) { return known.name }
+    let name = String(decoding: bytes, as: UTF8.self)
+    if fieldNames.count < 64 { fieldNames.append((bytes, name)) }
+    return name
+  }
+
+  /// What an element is, from its name in any case.
+  private static func tag(_ name: UnsafeRawBufferPointer) -> Tag {
+    @inline(__always) func named(_ known: StaticString) -> Bool {
+      guard known.utf8CodeUnitCount == name.count else { return false }
+      for k in 0..<name.count where known.utf8Start[k] != (name[k] &- 0x41 < 26 ? name[k] | 0x20 : name[k]) { return false }
+      return true
+    }
+    switch name.count {
+    case 5: return named("group") ? .group : .other
+    case 6: return named("groups") ? .groups : .other
+    case 8: return named("activity") ? .activity : named("timeline") ? .timeline : named("typename") ? .typeName : .other
+    case 10: return named("activities") ? .activities : .other
+    case 11: return named("displayname") ? .displayName : named("timelinekey") ? .timelineKey : .other
+    case 12: return named("timelinetype") ? .timelineType : .other
+    default: return .other
+    }
+  }
+
+  private static func lowercased(_ name: UnsafeRawBufferPointer) -> String { String(decoding: name, as: UTF8.self).lowercased() }
 }
