@@ -68,25 +68,26 @@ final class ManicTimeActivities {
   var hasPending: Bool { !ready.isEmpty || replay != nil }
 
   /// `name` is lower-case; the fields' names are compared without regard to case.
-  private static func value(_ fields: Fields, _ name: String) -> String? {
+  private func value(_ fields: Fields, _ name: String) -> String? {
     fields.first { $0.name.utf8.count == name.utf8.count && lowercased($0.name) == name }?.value
   }
 
-  /// A field's name in lower case: by ASCII's rules when it is ASCII (no String made when
-  /// it is lower case already), else by Unicode's.
-  static func lowercased(_ name: String) -> String {
-    var isLower = true
-    for byte in name.utf8 {
-      if byte >= 0x80 { return name.lowercased() }
-      if byte &- 0x41 < 26 { isLower = false }
-    }
-    return isLower ? name : name.lowercased()
+  /// Field names and their lower case, for the few names a file uses (lower-casing each
+  /// field of each activity again was a tenth of reading an XML timeline).
+  private var lowercasedNames: [(name: String, lower: String)] = []
+
+  private func lowercased(_ name: String) -> String {
+    // Short names are held inline: comparing them is comparing two words.
+    for known in lowercasedNames where known.name == name { return known.lower }
+    let lower = name.lowercased()
+    if lowercasedNames.count < 32 { lowercasedNames.append((name, lower)) }
+    return lower
   }
 
   func addGroup(_ fields: Fields) {
-    guard let id = ManicTimeActivities.value(fields, "groupid") ?? ManicTimeActivities.value(fields, "entityid") else { return }
+    guard let id = value(fields, "groupid") ?? value(fields, "entityid") else { return }
     var group: [String: String] = [:]
-    for (name, value) in fields { group[name.lowercased()] = value }
+    for (name, value) in fields { group[lowercased(name)] = value }
     groups[id] = group
   }
 
@@ -100,7 +101,7 @@ final class ManicTimeActivities {
   }
 
   private func instant(_ fields: Fields, _ name: String, shown: String, line: Int) throws -> (millis: Int64, offset: Int?)? {
-    guard let text = ManicTimeActivities.value(fields, name)?.trimmingSpaces(), !text.isEmpty else { return nil }
+    guard let text = value(fields, name)?.trimmingSpaces(), !text.isEmpty else { return nil }
     guard let parsed = Timestamp.parse(text) else {
       throw fail("\(shown) \"\(text)\" is not an ISO 8601 time (2024-03-04T09:00:05+01:00)", line: line)
     }
@@ -119,7 +120,7 @@ final class ManicTimeActivities {
       var end: Int64
       if let (millis, _) = try instant(fields, "endtime", shown: "EndTime", line: line) {
         end = millis
-      } else if let text = ManicTimeActivities.value(fields, "duration") {
+      } else if let text = value(fields, "duration") {
         guard let seconds = InputNumber.decimal(text.trimmingSpaces()), seconds >= 0 else { throw fail("duration \"\(text)\" is not a number of seconds", line: line) }
         if let reason = EventSpec.durationProblem(seconds) { throw fail(reason, line: line) }
         guard let millis = EventSpec.endMillis(start: start, seconds: seconds) else { throw fail("the activity runs past the year 9999", line: line) }
@@ -128,14 +129,14 @@ final class ManicTimeActivities {
         throw fail("the activity has no end time and no duration", line: line)
       }
       guard end >= start else { throw fail("the activity ends before it starts", line: line) }
-      let name = ManicTimeActivities.value(fields, "displayname") ?? ManicTimeActivities.value(fields, "name") ?? ""
+      let name = value(fields, "displayname") ?? value(fields, "name") ?? ""
       // The id is made once the group is known (resolveGroup).
       var event = Event(id: "manictime:pending", source: "manictime", kind: "activity", start: start, duration: Double(end - start) / 1000)
       event.stream = schemaName ?? timelineName
       event.offset = offset.map(Timestamp.formatOffset)
       ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
       for (field, text) in fields {
-        switch ManicTimeActivities.lowercased(field) {
+        switch lowercased(field) {
         case "displayname", "name", "starttime", "endtime", "duration": continue
         case "textdata", "notes":
           if !text.isEmpty { event.description = text }
