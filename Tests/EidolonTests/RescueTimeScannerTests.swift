@@ -18,7 +18,22 @@ private func compareScanning(_ bytes: [UInt8], zone: String? = nil, resolution: 
   }, taken: \.scannedRows, sourceLocation: sourceLocation)
 }
 
+/// The same for an API JSON response.
+@discardableResult
+private func compareScanningJSON(_ text: String, zone: String? = nil, resolution: RescueTimeResolution? = .minute, chunk: Int = .max,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws -> (events: Int, scanned: Int) {
+  try compareReadingWays({ diagnostics, fast in
+    var options = RescueTimeReadOptions()
+    options.zoneIdentifier = zone
+    options.resolution = resolution
+    options.scansRows = fast
+    let input = ByteReader(source: MemorySource(Array(text.utf8), chunkLimit: chunk), name: "rt.json", capacity: chunk == .max ? 1 << 16 : 64)
+    return RescueTimeAPIReader(source: RescueTimeJSONRows(input: input), diagnostics: diagnostics, options: options)
+  }, taken: \.scannedRows, sourceLocation: sourceLocation)
+}
+
 private let header = "Date,Time Spent (seconds),Number of People,Activity,Category,Productivity\n"
+private let jsonHead = #"{"notes":"n","row_headers":["Date","Time Spent (seconds)","Number of People","Activity","Category","Productivity"],"rows":["#
 
 @Suite struct RescueTimeScannerTests {
   static let corpus = CorpusTests.corpus.appendingPathComponent("rescuetime")
@@ -151,5 +166,59 @@ private let header = "Date,Time Spent (seconds),Number of People,Activity,Catego
       #expect(result.events > 200 && result.scanned > 150)
     }
     try compareScanning(bytes, zone: "Asia/Kolkata", chunk: 11)
+  }
+
+  @Test(arguments: ["api-activity.json", "api-category.json", "api-document.json", "api-efficiency.json", "api-overview.json",
+                    "api-productivity.json", "member.json", "rows-before-headers.json"])
+  func corpusJSONFilesReadTheSameEitherWay(_ name: String) throws {
+    let text = try String(contentsOf: Self.corpus.appendingPathComponent(name), encoding: .utf8)
+    for zone in [nil, "Europe/Berlin", "America/New_York"] {
+      for resolution in [nil, RescueTimeResolution.minute, .hour] {
+        let result = try compareScanningJSON(text, zone: zone, resolution: resolution)
+        if name.hasPrefix("api-"), resolution != nil { #expect(result.scanned > 0, "the scanner took none of \(name)") }
+      }
+    }
+    try compareScanningJSON(text, zone: "Europe/Berlin", chunk: 5)
+  }
+
+  @Test func jsonRowsOfEveryShapeReadTheSameEitherWay() throws {
+    let rows = [
+      #"["2024-03-04T09:00:00", 25, 1, "Figma", "Design & Composition", 2]"#,
+      #"[ "2024-03-04T09:00:00" ,25,1 , "zoom.us","Meetings",1 ]"#,
+      "[\n\"2024-03-04T09:00:00\",\t30,\r\n1,\"日本語\",\"Café\",-1]",
+      #"["2024-03-04T09:05:00", 5, 1, null, "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5, 1, true, false, 0]"#,
+      #"["2024-03-04T09:05:00", "7", "1", "x", "y", "2"]"#,
+      #"["2024-03-04T09:05:00", 5, 1, "Say \"hi\"", "Writing", 0]"#,  // an escape: the general way
+      #"["2024-03-04T09:05:00", 5, 1, "a\u00e9", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5.5, 1, "x", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 1e2, 1, "x", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", -0, 1, "x", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5, 01, "x", "Writing", 0]"#,  // not JSON: the general way stops the read
+      #"["2024-03-04T09:05:00", 5, 1, ["x"], "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5, 1, {"a": 1}, "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5, 1, "x", "Writing"]"#,
+      #"["2024-03-04T09:05:00", 5, 1, "x", "Writing", 0, "extra", null]"#,
+      #"[]"#,
+      #""not a row""#,
+      #"[null, 5, 1, "x", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", nul, 1, "x", "Writing", 0]"#,
+      #"["2024-03-04T09:05:00", 5, 1, "x", "Writing", 0,]"#,
+      #"["2024-03-04T09:05:00", 5 1, "x", "Writing", 0]"#,
+      "[\"2024-03-04T09:05:00\", 5, 1, \"\u{1}\", \"Writing\", 0]",
+      #"["2024-03-04T09:05:00", 5, 1, "x", "Writing", 0"#,  // cut short
+    ]
+    let plain = #"["2024-03-04T10:00:00", 25, 1, "Figma", "Design", 2]"#
+    for row in rows {
+      let text = jsonHead + plain + ",\n" + row + ",\n" + plain + "]}\n"
+      for zone in [nil, "Europe/Berlin"] {
+        let result = try compareScanningJSON(text, zone: zone)
+        #expect(result.scanned >= 1 || result.events == 0, "\(row)")
+      }
+      try compareScanningJSON(text, chunk: 3)
+    }
+    // Rows whose "rows" come before their headers wait in a temporary file and go the general way.
+    let late = #"{"rows":[["2024-03-04T09:00:00", 25, 1, "Figma", "Design", 2]],"row_headers":["Date","Time Spent (seconds)","Number of People","Activity","Category","Productivity"]}"#
+    #expect(try compareScanningJSON(late).scanned == 0)
   }
 }

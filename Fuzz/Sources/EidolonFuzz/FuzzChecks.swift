@@ -123,19 +123,19 @@ enum FuzzChecks {
     }
   }
 
-  static func rescueTimeView(_ bytes: [UInt8]) {
+  static func rescueTimeView(_ bytes: [UInt8], variant: RescueTimeReadOptions.Variant) {
     let pick = Int(bytes.last ?? 0)
     let zone = [nil, "Europe/Berlin", "America/New_York"][pick % 3]
     let resolution = [nil, RescueTimeResolution.minute, .hour][pick / 3 % 3]
     let chunk = [Int.max, 1, 7][pick / 9 % 3]
     compareWays { diagnostics, fast in
       var options = RescueTimeReadOptions()
-      options.variant = .apiCSV
+      options.variant = variant
       options.zoneIdentifier = zone
       options.resolution = resolution
       options.scansRows = fast
       let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
-      // The API CSV variant is always this reader.
+      // Both API variants are always this reader.
       return try! RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options) as! RescueTimeAPIReader
     }
   }

@@ -41,7 +41,8 @@ struct FuzzTarget: Sendable {
       FuzzChecks.activityWatchView($0)
     },
     FuzzTarget(name: "toggl-view", seeds: ["corpus/toggl/*.csv"]) { FuzzChecks.togglView($0) },
-    FuzzTarget(name: "rt-view", seeds: ["corpus/rescuetime/*.csv"]) { FuzzChecks.rescueTimeView($0) },
+    FuzzTarget(name: "rt-view", seeds: ["corpus/rescuetime/*.csv"]) { FuzzChecks.rescueTimeView($0, variant: .apiCSV) },
+    FuzzTarget(name: "rt-json-view", seeds: ["corpus/rescuetime/*.json"]) { FuzzChecks.rescueTimeView($0, variant: .apiJSON) },
     FuzzTarget(name: "mt-view", seeds: ["corpus/manictime/*.csv"]) { FuzzChecks.manicTimeView($0) },
     FuzzTarget(name: "writers", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson"]) { FuzzChecks.writeAll($0) },
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },

@@ -24,6 +24,9 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   private var rowScanner: RescueTimeRowScanner?
   /// The source when it is a CSV, whose records the scanner reads in place.
   private let csvRows: RescueTimeCSVRows?
+  /// The source when it is JSON, whose rows the scanner reads in place through `jsonCells`.
+  private let jsonRows: RescueTimeJSONRows?
+  private let jsonCells = RescueTimeJSONRowCells()
   private let view = EventView()
   /// The canonical line of a row that went through an Event, for its view.
   private let convertedLine = ByteBuffer(capacity: 1024)
@@ -37,6 +40,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   init(source: RescueTimeRowSource, diagnostics: Diagnostics, options: RescueTimeReadOptions) {
     self.source = source
     csvRows = source as? RescueTimeCSVRows
+    jsonRows = source as? RescueTimeJSONRows
     self.diagnostics = diagnostics
     self.options = options
     buckets = RescueTimeBuckets(zone: options.zoneIdentifier.flatMap(ZoneConverter.init(identifier:)), resolution: options.resolution,
@@ -89,7 +93,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
         throw error
       }
       try settleResolution()
-      if options.scansRows, csvRows != nil {
+      if options.scansRows {
         rowScanner = RescueTimeRowScanner(columns: columns!, buckets: buckets, layout: options.layout)
       }
     }
@@ -109,6 +113,9 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
           return .scanned
         }
         row = csvRows.currentRow()
+      } else if let rowScanner, let jsonRows, try jsonRows.offerRow(to: jsonCells, { rowScanner.scan($0) }) {
+        scannedRows += 1
+        return .scanned
       } else {
         guard let next = try source.nextRow(diagnostics) else { return nil }
         row = next

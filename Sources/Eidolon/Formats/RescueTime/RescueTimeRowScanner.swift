@@ -1,6 +1,7 @@
-/// The fast way from one row of an Analytic Data API CSV to its canonical line: the cells
-/// are read as bytes where the CSV reader left them and the line is written from them,
-/// with no String per cell and no Event in between (bench/README.md, "rt-read on bytes").
+/// The fast way from one row of an Analytic Data API response to its canonical line: the
+/// cells are read as bytes where they lie (a CSV record's fields, a JSON row's scalars) and
+/// the line is written from them, with no String per cell and no Event in between
+/// (bench/README.md, "rt-read and mt-read on bytes").
 ///
 /// It takes the rows the API writes in an interval report: a Date as
 /// YYYY-MM-DDTHH:MM:SS, whole seconds, counts and efficiencies as JSON numbers, a
@@ -72,14 +73,14 @@ final class RescueTimeRowScanner {
 
   deinit { roleColumns.deallocate() }
 
-  /// Writes the canonical line of the row `csv` holds; false when the row is not one the
-  /// scanner takes (nothing is changed then but the Date last parsed).
-  func scan(_ csv: CSVReader) -> Bool {
-    let fieldCount = csv.fieldCount
+  /// Writes the canonical line of the row `cells` holds; false when the row is not one the
+  /// scanner takes (nothing is changed then but the Date last parsed and the bucket).
+  func scan<Cells: RescueTimeByteCells>(_ cells: Cells) -> Bool {
+    let cellCount = cells.cellCount
     @inline(__always) func cell(_ role: RescueTimeColumns.Role) -> UnsafeRawBufferPointer? {
       let at = roleColumns[role.rawValue]
-      guard at >= 0, at < fieldCount else { return nil }
-      return csv.field(at)
+      guard at >= 0, at < cellCount else { return nil }
+      return cells.cell(at)
     }
     guard let date = cell(.date), let parsed = parse(date), let seconds = cell(.seconds).flatMap(RescueTimeRowScanner.wholeSeconds)
     else { return false }
@@ -167,10 +168,11 @@ final class RescueTimeRowScanner {
     number(",\"people\":", people)
     number(",\"efficiency\":", efficiency)
     number(",\"efficiency_percent\":", efficiencyPercent)
-    for (k, other) in columns.others.enumerated() where other.index < csv.fieldCount {
+    for (k, other) in columns.others.enumerated() where other.index < cellCount {
+      guard let text = cells.cell(other.index) else { continue }
       line.append(UInt8(ascii: ","))
       line.append(otherKeys[k])
-      line.appendJSONString(csv.field(other.index))
+      line.appendJSONString(text)
     }
     line.append(UInt8(ascii: "}"))
     attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
@@ -181,8 +183,8 @@ final class RescueTimeRowScanner {
     return true
   }
 
-  /// Makes `view` the view of the last row scanned: over `line` and the CSV reader's
-  /// cells, valid until either moves on.
+  /// Makes `view` the view of the last row scanned: over `line` and the row's cells (where
+  /// the CSV reader or the JSON tokenizer keeps them), valid until either moves on.
   func fill(_ view: EventView) {
     view.clear()
     let base = UnsafeRawPointer(line.base)
@@ -299,4 +301,16 @@ final class RescueTimeRowScanner {
     }
     line.append(lastOffsetText)
   }
+}
+
+/// A row's cells as bytes, for `RescueTimeRowScanner`.
+protocol RescueTimeByteCells {
+  var cellCount: Int { get }
+  /// Cell `index`'s text (a JSON number's or literal's as written); nil for a JSON null.
+  func cell(_ index: Int) -> UnsafeRawBufferPointer?
+}
+
+extension CSVReader: RescueTimeByteCells {
+  var cellCount: Int { fieldCount }
+  @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? { field(index) }
 }

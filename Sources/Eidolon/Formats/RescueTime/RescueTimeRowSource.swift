@@ -93,6 +93,22 @@ final class RescueTimeJSONRows: RescueTimeRowSource {
   var fileName: String { input.name }
   var bytesRead: Int64 { input.consumedOffset }
 
+  /// The most of a row offered to `offerRow` at once; a longer row is read the general way.
+  static let maxOfferedRowBytes = 1 << 20
+
+  /// Offers the next row of "rows", where the response is at one, to `take` as cells over
+  /// its bytes; true when `take` took it (the row is then read past), false when there is
+  /// no such row or `take` or the cells' reader declined it (`nextRow` reads it then).
+  func offerRow(to cells: RescueTimeJSONRowCells, _ take: (RescueTimeJSONRowCells) -> Bool) throws -> Bool {
+    guard spill == nil, state == .rows else { return false }
+    return try tokenizer.offerRawValue(maxBytes: RescueTimeJSONRows.maxOfferedRowBytes) { bytes in
+      switch cells.read(bytes) {
+      case .took(let count): return take(cells) ? .took(count) : .declined
+      case let other: return other
+      }
+    }
+  }
+
   private func fail(_ message: String) -> EidolonError {
     EidolonError(.syntax, message, file: input.name, position: tokenizer.tokenPosition)
   }
