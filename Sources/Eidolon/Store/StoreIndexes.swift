@@ -1,20 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The events table's indexes, which a load into an empty store drops and builds again
 /// at its end (formats/sqlite-schema.md, "Loading into an empty store"): SQLite builds an
 /// index from sorted keys several times faster than it keeps one up to date through
 /// millions of inserts in random id order (bench/README.md).
 enum StoreIndexes {
   static let names = ["events_by_id", "events_by_start", "events_by_stream"]
-
-  /// Helper threads SQLite's sorter may start while it builds an index (EIDOLON_SORTER_THREADS
-  /// sets it, for measuring; 0 sorts on the caller's thread alone).
-  static let sorterThreads: Int = {
-    if let text = getenv("EIDOLON_SORTER_THREADS").map({ String(cString: $0) }), let value = Int(text), (0...8).contains(value) { return value }
-    return 1
-  }()
 
   static let create = """
     CREATE UNIQUE INDEX events_by_id ON events(id);
@@ -41,10 +30,7 @@ enum StoreIndexes {
     // SQLite's sorter takes as much memory as the page cache is allowed: half the
     // loader's cache for both keeps eid-load under 100 MB (bench/README.md).
     try database.execute("PRAGMA cache_size = -\(EventStore.cacheKiB / 2)")
-    // One helper thread: SQLite's sorter then sorts one run of keys while the main thread
-    // reads the next (bench/README.md, "Indexes built on two cores").
-    try database.execute("PRAGMA threads = \(StoreIndexes.sorterThreads)")
-    defer { try? database.execute("PRAGMA cache_size = -\(EventStore.cacheKiB); PRAGMA threads = 0") }
+    defer { try? database.execute("PRAGMA cache_size = -\(EventStore.cacheKiB)") }
     var removed = 0
     if try database.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'events_by_id'") == 0 {
       do {
