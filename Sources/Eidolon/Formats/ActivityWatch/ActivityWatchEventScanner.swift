@@ -157,10 +157,7 @@ final class ActivityWatchEventScanner {
   /// Makes `view` the view of the last event scanned: over `line`, valid until the next scan.
   func fill(_ view: EventView) {
     guard let bucket else { return }
-    view.clear()
-    let base = UnsafeRawPointer(line.base)
-    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
-    view.inputIsCanonical = false
+    let base = view.startFilling(from: line).base
     view.id = UnsafeRawBufferPointer(start: base + 7, count: 35)  // after {"id":"
     view.source = bucket.source
     view.kind = bucket.kind

@@ -54,9 +54,7 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
   private let scanner = ActivityWatchEventScanner()
   /// The bucket's text for the scanner while its events stream and are wanted.
   private var scannedBucket: ActivityWatchEventScanner.BucketText?
-  private let view = EventView()
-  /// The canonical line of an event that went through the mapping, for its view.
-  private let convertedLine = ByteBuffer(capacity: 4096)
+  private let records = ScannedRecords()
   /// Buckets read so far (for the summary).
   public private(set) var bucketCount = 0
   /// Events the scanner took (the rest went through the tree).
@@ -79,43 +77,12 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
   /// The longest event the scanner is offered; a longer one goes through the tree.
   static let maxScannedEventBytes = 1 << 20
 
-  /// What `nextRecord` found. (The mapped event waits in `converted`: an enum carrying
-  /// an Event was copied at every return, a tenth of the scanned path's cost.)
-  private enum Record {
-    /// The scanner's line is the event's.
-    case scanned
-    /// The event went through the mapping.
-    case converted
-  }
-  private var converted: Event?
-
-  public func next() throws -> Event? {
-    switch try nextRecord() {
-    case nil: return nil
-    case .scanned?: return try viewOfScannedEvent().makeEvent()
-    case .converted?: return converted.take()
-    }
-  }
-
-  private func viewOfScannedEvent() -> EventView {
-    scanner.fill(view)
-    return view
-  }
+  public func next() throws -> Event? { try records.event(nextRecord(), fill: { self.scanner.fill($0) }) }
 
   /// The next event as a view over its canonical line, valid until the next call.
-  public func nextView() throws -> EventView? {
-    switch try nextRecord() {
-    case nil:
-      return nil
-    case .scanned?:
-      return viewOfScannedEvent()
-    case .converted?:
-      try view.fill(from: converted.take()!, line: convertedLine)
-      return view
-    }
-  }
+  public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.scanner.fill($0) }) }
 
-  private func nextRecord() throws -> Record? {
+  private func nextRecord() throws -> ScannedRecords.Record? {
     while true {
       switch state {
       case .start:
@@ -163,8 +130,7 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
         guard options.wants(bucket) else { continue }
         if let event = try convert(value, at: position) {
           streamedEvents += 1
-          converted = event
-          return .converted
+          return records.converted(event)
         }
       case .replay:
         guard let spill else {
@@ -173,8 +139,7 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
         }
         if let (value, position) = try spill.next() {
           if let event = try convert(value, at: position) {
-            converted = event
-            return .converted
+            return records.converted(event)
           }
         } else {
           self.spill = nil

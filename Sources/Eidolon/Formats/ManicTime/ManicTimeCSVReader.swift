@@ -64,10 +64,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
   /// The first date seen that left the order open, for the message that says what was chosen.
   private var firstAmbiguous: String?
   private var rowScanner: ManicTimeCSVRowScanner?
-  private let view = EventView()
-  /// The canonical line of a row that went through an Event, for its view.
-  private let convertedLine = ByteBuffer(capacity: 1024)
-  private var converted: Event?
+  private let records = ScannedRecords()
   /// Rows the scanner took (the rest went through an Event).
   private(set) var scannedRows = 0
 
@@ -103,40 +100,12 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     return true
   }
 
-  private enum Record {
-    /// The scanner's line is the row's event.
-    case scanned
-    /// The event, in `converted`, was made the general way.
-    case converted
-  }
-
-  public func next() throws -> Event? {
-    switch try nextRecord() {
-    case nil: return nil
-    case .scanned?: return try scannedView().makeEvent()
-    case .converted?: return converted.take()
-    }
-  }
+  public func next() throws -> Event? { try records.event(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
   /// The next event as a view over its canonical line, valid until the next call.
-  public func nextView() throws -> EventView? {
-    switch try nextRecord() {
-    case nil:
-      return nil
-    case .scanned?:
-      return scannedView()
-    case .converted?:
-      try view.fill(from: converted.take()!, line: convertedLine)
-      return view
-    }
-  }
+  public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func scannedView() -> EventView {
-    rowScanner?.fill(view)
-    return view
-  }
-
-  private func nextRecord() throws -> Record? {
+  private func nextRecord() throws -> ScannedRecords.Record? {
     if header.isEmpty {
       guard try readHeader() else { return nil }
       if options.scansRows, let timeline {
@@ -162,12 +131,11 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
   }
 
   /// The row's event the general way; nil when it is rejected.
-  private func convert(_ row: Row) throws -> Record? {
+  private func convert(_ row: Row) throws -> ScannedRecords.Record? {
     do {
       if let event = try event(row) {
         try EventSpec.check(event)
-        converted = event
-        return .converted
+        return records.converted(event)
       }
     } catch var error as EidolonError where error.isRecordError {
       error.file = csv.fileName

@@ -171,13 +171,8 @@ final class ManicTimeCSVRowScanner {
   /// Makes `view` the view of the last row scanned: over `line`, the CSV reader's cells
   /// and the stream's name, valid until the next row.
   func fill(_ view: EventView) {
-    view.clear()
-    let base = UnsafeRawPointer(line.base)
-    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
-      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
-    }
-    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
-    view.inputIsCanonical = false
+    let range = view.startFilling(from: line)
+    let base = range.base
     // {"id":"manictime:<32 hex digits>","source":"manictime","kind":"...
     view.id = UnsafeRawBufferPointer(start: base + 7, count: 42)
     view.source = UnsafeRawBufferPointer(start: base + 61, count: 9)

@@ -27,10 +27,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   /// The source when it is JSON, whose rows the scanner reads in place through `jsonCells`.
   private let jsonRows: RescueTimeJSONRows?
   private let jsonCells = RescueTimeJSONRowCells()
-  private let view = EventView()
-  /// The canonical line of a row that went through an Event, for its view.
-  private let convertedLine = ByteBuffer(capacity: 1024)
-  private var converted: Event?
+  private let records = ScannedRecords()
   /// Rows the scanner took (the rest went through an Event).
   private(set) var scannedRows = 0
 
@@ -49,40 +46,12 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 
   public var bytesRead: Int64 { source.bytesRead }
 
-  private enum Record {
-    /// The scanner's line is the row's event.
-    case scanned
-    /// The event, in `converted`, was made the general way.
-    case converted
-  }
-
-  public func next() throws -> Event? {
-    switch try nextRecord() {
-    case nil: return nil
-    case .scanned?: return try scannedView().makeEvent()
-    case .converted?: return converted.take()
-    }
-  }
+  public func next() throws -> Event? { try records.event(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
   /// The next event as a view over its canonical line, valid until the next call.
-  public func nextView() throws -> EventView? {
-    switch try nextRecord() {
-    case nil:
-      return nil
-    case .scanned?:
-      return scannedView()
-    case .converted?:
-      try view.fill(from: converted.take()!, line: convertedLine)
-      return view
-    }
-  }
+  public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func scannedView() -> EventView {
-    rowScanner?.fill(view)
-    return view
-  }
-
-  private func nextRecord() throws -> Record? {
+  private func nextRecord() throws -> ScannedRecords.Record? {
     if columns == nil {
       guard let header = try source.header() else { return nil }
       do {
@@ -124,8 +93,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
         // Bound straight from the call: an Optional bound after it was copied whole.
         guard let event = try event(from: row, columns!) else { return nil }
         try EventSpec.check(event)
-        converted = event
-        return .converted
+        return records.converted(event)
       } catch var error as EidolonError where error.isRecordError {
         error.file = source.fileName
         if error.position == nil { error.position = row.position }

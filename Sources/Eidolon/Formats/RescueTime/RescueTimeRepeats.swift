@@ -57,6 +57,6 @@ struct RescueTimeRepeats {
 
   mutating func mark(_ scratch: ByteBuffer, bucket: String) {
     var bucket = bucket
-    bucket.withUTF8 { mark(scratch, bucket: UnsafeRawBufferPointer($0)) }
+    _ = bucket.withUTF8 { mark(scratch, bucket: UnsafeRawBufferPointer($0)) }
   }
 }

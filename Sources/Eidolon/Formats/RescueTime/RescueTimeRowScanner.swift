@@ -186,13 +186,7 @@ final class RescueTimeRowScanner {
   /// Makes `view` the view of the last row scanned: over `line` and the row's cells (where
   /// the CSV reader or the JSON tokenizer keeps them), valid until either moves on.
   func fill(_ view: EventView) {
-    view.clear()
-    let base = UnsafeRawPointer(line.base)
-    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
-      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
-    }
-    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
-    view.inputIsCanonical = false
+    let range = view.startFilling(from: line)
     view.id = range(idRange)
     view.source = range(sourceRange)
     view.kind = range(kindRange)

@@ -36,10 +36,7 @@ public final class TogglCSVReader: EventReader, EventViewReader {
   private var columns: TogglColumns?
   private let scratch = ByteBuffer(capacity: 1024)
   private var rowScanner: TogglCSVRowScanner?
-  private let view = EventView()
-  /// The canonical line of a row that went through an Event, for its view.
-  private let convertedLine = ByteBuffer(capacity: 1024)
-  private var converted: Event?
+  private let records = ScannedRecords()
   /// Rows the scanner took (the rest went through an Event).
   private(set) var scannedRows = 0
 
@@ -51,40 +48,12 @@ public final class TogglCSVReader: EventReader, EventViewReader {
 
   public var bytesRead: Int64 { csv.bytesRead }
 
-  private enum Record {
-    /// The scanner's line is the row's event.
-    case scanned
-    /// The event, in `converted`, was made the general way.
-    case converted
-  }
-
-  public func next() throws -> Event? {
-    switch try nextRecord() {
-    case nil: return nil
-    case .scanned?: return try scannedView().makeEvent()
-    case .converted?: return converted.take()
-    }
-  }
+  public func next() throws -> Event? { try records.event(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
   /// The next event as a view over its canonical line, valid until the next call.
-  public func nextView() throws -> EventView? {
-    switch try nextRecord() {
-    case nil:
-      return nil
-    case .scanned?:
-      return scannedView()
-    case .converted?:
-      try view.fill(from: converted.take()!, line: convertedLine)
-      return view
-    }
-  }
+  public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func scannedView() -> EventView {
-    rowScanner?.fill(view)
-    return view
-  }
-
-  private func nextRecord() throws -> Record? {
+  private func nextRecord() throws -> ScannedRecords.Record? {
     if columns == nil {
       guard try csv.next() else { return nil }
       do {
@@ -106,8 +75,7 @@ public final class TogglCSVReader: EventReader, EventViewReader {
       do {
         if let event = try event(from: columns!) {
           try EventSpec.check(event)
-          converted = event
-          return .converted
+          return records.converted(event)
         }
       } catch var error as EidolonError where error.isRecordError {
         error.file = csv.fileName

@@ -183,13 +183,8 @@ final class TogglCSVRowScanner {
   /// Makes `view` the view of the last row scanned: over `line` and the CSV reader's
   /// cells, valid until either moves on.
   func fill(_ view: EventView) {
-    view.clear()
-    let base = UnsafeRawPointer(line.base)
-    @inline(__always) func range(_ r: Range<Int>) -> UnsafeRawBufferPointer {
-      r.isEmpty ? EventView.absent : UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
-    }
-    view.canonicalLine = UnsafeRawBufferPointer(start: base, count: line.count)
-    view.inputIsCanonical = false
+    let range = view.startFilling(from: line)
+    let base = range.base
     view.id = UnsafeRawBufferPointer(start: base + 7, count: 38)  // after {"id":"
     // {"id":"toggl:<32 hex digits>","source":"toggl","kind":"time_entry",...
     view.source = UnsafeRawBufferPointer(start: base + 57, count: 5)
