@@ -98,6 +98,15 @@ extension ByteBuffer {
     append(value.description)
   }
 
+  /// Appends a member's name as given (`,"app":`) and `value` as a JSON string; nothing
+  /// for a nil value. What the readers' row scanners write for each optional text field.
+  @inline(__always)
+  public func appendJSONMember(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
+    guard let value else { return }
+    append(literal: name)
+    appendJSONString(value)
+  }
+
   /// Appends whole milliseconds as seconds, byte for byte what
   /// `appendJSONNumber(Double(millis) / 1000)` writes, without the Double's shortest-digits
   /// search: for 0 to 10^12 ms the decimal with at most three places is that shortest

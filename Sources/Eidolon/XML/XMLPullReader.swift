@@ -13,7 +13,7 @@ import Glibc
 /// instructions are skipped. Names and text are libxml2's own bytes (`nameBytes`,
 /// `valueBytes`; a name is interned in the reader's dictionary): Strings are made only
 /// when asked for (`name`, `value`, `attributes`), which a String per node made the
-/// larger part of reading before (bench/README.md, "mt-read on bytes").
+/// larger part of reading before (bench/README.md, "rt-read and mt-read on bytes").
 public final class XMLPullReader {
   public enum NodeKind: Sendable, Equatable {
     case startElement, endElement, text

@@ -14,7 +14,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   }
 
   /// The open elements: what each is and its name as libxml2 holds it (interned: good
-  /// for the reader's life). No String per element (bench/README.md, "mt-read on bytes").
+  /// for the reader's life). No String per element (bench/README.md, "rt-read and mt-read on bytes").
   private var path: [(tag: Tag, name: UnsafeRawBufferPointer)] = []
   private let text = ByteBuffer(capacity: 256)
   /// The activity or group being read: its child elements' text by name.

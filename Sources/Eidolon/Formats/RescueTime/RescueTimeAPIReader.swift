@@ -5,8 +5,9 @@
 /// at the bucket's start (in the account's zone, converted to UTC) and lasts N
 /// seconds, or with `layout` the rows of a bucket follow each other inside it.
 ///
-/// CSV rows of the usual shape go from their cells' bytes straight to their canonical
-/// line (`RescueTimeRowScanner`); any other row goes through an Event. `nextView()`
+/// Rows of the usual shape, from a CSV or a JSON response, go from their cells' bytes
+/// straight to their canonical line (`RescueTimeRowScanner`); any other row goes through
+/// an Event. `nextView()`
 /// hands out either as a view over that line.
 public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTimeReaderCounts {
   private let source: RescueTimeRowSource

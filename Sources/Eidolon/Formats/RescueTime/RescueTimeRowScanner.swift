@@ -3,12 +3,13 @@
 /// the line is written from them, with no String per cell and no Event in between
 /// (bench/README.md, "rt-read and mt-read on bytes").
 ///
-/// It takes the rows the API writes in an interval report: a Date as
-/// YYYY-MM-DDTHH:MM:SS, whole seconds, counts and efficiencies as JSON numbers, a
-/// productivity of -2 to 2. For any other row it answers "not this way" and
+/// It takes the rows the API writes in an interval report without --layout: a Date that
+/// `Timestamp.parse` reads (YYYY-MM-DDTHH:MM:SS) with no space around it, whole seconds,
+/// counts and efficiencies as JSON numbers, a productivity of -2 to 2 (formats/rescuetime.md). For any other row it answers "not this way" and
 /// `RescueTimeAPIReader` reads the row the general way, which gives the event, the
 /// warning or the error. Both place rows through the reader's one `RescueTimeBuckets` and
-/// give the same line byte for byte (the tests and the `rt-view` fuzz target compare).
+/// give the same line byte for byte (the tests and the `rt-view` and `rt-json-view` fuzz
+/// targets compare).
 final class RescueTimeRowScanner {
   /// The last row's canonical line, without the LF.
   let line = ByteBuffer(capacity: 1024)
@@ -41,7 +42,8 @@ final class RescueTimeRowScanner {
   private var lastOffsetText: [UInt8] = []
 
   /// What a view of the last row points at: the text fields (the cells, where the CSV
-  /// reader keeps them until its next row) and where the line holds the rest.
+  /// reader or the JSON tokenizer keeps them until the next row) and where the line holds
+  /// the rest.
   private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
   private var productivity: Int?
   private var idRange = 0..<0, sourceRange = 0..<0, kindRange = 0..<0, startRange = 0..<0
@@ -132,17 +134,12 @@ final class RescueTimeRowScanner {
     texts[Event.OptionalString.title] = document
     texts[Event.OptionalString.url] = url
     texts[Event.OptionalString.category] = category
-    @inline(__always) func field(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
-      guard let value else { return }
-      line.append(literal: name)
-      line.appendJSONString(value)
-    }
     // The canonical order: user, app, title, url, category.
-    field(",\"user\":", person)
-    field(",\"app\":", activity)
-    field(",\"title\":", document)
-    field(",\"url\":", url)
-    field(",\"category\":", category)
+    line.appendJSONMember(",\"user\":", person)
+    line.appendJSONMember(",\"app\":", activity)
+    line.appendJSONMember(",\"title\":", document)
+    line.appendJSONMember(",\"url\":", url)
+    line.appendJSONMember(",\"category\":", category)
     if let productivity {
       line.append(literal: ",\"productivity\":")
       line.append(integer: Int64(productivity))
@@ -224,8 +221,8 @@ final class RescueTimeRowScanner {
     return parsed
   }
 
-  /// Seconds written as whole digits (up to 9 of them, so within the spec's longest
-  /// event); nil for anything else.
+  /// Seconds written as whole digits (up to nine, so no overflow) within the spec's longest
+  /// event; nil for anything else.
   private static func wholeSeconds(_ text: UnsafeRawBufferPointer) -> Double? {
     guard !text.isEmpty, text.count <= 9 else { return nil }
     var value = 0

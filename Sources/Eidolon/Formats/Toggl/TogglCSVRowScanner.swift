@@ -118,9 +118,7 @@ final class TogglCSVRowScanner {
     line.appendJSONNumber(duration)
     @inline(__always) func field(_ name: StaticString, _ index: Int, _ value: UnsafeRawBufferPointer?) {
       texts[index] = value
-      guard let value else { return }
-      line.append(literal: name)
-      line.appendJSONString(value)
+      line.appendJSONMember(name, value)
     }
     // The canonical order: user, project, client, task, description.
     field(",\"user\":", Event.OptionalString.user, user)
