@@ -223,6 +223,40 @@ import Glibc
     #expect(try integer(database, "SELECT count(*) FROM rejects") == 1)
   }
 
+  /// The reading side runs up to a block (LoadBlock) ahead of the storing thread: rejects
+  /// stay in order between the events, batches commit where they would without the
+  /// thread, and a conflict the storing thread meets stops the load at its batch.
+  @Test func aLoadOfManyBlocksCommitsWhereItWouldWithoutTheThread() throws {
+    var lines: [String] = []
+    for i in 0..<30_000 {
+      if i % 5_000 == 2_500 { lines.append("not json \(i)") }
+      lines.append(line("b:\(i)", "2024-03-01T08:00:00.000Z", 60, extra: ",\"title\":\"\(String(repeating: "x", count: 40))\""))
+    }
+    let path = ndjsonFile(lines)
+    func rejectLines(_ database: String) throws -> [Int64] {
+      let statement = try SQLiteDatabase(path: database, mode: .readOnly).prepare("SELECT line FROM rejects ORDER BY rowid")
+      var result: [Int64] = []
+      while try statement.step() { result.append(statement.int64(0)) }
+      return result
+    }
+    let database = temporaryDirectory() + "/events.db"
+    let counts = try load(database, [path], batchSize: 7_000)
+    #expect(counts == EventLoader.Counts(read: 30_006, inserted: 30_000, rejected: 6))
+    #expect(try rejectLines(database) == (0..<6).map { 2_501 + 5_001 * $0 })
+    #expect(try integer(database, "SELECT count(*) FROM events WHERE id != 'b:' || (seq - 1)") == 0)
+    #expect(try integer(database, "SELECT input_index * 1000000 + lines FROM checkpoints") == 1_000_000)
+
+    // Event b:25000 is stored already: batches of 7,000 events commit three times, the
+    // fourth meets it and is not written, with the reject of line 22,505 in it.
+    let failing = temporaryDirectory() + "/fail.db"
+    try load(failing, [ndjsonFile([line("b:25000", "2024-03-01T08:00:00.000Z")])])
+    let error = eidolonError { try load(failing, [path], .fail, batchSize: 7_000) }
+    #expect(error?.message.contains("b:25000") == true)
+    #expect(try integer(failing, "SELECT count(*) FROM events") == 21_001)
+    #expect(try rejectLines(failing) == (0..<4).map { 2_501 + 5_001 * $0 })
+    #expect(try integer(failing, "SELECT lines FROM checkpoints WHERE import_id = 2") == 21_004)
+  }
+
   @Test func resumeRefusesADifferentInput() throws {
     let database = temporaryDirectory() + "/events.db"
     let path = ndjsonFile((0..<10).map { line("t:\($0)", "2024-03-01T08:0\($0):00.000Z") })

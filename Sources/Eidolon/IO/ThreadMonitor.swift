@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A mutex and the condition its waiters wait on: the state a worker thread and its owner
-/// share (ReadAheadSource, WriteBehind) is read and changed only between `lock` and `unlock`.
+/// share (ReadAheadSource, HandOffThread) is read and changed only between `lock` and `unlock`.
 final class ThreadMonitor {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

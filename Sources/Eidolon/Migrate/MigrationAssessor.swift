@@ -162,7 +162,8 @@ public enum MigrationAssessor {
     diagnostics.messageHandler = { _ in }
     let started = Progress.now()
     let loader = try EventLoader(store: try EventStore(path: path), inputs: ["sample"], options: EventLoader.Options(), diagnostics: diagnostics)
-    for event in sample { try loader.add(event) }
+    let input = EventLoader.EventInput(name: "sample") { SampleReader(sample) }
+    try loader.load(inputs: [input], transform: nil, progress: Progress(enabled: false))
     _ = try loader.finish()
     let elapsed = Progress.now() - started
     return elapsed > 0 ? Double(sample.count) / elapsed : 0
@@ -172,4 +173,11 @@ public enum MigrationAssessor {
     var info = stat()
     return stat(path, &info) == 0 ? Int64(info.st_size) : 0
   }
+}
+
+/// The sampled events, read again in order (the store rate is measured on them).
+private final class SampleReader: EventReader {
+  private var events: [Event].Iterator
+  init(_ events: [Event]) { self.events = events.makeIterator() }
+  func next() throws -> Event? { events.next() }
 }

@@ -70,8 +70,11 @@ public final class EventLoader {
   public private(set) var resumedFrom: (importID: Int64, inputIndex: Int, lines: Int)?
   private var checkpoint = Checkpoint()
   private var inBatch = false
+  /// The storing side's (the thread's during a load): events of the open batch, the
+  /// input they are of, the checksum the next commit records.
   private var pending = 0
   private var currentInput = (index: 0, name: "")
+  private var checksum: UInt32 = 0
   /// replace-range: per source and stream, the span of the input seen so far.
   private var ranges: [String: (source: String, stream: String, first: Int64, lastStart: Int64, lastEnd: Int64)] = [:]
 
@@ -84,7 +87,6 @@ public final class EventLoader {
   private let insertTag: SQLiteStatement
   private let deleteTags: SQLiteStatement
   private let insertReject: SQLiteStatement
-  private let scratch = ByteBuffer(capacity: 4096)
   /// Held from before the load is started or resumed until the loader goes away.
   private var lock: StoreLock?
 
@@ -121,7 +123,7 @@ public final class EventLoader {
       try settleIndexes()
     }
     if !indexesDeferred { insert = try database.prepare(insertSQL + " ON CONFLICT(id) DO NOTHING") }
-    diagnostics.onReject = { [unowned self] error, raw in try self.keepReject(error, raw: raw) }
+    diagnostics.onReject = { [unowned self] error, raw in try self.queueReject(error, raw: raw) }
   }
 
   /// A new append load into a store without events leaves the indexes to its end; a
@@ -238,49 +240,50 @@ public final class EventLoader {
   /// Loads every input in turn; on a resume, inputs and lines already committed are
   /// read again only to check they are the same (their checksum), never stored twice.
   public func load(paths: [String], progress: Progress) throws {
-    var checksum: UInt32 = 0
+    let resumeAt = checkpoint
     var bytesBefore: Int64 = 0
-    for (index, path) in paths.enumerated() {
-      let input = try InputOpener.open(path)
-      currentInput = (index, input.name)
-      let skip = index < checkpoint.inputIndex ? Int.max : (index == checkpoint.inputIndex ? checkpoint.lines : 0)
-      while skip > 0, input.lineNumber < skip, let line = try input.readLine() {
-        // Blank lines are skipped by the reader, so they are not in the checksum.
-        if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { checksum = EventLoader.crc(checksum, line) }
-      }
-      // The checksum is checked where the committed part ends: after the last whole input
-      // it covers (when it stopped at the start of the next), or after the lines of the
-      // input it stopped in (its checksum runs on over the inputs before).
-      let lastWhole = index == checkpoint.inputIndex - 1 && checkpoint.lines == 0
-      if lastWhole || (index == checkpoint.inputIndex && skip > 0) {
-        guard (lastWhole || input.lineNumber == skip), checksum == checkpoint.checksum else {
-          let part = lastWhole ? "its lines differ" : "its first \(skip) lines differ"
-          throw EidolonError(
-            .usage, "\(input.name) is not the input the interrupted load read (\(part)); load it without --resume",
-            file: store.path)
+    var records = 0
+    try withStoringThread {
+      for (index, path) in paths.enumerated() {
+        let input = try InputOpener.open(path)
+        let skip = index < resumeAt.inputIndex ? Int.max : (index == resumeAt.inputIndex ? resumeAt.lines : 0)
+        while skip > 0, input.lineNumber < skip, let line = try input.readLine() {
+          // Blank lines are skipped by the reader, so they are not in the checksum.
+          if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { readChecksum = EventLoader.crc(readChecksum, line) }
         }
+        // The checksum is checked where the committed part ends: after the last whole input
+        // it covers (when it stopped at the start of the next), or after the lines of the
+        // input it stopped in (its checksum runs on over the inputs before).
+        let lastWhole = index == resumeAt.inputIndex - 1 && resumeAt.lines == 0
+        if lastWhole || (index == resumeAt.inputIndex && skip > 0) {
+          guard (lastWhole || input.lineNumber == skip), readChecksum == resumeAt.checksum else {
+            let part = lastWhole ? "its lines differ" : "its first \(skip) lines differ"
+            throw EidolonError(
+              .usage, "\(input.name) is not the input the interrupted load read (\(part)); load it without --resume",
+              file: store.path)
+          }
+        }
+        if index < resumeAt.inputIndex {
+          bytesBefore += input.consumedOffset
+          continue
+        }
+        queued.appendInput(index: index, name: input.name)
+        let reader = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
+        while let event = try reader.nextView() {
+          readChecksum = EventLoader.crc(readChecksum, reader.lastRaw)
+          try queue(event)
+          if queuedSinceCommit >= options.batchSize { try queueCommit(lines: reader.lastPosition.line) }
+          records += 1
+          progress.update(records: records, bytes: bytesBefore + reader.bytesRead)
+        }
+        bytesBefore += reader.bytesRead
+        // The whole input is in: the checkpoint moves to the start of the next one.
+        try queueCommit(lines: 0, nextInput: true)
       }
-      if index < checkpoint.inputIndex {
-        bytesBefore += input.consumedOffset
-        continue
-      }
-      self.checksum = checksum
-      let reader = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
-      while let event = try reader.nextView() {
-        self.checksum = EventLoader.crc(self.checksum, reader.lastRaw)
-        try add(event)
-        if pending >= options.batchSize { try commitBatch(lines: reader.lastPosition.line) }
-        progress.update(records: counts.read, bytes: bytesBefore + reader.bytesRead)
-      }
-      checksum = self.checksum
-      bytesBefore += reader.bytesRead
-      // The whole input is in: the checkpoint moves to the start of the next one.
-      try commitBatch(lines: 0, nextInput: true)
     }
     progress.clear()
   }
 
-  private var checksum: UInt32 = 0
   /// An in-process input's event as a view, and the canonical line it is over.
   private let view = EventView()
   private let viewLine = ByteBuffer(capacity: 4096)
@@ -299,71 +302,159 @@ public final class EventLoader {
 
   /// Loads each input's events in turn; `transform` may change an event or drop it
   /// (false). Events a resumed load committed before are read again for the checksum only.
-  /// Without a `transform`, each event is stored as the view of the canonical line the
-  /// checksum is taken of (bound where it lies, not made again from the Event).
+  /// Each event goes to the storing thread as the view of the canonical line the
+  /// checksum is taken of; a reader that hands out views, with no `transform`, gives
+  /// that line itself.
   public func load(inputs: [EventInput], transform: ((inout Event) throws -> Bool)?, progress: Progress) throws {
-    checksum = 0
+    let resumeAt = checkpoint
     var bytesBefore: Int64 = 0
-    for (index, input) in inputs.enumerated() {
-      currentInput = (index, input.name)
-      let reader = try input.open()
-      let counting = reader as? InputCounting
-      let skip = index < checkpoint.inputIndex ? Int.max : (index == checkpoint.inputIndex ? checkpoint.lines : 0)
-      let mismatch = EidolonError(
-        .usage, "\(input.name) is not the input the interrupted load read (its first events differ); load it without --resume",
-        file: store.path)
-      var position = 0
-      defer { diagnostics.replaying = false }
-      // Without a transform, a reader that hands out views is read as views: nothing is
-      // made but the canonical line, which is both checksummed and stored.
-      let viewReader = transform == nil ? reader as? EventViewReader : nil
-      var loadedView = view  // the view stored: `view`, or the reader's own
-      while true {
-        // Records rejected before the checkpoint's event were counted by the stopped run.
-        diagnostics.replaying = position < skip
-        var event: Event?
-        let line: UnsafeRawBufferPointer
-        if let viewReader {
-          guard let view = try viewReader.nextView() else { break }
-          loadedView = view
-          line = view.canonicalLine
-        } else {
-          guard let next = try reader.next() else { break }
-          event = next
-          // The checksum is of the event's canonical line; without a transform, the view
-          // of that same line is what is stored.
-          if transform == nil {
-            try view.fill(from: next, line: viewLine)
-            loadedView = view
+    try withStoringThread {
+      for (index, input) in inputs.enumerated() {
+        queued.appendInput(index: index, name: input.name)
+        let reader = try input.open()
+        let counting = reader as? InputCounting
+        let skip = index < resumeAt.inputIndex ? Int.max : (index == resumeAt.inputIndex ? resumeAt.lines : 0)
+        let mismatch = EidolonError(
+          .usage, "\(input.name) is not the input the interrupted load read (its first events differ); load it without --resume",
+          file: store.path)
+        var position = 0
+        defer { diagnostics.replaying = false }
+        // Without a transform, a reader that hands out views is read as views: nothing is
+        // made but the canonical line, which is both checksummed and stored.
+        let viewReader = transform == nil ? reader as? EventViewReader : nil
+        while true {
+          // Records rejected before the checkpoint's event were counted by the stopped run.
+          diagnostics.replaying = position < skip
+          var event: Event?
+          var read: EventView?  // the view to store, when no transform is to shape the event
+          let line: UnsafeRawBufferPointer
+          if let viewReader {
+            guard let next = try viewReader.nextView() else { break }
+            read = next
+            line = next.canonicalLine
           } else {
-            viewLine.removeAll()
-            EidolonNDJSONWriter.append(next, to: viewLine)
-            viewLine.commit(-1)  // the LF
+            guard let next = try reader.next() else { break }
+            if transform == nil {
+              read = try canonicalView(of: next)
+              line = view.canonicalLine
+            } else {
+              event = next
+              viewLine.removeAll()
+              EidolonNDJSONWriter.append(next, to: viewLine)
+              viewLine.commit(-1)  // the LF
+              line = viewLine.bytes
+            }
           }
-          line = viewLine.bytes
+          position += 1
+          readChecksum = EventLoader.crc(readChecksum, line)
+          if position <= skip {
+            if position == skip && readChecksum != resumeAt.checksum { throw mismatch }
+            continue
+          }
+          if let transform, var shaped = event {
+            // The checksum is of the event as read; what is stored is the event as shaped.
+            if try transform(&shaped) { try queue(canonicalView(of: shaped)) }
+          } else if let read {
+            try queue(read)
+          }
+          if queuedSinceCommit >= options.batchSize { try queueCommit(lines: position) }
+          progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
         }
-        position += 1
-        checksum = EventLoader.crc(checksum, line)
-        if position <= skip {
-          if position == skip && checksum != checkpoint.checksum { throw mismatch }
-          continue
-        }
-        if let transform, var kept = event {
-          if try transform(&kept) { try add(kept) }
-        } else {
-          try add(loadedView)
-        }
-        if pending >= options.batchSize { try commitBatch(lines: position) }
-        progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
+        diagnostics.replaying = false
+        bytesBefore += counting?.bytesRead ?? 0
+        if index == resumeAt.inputIndex - 1 && resumeAt.lines == 0 && readChecksum != resumeAt.checksum { throw mismatch }
+        if index == resumeAt.inputIndex && skip > position { throw mismatch }
+        if index < resumeAt.inputIndex { continue }
+        try queueCommit(lines: 0, nextInput: true)
       }
-      diagnostics.replaying = false
-      bytesBefore += counting?.bytesRead ?? 0
-      if index == checkpoint.inputIndex - 1 && checkpoint.lines == 0 && checksum != checkpoint.checksum { throw mismatch }
-      if index == checkpoint.inputIndex && skip > position { throw mismatch }
-      if index < checkpoint.inputIndex { continue }
-      try commitBatch(lines: 0, nextInput: true)
     }
     progress.clear()
+  }
+
+  /// `view` made the view of `event`'s canonical line (written into `viewLine`).
+  private func canonicalView(of event: Event) throws -> EventView {
+    try view.fill(from: event, line: viewLine)
+    return view
+  }
+
+  // MARK: Handing on to the storing thread
+
+  /// The reading side's: the checksum of every line read so far, the block being filled,
+  /// the events queued since the last commit was (the storing side's `pending`, ahead).
+  private var readChecksum: UInt32 = 0
+  private var queued = LoadBlock()
+  private var queuedSinceCommit = 0
+  private var storing: HandOffThread<LoadBlock>?
+
+  /// Runs `read` while a thread of its own stores what it queues (SQLite's work on the
+  /// second core): each block of events, rejects and commits, in order. When `read`
+  /// throws, what it queued before is stored first, as it would be without the thread;
+  /// an error of the storing thread comes first, since it met it earlier in the input.
+  private func withStoringThread(_ read: () throws -> Void) throws {
+    let stored = EventView()
+    let thread = try HandOffThread(spare: LoadBlock(), doing: "store the events") { [unowned self] block in
+      defer { block.removeAll() }
+      try self.store(block, restoringInto: stored)
+    }
+    storing = thread
+    defer {
+      thread.stop()
+      storing = nil
+    }
+    var readError: Error?
+    do { try read() } catch { readError = error }
+    try handOn()
+    try thread.drain()
+    if let readError { throw readError }
+  }
+
+  private func queue(_ view: EventView) throws {
+    queued.append(view)
+    queuedSinceCommit += 1
+    if queued.isFull { try handOn() }
+  }
+
+  private func queueCommit(lines: Int, nextInput: Bool = false) throws {
+    queued.appendCommit(lines: lines, nextInput: nextInput, checksum: readChecksum)
+    queuedSinceCommit = 0
+  }
+
+  /// A record the reader rejected (Diagnostics.onReject): into the checksum, and stored
+  /// unless a resumed load's stopped run stored it.
+  private func queueReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+    if let raw { readChecksum = EventLoader.crc(readChecksum, raw) }
+    if diagnostics.replaying { return }
+    queued.appendReject(error, raw: raw)
+    if queued.isFull { try handOn() }
+  }
+
+  /// Gives the filled block to the storing thread (or, outside a load, stores it here).
+  private func handOn() throws {
+    guard !queued.isEmpty else { return }
+    if let storing {
+      try storing.hand { swap(&$0, &queued) }
+    } else {
+      defer { queued.removeAll() }
+      try store(queued, restoringInto: EventView())
+    }
+  }
+
+  /// The storing side: each item of `block` in order.
+  private func store(_ block: LoadBlock, restoringInto view: EventView) throws {
+    for item in block.items {
+      switch item {
+      case .event(let event):
+        block.restore(event, into: view)
+        try add(view)
+      case .reject(let error, let raw):
+        try keepReject(error, raw: raw.map(block.raw))
+      case .commit(let lines, let nextInput, let checksum):
+        self.checksum = checksum
+        try commitBatch(lines: lines, nextInput: nextInput)
+      case .input(let index, let name):
+        currentInput = (index, name)
+      }
+    }
   }
 
   /// CRC-32 of a line and its LF, continuing `state`.
@@ -382,17 +473,12 @@ public final class EventLoader {
     inBatch = true
   }
 
-  /// Stores one event as the strategy says.
-  public func add(_ event: Event) throws { try add(record: event) }
-
-  /// Stores one event given as a view (NDJSON inputs): its text is bound where it lies.
-  public func add(_ view: EventView) throws { try add(record: view) }
-
-  private func add<Record: LoadableRecord>(record event: Record) throws {
+  /// Stores one event as the strategy says (on the storing thread during a load).
+  private func add(_ event: EventView) throws {
     try beginBatch()
     counts.read += 1
     pending += 1
-    event.bind(to: insert, importID: importID, scratch: scratch)
+    event.bind(to: insert, importID: importID)
     try insert.step()
     insert.resetKeepingBindings()
     // With the indexes deferred every insert lands; repeated ids are settled in finish().
@@ -409,7 +495,7 @@ public final class EventLoader {
           .data, "event \(event.idText) is already in the store; nothing of this batch was written (--merge-strategy fail)",
           file: currentInput.name)
       case .replace, .replaceRange:
-        event.bind(to: update, importID: importID, scratch: scratch)
+        event.bind(to: update, importID: importID)
         guard try update.step() else { throw EidolonError(.io, "the stored event \(event.idText) vanished", file: store.path) }
         let seq = update.int64(0)
         update.resetKeepingBindings()
@@ -438,7 +524,7 @@ public final class EventLoader {
     }
   }
 
-  private func storeTags<Record: LoadableRecord>(of event: Record, seq: Int64) throws {
+  private func storeTags(of event: EventView, seq: Int64) throws {
     try event.forEachTag { tag in
       insertTag.bind(1, seq)
       insertTag.bind(2, borrowing: tag)
@@ -448,14 +534,9 @@ public final class EventLoader {
   }
 
   private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
-    if diagnostics.replaying {
-      if let raw { checksum = EventLoader.crc(checksum, raw) }
-      return
-    }
     try beginBatch()
     counts.read += 1
     counts.rejected += 1
-    if let raw { checksum = EventLoader.crc(checksum, raw) }
     insertReject.bind(1, importID)
     insertReject.bind(2, error.file ?? currentInput.name)
     insertReject.bind(3, error.position.map { Int64($0.line) })
@@ -524,6 +605,7 @@ public final class EventLoader {
   /// Ends the load: for replace-range, removes what the input's spans no longer hold;
   /// marks the load done.
   public func finish() throws -> Counts {
+    try handOn()  // records rejected outside a load
     try beginBatch()
     if options.strategy == .replaceRange {
       let remove = try database.prepare("""
