@@ -1,4 +1,4 @@
-"""The targets of issue 9, checked against one run's rows (ratios of rows of the same run,
+"""The targets of issues 9 and 19, checked against one run's rows (ratios of rows of the same run,
 since these machines are noisy)."""
 from dataclasses import dataclass
 
@@ -47,8 +47,12 @@ def check(results):
         _ratio(results, "eid-load", "c-peer", 0.8, "events_per_s", "events/s"))
     add("eid-load events/s at least 10x sqlite-utils insert --nl",
         _ratio(results, "eid-load", "sqlite-utils", 10, "events_per_s", "events/s"))
-    add("aw-read | eid-load at least 50x the ActivityWatch server's import (events/s)",
-        _ratio(results, "pipeline-aw-load", "aw-server-import", 50, "events_per_s", "events/s"))
+    # Issue 19's figure: issue 9 asked 50x, four times what sqlite3's own .import of
+    # ready-made rows into a bare table manages on these machines.
+    add("aw-read | eid-load at least 12x the ActivityWatch server's import (events/s)",
+        _ratio(results, "pipeline-aw-load", "aw-server-import", 12, "events_per_s", "events/s"))
+    add("eidolon migrate import at least 12x the ActivityWatch server's import (events/s)",
+        _ratio(results, "eidolon-import", "aw-server-import", 12, "events_per_s", "events/s"))
 
     ours = [r for r in results.results if not r.peer and not r.id.startswith("pipeline")]
     # eidolon's commands write SQLite too (the store, validate's and assess's temporary
