@@ -32,7 +32,7 @@ def markdown(results, machine, command, started):
         "Versions: " + "; ".join(f"{k} {v}" for k, v in machine["versions"].items()) + ".",
         "",
         "Every command reads its input from a file (in the page cache after the first run) and writes to a file.",
-        "Eidolon's tools run on one thread, but for a .gz input's inflating; a pipeline's stages run side by side. Seconds are wall time from",
+        "Eidolon's tools use a second thread for a .gz input's inflating, for writing their output and for storing in SQLite (eid-load, eidolon); a pipeline's stages run side by side. Seconds are wall time from",
         "start to exit (the fastest of --repeat runs); peak MB is the largest maximum resident set of the",
         "command's processes (GNU time's %M, from getrusage). MB/s counts the input's bytes.",
         "",
