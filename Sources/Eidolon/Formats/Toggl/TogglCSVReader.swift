@@ -114,6 +114,10 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     }
     if let listed, let reason = EventSpec.durationProblem(listed.seconds) { throw fail("Duration \"\(durationCell!)\": \(reason)") }
     var duration: Double
+    // End minus start when the row has an end (ids hash it, as they did before the
+    // Duration column was taken), and an end the duration does not reach.
+    var spanned: Double?
+    var endKept: Int64?
     var running = false
     if let endDate = cell(.endDate, columns), let endTime = cell(.endTime, columns) {
       var (end, _, ambiguous) = try instant(endDate, endTime, what: "end", quietOverlap: true)
@@ -143,7 +147,21 @@ public final class TogglCSVReader: EventReader, EventViewReader {
       }
       guard end >= start else { throw fail("the entry ends (\(endDate) \(endTime)) before it starts (\(startDate) \(startTime))") }
       duration = Double(end - start) / 1000
-      if let listed, abs(listed.seconds - duration) > max(listed.resolution, 1) {
+      spanned = duration
+      if let listed, listed.resolution <= 1 {
+        // Toggl's own figure, to the second, and what its reports sum (it keeps times
+        // finer than the whole seconds the columns show): the duration. An end it does
+        // not agree with is kept beside it.
+        if listed.seconds != duration {
+          if abs(listed.seconds - duration) > 1 {
+            diagnostics.warn(
+              "Duration \(durationCell!) differs from start to end (\(Int(duration)) s); the Duration is kept, the end in attrs.end",
+              file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+          }
+          duration = listed.seconds
+          endKept = end
+        }
+      } else if let listed, abs(listed.seconds - duration) > max(listed.resolution, 1) {
         diagnostics.warn(
           "Duration \(durationCell!) differs from start to end (\(Int(duration)) s); start to end is kept",
           file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
@@ -192,18 +210,20 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     let togglID = cell(.id, columns)
     if let togglID { attrs["toggl_id"] = .string(togglID) }
     if running { attrs["running"] = .bool(true) }
+    if let endKept { attrs["end"] = .string(Timestamp.canonical(endKept)) }
     for other in columns.others where other.index < csv.fieldCount {
       let text = csv.string(other.index)
       if !text.isEmpty && text != "-" { attrs[other.name] = .string(TogglCSVWriter.unescapeFormula(text)) }
     }
     event.attrs = attrs
-    event.id = TogglCSVReader.id(for: event, togglID: togglID, scratch: scratch)
+    event.id = TogglCSVReader.id(for: event, togglID: togglID, spanned: spanned, scratch: scratch)
     return event
   }
 
   /// The Eidolon id: from Toggl's own id when the file has one (the same entry from a
-  /// CSV or the API gets the same id), else from the row's content.
-  static func id(for event: Event, togglID: String?, scratch: ByteBuffer) -> String {
+  /// CSV or the API gets the same id), else from the row's content, with end minus start
+  /// (`spanned`) as the row's length when it has an end.
+  static func id(for event: Event, togglID: String?, spanned: Double? = nil, scratch: ByteBuffer) -> String {
     scratch.removeAll()
     if let togglID {
       scratch.append("entry")
@@ -218,7 +238,7 @@ public final class TogglCSVReader: EventReader, EventViewReader {
       scratch.append(0x1F)
       Timestamp.appendCanonical(event.start, to: scratch)
       scratch.append(0x1F)
-      scratch.appendJSONNumber(event.duration)
+      scratch.appendJSONNumber(spanned ?? event.duration)
       scratch.append(0x1F)
       scratch.append((event.tags ?? []).joined(separator: ","))
     }

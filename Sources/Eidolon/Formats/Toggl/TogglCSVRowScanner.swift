@@ -3,8 +3,8 @@
 /// String per cell and no Event in between (bench/README.md, "toggl-read on bytes").
 ///
 /// It takes the rows Toggl writes: dates as YYYY-MM-DD and times as HH:MM:SS, a start
-/// that exists once in the zone, an end (or a Duration in HH:MM:SS) that agrees with the
-/// Duration column, tags and Billable that need no Unicode rules. For any other row it
+/// that exists once in the zone, an end and a Duration (HH:MM:SS) that agree exactly, or
+/// either alone, tags and Billable that need no Unicode rules. For any other row it
 /// answers "not this way" and `TogglCSVReader` reads the row the general way, which
 /// gives the event, the warning or the error. Both give the same line byte for byte
 /// (the tests and the `toggl-view` fuzz target compare them).
@@ -73,7 +73,8 @@ final class TogglCSVRowScanner {
     if let endDate = cell(.endDate), let endTime = cell(.endTime) {
       guard let (end, _) = instant(endDate, endTime), end >= start else { return false }
       duration = Double(end - start) / 1000
-      if let listed, abs(listed - duration) > 1 { return false }  // the general way warns
+      // One that differs takes the Duration and keeps the end in attrs: the general way.
+      if let listed, listed != duration { return false }
     } else if let listed {
       duration = listed
     } else {

@@ -45,7 +45,7 @@ public final class TogglCSVWriter: EventWriter {
   deinit { close(spillFD) }
 
   /// The attrs that have their own column.
-  static let attrsWithColumns: Set<String> = ["email", "amount", "currency", "toggl_id", "billable"]
+  static let attrsWithColumns: Set<String> = ["email", "amount", "currency", "toggl_id", "billable", "end"]
 
   public func write(_ event: Event) throws {
     try EventSpec.checkBeforeWriting(event)
@@ -90,7 +90,7 @@ public final class TogglCSVWriter: EventWriter {
       let (startDate, startTime) = wallClock(event.start)
       row += [startDate, startTime]
       if classic {
-        let (endDate, endTime) = wallClock(event.endMillis)
+        let (endDate, endTime) = wallClock(TogglCSVWriter.end(of: event))
         row += [endDate, endTime]
       }
       row.append(TogglCSVWriter.clock(event.duration))
@@ -107,6 +107,15 @@ public final class TogglCSVWriter: EventWriter {
   }
 
   private func text(_ value: JSONValue?) -> String { value?.cellText ?? "" }
+
+  /// Where the entry ended: `attrs.end` (toggl-read keeps it there when Toggl's Duration
+  /// is not end minus start), else start plus duration.
+  static func end(of event: Event) -> Int64 {
+    if let text = event.attrs["end"]?.stringValue, let end = Timestamp.parse(text)?.epochMillis, end >= event.start {
+      return end
+    }
+    return event.endMillis
+  }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" of a UTC instant in the zone.
   private func wallClock(_ millis: Int64) -> (String, String) {
