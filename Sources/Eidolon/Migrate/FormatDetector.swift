@@ -39,7 +39,12 @@ public enum FormatDetector {
       {
         return Finding(format: "eidolon", variant: "ndjson")
       }
-      // The marker that comes first wins: an ActivityWatch title may quote anything later.
+      // The first object's own keys say most, however the file is laid out.
+      if let format = format(ofKeys: firstObjectKeys(head)) {
+        return Finding(format: format, variant: try variant(of: format, input))
+      }
+      // Else any marker in the head; the one that comes first wins (an ActivityWatch
+      // title may quote anything later).
       var best: (format: String, at: String.Index)?
       for (format, keys) in jsonMarkers {
         for key in keys {
@@ -57,6 +62,45 @@ public enum FormatDetector {
     if cells.starts(with: ["Name", "Start", "End"]) { return Finding(format: "manictime", variant: "csv") }
     if ManicTimeTimesheetReader.isTimesheet(headerLine: String(header)) { return Finding(format: "manictime", variant: "timesheet") }
     return nil
+  }
+
+  /// Keys of one object that only one tracker's records or files have, for each format
+  /// whose JSON a reader takes: the top-level object's keys, or a record's (the first
+  /// element of a top-level array).
+  static let keyMarkers: [(format: String, all: Set<String>, any: Set<String>)] = [
+    ("activitywatch", [], ["buckets"]),
+    ("activitywatch", ["timestamp", "duration", "data"], []),  // a bucket's events
+    ("activitywatch", ["hostname", "events"], ["client", "type"]),  // one bucket
+    ("toggl", [], ["total_grand", "time_entries"]),
+    // v9 time entries, Reports API v2 details entries (`data` saved alone), v3 entries.
+    ("toggl", ["start"], ["workspace_id", "wid", "duronly", "tag_ids", "server_deleted_at", "dur", "use_stop", "is_billable", "at_tz"]),
+    ("rescuetime", [], ["row_headers", "productivity_pulse", "total_duration_formatted"]),
+    ("manictime", [], ["timelineId", "timelineType", "timelineKey", "timelines", "entities"]),
+  ]
+
+  static func format(ofKeys keys: Set<String>) -> String? {
+    keyMarkers.first { $0.all.isSubset(of: keys) && ($0.any.isEmpty || !$0.any.isDisjoint(with: keys)) }?.format
+  }
+
+  /// The keys of the first object in `head`: the top-level object's, or the first
+  /// element's of a top-level array, as far as `head` reaches.
+  static func firstObjectKeys(_ head: UnsafeRawBufferPointer) -> Set<String> {
+    let tokenizer = JSONTokenizer(fileName: "head")
+    tokenizer.reset(line: head, lineNumber: 1, offset: 0)
+    var keys: Set<String> = []
+    do {
+      var token = try tokenizer.next()
+      if token == .beginArray { token = try tokenizer.next() }
+      guard token == .beginObject else { return keys }
+      while try tokenizer.next() == .key {
+        keys.insert(tokenizer.stringValue())
+        let value = try tokenizer.next()
+        if value == .beginObject || value == .beginArray { try tokenizer.skipContainer() }
+      }
+    } catch {
+      // The head ends inside the object: the keys so far.
+    }
+    return keys
   }
 
   private static func variant(of format: String, _ input: ByteReader) throws -> String {

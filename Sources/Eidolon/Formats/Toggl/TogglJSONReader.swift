@@ -200,8 +200,10 @@ public final class TogglJSONReader: EventReader {
       }
     }
     var event = Event(id: "", source: "toggl", kind: "time_entry", start: start.epochMillis, duration: duration)
-    // The reports write times in the user's zone: keep the offset. v9 writes UTC.
-    if let offset = start.offsetSeconds, legacy { event.offset = Timestamp.formatOffset(offset) }
+    // The reports write times in the user's zone: keep the offset. Today's v9 writes UTC,
+    // which says nothing of the user's zone; older v9 data (2014) wrote the profile's
+    // offset, which is kept as any stated offset is.
+    if let offset = start.offsetSeconds, legacy || offset != 0 { event.offset = Timestamp.formatOffset(offset) }
     var attrs = JSONObject()
     let all = JSONObject(shared.members + object.members)
     for member in all.members {
