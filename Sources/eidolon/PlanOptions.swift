@@ -17,7 +17,7 @@ struct PlanOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The zone of times written without an offset (Toggl, RescueTime and ManicTime CSVs, csv).", valueName: "zone"))
   var tz: String?
 
-  @Option(name: .customLong("set"), help: ArgumentHelp("A reader setting, by the format's tool's long option name: --set variant=api-csv, --set timeline=documents (repeatable).", valueName: "name=value"))
+  @Option(name: .customLong("set"), help: ArgumentHelp("A reader setting, by the format's tool's long option name: --set variant=api-csv, --set timeline=documents, --set bucket='aw-watcher-window*' (repeatable; each input's reader takes those it knows; a name no reader knows is an error that lists them).", valueName: "name=value"))
   var settings: [String] = []
 
   @Option(help: ArgumentHelp("csv: the column map, FIELD=HEADER pairs (start=When,duration=Seconds,app=Program).", valueName: "map"))
@@ -58,6 +58,7 @@ struct PlanOptions: ParsableArguments {
       let parts = setting.split(separator: "=", maxSplits: 1)
       shared[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
     }
+    try FormatRegistry.checkSettingNames(shared.keys)
     if let tz { shared["tz"] = tz }
     if let columns { shared["columns"] = columns }
     if let columnMap { shared["column-map"] = columnMap }

@@ -5,19 +5,42 @@ public enum FormatRegistry {
     /// The name used on command lines and as the folder under corpus/.
     public let name: String
     public let summary: String
-    /// Makes a reader; `options` are the format's settings by name (corpus/<format>/NAME.options
-    /// lines `name=value`, the same names as the tool's long options).
-    public let make: @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader
+    /// The settings it takes, by the names of its tool's long options (`eidolon --set
+    /// name=value`, a team config's `settings`, corpus/<format>/NAME.options lines).
+    public let settings: [String]
+    private let makeReader: @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader
+
+    init(name: String, summary: String, settings: [String] = [],
+         make: @escaping @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader) {
+      self.name = name
+      self.summary = summary
+      self.settings = settings
+      makeReader = make
+    }
+
+    /// Makes a reader with the `settings` it takes. Settings are shared by all of a run's
+    /// inputs (`eidolon --tz`, `--set`), so one that another reader takes is left to
+    /// that reader; a name no reader takes is a usage error that lists the names there
+    /// are (a mistyped setting never silently does nothing).
+    public func make(_ input: ByteReader, _ diagnostics: Diagnostics, _ settings: [String: String]) throws -> EventReader {
+      try FormatRegistry.checkSettingNames(settings.keys)
+      return try makeReader(input, diagnostics, settings.filter { self.settings.contains($0.key) })
+    }
   }
 
   public static let readers: [ReaderFormat] = [
     ReaderFormat(name: "eidolon", summary: "Eidolon NDJSON v1 (formats/eidolon-ndjson.md)") { input, diagnostics, _ in
       EidolonNDJSONReader(input: input, diagnostics: diagnostics)
     },
-    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)") { input, diagnostics, _ in
-      ActivityWatchReader(input: input, diagnostics: diagnostics)
+    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)", settings: ["bucket", "type"]) {
+      input, diagnostics, settings in
+      var options = ActivityWatchReader.Options()
+      options.bucketGlob = settings["bucket"]
+      options.type = settings["type"]
+      return ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
     },
-    ReaderFormat(name: "toggl", summary: "Toggl Track CSVs and API JSON (formats/toggl.md)") { input, diagnostics, settings in
+    ReaderFormat(name: "toggl", summary: "Toggl Track CSVs and API JSON (formats/toggl.md)",
+                 settings: ["tz", "running", "now", "include-deleted", "workspace-export"]) { input, diagnostics, settings in
       var options = TogglReader.Options()
       options.csv.zone = try FormatRegistry.zone(settings)
       if let running = settings["running"] {
@@ -30,9 +53,11 @@ public enum FormatRegistry {
         options.json.now = options.csv.now
       }
       options.json.includeDeleted = settings["include-deleted"] == "true"
+      options.json.names = try settings["workspace-export"].map { try TogglWorkspaceNames(directory: $0) }
       return try TogglReader.make(input: input, diagnostics: diagnostics, options: options)
     },
-    ReaderFormat(name: "rescuetime", summary: "RescueTime API responses, account export, daily summary feed (formats/rescuetime.md)") { input, diagnostics, settings in
+    ReaderFormat(name: "rescuetime", summary: "RescueTime API responses, account export, daily summary feed (formats/rescuetime.md)",
+                 settings: ["tz", "variant", "resolution", "kind", "layout", "since", "until"]) { input, diagnostics, settings in
       var options = RescueTimeReadOptions()
       var zone: ZoneConverter?
       if let tz = settings["tz"] {
@@ -56,7 +81,8 @@ public enum FormatRegistry {
       options.rangeEnd = settings["until"].flatMap { RescueTimeReadOptions.rangeMillis($0, zone: zone) }
       return try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
-    ReaderFormat(name: "manictime", summary: "ManicTime CSV exports and XML (formats/manictime.md)") { input, diagnostics, settings in
+    ReaderFormat(name: "manictime", summary: "ManicTime CSV exports and XML (formats/manictime.md)",
+                 settings: ["tz", "timeline", "date-order", "pending-limit", "variant"]) { input, diagnostics, settings in
       var options = ManicTimeReader.Options()
       options.zone = try FormatRegistry.zone(settings)
       if let text = settings["timeline"] {
@@ -74,7 +100,8 @@ public enum FormatRegistry {
       }
       return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
-    ReaderFormat(name: "csv", summary: "any CSV, by a column map (formats/generic-csv.md)") { input, diagnostics, settings in
+    ReaderFormat(name: "csv", summary: "any CSV, by a column map (formats/generic-csv.md)",
+                 settings: ["column-map", "columns", "tz", "source-name", "kind", "delimiter"]) { input, diagnostics, settings in
       var options = GenericCSVReader.Options()
       if let path = settings["column-map"] { options.columns = try GenericCSVReader.loadColumnMap(path: path) }
       if let text = settings["columns"] { options.columns.merge(try GenericCSVReader.parseColumnMap(text)) { $1 } }
@@ -94,6 +121,13 @@ public enum FormatRegistry {
     guard let tz = settings["tz"] else { return nil }
     guard let zone = ZoneConverter(identifier: tz) else { throw EidolonError(.usage, "unknown time zone \(tz)") }
     return zone
+  }
+
+  /// A usage error for the first name no reader takes, listing each reader's names.
+  public static func checkSettingNames<Names: Sequence<String>>(_ names: Names) throws {
+    guard let unknown = names.sorted().first(where: { name in !readers.contains { $0.settings.contains(name) } }) else { return }
+    let known = readers.filter { !$0.settings.isEmpty }.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
+    throw EidolonError(.usage, "no reader takes a setting \"\(unknown)\" (\(known.joined(separator: "; ")))")
   }
 
   public static func reader(named name: String) -> ReaderFormat? {

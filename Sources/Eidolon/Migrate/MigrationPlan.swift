@@ -70,6 +70,7 @@ public struct MigrationPlan {
   /// The format's reader over what `open` gave (nil bytes: ManicTime's database, by path).
   public static func makeReader(_ bytes: ByteReader?, _ input: Input, format: String, diagnostics: Diagnostics) throws -> EventReader {
     guard let bytes else {
+      try FormatRegistry.checkSettingNames(input.settings.keys)
       let timeline = input.settings["timeline"].flatMap(ManicTimeCSVReader.Timeline.init(rawValue:))
       return try ManicTimeDatabaseReader(path: input.path, diagnostics: diagnostics, timeline: timeline)
     }

@@ -93,6 +93,7 @@ public struct TeamConfig {
       guard !name.contains("/") else { throw fail("user \(name): a name may not hold '/' (it goes in front of each event's id)") }
       guard !users.contains(where: { $0.name == name }) else { throw fail("user \(name) is listed twice") }
       let userSettings = settings(defaults).merging(settings(user)) { $1 }
+      do { try FormatRegistry.checkSettingNames(userSettings.keys) } catch let error as EidolonError { throw fail("user \(name): \(error.message)") }
       var inputs: [MigrationPlan.Input] = []
       for input in user["inputs"] as? [Any] ?? [] {
         if let file = input as? String {
@@ -100,7 +101,9 @@ public struct TeamConfig {
         } else if let entry = input as? [String: Any], let file = entry["path"] as? String {
           let format = entry["from"] as? String
           if let format, FormatRegistry.reader(named: format) == nil { throw fail("user \(name): unknown format \(format)") }
-          inputs.append(MigrationPlan.Input(path: resolve(file), format: format, settings: userSettings.merging(settings(entry)) { $1 }))
+          let inputSettings = userSettings.merging(settings(entry)) { $1 }
+          do { try FormatRegistry.checkSettingNames(inputSettings.keys) } catch let error as EidolonError { throw fail("user \(name): \(error.message)") }
+          inputs.append(MigrationPlan.Input(path: resolve(file), format: format, settings: inputSettings))
         } else {
           throw fail("user \(name): each input is a path, or path: with from:, tz:, set:")
         }
