@@ -41,14 +41,12 @@ import Testing
     }
   }
 
-  @Test(arguments: cases())
-  func readerOutputMatchesTheGoldenFiles(_ sample: Case) throws {
+  /// The sample read by its format's reader from `input`: the events' NDJSON and the messages.
+  static func read(_ sample: Case, from input: ByteReader) throws -> (output: [UInt8], messages: String) {
     let format = try #require(FormatRegistry.reader(named: sample.format))
-    let relative = "corpus/\(sample.format)/\(sample.input.lastPathComponent)"
     let diagnostics = Diagnostics(toolName: "corpus", messageLimit: 0)
     var messages = ""
     diagnostics.messageHandler = { messages += $0 + "\n" }
-    let input = ByteReader(source: try InputOpener.openSource(sample.input.path), name: relative)
     // NAME.options: the reader's settings, a `name=value` a line (--tz Europe/Berlin as tz=Europe/Berlin).
     var settings: [String: String] = [:]
     if let text = try? String(contentsOfFile: sample.stem.path + ".options", encoding: .utf8) {
@@ -67,10 +65,19 @@ import Testing
       // A fatal error is part of the expected outcome (a truncated file, say).
       messages += "fatal: \(error.description)\n"
     }
+    return (output.array, messages)
+  }
+
+  static func relativePath(_ sample: Case) -> String { "corpus/\(sample.format)/\(sample.input.lastPathComponent)" }
+
+  @Test(arguments: cases())
+  func readerOutputMatchesTheGoldenFiles(_ sample: Case) throws {
+    let relative = Self.relativePath(sample)
+    let (output, messages) = try Self.read(sample, from: ByteReader(source: try InputOpener.openSource(sample.input.path), name: relative))
     let expectedOutput = URL(fileURLWithPath: sample.stem.path + ".expected.ndjson")
     let expectedErrors = URL(fileURLWithPath: sample.stem.path + ".expected.err")
     if ProcessInfo.processInfo.environment["EIDOLON_UPDATE_GOLDEN"] == "1" {
-      try Data(output.array).write(to: expectedOutput)
+      try Data(output).write(to: expectedOutput)
       if messages.isEmpty {
         try? FileManager.default.removeItem(at: expectedErrors)
       } else {
@@ -78,8 +85,30 @@ import Testing
       }
     }
     let golden = try #require(try? Data(contentsOf: expectedOutput), "missing \(expectedOutput.lastPathComponent): run with EIDOLON_UPDATE_GOLDEN=1")
-    #expect(output.array == Array(golden), "output of \(relative) differs from \(expectedOutput.lastPathComponent)")
+    #expect(output == Array(golden), "output of \(relative) differs from \(expectedOutput.lastPathComponent)")
     let goldenErrors = (try? String(contentsOf: expectedErrors, encoding: .utf8)) ?? ""
     #expect(messages == goldenErrors)
+  }
+
+  /// Every sample handed to its reader 1, 2, 3, 7 and 4096 bytes at a time (as a pipe or
+  /// a slow disk may) gives the golden output and messages all the same.
+  @Test(arguments: cases())
+  func readerOutputIsTheSameReadInSmallPieces(_ sample: Case) throws {
+    let relative = Self.relativePath(sample)
+    let source = try InputOpener.openSource(sample.input.path)
+    var bytes: [UInt8] = []
+    var block = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let n = try block.withUnsafeMutableBytes { try source.read(into: $0) }
+      if n == 0 { break }
+      bytes += block[0..<n]
+    }
+    let golden = try Self.read(sample, from: ByteReader(source: MemorySource(bytes), name: relative))
+    #expect(!golden.output.isEmpty || !golden.messages.isEmpty)
+    for chunk in [1, 2, 3, 7, 4096] {
+      let pieces = try Self.read(sample, from: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: relative, capacity: 16))
+      #expect(pieces.output == golden.output, "\(relative) read \(chunk) bytes at a time")
+      #expect(pieces.messages == golden.messages, "\(relative) read \(chunk) bytes at a time")
+    }
   }
 }

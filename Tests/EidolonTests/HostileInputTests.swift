@@ -27,29 +27,56 @@ import Testing
 
   @Test func mutatedInputsGiveEventsOrErrorsNeverACrash() throws {
     var rng = SplitMix(state: 20_261_125)
+    // Each reader ends every input, with records or with an EidolonError (never another
+    // error, never a loop); over the rounds both outcomes occur for each.
+    var outcomes: [String: (ended: Int, refused: Int)] = [:]
+    func drain(_ what: String, _ step: () throws -> Bool) {
+      var steps = 0
+      do {
+        while try step() {
+          steps += 1
+          if steps > 100_000 {
+            Issue.record("\(what) did not end")
+            return
+          }
+        }
+        outcomes[what, default: (0, 0)].ended += 1
+      } catch is EidolonError {
+        outcomes[what, default: (0, 0)].refused += 1
+      } catch {
+        Issue.record("\(what) threw \(error), not an EidolonError")
+      }
+    }
     for round in 0..<3000 {
       let seed = Array(Self.seedLines[round % Self.seedLines.count].utf8)
       let bytes = Self.mutate(seed, &rng)
       let chunk = 1 + rng.below(9)
-      // NDJSON events
+      // NDJSON events (a bad line is rejected and counted; the reader goes on)
       let diagnostics = Diagnostics(toolName: "fuzz", messageLimit: 1)
       diagnostics.messageHandler = { _ in }
       let events = EidolonNDJSONReader(
         input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16), diagnostics: diagnostics)
-      while (try? events.next()) != nil {}
+      drain("ndjson") { try events.next() != nil }
+      if diagnostics.rejectCount > 0 { outcomes["ndjson", default: (0, 0)].refused += 1 }
       // JSON tokens
       let tokenizer = JSONTokenizer(reader: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16))
-      for _ in 0..<10_000 {
-        guard let token = try? tokenizer.next(), token != .end else { break }
-      }
+      drain("json") { try tokenizer.next() != .end }
       // CSV records
       let csv = CSVReader(input: ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "f", capacity: 16))
-      while (try? csv.next()) == true {}
+      drain("csv") { try csv.next() }
       // XML nodes
-      if let xml = try? XMLPullReader(source: MemorySource(bytes, chunkLimit: chunk), fileName: "f") {
-        while (try? xml.next()) == true {}
+      drain("xml") {
+        let xml = try XMLPullReader(source: MemorySource(bytes, chunkLimit: chunk), fileName: "f")
+        while try xml.next() {}
+        return false
       }
     }
+    for what in ["ndjson", "json", "xml"] {
+      let seen = outcomes[what] ?? (0, 0)
+      #expect(seen.ended > 0 && seen.refused > 0, "\(what): \(seen)")
+    }
+    // CSV takes any bytes as records (quotes aside): it must at least end every input.
+    #expect((outcomes["csv"]?.ended ?? 0) + (outcomes["csv"]?.refused ?? 0) == 3000)
   }
 
   @Test func randomBytesAreRefusedAsJSON() {

@@ -13,7 +13,20 @@ import Testing
     return names.filter { $0.hasSuffix(".args") }.map { String($0.dropLast(5)) }.sorted()
   }
 
-  @Test func thereAreCases() { #expect(Self.cases().count >= 20) }
+  /// Each case has both golden files, and no golden file is left without its case (a
+  /// renamed or deleted .args would otherwise drop a case without a word).
+  @Test func everyCaseHasItsGoldenFilesAndEveryGoldenFileItsCase() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+    let cases = Set(Self.cases())
+    #expect(!cases.isEmpty)
+    for name in cases {
+      #expect(names.contains(name + ".expected.ndjson") && names.contains(name + ".expected.err"), "\(name).args has no golden files")
+    }
+    for name in names where name.contains(".expected.") {
+      let stem = String(name[..<name.range(of: ".expected.")!.lowerBound])
+      #expect(cases.contains(stem), "\(name) has no \(stem).args")
+    }
+  }
 
   @Test(arguments: cases())
   func outputMatchesTheGoldenFiles(_ name: String) throws {
