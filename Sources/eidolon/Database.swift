@@ -45,7 +45,7 @@ struct Database: ParsableCommand {
       if !info.indexesComplete { out += "  indexes not built (a load into the empty store stopped; the next load builds them)\n" }
       if !info.users.isEmpty { out += "  users: \(info.users.joined(separator: ", "))\n" }
       if !info.sources.isEmpty {
-        out += "\n" + ReportText.table(["source", "events", "time"], info.sources.map { [$0.source, "\($0.events)", ReportText.duration($0.seconds)] })
+        out += "\n" + ReportText.table(["source", "events", "time"], info.sources.map { [$0.source, "\($0.events)", SecondsText.clock($0.seconds)] })
       }
       if !info.loads.isEmpty {
         out += "\nLoads:\n" + ReportText.table(["id", "started", "status", "read", "inserted", "skipped", "rejected", "inputs"], info.loads.map {

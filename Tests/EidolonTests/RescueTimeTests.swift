@@ -241,11 +241,11 @@ import Testing
   }
 
   @Test func sitesAreToldFromApps() {
-    #expect(RescueTimeActivity.looksLikeDomain("docs.google.com"))
-    #expect(RescueTimeActivity.looksLikeDomain("kongregate.com"))
-    #expect(!RescueTimeActivity.looksLikeDomain("Finder"))
-    #expect(!RescueTimeActivity.looksLikeDomain("reportable_spec.rb - rescuetime"))
-    #expect(!RescueTimeActivity.looksLikeDomain("1.5"))
+    #expect(WebDomain.looksLikeDomain("docs.google.com"))
+    #expect(WebDomain.looksLikeDomain("kongregate.com"))
+    #expect(!WebDomain.looksLikeDomain("Finder"))
+    #expect(!WebDomain.looksLikeDomain("reportable_spec.rb - rescuetime"))
+    #expect(!WebDomain.looksLikeDomain("1.5"))
   }
 
   /// The one-pass test says what the rule says, label by label, on random names made of
@@ -265,7 +265,7 @@ import Testing
     let alphabet = Array("aZ9-._")
     for _ in 0..<20_000 {
       let name = String((0..<Int.random(in: 0...7, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
-      #expect(RescueTimeActivity.looksLikeDomain(name) == rule(name), "\(name)")
+      #expect(WebDomain.looksLikeDomain(name) == rule(name), "\(name)")
     }
   }
 }

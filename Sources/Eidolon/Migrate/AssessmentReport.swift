@@ -65,7 +65,7 @@ public struct AssessmentReport {
   }
 
   var estimateText: String {
-    "about \(ReportText.duration(max(1, estimate.seconds))) on this machine: reading measured now at \(ReportText.number((estimate.readBytesPerSecond / 1e5).rounded() / 10)) MB/s, storing at \(Int(estimate.storeEventsPerSecond.rounded())) events/s (measured on \(estimate.measuredEvents) events into a temporary store; a store that already holds events, or a bigger import, is slower per event)"
+    "about \(SecondsText.clock(max(1, estimate.seconds))) on this machine: reading measured now at \(ReportText.number((estimate.readBytesPerSecond / 1e5).rounded() / 10)) MB/s, storing at \(Int(estimate.storeEventsPerSecond.rounded())) events/s (measured on \(estimate.measuredEvents) events into a temporary store; a store that already holds events, or a bigger import, is slower per event)"
   }
 
   public func text() -> String {
@@ -73,7 +73,7 @@ public struct AssessmentReport {
     for input in inputs {
       out += "\(input.path): \(input.format ?? "unknown format")\(input.variant.map { " (\($0))" } ?? ""), \(input.bytes) bytes\n"
       if let error = input.error { out += "  could not be read: \(error)\n" }
-      out += "  \(input.events) events, \(ReportText.duration(input.seconds)), \(ReportText.time(input.first)) to \(ReportText.time(input.last))\n"
+      out += "  \(input.events) events, \(SecondsText.clock(input.seconds)), \(ReportText.time(input.first)) to \(ReportText.time(input.last))\n"
       for (name, table) in [("hosts", input.hosts), ("streams", input.streams), ("kinds", input.kinds)] where !table.isEmpty {
         let shown = AssessmentReport.top(table, 6).map { "\($0.0) (\($0.1))" }.joined(separator: ", ")
         out += "  \(name): \(shown)\(table.count > 6 ? ", and \(table.count - 6) more" : "")\n"
@@ -107,7 +107,7 @@ public struct AssessmentReport {
        Cell("\(input.bytes)", key: "inputs.\(i).bytes"), Cell("\(input.events)", key: "inputs.\(i).events"),
        Cell("\(input.rejected)", key: "inputs.\(i).rejected", bad: input.rejected > 0),
        Cell(ReportText.time(input.first), key: "inputs.\(i).first"), Cell(ReportText.time(input.last), key: "inputs.\(i).last"),
-       Cell(ReportText.duration(input.seconds))]
+       Cell(SecondsText.clock(input.seconds))]
     }, id: "inputs")
     for input in inputs {
       page.heading(input.path)

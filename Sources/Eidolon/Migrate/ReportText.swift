@@ -16,18 +16,6 @@ public enum ReportText {
     millis.map(Timestamp.canonical) ?? "-"
   }
 
-  /// Seconds as "12h 03m 20s" for people (the JSON keeps seconds).
-  public static func duration(_ seconds: Double) -> String {
-    let total = Int(seconds.rounded())
-    let sign = total < 0 ? "-" : ""
-    let magnitude = abs(total)
-    let (h, m, s) = (magnitude / 3600, magnitude / 60 % 60, magnitude % 60)
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    if h > 0 { return "\(sign)\(h)h \(two(m))m \(two(s))s" }
-    if m > 0 { return "\(sign)\(m)m \(two(s))s" }
-    return "\(sign)\(s)s"
-  }
-
   /// Columns padded to their widest cell; numbers (cells that start with a digit or '-') right-aligned.
   public static func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
     let all = [header] + rows

@@ -27,7 +27,7 @@ public final class StoreLock {
       return nil
     }
     let who = holder()
-    if wait > 0 { waiting("\(path): waiting for \(who) to finish (up to \(StoreLock.seconds(wait)); --wait sets how long)") }
+    if wait > 0 { waiting("\(path): waiting for \(who) to finish (up to \(SecondsText.short(wait)) s; --wait sets how long)") }
     var clock = timespec()
     clock_gettime(CLOCK_MONOTONIC, &clock)
     let deadline = Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9 + wait
@@ -39,13 +39,9 @@ public final class StoreLock {
     }
     close(fd)
     throw EidolonError(
-      .io, "\(who) is still loading into this store\(wait > 0 ? " after \(StoreLock.seconds(wait))" : ""); run this load when it is done, or give --wait SECONDS to wait for it",
+      .io, "\(who) is still loading into this store\(wait > 0 ? " after \(SecondsText.short(wait)) s" : ""); run this load when it is done, or give --wait SECONDS to wait for it",
       file: path)
   }
 
   deinit { close(fd) }
-
-  private static func seconds(_ value: Double) -> String {
-    value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
-  }
 }

@@ -152,23 +152,17 @@ public final class EventTransformer: EventWriter {
       case let split as MidnightSplitStage where split.piecesAdded > 0:
         lines.append("\(split.piecesAdded) pieces added by --split-at-midnight")
       case let clip as ClipOverlapsStage where clip.clipped > 0:
-        lines.append("\(clip.clipped) overlaps clipped (\(Self.seconds(clip.secondsClipped)) s), \(clip.dropped) events left with no time removed")
+        lines.append("\(clip.clipped) overlaps clipped (\(SecondsText.short(clip.secondsClipped)) s), \(clip.dropped) events left with no time removed")
       case let merge as MergeGapStage where merge.merged > 0: lines.append("\(merge.merged) events merged into the one before")
       case let dedupe as DedupeStage where dedupe.dropped > 0: lines.append("\(dedupe.dropped) duplicates removed")
       case let afk as NotAfkStage where afk.secondsRemoved > 0 || afk.piecesAdded > 0:
-        lines.append("\(Self.seconds(afk.secondsRemoved)) s outside not-afk periods removed (\(afk.eventsRemoved) events wholly), \(afk.piecesAdded) pieces added")
+        lines.append("\(SecondsText.short(afk.secondsRemoved)) s outside not-afk periods removed (\(afk.eventsRemoved) events wholly), \(afk.piecesAdded) pieces added")
       default: break
       }
     }
     if zoneGaps > 0 { lines.append("\(zoneGaps) times fell in a DST gap of \(options.assumeZone!.identifier) (moved forward)") }
     if zoneOverlaps > 0 { lines.append("\(zoneOverlaps) times fell in a repeated DST hour of \(options.assumeZone!.identifier) (first taken)") }
     return lines
-  }
-
-  static func seconds(_ value: Double) -> String {
-    let out = ByteBuffer(capacity: 32)
-    out.appendJSONNumber((value * 1000).rounded() / 1000)
-    return String(decoding: out.bytes, as: UTF8.self)
   }
 }
 

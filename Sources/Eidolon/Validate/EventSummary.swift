@@ -54,21 +54,6 @@ public struct EventSummary: Sendable {
 
   public var isClean: Bool { rejected == 0 && duplicateIDs == 0 }
 
-  /// Seconds with three decimals: durations are kept to the millisecond.
-  static func seconds(_ value: Double) -> String {
-    // Past 2^53 ms the digits are not exact anyway; say what the double says.
-    guard value.magnitude < 9e12 else { return String(value) }
-    let millis = Int64((value * 1000).rounded())
-    let fraction = String(millis % 1000)
-    return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
-  }
-
-  static func hours(_ value: Double) -> String {
-    guard value.magnitude < 9e15 else { return "\(value / 3600) h" }
-    let tenths = Int64((value / 360).rounded())
-    return "\(tenths / 10).\(tenths % 10) h"
-  }
-
   /// The summary for people: aligned lines, largest groups first.
   public func text() -> String {
     var lines: [String] = []
@@ -84,13 +69,13 @@ public struct EventSummary: Sendable {
       line("from", Timestamp.canonical(firstStart))
       line("to", Timestamp.canonical(lastEnd))
     }
-    line("total", "\(EventSummary.seconds(totalSeconds)) s (\(EventSummary.hours(totalSeconds)))")
+    line("total", "\(SecondsText.millis(totalSeconds)) s (\(SecondsText.hours(totalSeconds)))")
     for (title, groups) in [("by source", bySource), ("by kind", byKind)] where !groups.isEmpty {
       lines.append(title)
       let width = groups.keys.map(\.count).max() ?? 0
       for (name, tally) in groups.sorted(by: { ($0.value.events, $1.key) > ($1.value.events, $0.key) }) {
         let padded = name + String(repeating: " ", count: width - name.count)
-        lines.append("  \(padded)  \(tally.events) events, \(EventSummary.seconds(tally.seconds)) s")
+        lines.append("  \(padded)  \(tally.events) events, \(SecondsText.millis(tally.seconds)) s")
       }
     }
     return lines.joined(separator: "\n") + "\n"
@@ -114,7 +99,7 @@ public struct EventSummary: Sendable {
     out.append(",\"last_end\":")
     if let lastEnd { out.appendJSONString(Timestamp.canonical(lastEnd)) } else { out.append("null") }
     out.append(",\"total_seconds\":")
-    out.append(EventSummary.seconds(totalSeconds))
+    out.append(SecondsText.millis(totalSeconds))
     for (name, groups) in [("by_source", bySource), ("by_kind", byKind)] {
       out.append(",\"\(name)\":{")
       for (i, key) in groups.keys.sorted().enumerated() {
@@ -123,7 +108,7 @@ public struct EventSummary: Sendable {
         out.append(":{\"events\":")
         out.append(integer: Int64(groups[key]!.events))
         out.append(",\"seconds\":")
-        out.append(EventSummary.seconds(groups[key]!.seconds))
+        out.append(SecondsText.millis(groups[key]!.seconds))
         out.append(UInt8(ascii: "}"))
       }
       out.append(UInt8(ascii: "}"))

@@ -124,7 +124,7 @@ public final class EventValidator {
       warn("starts before 1990 (\(Timestamp.canonical(start))): a wrong epoch or time unit?", file, position)
     }
     if duration > EventValidator.longDurationSeconds {
-      warn("lasts \(EventSummary.hours(duration)), more than 7 days: a timer left running?", file, position)
+      warn("lasts \(SecondsText.hours(duration)), more than 7 days: a timer left running?", file, position)
     }
     let key = contentKey
     withUnsafeBytes(of: start) { key.append($0) }

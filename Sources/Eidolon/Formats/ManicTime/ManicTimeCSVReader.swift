@@ -312,7 +312,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     case .tags: event.description = cell("notes", row)
     }
     if let listed, abs(listed - duration) > 1 {
-      diagnostics.warn("Duration \(listedText!) differs from End minus Start (\(EventTransformer.seconds(duration)) s); End minus Start is kept",
+      diagnostics.warn("Duration \(listedText!) differs from End minus Start (\(SecondsText.short(duration)) s); End minus Start is kept",
                        file: csv.fileName, position: SourcePosition(line: row.line, column: 1, byteOffset: 0))
       event.attrs["listed_duration"] = .string(listedText!)
     }

@@ -107,7 +107,7 @@ public final class ManicTimeCSVWriter: EventWriter {
       row.append(event.attrs["listed_duration"]?.stringValue ?? ManicTimeCSVWriter.clock(event.duration))
       switch timeline {
       case .applications: row.append(event.app ?? "")
-      case .documents: row.append(event.attrs["domain"]?.cellText ?? event.url.map(RescueTimeActivity.domain(ofURL:)) ?? "")
+      case .documents: row.append(event.attrs["domain"]?.cellText ?? event.url.map(WebDomain.domain(ofURL:)) ?? "")
       case .computerUsage: break
       case .tags: row.append(event.description ?? "")
       }

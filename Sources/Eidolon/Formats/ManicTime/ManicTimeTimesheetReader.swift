@@ -168,7 +168,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
       events.append(event)
     }
     if let totalColumn, let listed = ManicTimeTimesheetReader.hours(cell(totalColumn)), abs(listed - rowHours) > 0.01 * Double(dateColumns.count) {
-      diagnostics.warn("the row's Total \(cell(totalColumn)) differs from its days' sum (\(EventTransformer.seconds(rowHours)) h); the days are kept",
+      diagnostics.warn("the row's Total \(cell(totalColumn)) differs from its days' sum (\(SecondsText.short(rowHours)) h); the days are kept",
                        file: csv.fileName, position: position())
     }
     for (index, label) in badDateColumns {
@@ -185,7 +185,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
     for (column, (index, _, label)) in dateColumns.enumerated() {
       guard let listed = ManicTimeTimesheetReader.hours(cell(index)) else { continue }
       if abs(listed - columnSums[column]) > 0.01 * Double(max(1, tagColumns.count)) + 0.005 {
-        diagnostics.warn("the Total row's \(label) (\(cell(index))) differs from the sum of the rows above (\(EventTransformer.seconds(columnSums[column])) h)",
+        diagnostics.warn("the Total row's \(label) (\(cell(index))) differs from the sum of the rows above (\(SecondsText.short(columnSums[column])) h)",
                          file: csv.fileName, position: position())
       }
     }

@@ -189,7 +189,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
     event.user = row.cell(index[.person])
     if let activity = row.cell(index[.activity]) {
       event.app = activity
-      if RescueTimeActivity.looksLikeDomain(activity) { event.url = activity }
+      if WebDomain.looksLikeDomain(activity) { event.url = activity }
     }
     if let document = row.cell(index[.document]), document != RescueTimeActivity.noDetails { event.title = document }
     event.category = row.cell(index[.category])

@@ -59,7 +59,7 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     }
     if !cells[1].isEmpty {
       event.app = cells[1]
-      if RescueTimeActivity.looksLikeDomain(cells[1]) { event.url = cells[1] }
+      if WebDomain.looksLikeDomain(cells[1]) { event.url = cells[1] }
     }
     if !cells[2].isEmpty && cells[2] != RescueTimeActivity.noDetails { event.title = cells[2] }
     if !cells[3].isEmpty { event.category = cells[3] }

@@ -109,7 +109,7 @@ final class RescueTimeRowScanner {
     let person = cell(.person), activity = cell(.activity), category = cell(.category)
     var document = cell(.document)
     if let text = document, text.sameBytes(as: RescueTimeRowScanner.noDetails) { document = nil }
-    let url = activity.flatMap { RescueTimeActivity.looksLikeDomain(bytes: $0) ? $0 : nil }
+    let url = activity.flatMap { WebDomain.looksLikeDomain(bytes: $0) ? $0 : nil }
 
     line.removeAll()
     line.append(literal: "{\"id\":\"")

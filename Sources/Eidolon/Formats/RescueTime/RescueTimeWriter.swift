@@ -74,7 +74,7 @@ public final class RescueTimeWriter: EventWriter {
     let buckets = event.kind == "summary" ? 1 : Int((event.duration / resolution.shortestSeconds).rounded(.up)) + 1
     if buckets > RescueTimeWriter.maxBucketsPerEvent {
       throw EidolonError(
-        .data, "the event lasts \(EventSummary.hours(event.duration)), over \(buckets - 1) \(resolution.bucketName) buckets: more than rt-write spreads one event over (\(RescueTimeWriter.maxBucketsPerEvent)); give a coarser --resolution")
+        .data, "the event lasts \(SecondsText.hours(event.duration)), over \(buckets - 1) \(resolution.bucketName) buckets: more than rt-write spreads one event over (\(RescueTimeWriter.maxBucketsPerEvent)); give a coarser --resolution")
     }
     eventCount += 1
     let key = self.key(for: event)
@@ -162,7 +162,7 @@ public final class RescueTimeWriter: EventWriter {
 
   /// The row's names for the report (formats/rescuetime.md, "Writing").
   private func key(for event: Event) -> [String] {
-    let activity = event.app ?? event.url.map(RescueTimeActivity.domain(ofURL:)) ?? event.project ?? event.description ?? event.title ?? event.kind
+    let activity = event.app ?? event.url.map(WebDomain.domain(ofURL:)) ?? event.project ?? event.description ?? event.title ?? event.kind
     let category = event.category ?? "Uncategorized"
     let productivity = String(event.productivity ?? 0)
     if options.variant == .accountExport {

@@ -72,7 +72,7 @@ public enum EventField: Sendable, Equatable, Hashable, CustomStringConvertible {
       return false
     case .billable: return event.billable.map { body($0 ? "true" : "false") } ?? false
     case .offset: return event.offset.map(body) ?? false
-    case .domain: return event.url.map { body(RescueTimeActivity.domain(ofURL: $0)) } ?? false
+    case .domain: return event.url.map { body(WebDomain.domain(ofURL: $0)) } ?? false
     case .text(let index): return event.optionalString(index).map(body) ?? false
     case .attr(let name):
       switch EventField.attribute(name, of: event) {

@@ -26,12 +26,12 @@ public final class RuleLearner {
   public init() {}
 
   public func add(_ event: Event) {
-    guard event.category != nil || event.productivity != nil, let name = event.app ?? event.url.map(RescueTimeActivity.domain(ofURL:)) else {
+    guard event.category != nil || event.productivity != nil, let name = event.app ?? event.url.map(WebDomain.domain(ofURL:)) else {
       eventsSkipped += 1
       return
     }
-    let isSite = event.url != nil || RescueTimeActivity.looksLikeDomain(name)
-    let site = isSite ? (event.url.map(RescueTimeActivity.domain(ofURL:)) ?? name.lowercased()) : name
+    let isSite = event.url != nil || WebDomain.looksLikeDomain(name)
+    let site = isSite ? (event.url.map(WebDomain.domain(ofURL:)) ?? name.lowercased()) : name
     let key = (isSite ? "d:" : "a:") + site.lowercased()
     // A summary's duration is its total; a zero-length event still says how it was filed.
     let seconds = max(event.duration, 0.001)

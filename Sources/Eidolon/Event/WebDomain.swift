@@ -1,0 +1,47 @@
+/// Sites by their domain: what RescueTime lists a site under, what `domain` rules match,
+/// and how an activity name is told to be a site or an app.
+public enum WebDomain {
+  /// True for names like "github.com" or "docs.google.com": RescueTime names sites by
+  /// their domain (without "www."), apps by name ("Finder", "telegram", "node"); rules
+  /// and writers tell sites from apps the same way.
+  public static func looksLikeDomain(_ name: String) -> Bool { looksLikeDomain(bytes: name.utf8) }
+
+  /// The same test on a name's UTF-8 bytes.
+  static func looksLikeDomain<Bytes: Collection<UInt8>>(bytes: Bytes) -> Bool {
+    // One pass over the bytes: labels of letters, digits and '-' (not at either end),
+    // two or more of them, the last of two or more letters.
+    guard bytes.count <= 253 else { return false }
+    var labels = 0, length = 0, lettersOnly = true
+    var previous: UInt8 = 0
+    for byte in bytes {
+      if byte == UInt8(ascii: ".") {
+        guard length > 0, previous != UInt8(ascii: "-") else { return false }
+        labels += 1
+        length = 0
+        lettersOnly = true
+      } else {
+        let letter = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+        guard letter || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-") else { return false }
+        if length == 0 && byte == UInt8(ascii: "-") { return false }
+        if !letter { lettersOnly = false }
+        length += 1
+      }
+      previous = byte
+    }
+    // The last label looks like a top-level domain: two or more letters. A heuristic
+    // ("node.js" passes too); url only copies app, so nothing is lost either way.
+    return labels >= 1 && length >= 2 && previous != UInt8(ascii: "-") && lettersOnly
+  }
+
+  /// The name a site goes by (RescueTime lists it so, rules match it): its host without "www.".
+  public static func domain(ofURL url: String) -> String {
+    var rest = Substring(url)
+    if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+    if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+    if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+    if let colon = rest.lastIndex(of: ":"), !rest.contains("]") { rest = rest[..<colon] }
+    var host = rest.lowercased()
+    if host.hasPrefix("www.") { host.removeFirst(4) }
+    return host
+  }
+}
