@@ -25,7 +25,14 @@ public struct EidolonError: Error, Sendable, CustomStringConvertible {
     kind == .syntax || kind == .truncated || kind == .data
   }
 
+  /// What a caller may act on beyond the kind (nil for most errors).
+  public enum Cause: Sendable, Equatable {
+    /// `--resume` was given inputs that are not what the interrupted load read.
+    case resumedInputDiffers
+  }
+
   public var kind: Kind
+  public var cause: Cause?
   public var message: String
   public var file: String?
   public var position: SourcePosition?

@@ -52,187 +52,48 @@ public final class EventLoader {
     }
   }
 
-  /// Where an interrupted load stopped: the input and the lines of it already committed.
-  struct Checkpoint {
-    var inputIndex = 0
-    var lines = 0
-    var checksum: UInt32 = 0
-  }
-
   public let store: EventStore
-  private let database: SQLiteDatabase
   private let options: Options
   private let diagnostics: Diagnostics
-  private let inputNames: [String]
-  public private(set) var importID: Int64 = 0
-  public private(set) var counts = Counts()
+  /// The storing side: the thread's while a load runs, this one's before and after.
+  private let writer: BatchWriter
+  public var importID: Int64 { writer.importID }
+  /// The load's counts (after `load`, or `finish`).
+  public var counts: Counts { writer.counts }
   /// Set when this run continues an interrupted load.
-  public private(set) var resumedFrom: (importID: Int64, inputIndex: Int, lines: Int)?
-  private var checkpoint = Checkpoint()
-  private var inBatch = false
-  /// The storing side's (the thread's during a load): events of the open batch, the
-  /// input they are of, the checksum the next commit records.
-  private var pending = 0
-  private var currentInput = (index: 0, name: "")
-  private var checksum: UInt32 = 0
-  /// replace-range: per source and stream, the span of the input seen so far.
-  private var ranges: [String: (source: String, stream: String, first: Int64, lastStart: Int64, lastEnd: Int64)] = [:]
-
-  /// The insert for the mode: ON CONFLICT(id) DO NOTHING with the id index, a plain
-  /// insert while the indexes wait for the end of a load into an empty store.
-  private var insert: SQLiteStatement
-  /// True while this load leaves the indexes to its end (StoreIndexes).
-  public private(set) var indexesDeferred = false
-  private let update: SQLiteStatement
-  private let insertTag: SQLiteStatement
-  private let deleteTags: SQLiteStatement
-  private let insertReject: SQLiteStatement
+  public let resumedFrom: (importID: Int64, inputIndex: Int, lines: Int)?
+  /// Where the stopped run's committed part ends (nothing, for a new load).
+  private let resumeAt: LoadStart.Checkpoint
   /// Held from before the load is started or resumed until the loader goes away.
   private var lock: StoreLock?
 
   public init(store: EventStore, inputs: [String], options: Options, diagnostics: Diagnostics) throws {
     // First the lock: only a load nobody holds may be called interrupted and taken over.
-    let db = store.database
+    let database = store.database
     lock = try StoreLock(
       path: store.path, wait: options.wait, waiting: { diagnostics.note("eid-load: \($0)") },
       holder: {
-        let running = try? db.integer("SELECT max(id) FROM imports WHERE status = 'running'")
+        let running = try? database.integer("SELECT max(id) FROM imports WHERE status = 'running'")
         return running.flatMap { $0 }.map { "load \($0)" } ?? "another load"
       })
     self.store = store
-    database = store.database
     self.options = options
     self.diagnostics = diagnostics
-    inputNames = inputs
-    let columns = StoreSchema.eventColumns
-    let placeholders = (1...columns.count + 1).map { "?\($0)" }.joined(separator: ", ")
-    let insertSQL = "INSERT INTO events (\(columns.joined(separator: ", ")), import_id) VALUES (\(placeholders))"
-    insert = try database.prepare(insertSQL)
-    let assignments = columns.enumerated().dropFirst().map { "\($0.element) = ?\($0.offset + 1)" }.joined(separator: ", ")
-    update = try database.prepare("UPDATE events SET \(assignments), import_id = ?\(columns.count + 1) WHERE id = ?1 RETURNING seq")
-    insertTag = try database.prepare("INSERT OR IGNORE INTO event_tags (event_seq, tag) VALUES (?1, ?2)")
-    deleteTags = try database.prepare("DELETE FROM event_tags WHERE event_seq = ?1")
-    insertReject = try database.prepare("INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+    // A dry run is one transaction, rolled back at its end.
+    if options.dryRun { try database.execute("BEGIN IMMEDIATE") }
+    let start = try LoadStart(database: database, storePath: store.path, inputNames: inputs, options: options, diagnostics: diagnostics)
+    let deferred: Bool
     if options.dryRun {
-      try database.execute("BEGIN IMMEDIATE")
-      inBatch = true
-      try startOrResume()
       if try !StoreIndexes.areComplete(database) { _ = try StoreIndexes.build(database) }
+      deferred = false
     } else {
-      try startOrResume()
-      try settleIndexes()
+      deferred = try StoreIndexes.settle(database, strategy: options.strategy, resumed: start.resumed, diagnostics: diagnostics)
     }
-    if !indexesDeferred { insert = try database.prepare(insertSQL + " ON CONFLICT(id) DO NOTHING") }
+    writer = try BatchWriter(database: database, storePath: store.path, options: options, start: start, indexesDeferred: deferred,
+                             inBatch: options.dryRun)
+    resumeAt = start.checkpoint
+    resumedFrom = start.resumed ? (start.importID, start.checkpoint.inputIndex, start.checkpoint.lines) : nil
     diagnostics.onReject = { [unowned self] error, raw in try self.queueReject(error, raw: raw) }
-  }
-
-  /// A new append load into a store without events leaves the indexes to its end; a
-  /// resumed one goes on as it began. Indexes that a stopped load left unbuilt are built
-  /// now, before anything else is stored.
-  private func settleIndexes() throws {
-    let complete = try StoreIndexes.areComplete(database)
-    if !complete && resumedFrom != nil {
-      indexesDeferred = true
-      return
-    }
-    if !complete {
-      diagnostics.note("eid-load: an earlier load into this store stopped before building its indexes; building them now")
-      try database.execute("BEGIN IMMEDIATE")
-      let removed = try StoreIndexes.build(database)
-      if removed > 0 {
-        // Those were counted as inserted by the load that stored them, the only one there.
-        try database.execute("UPDATE imports SET inserted = inserted - \(removed), skipped = skipped + \(removed) WHERE id = (SELECT min(import_id) FROM events)")
-      }
-      try database.execute("COMMIT")
-    }
-    guard options.strategy == .append, resumedFrom == nil,
-      try database.integer("SELECT EXISTS (SELECT 1 FROM events)") == 0
-    else { return }
-    try database.execute("BEGIN IMMEDIATE")
-    try StoreIndexes.drop(database)
-    try database.execute("COMMIT")
-    indexesDeferred = true
-  }
-
-  // MARK: Starting
-
-  private func startOrResume() throws {
-    let unfinished = try database.prepare(
-      "SELECT id, inputs, strategy, read, inserted, skipped, replaced, removed, rejected FROM imports WHERE status != 'done' ORDER BY inputs = ?1 DESC, id DESC LIMIT 1")
-    // A store shared by several people's loads may hold more than one unfinished load:
-    // the one with these inputs is the one to resume.
-    unfinished.bind(1, EventLoader.jsonList(inputNames))
-    if try unfinished.step() {
-      let id = unfinished.int64(0)
-      if options.resume {
-        let inputs = unfinished.string(1) ?? ""
-        guard inputs == EventLoader.jsonList(inputNames) else {
-          throw EidolonError(
-            .usage, "the interrupted load \(id) read \(inputs); resume it with the same inputs, or load without --resume",
-            file: store.path)
-        }
-        guard unfinished.string(2) == options.strategy.rawValue else {
-          throw EidolonError(
-            .usage, "the interrupted load \(id) used --merge-strategy \(unfinished.string(2) ?? "?"); resume it with the same",
-            file: store.path)
-        }
-        importID = id
-        counts = Counts(
-          read: Int(unfinished.int64(3)), inserted: Int(unfinished.int64(4)), skipped: Int(unfinished.int64(5)),
-          replaced: Int(unfinished.int64(6)), removed: Int(unfinished.int64(7)), rejected: Int(unfinished.int64(8)))
-        try loadCheckpoint()
-        resumedFrom = (id, checkpoint.inputIndex, checkpoint.lines)
-        try database.execute("UPDATE imports SET status = 'running' WHERE id = \(id)")
-        return
-      }
-      diagnostics.note("eid-load: load \(id) did not finish; its committed batches stay (eid-load --resume with its inputs finishes it)")
-      try database.execute("UPDATE imports SET status = 'interrupted' WHERE id = \(id)")
-    } else if options.resume {
-      diagnostics.note("eid-load: no interrupted load to resume; loading from the start")
-    }
-    let start = try database.prepare(
-      "INSERT INTO imports (started, status, tool_version, inputs, strategy) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running', ?1, ?2, ?3) RETURNING id")
-    start.bind(1, EidolonVersion.current)
-    start.bind(2, EventLoader.jsonList(inputNames))
-    start.bind(3, options.strategy.rawValue)
-    guard try start.step() else { throw EidolonError(.io, "cannot record the load", file: store.path) }
-    importID = start.int64(0)
-  }
-
-  private func loadCheckpoint() throws {
-    let query = try database.prepare("SELECT input_index, lines, checksum_state FROM checkpoints WHERE import_id = ?1")
-    query.bind(1, importID)
-    if try query.step() {
-      checkpoint = Checkpoint(inputIndex: Int(query.int64(0)), lines: Int(query.int64(1)), checksum: UInt32(truncatingIfNeeded: query.int64(2)))
-    }
-    let spans = try database.prepare(
-      "SELECT source, stream, first_start_ms, last_start_ms, last_end_ms FROM import_ranges WHERE import_id = ?1")
-    spans.bind(1, importID)
-    while try spans.step() {
-      let source = spans.string(0) ?? "", stream = spans.string(1) ?? ""
-      ranges[source + "\u{0}" + stream] = (source, stream, spans.int64(2), spans.int64(3), spans.int64(4))
-    }
-  }
-
-  /// True when the store at `path` holds a load of these inputs that did not finish: one
-  /// that `--resume` would continue.
-  public static func hasUnfinishedLoad(storePath path: String, inputs: [String]) -> Bool {
-    guard access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, mode: .readOnly),
-      let query = try? db.prepare("SELECT 1 FROM imports WHERE status != 'done' AND inputs = ?1 LIMIT 1")
-    else { return false }
-    query.bind(1, jsonList(inputs))
-    return (try? query.step()) == true
-  }
-
-  /// True for the error a resume gives when an input is not what the stopped load read.
-  public static func isResumeMismatch(_ error: Error) -> Bool {
-    (error as? EidolonError)?.message.hasSuffix("load it without --resume") == true
-  }
-
-  static func jsonList(_ names: [String]) -> String {
-    let buffer = ByteBuffer()
-    buffer.appendJSON(JSONValue.array(names.map { .string($0) }))
-    return String(decoding: buffer.bytes, as: UTF8.self)
   }
 
   // MARK: Reading
@@ -240,7 +101,6 @@ public final class EventLoader {
   /// Loads every input in turn; on a resume, inputs and lines already committed are
   /// read again only to check they are the same (their checksum), never stored twice.
   public func load(paths: [String], progress: Progress) throws {
-    let resumeAt = checkpoint
     var bytesBefore: Int64 = 0
     var records = 0
     try withStoringThread {
@@ -258,9 +118,7 @@ public final class EventLoader {
         if lastWhole || (index == resumeAt.inputIndex && skip > 0) {
           guard (lastWhole || input.lineNumber == skip), readChecksum == resumeAt.checksum else {
             let part = lastWhole ? "its lines differ" : "its first \(skip) lines differ"
-            throw EidolonError(
-              .usage, "\(input.name) is not the input the interrupted load read (\(part)); load it without --resume",
-              file: store.path)
+            throw LoadStart.inputDiffers(input.name, part, store: store.path)
           }
         }
         if index < resumeAt.inputIndex {
@@ -306,7 +164,6 @@ public final class EventLoader {
   /// checksum is taken of; a reader that hands out views, with no `transform`, gives
   /// that line itself.
   public func load(inputs: [EventInput], transform: ((inout Event) throws -> Bool)?, progress: Progress) throws {
-    let resumeAt = checkpoint
     var bytesBefore: Int64 = 0
     try withStoringThread {
       for (index, input) in inputs.enumerated() {
@@ -314,9 +171,7 @@ public final class EventLoader {
         let reader = try input.open()
         let counting = reader as? InputCounting
         let skip = index < resumeAt.inputIndex ? Int.max : (index == resumeAt.inputIndex ? resumeAt.lines : 0)
-        let mismatch = EidolonError(
-          .usage, "\(input.name) is not the input the interrupted load read (its first events differ); load it without --resume",
-          file: store.path)
+        let mismatch = LoadStart.inputDiffers(input.name, "its first events differ", store: store.path)
         var position = 0
         defer { diagnostics.replaying = false }
         // Without a transform, a reader that hands out views is read as views: nothing is
@@ -394,7 +249,7 @@ public final class EventLoader {
     let stored = EventView()
     let thread = try HandOffThread(spare: LoadBlock(), doing: "store the events") { [unowned self] block in
       defer { block.removeAll() }
-      try self.store(block, restoringInto: stored)
+      try self.writer.store(block, restoringInto: stored)
     }
     storing = thread
     defer {
@@ -435,25 +290,7 @@ public final class EventLoader {
       try storing.hand { swap(&$0, &queued) }
     } else {
       defer { queued.removeAll() }
-      try store(queued, restoringInto: EventView())
-    }
-  }
-
-  /// The storing side: each item of `block` in order.
-  private func store(_ block: LoadBlock, restoringInto view: EventView) throws {
-    for item in block.items {
-      switch item {
-      case .event(let event):
-        block.restore(event, into: view)
-        try add(view)
-      case .reject(let error, let raw):
-        try keepReject(error, raw: raw.map(block.raw))
-      case .commit(let lines, let nextInput, let checksum):
-        self.checksum = checksum
-        try commitBatch(lines: lines, nextInput: nextInput)
-      case .input(let index, let name):
-        currentInput = (index, name)
-      }
+      try writer.store(queued, restoringInto: EventView())
     }
   }
 
@@ -465,183 +302,18 @@ public final class EventLoader {
     return UInt32(truncatingIfNeeded: value)
   }
 
-  // MARK: Writing
-
-  private func beginBatch() throws {
-    guard !inBatch else { return }
-    try database.execute("BEGIN IMMEDIATE")
-    inBatch = true
-  }
-
-  /// Stores one event as the strategy says (on the storing thread during a load).
-  private func add(_ event: EventView) throws {
-    try beginBatch()
-    counts.read += 1
-    pending += 1
-    event.bind(to: insert, importID: importID)
-    try insert.step()
-    insert.resetKeepingBindings()
-    // With the indexes deferred every insert lands; repeated ids are settled in finish().
-    if indexesDeferred || database.changes > 0 {
-      counts.inserted += 1
-      if event.hasTags { try storeTags(of: event, seq: database.lastInsertRowID) }
-    } else {
-      switch options.strategy {
-      case .append:
-        counts.skipped += 1
-      case .fail:
-        try rollbackBatch()
-        throw EidolonError(
-          .data, "event \(event.idText) is already in the store; nothing of this batch was written (--merge-strategy fail)",
-          file: currentInput.name)
-      case .replace, .replaceRange:
-        event.bind(to: update, importID: importID)
-        guard try update.step() else { throw EidolonError(.io, "the stored event \(event.idText) vanished", file: store.path) }
-        let seq = update.int64(0)
-        update.resetKeepingBindings()
-        deleteTags.bind(1, seq)
-        try deleteTags.step()
-        deleteTags.reset()
-        if event.hasTags { try storeTags(of: event, seq: seq) }
-        counts.replaced += 1
-      }
-    }
-    if options.strategy == .replaceRange {
-      let (source, stream) = event.sourceAndStream
-      noteSpan(source: source, stream: stream, start: event.start, end: event.endMillis)
-    }
-  }
-
-  private func noteSpan(source: String, stream: String, start: Int64, end: Int64) {
-    let key = source + "\u{0}" + stream
-    if var span = ranges[key] {
-      span.first = min(span.first, start)
-      span.lastStart = max(span.lastStart, start)
-      span.lastEnd = max(span.lastEnd, end)
-      ranges[key] = span
-    } else {
-      ranges[key] = (source, stream, start, start, end)
-    }
-  }
-
-  private func storeTags(of event: EventView, seq: Int64) throws {
-    try event.forEachTag { tag in
-      insertTag.bind(1, seq)
-      insertTag.bind(2, borrowing: tag)
-      try insertTag.step()
-      insertTag.resetKeepingBindings()
-    }
-  }
-
-  private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
-    try beginBatch()
-    counts.read += 1
-    counts.rejected += 1
-    insertReject.bind(1, importID)
-    insertReject.bind(2, error.file ?? currentInput.name)
-    insertReject.bind(3, error.position.map { Int64($0.line) })
-    insertReject.bind(4, error.position.map { Int64($0.column) })
-    insertReject.bind(5, error.message)
-    if let raw { insertReject.bind(6, bytes: raw) } else { insertReject.bind(6, nil as String?) }
-    try insertReject.step()
-    insertReject.reset()
-  }
-
-  private func rollbackBatch() throws {
-    guard inBatch else { return }
-    inBatch = false
-    pending = 0
-    try database.execute("ROLLBACK")
-  }
-
-  /// Commits the batch with its checkpoint: `lines` of the current input are in.
-  private func commitBatch(lines: Int, nextInput: Bool = false) throws {
-    if options.dryRun {
-      pending = 0
-      return
-    }
-    try beginBatch()
-    checkpoint = Checkpoint(inputIndex: currentInput.index + (nextInput ? 1 : 0), lines: lines, checksum: checksum)
-    let save = try database.prepare(
-      "INSERT OR REPLACE INTO checkpoints (import_id, input_index, input, lines, checksum_state, updated) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
-    save.bind(1, importID)
-    save.bind(2, Int64(checkpoint.inputIndex))
-    save.bind(3, currentInput.name)
-    save.bind(4, Int64(lines))
-    save.bind(5, Int64(checksum))
-    try save.step()
-    if options.strategy == .replaceRange {
-      let span = try database.prepare(
-        "INSERT OR REPLACE INTO import_ranges (import_id, source, stream, first_start_ms, last_start_ms, last_end_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-      for range in ranges.values {
-        span.bind(1, importID)
-        span.bind(2, range.source)
-        span.bind(3, range.stream)
-        span.bind(4, range.first)
-        span.bind(5, range.lastStart)
-        span.bind(6, range.lastEnd)
-        try span.step()
-        span.reset()
-      }
-    }
-    try saveCounts(status: nil)
-    try database.execute("COMMIT")
-    inBatch = false
-    pending = 0
-  }
-
-  private func saveCounts(status: String?) throws {
-    let save = try database.prepare(
-      "UPDATE imports SET read = ?2, inserted = ?3, skipped = ?4, replaced = ?5, removed = ?6, rejected = ?7, checksum = ?8, status = coalesce(?9, status), finished = CASE WHEN ?9 IS NULL THEN finished ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END WHERE id = ?1")
-    save.bind(1, importID)
-    for (i, value) in [counts.read, counts.inserted, counts.skipped, counts.replaced, counts.removed, counts.rejected].enumerated() {
-      save.bind(Int32(i + 2), Int64(value))
-    }
-    save.bind(8, "crc32:" + String(checksum, radix: 16))
-    save.bind(9, status)
-    try save.step()
-  }
-
-  /// Ends the load: for replace-range, removes what the input's spans no longer hold;
-  /// marks the load done.
+  /// Ends the load: what it left to its end is done (replace-range's removals, deferred
+  /// indexes) and the load marked done.
   public func finish() throws -> Counts {
     try handOn()  // records rejected outside a load
-    try beginBatch()
-    if options.strategy == .replaceRange {
-      let remove = try database.prepare("""
-        DELETE FROM events WHERE source = ?1 AND stream IS ?2 AND start_ms >= ?3
-          AND (start_ms <= ?4 OR start_ms < ?5) AND import_id != ?6
-        """)
-      for range in ranges.values.sorted(by: { ($0.source, $0.stream) < ($1.source, $1.stream) }) {
-        remove.bind(1, range.source)
-        remove.bind(2, range.stream.isEmpty ? nil : range.stream)
-        remove.bind(3, range.first)
-        remove.bind(4, range.lastStart)
-        remove.bind(5, range.lastEnd)
-        remove.bind(6, importID)
-        try remove.step()
-        counts.removed += database.changes
-        remove.reset()
-      }
-    }
-    if indexesDeferred {
-      let repeated = try StoreIndexes.build(database)
-      counts.inserted -= repeated
-      counts.skipped += repeated
-      indexesDeferred = false
-    }
-    try saveCounts(status: "done")
-    try database.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
-    inBatch = false
-    lock = nil
-    return counts
+    defer { lock = nil }
+    return try writer.finish()
   }
 
   /// After an error: the open batch is dropped and the load marked failed (a --resume
   /// continues from its last checkpoint).
   public func abandon() {
-    try? rollbackBatch()
-    try? database.execute("UPDATE imports SET status = 'failed' WHERE id = \(importID)")
+    writer.abandon()
     lock = nil
   }
 }

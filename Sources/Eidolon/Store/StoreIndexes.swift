@@ -48,4 +48,27 @@ enum StoreIndexes {
       """)
     return removed
   }
+
+  /// Before a load: true when it leaves the indexes to its end (a new append load into a
+  /// store without events, or a resumed load that began so). Indexes that a stopped load
+  /// left unbuilt are built now, before anything else is stored.
+  static func settle(_ database: SQLiteDatabase, strategy: EventLoader.Strategy, resumed: Bool, diagnostics: Diagnostics) throws -> Bool {
+    let complete = try areComplete(database)
+    if !complete && resumed { return true }
+    if !complete {
+      diagnostics.note("eid-load: an earlier load into this store stopped before building its indexes; building them now")
+      try database.execute("BEGIN IMMEDIATE")
+      let removed = try build(database)
+      if removed > 0 {
+        // Those were counted as inserted by the load that stored them, the only one there.
+        try database.execute("UPDATE imports SET inserted = inserted - \(removed), skipped = skipped + \(removed) WHERE id = (SELECT min(import_id) FROM events)")
+      }
+      try database.execute("COMMIT")
+    }
+    guard strategy == .append, !resumed, try database.integer("SELECT EXISTS (SELECT 1 FROM events)") == 0 else { return false }
+    try database.execute("BEGIN IMMEDIATE")
+    try drop(database)
+    try database.execute("COMMIT")
+    return true
+  }
 }
