@@ -5,7 +5,7 @@ public final class EventTransformer: EventWriter {
   private let options: TransformOptions
   private var head: EventWriter
   private let tail: CountingStage
-  private var stages: [(name: String, stage: AnyObject)] = []
+  private var stages: [TransformStage] = []
   /// The step of --since, --until, --source, --kind and --where, when there is one.
   private var filterStage: MapStage?
   /// --source and --kind as bytes, to judge views by.
@@ -22,37 +22,37 @@ public final class EventTransformer: EventWriter {
     // Built from the last step back to the first.
     if options.domainOnly || !options.redact.isEmpty || !options.hash.isEmpty {
       let hasher = options.hash.isEmpty ? nil : KeyedHash(salt: options.salt)
-      add("privacy", MapStage(next: head) { event in
+      add(MapStage(next: head, dropping: "privacy") { event in
         EventTransformer.protect(&event, options, hasher)
         return true
       })
     }
     if let minimum = options.minDuration {
-      add("shorter than --min-duration", MapStage(next: head) { $0.duration >= minimum })
+      add(MapStage(next: head, dropping: "shorter than --min-duration") { $0.duration >= minimum })
     }
-    if options.splitAtMidnight.enabled { add("split", MidnightSplitStage(next: head, zone: options.splitAtMidnight.zone)) }
-    if options.clipOverlaps { add("clip", ClipOverlapsStage(next: head)) }
-    if let gap = options.mergeGapSeconds { add("merge", MergeGapStage(next: head, gapSeconds: gap, keyFields: options.mergeOn)) }
-    if options.dedupe { add("dedupe", DedupeStage(next: head)) }
-    if let periods = options.notAfk { add("not-afk", NotAfkStage(next: head, periods: periods)) }
+    if options.splitAtMidnight.enabled { add(MidnightSplitStage(next: head, zone: options.splitAtMidnight.zone)) }
+    if options.clipOverlaps { add(ClipOverlapsStage(next: head)) }
+    if let gap = options.mergeGapSeconds { add(MergeGapStage(next: head, gapSeconds: gap, keyFields: options.mergeOn)) }
+    if options.dedupe { add(DedupeStage(next: head)) }
+    if let periods = options.notAfk { add(NotAfkStage(next: head, periods: periods)) }
     for rules in options.ruleSets.reversed() {
-      add("dropped by \(rules.fileName)", MapStage(next: head) { rules.apply(&$0) })
+      add(MapStage(next: head, dropping: "dropped by \(rules.fileName)") { rules.apply(&$0) })
     }
     if options.hasFilters {
-      let filter = MapStage(next: head) { options.keeps($0) }
-      add("filtered out", filter)
+      let filter = MapStage(next: head, dropping: "filtered out") { options.keeps($0) }
+      add(filter)
       filterStage = filter
     }
     if options.assumeZone != nil || options.shiftMillis != 0 {
-      add("time", MapStage(next: head) { [unowned self] event in
+      add(MapStage(next: head, dropping: "time") { [unowned self] event in
         self.fixTime(&event)
         return true
       })
     }
   }
 
-  private func add(_ name: String, _ stage: EventWriter) {
-    stages.append((name, stage))
+  private func add(_ stage: TransformStage) {
+    stages.append(stage)
     head = stage
   }
 
@@ -145,21 +145,7 @@ public final class EventTransformer: EventWriter {
 
   /// One line per step that changed anything, for the summary on stderr.
   public func summaryLines() -> [String] {
-    var lines: [String] = []
-    for (name, stage) in stages.reversed() {
-      switch stage {
-      case let map as MapStage where map.dropped > 0: lines.append("\(map.dropped) \(name)")
-      case let split as MidnightSplitStage where split.piecesAdded > 0:
-        lines.append("\(split.piecesAdded) pieces added by --split-at-midnight")
-      case let clip as ClipOverlapsStage where clip.clipped > 0:
-        lines.append("\(clip.clipped) overlaps clipped (\(SecondsText.short(clip.secondsClipped)) s), \(clip.dropped) events left with no time removed")
-      case let merge as MergeGapStage where merge.merged > 0: lines.append("\(merge.merged) events merged into the one before")
-      case let dedupe as DedupeStage where dedupe.dropped > 0: lines.append("\(dedupe.dropped) duplicates removed")
-      case let afk as NotAfkStage where afk.secondsRemoved > 0 || afk.piecesAdded > 0:
-        lines.append("\(SecondsText.short(afk.secondsRemoved)) s outside not-afk periods removed (\(afk.eventsRemoved) events wholly), \(afk.piecesAdded) pieces added")
-      default: break
-      }
-    }
+    var lines = stages.reversed().compactMap(\.summary)
     if zoneGaps > 0 { lines.append("\(zoneGaps) times fell in a DST gap of \(options.assumeZone!.identifier) (moved forward)") }
     if zoneOverlaps > 0 { lines.append("\(zoneOverlaps) times fell in a repeated DST hour of \(options.assumeZone!.identifier) (first taken)") }
     return lines

@@ -7,7 +7,7 @@ func streamKey(_ event: Event) -> String {
 /// `--dedupe` on input in start order: an event with the id of an event with the same
 /// start, or with the same start, duration and fields (any id), goes. Memory holds
 /// one start's events.
-final class DedupeStage: EventWriter {
+final class DedupeStage: TransformStage {
   private let next: EventWriter
   private var order = StartOrderCheck(option: "--dedupe")
   private var currentStart = Int64.min
@@ -15,6 +15,8 @@ final class DedupeStage: EventWriter {
   private var contents: Set<LineKey> = []
   private let line = ByteBuffer(capacity: 1 << 12)
   private(set) var dropped = 0
+
+  var summary: String? { dropped > 0 ? "\(dropped) duplicates removed" : nil }
 
   init(next: EventWriter) { self.next = next }
 
@@ -59,7 +61,7 @@ private struct LineKey: Hashable {
 /// `--merge-gap SECONDS`: consecutive events of one stream with the same fields, at most
 /// the gap apart, become one event with the first one's id and start, ending where the
 /// last ends, with attrs.merged_events. Other streams' events in between don't break a run.
-final class MergeGapStage: EventWriter {
+final class MergeGapStage: TransformStage {
   private let next: EventWriter
   private let gapMillis: Int64
   private let keyFields: [EventField]?
@@ -69,6 +71,8 @@ final class MergeGapStage: EventWriter {
   private var openStarts: [String: Int64] = [:]
   private let held = EventHeap()
   private(set) var merged = 0
+
+  var summary: String? { merged > 0 ? "\(merged) events merged into the one before" : nil }
 
   /// `keyFields` nil: every field but id, start and duration must agree.
   init(next: EventWriter, gapSeconds: Double, keyFields: [EventField]?) {
@@ -129,7 +133,7 @@ final class MergeGapStage: EventWriter {
 
 /// `--clip-overlaps`: within one stream, an event that runs past the start of the next
 /// is cut to end there (the later event wins); one left with no time goes.
-final class ClipOverlapsStage: EventWriter {
+final class ClipOverlapsStage: TransformStage {
   private let next: EventWriter
   private var order = StartOrderCheck(option: "--clip-overlaps")
   private var previous: [String: Event] = [:]
@@ -138,6 +142,11 @@ final class ClipOverlapsStage: EventWriter {
   private(set) var clipped = 0
   private(set) var dropped = 0
   private(set) var secondsClipped = 0.0
+
+  var summary: String? {
+    clipped > 0
+      ? "\(clipped) overlaps clipped (\(SecondsText.short(secondsClipped)) s), \(dropped) events left with no time removed" : nil
+  }
 
   init(next: EventWriter) { self.next = next }
 

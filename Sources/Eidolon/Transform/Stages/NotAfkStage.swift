@@ -1,7 +1,7 @@
 /// `--not-afk FILE`: keeps only the parts of window, web and editor events that fall
 /// inside the not-afk periods of an afk stream (ActivityWatch's own rule for active
 /// time). Both streams in start order; memory holds the periods one event overlaps.
-final class NotAfkStage: EventWriter {
+final class NotAfkStage: TransformStage {
   static let clippedKinds: Set<String> = ["window", "web", "editor"]
 
   private let next: EventWriter
@@ -16,6 +16,11 @@ final class NotAfkStage: EventWriter {
   private(set) var secondsRemoved = 0.0
   private(set) var eventsRemoved = 0
   private(set) var piecesAdded = 0
+
+  var summary: String? {
+    guard secondsRemoved > 0 || piecesAdded > 0 else { return nil }
+    return "\(SecondsText.short(secondsRemoved)) s outside not-afk periods removed (\(eventsRemoved) events wholly), \(piecesAdded) pieces added"
+  }
 
   init(next: EventWriter, periods: EventReader) {
     self.next = next

@@ -1,14 +1,26 @@
+/// One step of eid-transform's chain: an EventWriter handing on to the next, that says
+/// what it changed.
+protocol TransformStage: EventWriter {
+  /// A line for the summary on stderr; nil when it changed nothing.
+  var summary: String? { get }
+}
+
 /// A stage that changes or drops events one at a time (time fixes, filters, rules,
 /// privacy): `body` returns false to drop.
-final class MapStage: EventWriter {
+final class MapStage: TransformStage {
   private let next: EventWriter
   private let body: (inout Event) throws -> Bool
+  /// What the summary calls the events it dropped ("filtered out").
+  private let dropping: String
   var dropped = 0
 
-  init(next: EventWriter, _ body: @escaping (inout Event) throws -> Bool) {
+  init(next: EventWriter, dropping: String, _ body: @escaping (inout Event) throws -> Bool) {
     self.next = next
+    self.dropping = dropping
     self.body = body
   }
+
+  var summary: String? { dropped > 0 ? "\(dropped) \(dropping)" : nil }
 
   func write(_ event: Event) throws {
     var event = event
@@ -35,12 +47,14 @@ final class CountingStage: EventWriter {
 
 /// `--split-at-midnight ZONE`: an event that crosses local midnight becomes one piece
 /// per day, so daily totals add up.
-final class MidnightSplitStage: EventWriter {
+final class MidnightSplitStage: TransformStage {
   private let next: EventWriter
   private let zone: ZoneConverter?
   private let held = EventHeap()
   private var order = StartOrderCheck(option: "--split-at-midnight")
   private(set) var piecesAdded = 0
+
+  var summary: String? { piecesAdded > 0 ? "\(piecesAdded) pieces added by --split-at-midnight" : nil }
 
   init(next: EventWriter, zone: ZoneConverter?) {
     self.next = next
