@@ -37,4 +37,34 @@ public struct TransformOptions {
     default: return false
     }
   }
+
+  /// `--where FIELD=VALUE` or `FIELD!=VALUE`; nil when it is neither, or FIELD is no field.
+  public static func whereTest(_ text: String) -> (field: EventField, test: WhereTest)? {
+    let negated = text.contains("!=")
+    let parts = text.components(separatedBy: negated ? "!=" : "=")
+    guard parts.count >= 2, let field = EventField(name: parts[0]) else { return nil }
+    let value = parts.dropFirst().joined(separator: negated ? "!=" : "=")
+    return (field, negated ? .notEquals(value) : .equals(value))
+  }
+
+  /// A comma-separated field list of `option` (--merge-on takes any field; --redact and
+  /// --hash only `isPrivacyField`s); a usage error names the one that is not.
+  public static func fields(_ list: String, option: String) throws -> [EventField] {
+    try list.split(separator: ",").map { part in
+      let name = String(part).trimmingSpaces()
+      guard let field = EventField(name: name) else {
+        throw EidolonError(.usage, "\(option): unknown field \"\(name)\" (fields: \(EventField.names.joined(separator: ", ")))")
+      }
+      let hashing = option == "--hash"
+      guard option == "--merge-on" || isPrivacyField(field, hashing: hashing) else {
+        throw EidolonError(.usage, "\(option) takes text fields, tags or attrs.NAME\(hashing ? " or id" : ""), not \(name)")
+      }
+      return field
+    }
+  }
+
+  /// Names given as repeated options, each maybe a comma-separated list (--source a,b --source c).
+  public static func names(_ values: [String]) -> Set<String> {
+    Set(values.flatMap { $0.split(separator: ",").map { String($0).trimmingSpaces() } })
+  }
 }
