@@ -86,37 +86,38 @@ public final class EventDumper: EventReader {
     let s = statement
     let out = line
     out.removeAll()
+    typealias C = StoreSchema.EventColumn
     func text(_ column: Int32) { out.appendJSONString(s.bytes(column) ?? UnsafeRawBufferPointer(start: nil, count: 0)) }
     out.append("{\"id\":")
-    text(0)
+    text(C.id.column)
     out.append(",\"source\":")
-    text(1)
+    text(C.source.column)
     out.append(",\"kind\":")
-    text(2)
+    text(C.kind.column)
     out.append(",\"start\":\"")
-    Timestamp.appendCanonical(s.int64(4), to: out)
+    Timestamp.appendCanonical(s.int64(C.startMillis.column), to: out)
     out.append("\",\"duration\":")
-    out.appendJSONNumber(s.double(6))
-    for (index, name) in Event.optionalStringNames.enumerated() where !s.isNull(Int32(7 + index)) {
+    out.appendJSONNumber(s.double(C.duration.column))
+    for (index, name) in Event.optionalStringNames.enumerated() where !s.isNull(C.optionalString(index)) {
       out.append(",\"")
       out.append(name)
       out.append("\":")
-      text(Int32(7 + index))
+      text(C.optionalString(index))
     }
-    if !s.isNull(20) {
+    if !s.isNull(C.productivity.column) {
       out.append(",\"productivity\":")
-      out.append(integer: s.int64(20))
+      out.append(integer: s.int64(C.productivity.column))
     }
-    if let tags = s.bytes(21) {
+    if let tags = s.bytes(C.tags.column) {
       out.append(",\"tags\":")
       out.append(tags)
     }
-    if !s.isNull(22) { out.append(s.int64(22) != 0 ? ",\"billable\":true" : ",\"billable\":false") }
-    if !s.isNull(23) {
+    if !s.isNull(C.billable.column) { out.append(s.int64(C.billable.column) != 0 ? ",\"billable\":true" : ",\"billable\":false") }
+    if !s.isNull(C.utcOffset.column) {
       out.append(",\"offset\":")
-      text(23)
+      text(C.utcOffset.column)
     }
-    if let attrs = s.bytes(24) {
+    if let attrs = s.bytes(C.attrs.column) {
       out.append(",\"attrs\":")
       out.append(attrs)
     }
@@ -125,20 +126,20 @@ public final class EventDumper: EventReader {
 
   private func rowEvent() throws -> Event {
     let s = statement
-    var event = Event(id: s.string(0) ?? "", source: s.string(1) ?? "", kind: s.string(2) ?? "", start: s.int64(4), duration: s.double(6))
-    var column: Int32 = 7
+    typealias C = StoreSchema.EventColumn
+    var event = Event(id: s.string(C.id.column) ?? "", source: s.string(C.source.column) ?? "", kind: s.string(C.kind.column) ?? "",
+                      start: s.int64(C.startMillis.column), duration: s.double(C.duration.column))
     for index in Event.optionalStringNames.indices {
-      event.setOptionalString(index, s.string(column))
-      column += 1
+      event.setOptionalString(index, s.string(C.optionalString(index)))
     }
-    if !s.isNull(20) { event.productivity = Int(s.int64(20)) }
-    if let tags = s.bytes(21) {
+    if !s.isNull(C.productivity.column) { event.productivity = Int(s.int64(C.productivity.column)) }
+    if let tags = s.bytes(C.tags.column) {
       guard case .array(let items) = try parse(tags) else { throw damaged(event.id, "tags") }
       event.tags = items.compactMap(\.stringValue)
     }
-    if !s.isNull(22) { event.billable = s.int64(22) != 0 }
-    event.offset = s.string(23)
-    if let attrs = s.bytes(24) {
+    if !s.isNull(C.billable.column) { event.billable = s.int64(C.billable.column) != 0 }
+    event.offset = s.string(C.utcOffset.column)
+    if let attrs = s.bytes(C.attrs.column) {
       guard case .object(let object) = try parse(attrs) else { throw damaged(event.id, "attrs") }
       event.attrs = object
     }

@@ -7,7 +7,24 @@ public enum StoreSchema {
   /// "EIDL" in ASCII.
   public static let applicationID: Int64 = 0x4549_444C
 
-  /// The canonical columns of `events`, in the order of the insert statement.
+  /// The canonical columns of `events`, in the order of the insert and update
+  /// statements' parameters and of eid-dump's select: the one place that order is kept.
+  enum EventColumn: Int, CaseIterable {
+    case id, source, kind, start, startMillis, endMillis, duration
+    /// The optional text fields, in `Event.optionalStringNames` order (13 columns).
+    case firstOptionalString
+    case productivity = 20, tags, billable, utcOffset, attrs
+
+    /// The column's index in a select of `eventColumns`.
+    var column: Int32 { Int32(rawValue) }
+    /// The column's parameter (`?N`) in the insert and update statements.
+    var parameter: Int32 { Int32(rawValue + 1) }
+    /// The optional text field `index` (of `Event.optionalStringNames`): its column.
+    static func optionalString(_ index: Int) -> Int32 { firstOptionalString.column + Int32(index) }
+    /// The import's id: the parameter after the columns'.
+    static let importIDParameter = Int32(eventColumns.count + 1)
+  }
+
   static let eventColumns = [
     "id", "source", "kind", "start", "start_ms", "end_ms", "duration",
     "stream", "host", "user", "app", "title", "url", "file", "project", "client", "task",
