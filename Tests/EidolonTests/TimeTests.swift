@@ -87,6 +87,19 @@ private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
     #expect(Timestamp.canonical(oslo.toUTCMillis(LocalDateTime(year: 2024, month: 10, day: 27, hour: 3)).millis) == "2024-10-27T02:00:00.000Z")
   }
 
+  /// The readers' one policy: the later occurrence of a repeated time, the offset at an
+  /// instant before 1970 (floored), and the warnings' one wording.
+  @Test func theReadersLocalTimePolicy() throws {
+    let oslo = try #require(ZoneConverter(identifier: "Europe/Oslo"))
+    let overlap = oslo.toUTCMillis(LocalDateTime(year: 2024, month: 10, day: 27, hour: 2, minute: 30))
+    #expect(Timestamp.canonical(oslo.laterOccurrence(ofOverlap: overlap.millis)) == "2024-10-27T01:30:00.000Z")
+    #expect(oslo.offset(atMillis: -1) == oslo.offset(atUTC: -1))  // 1969-12-31T23:59:59.999Z, not 1970
+    #expect(oslo.warning("the start 2024-03-31 02:30", .gap(seconds: 3600))
+      == "the start 2024-03-31 02:30 does not exist in Europe/Oslo (clocks went forward); read 3600 s later")
+    #expect(oslo.warning("the end 02:30", .overlap) == "the end 02:30 happened twice in Europe/Oslo (clocks went back); the first is taken")
+    #expect(oslo.warning("x", .exact) == nil)
+  }
+
   @Test func otherZones() throws {
     let newYork = try #require(ZoneConverter(identifier: "America/New_York"))
     #expect(Timestamp.canonical(newYork.toUTCMillis(LocalDateTime(year: 2024, month: 3, day: 10, hour: 2, minute: 15)).millis) == "2024-03-10T07:15:00.000Z")

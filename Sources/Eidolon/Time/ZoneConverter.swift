@@ -71,4 +71,29 @@ public final class ZoneConverter {
       return (first * 1000 + subsecondMillis, .gap(seconds: after - before))
     }
   }
+
+  // MARK: The one local-time policy of the readers (formats/eidolon-ndjson.md, "Time")
+
+  /// The offset in force at a UTC instant in milliseconds (floored to its second, so
+  /// times before 1970 get the right one).
+  public func offset(atMillis millis: Int64) -> Int { offset(atUTC: CivilTime.floorDiv(millis, 1000)) }
+
+  /// The later of the two instants a local time in the repeated hour names (`millis`
+  /// being the earlier, as `toUTCMillis` gives it): the reader that can tell (an end
+  /// that must not come before its start, a Duration column) takes it.
+  public func laterOccurrence(ofOverlap millis: Int64) -> Int64 {
+    let seconds = CivilTime.floorDiv(millis, 1000)
+    return millis + Int64(offset(atUTC: seconds) - offset(atUTC: seconds + 86_400)) * 1000
+  }
+
+  /// The one wording of the warning every reader gives for a local time the clock
+  /// skipped or repeated, nil for an exact one. `what` names the time as the input
+  /// wrote it ("the start 2024-03-31 02:30:00").
+  public func warning(_ what: String, _ resolution: Resolution) -> String? {
+    switch resolution {
+    case .exact: return nil
+    case .gap(let seconds): return "\(what) does not exist in \(identifier) (clocks went forward); read \(seconds) s later"
+    case .overlap: return "\(what) happened twice in \(identifier) (clocks went back); the first is taken"
+    }
+  }
 }

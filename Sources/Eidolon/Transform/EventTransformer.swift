@@ -98,7 +98,7 @@ public final class EventTransformer: EventWriter {
       case .overlap: zoneOverlaps += 1
       }
       event.start = millis
-      event.offset = Timestamp.formatOffset(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+      event.offset = Timestamp.formatOffset(zone.offset(atMillis: millis))
     }
     event.start += options.shiftMillis
   }

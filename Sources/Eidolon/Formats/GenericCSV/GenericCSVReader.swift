@@ -117,8 +117,9 @@ public final class GenericCSVReader: EventReader, InputCounting {
                  position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
   }
 
-  /// Epoch seconds, or an RFC 3339 time (a naive one in --tz; in the repeated hour of a
-  /// fall-back night, its first occurrence), with the UTC offset it was written at.
+  /// Epoch seconds, or an RFC 3339 time (a naive one in --tz: in a spring-forward gap
+  /// moved past it, in the repeated hour of a fall-back night its first occurrence, each
+  /// with a warning), with the UTC offset it was written at.
   private func time(_ field: Field) throws -> (millis: Int64, offset: Int?)? {
     guard let text = cell(field) else { return nil }
     if text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }), let seconds = InputNumber.decimal(text) {
@@ -132,8 +133,11 @@ public final class GenericCSVReader: EventReader, InputCounting {
     }
     if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
     guard let zone = options.zone else { throw failure("\(field.name) \"\(text)\" has no UTC offset: give --tz for the zone it was written in", field) }
-    let millis = zone.toUTCMillis(parsed.local).millis
-    return (millis, zone.offset(atUTC: millis / 1000))
+    let (millis, resolution) = zone.toUTCMillis(parsed.local)
+    if let warning = zone.warning("the \(field.name) \(text)", resolution) {
+      diagnostics.warn(warning, file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    }
+    return (millis, zone.offset(atMillis: millis))
   }
 
   private func event() throws -> Event {

@@ -107,8 +107,11 @@ final class ManicTimeActivities {
     }
     if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
     guard let zone else { throw fail("\(shown) \"\(text)\" has no offset: give the zone it is in with --tz", line: line) }
-    let millis = zone.toUTCMillis(parsed.local).millis
-    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+    let (millis, resolution) = zone.toUTCMillis(parsed.local)
+    if let warning = zone.warning("the \(shown) \(text)", resolution) {
+      diagnostics.warn(warning, file: fileName, position: line > 0 ? SourcePosition(line: line, column: 1, byteOffset: 0) : nil)
+    }
+    return (millis, zone.offset(atMillis: millis))
   }
 
   /// One activity: StartTime and EndTime, or a start and a duration in seconds (v3).

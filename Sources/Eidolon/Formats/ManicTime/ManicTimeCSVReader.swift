@@ -245,20 +245,14 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     }
     let zone = options.zone
     var (millis, resolution) = zone.toUTCMillis(parsed.local)
-    switch resolution {
-    case .exact: break
-    case .gap:
-      diagnostics.warn("the \(what) \(text) does not exist in \(zone.identifier) (clocks went forward); read as \(Timestamp.canonical(millis))",
-                       file: csv.fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
-    case .overlap:
-      let seconds = CivilTime.floorDiv(millis, 1000)
-      let later = millis + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
-      if let notBefore, millis < notBefore, later >= notBefore {
-        millis = later
-      } else if warn {
-        diagnostics.warn("the \(what) \(text) happened twice in \(zone.identifier) (clocks went back); the first is taken",
-                         file: csv.fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
-      }
+    if resolution == .overlap {
+      // An end in the repeated hour takes the occurrence that is not before its start.
+      let later = zone.laterOccurrence(ofOverlap: millis)
+      if let notBefore, millis < notBefore, later >= notBefore { return later }
+      if !warn { return millis }
+    }
+    if let warning = zone.warning("the \(what) \(text)", resolution) {
+      diagnostics.warn(warning, file: csv.fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
     }
     return millis
   }
@@ -303,7 +297,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     self.timeline = timeline
     var event = Event(id: "", source: "manictime", kind: "window", start: start, duration: duration)
     event.stream = timeline.schemaName
-    event.offset = Timestamp.formatOffset(options.zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
+    event.offset = Timestamp.formatOffset(options.zone.offset(atMillis: start))
     ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
     switch timeline {
     case .applications: event.app = cell("process", row)

@@ -118,7 +118,7 @@ final class ManicTimeCSVRowScanner {
     line.appendJSONMember(",\"url\":", url)
     line.append(literal: ",\"offset\":\"")
     let offsetAt = line.count
-    appendOffset(zone.offset(atUTC: CivilTime.floorDiv(start, 1000)))
+    appendOffset(zone.offset(atMillis: start))
     offsetRange = offsetAt..<line.count
     line.append(UInt8(ascii: "\""))
 

@@ -156,7 +156,7 @@ public final class ManicTimeTimesheetReader: EventReader, InputCounting {
       let midnight = zone.toUTCMillis(date).millis
       var event = Event(id: "", source: "manictime", kind: "summary", start: midnight, duration: (hours * 3_600_000).rounded() / 1000)
       event.stream = ManicTimeCSVReader.Timeline.tags.schemaName
-      event.offset = Timestamp.formatOffset(zone.offset(atUTC: CivilTime.floorDiv(midnight, 1000)))
+      event.offset = Timestamp.formatOffset(zone.offset(atMillis: midnight))
       let present = tags.filter { !$0.isEmpty }
       if !present.isEmpty { event.tags = present }
       if let notesColumn, !cell(notesColumn).isEmpty { event.description = cell(notesColumn) }

@@ -47,18 +47,13 @@ final class RescueTimeBuckets {
     guard let zone else { return (parsed.epochMillis, nil) }
     let (millis, resolution) = zone.toUTCMillis(parsed.local)
     let label = parsed.local.secondsAsIfUTC
-    switch resolution {
-    case .exact: break
-    case .gap(let seconds):
-      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
-                       file: fileName, position: nil)
-    case .overlap where lastOverlapLabel != label:
-      lastOverlapLabel = label
-      diagnostics.warn("\(Timestamp.canonical(label * 1000).prefix(19)) happened twice in \(zone.identifier) (clocks went back); its rows are read as the first",
-                       file: fileName, position: nil)
-    case .overlap: break
+    // Once per bucket in the repeated hour: its rows all share the one date.
+    let repeated = resolution == .overlap && lastOverlapLabel == label
+    if resolution == .overlap { lastOverlapLabel = label }
+    if !repeated, let warning = zone.warning("the bucket \(Timestamp.canonical(label * 1000).prefix(19))", resolution) {
+      diagnostics.warn(warning, file: fileName, position: nil)
     }
-    return (millis, offsetText(zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))))
+    return (millis, offsetText(zone.offset(atMillis: millis)))
   }
 
   private func offsetText(_ seconds: Int) -> String {

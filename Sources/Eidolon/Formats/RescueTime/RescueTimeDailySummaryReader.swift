@@ -68,7 +68,7 @@ public final class RescueTimeDailySummaryReader: EventReader, RescueTimeReaderCo
       offset = Int(midnightAsUTC - seconds)
     } else if let zone {
       start = zone.toUTCMillis(date.local).millis
-      offset = zone.offset(atUTC: CivilTime.floorDiv(start, 1000))
+      offset = zone.offset(atMillis: start)
     } else {
       start = midnightAsUTC * 1000
     }

@@ -51,8 +51,11 @@ public final class RescueTimeHistoryReader: EventReader, RescueTimeReaderCounts 
     if let zone {
       // --tz: the wall-clock part is taken as the zone's; the file's offset is kept when
       // it disagrees (the export may write one offset all year).
-      let (millis, _) = zone.toUTCMillis(stamp.local)
-      let offset = zone.offset(atUTC: CivilTime.floorDiv(millis, 1000))
+      let (millis, resolution) = zone.toUTCMillis(stamp.local)
+      if let warning = zone.warning("the start \(startText)", resolution) {
+        diagnostics.warn(warning, file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+      }
+      let offset = zone.offset(atMillis: millis)
       event.start = millis
       event.offset = Timestamp.formatOffset(offset)
       if offset != fileOffset { attrs["export_offset"] = .string(Timestamp.formatOffset(fileOffset)) }

@@ -148,7 +148,7 @@ public final class RescueTimeWriter: EventWriter {
     var t = event.start
     let end = event.kind == "summary" ? event.start + 1 : max(event.endMillis, event.start)
     repeat {
-      let offset = options.zone?.offset(atUTC: CivilTime.floorDiv(t, 1000)) ?? fixedOffset
+      let offset = options.zone?.offset(atMillis: t) ?? fixedOffset
       let local = LocalDateTime(secondsAsIfUTC: CivilTime.floorDiv(t, 1000) + Int64(offset))
       let label = resolution.bucket(of: local)
       let next = resolution.end(ofBucket: label)

@@ -103,7 +103,7 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     var (start, startOffset, startAmbiguous) = try instant(startDate, startTime, what: "start", quietOverlap: true)
     defer {
       if startAmbiguous, let zone = options.zone {
-        diagnostics.warn("the start \(startDate) \(startTime) happened twice in \(zone.identifier) (clocks went back); the first is taken",
+        diagnostics.warn(zone.warning("the start \(startDate) \(startTime)", .overlap)!,
                          file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
       }
     }
@@ -123,21 +123,19 @@ public final class TogglCSVReader: EventReader, EventViewReader {
       var (end, _, ambiguous) = try instant(endDate, endTime, what: "end", quietOverlap: true)
       if startAmbiguous, !ambiguous, let listed, let zone = options.zone {
         // The start fell in the hour that happened twice: the Duration column says which.
-        let seconds = CivilTime.floorDiv(start, 1000)
-        let second = start + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
+        let second = zone.laterOccurrence(ofOverlap: start)
         let target = end - Int64(listed.seconds * 1000)
         // A tie leaves it open: the first is kept, and the warning says so.
         startAmbiguous = abs(second - target) == abs(start - target)
         if abs(second - target) < abs(start - target) {
           start = second
-          startOffset = zone.offset(atUTC: CivilTime.floorDiv(second, 1000))
+          startOffset = zone.offset(atMillis: second)
         }
       }
       if ambiguous, let zone = options.zone {
         // The end fell in the hour that happened twice: take the occurrence that agrees
         // with the Duration column, else the first one that is not before the start.
-        let seconds = CivilTime.floorDiv(end, 1000)
-        let second = end + Int64(zone.offset(atUTC: seconds) - zone.offset(atUTC: seconds + 86_400)) * 1000
+        let second = zone.laterOccurrence(ofOverlap: end)
         if let listed {
           let target = start + Int64(listed.seconds * 1000)
           if abs(second - target) < abs(end - target) { end = second }
@@ -253,17 +251,11 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     }
     guard let zone = options.zone else { return (local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000), 0, false) }
     let (millis, resolution) = zone.toUTCMillis(local)
-    switch resolution {
-    case .exact: break
-    case .gap(let seconds):
-      diagnostics.warn("the \(what) \(date) \(time) does not exist in \(zone.identifier) (clocks went forward); read \(seconds) s later",
-                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-    case .overlap:
-      if quietOverlap { return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)), true) }
-      diagnostics.warn("the \(what) \(date) \(time) happened twice in \(zone.identifier) (clocks went back); the first is taken",
-                       file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
+    if resolution == .overlap && quietOverlap { return (millis, zone.offset(atMillis: millis), true) }
+    if let warning = zone.warning("the \(what) \(date) \(time)", resolution) {
+      diagnostics.warn(warning, file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
     }
-    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)), false)
+    return (millis, zone.offset(atMillis: millis), false)
   }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" exactly, digits where digits go, as a wall-clock time

@@ -218,7 +218,7 @@ final class TogglCSVRowScanner {
     guard let zone else { return (local.secondsAsIfUTC * 1000, 0) }
     let (millis, resolution) = zone.toUTCMillis(local)
     guard resolution == .exact else { return nil }
-    return (millis, zone.offset(atUTC: CivilTime.floorDiv(millis, 1000)))
+    return (millis, zone.offset(atMillis: millis))
   }
 
   private enum BillableWord { case yes, no, other }
