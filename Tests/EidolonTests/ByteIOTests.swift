@@ -23,6 +23,20 @@ import Glibc
     return path
   }
 
+  /// The head a format is told from: past a byte-order mark, nothing consumed, at any
+  /// chunking of the input.
+  @Test func peekPastBOMLooksWithoutConsuming() throws {
+    let bytes: [UInt8] = [0xEF, 0xBB, 0xBF, 0x20, 0x0A, 0x7B, 0x7D]  // BOM, " \n{}"
+    for chunk in [1, 2, 7] {
+      let reader = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "t", capacity: 16)
+      let head = try reader.peekPastBOM(64)
+      #expect(Array(head) == [0x20, 0x0A, 0x7B, 0x7D])
+      #expect(ByteReader.firstSignificantByte(head) == 0x7B)
+      #expect(Array(try reader.peek(64)) == bytes)
+    }
+    #expect(ByteReader.firstSignificantByte(UnsafeRawBufferPointer(start: nil, count: 0)) == nil)
+  }
+
   @Test func linesSplitTheSameWhateverTheChunks() throws {
     let text = "first\nsecond\r\n\nno newline at the end"
     for lines in try eachChunking(Array(text.utf8), { r -> [String] in

@@ -86,6 +86,20 @@ public final class ByteReader {
     return UnsafeRawBufferPointer(start: storage + start, count: min(count, available))
   }
 
+  /// `peek`, past a UTF-8 byte-order mark: the head a format is told from. (Readers that
+  /// read text skip the mark themselves; this only looks.)
+  public func peekPastBOM(_ count: Int) throws -> UnsafeRawBufferPointer {
+    let head = try peek(count + 3)
+    let past = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    return UnsafeRawBufferPointer(rebasing: head[past..<min(head.count, past + count)])
+  }
+
+  /// The first byte of `head` that is not a space, tab, CR or LF (`[`, `{`, `<`, a
+  /// quote...), nil when there is none.
+  public static func firstSignificantByte(_ head: UnsafeRawBufferPointer) -> UInt8? {
+    head.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+  }
+
   /// The next line without its LF (a CR before the LF stays), or nil at the end.
   /// The bytes are good until the next call. A last line with no LF is still a line.
   public func readLine() throws -> UnsafeRawBufferPointer? {

@@ -26,10 +26,9 @@ public enum FormatDetector {
 
   /// Peeks at `input` without consuming it.
   public static func detect(_ input: ByteReader) throws -> Finding? {
-    var head = try input.peek(4096)
-    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = UnsafeRawBufferPointer(rebasing: head[3...]) }
+    let head = try input.peekPastBOM(4096)
     let text = String(decoding: head, as: UTF8.self)
-    guard let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
+    guard let first = ByteReader.firstSignificantByte(head) else { return nil }
     if first == UInt8(ascii: "<") { return Finding(format: "manictime", variant: "xml") }
     if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
       // Eidolon NDJSON: one object per line, its own fields first.

@@ -24,10 +24,8 @@ public enum ManicTimeReader {
 
   /// What the first bytes say the input is (a database is found by its path, not here).
   public static func detect(_ input: ByteReader) throws -> Variant {
-    var head = try input.peek(4096)
-    if head.starts(with: Array("SQLite format 3\0".utf8)) { return .database }
-    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = UnsafeRawBufferPointer(rebasing: head[3...]) }
-    let first = head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+    if try input.peek(16).starts(with: Array("SQLite format 3\0".utf8)) { return .database }
+    let first = ByteReader.firstSignificantByte(try input.peekPastBOM(4096))
     if first == UInt8(ascii: "<") { return .xml }
     if first == UInt8(ascii: "{") { return .json }
     return ManicTimeTimesheetReader.isTimesheet(headerLine: try firstLine(input)) ? .timesheet : .csv
@@ -35,8 +33,7 @@ public enum ManicTimeReader {
 
   /// The input's first line (its first 4 KB at most), without a BOM.
   private static func firstLine(_ input: ByteReader) throws -> String {
-    var head = try input.peek(4096)
-    if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = UnsafeRawBufferPointer(rebasing: head[3...]) }
+    let head = try input.peekPastBOM(4096)
     return String(decoding: head.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
   }
 

@@ -17,10 +17,9 @@ public enum RescueTimeReader {
   }
 
   public static func detect(_ input: ByteReader) throws -> RescueTimeReadOptions.Variant {
-    let head = try input.peek(64)
-    var i = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
-    guard i < head.count else { return .apiCSV }
+    let head = try input.peekPastBOM(64)
+    guard let first = ByteReader.firstSignificantByte(head) else { return .apiCSV }
+    var i = head.firstIndex(of: first)!
     if head[i] == UInt8(ascii: "[") { return .dailySummary }
     if head[i] == UInt8(ascii: "{") { return .apiJSON }
     // The account export starts with a quoted time: "2017-09-22 13:00:00 -0700".

@@ -8,10 +8,8 @@ public enum TogglReader {
   }
 
   public static func make(input: ByteReader, diagnostics: Diagnostics, options: Options) throws -> EventReader & TogglReaderCounts {
-    let head = try input.peek(64)
-    var i = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
-    if i < head.count, head[i] == UInt8(ascii: "[") || head[i] == UInt8(ascii: "{") {
+    let first = ByteReader.firstSignificantByte(try input.peekPastBOM(64))
+    if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") {
       return TogglJSONReader(input: input, diagnostics: diagnostics, options: options.json)
     }
     return TogglCSVReader(input: input, diagnostics: diagnostics, options: options.csv)
