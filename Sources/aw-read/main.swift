@@ -54,13 +54,8 @@ struct AwRead: ParsableCommand {
     var bytesBefore: Int64 = 0
     func read(_ input: ByteReader) throws {
       let reader = ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
-      // Views: the reader checked each against the spec and wrote its canonical line.
-      while let view = try reader.nextView() {
-        progress.update(records: events, bytes: bytesBefore + reader.bytesRead)
-        guard bounds.contains(start: view.start) else { continue }
-        try writer.write(view)
-        events += 1
-      }
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: input.name,
+                              diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
       buckets += reader.bucketCount
     }
