@@ -110,8 +110,8 @@ extension EidTransform {
     var saltValue: String? { salt ?? getenv("EIDOLON_SALT").map { String(cString: $0) } }
 
     /// --merge-on, --redact and --hash's field lists (a usage error as ArgumentParser's).
-    private func fields(_ list: String?, _ option: String) throws -> [EventField] {
-      do { return try list.map { try TransformOptions.fields($0, option: option) } ?? [] } catch let error as EidolonError {
+    private func fields(_ list: String?, _ option: String, _ choice: TransformOptions.FieldChoice) throws -> [EventField] {
+      do { return try list.map { try TransformOptions.fields($0, option: option, taking: choice) } ?? [] } catch let error as EidolonError {
         throw ValidationError(error.message)
       }
     }
@@ -140,13 +140,13 @@ extension EidTransform {
       if let zone = splitAtMidnight { options.splitAtMidnight = (true, zone == "UTC" ? nil : ZoneConverter(identifier: zone)) }
       options.dedupe = dedupe
       options.mergeGapSeconds = mergeGap
-      if mergeOn != nil { options.mergeOn = try fields(mergeOn, "--merge-on") }
+      if mergeOn != nil { options.mergeOn = try fields(mergeOn, "--merge-on", .any) }
       options.clipOverlaps = clipOverlaps
       if let path = notAfk {
         options.notAfk = EidolonNDJSONReader(input: try InputOpener.open(path), diagnostics: diagnostics)
       }
-      options.redact = try fields(redact, "--redact")
-      options.hash = try fields(hash, "--hash")
+      options.redact = try fields(redact, "--redact", .privacy)
+      options.hash = try fields(hash, "--hash", .hashing)
       options.salt = saltValue ?? ""
       options.domainOnly = domainOnly
       return options

@@ -76,7 +76,9 @@ import Testing
       """.write(to: config, atomically: true, encoding: .utf8)
     let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path, "--quiet"])
     #expect(run.status <= 1, "\(run.stderr)")
-    #expect(try Self.dump(team) == Self.dump(withUser))
+    let teamEvents = try Self.dump(team)
+    let userEvents = try Self.dump(withUser)
+    #expect(!teamEvents.isEmpty && teamEvents == userEvents)
   }
 
   @Test func aSettingNoReaderTakesIsAUsageErrorThatNamesTheSettings() throws {

@@ -25,7 +25,7 @@ extension EventView {
     statement.bind(C.endMillis.parameter, endMillis)
     statement.bind(C.duration.parameter, duration)
     for field in 0..<Event.optionalStringNames.count {
-      statement.bind(C.optionalString(field) + 1, borrowing: strings[field])
+      statement.bind(C.optionalStringParameter(field), borrowing: strings[field])
     }
     statement.bind(C.productivity.parameter, productivity.map(Int64.init))
     statement.bind(C.tags.parameter, borrowing: tagsJSON)

@@ -21,6 +21,8 @@ public enum StoreSchema {
     var parameter: Int32 { Int32(rawValue + 1) }
     /// The optional text field `index` (of `Event.optionalStringNames`): its column.
     static func optionalString(_ index: Int) -> Int32 { firstOptionalString.column + Int32(index) }
+    /// The optional text field `index`'s parameter.
+    static func optionalStringParameter(_ index: Int) -> Int32 { optionalString(index) + 1 }
     /// The import's id: the parameter after the columns'.
     static let importIDParameter = Int32(eventColumns.count + 1)
   }

@@ -47,16 +47,19 @@ public struct TransformOptions {
     return (field, negated ? .notEquals(value) : .equals(value))
   }
 
-  /// A comma-separated field list of `option` (--merge-on takes any field; --redact and
-  /// --hash only `isPrivacyField`s); a usage error names the one that is not.
-  public static func fields(_ list: String, option: String) throws -> [EventField] {
+  /// Which fields a list option takes: any (--merge-on), or `isPrivacyField`s (--redact;
+  /// --hash, which takes id too).
+  public enum FieldChoice: Sendable { case any, privacy, hashing }
+
+  /// A comma-separated field list of `option`; a usage error names the one it does not take.
+  public static func fields(_ list: String, option: String, taking choice: FieldChoice) throws -> [EventField] {
     try list.split(separator: ",").map { part in
       let name = String(part).trimmingSpaces()
       guard let field = EventField(name: name) else {
         throw EidolonError(.usage, "\(option): unknown field \"\(name)\" (fields: \(EventField.names.joined(separator: ", ")))")
       }
-      let hashing = option == "--hash"
-      guard option == "--merge-on" || isPrivacyField(field, hashing: hashing) else {
+      let hashing = choice == .hashing
+      guard choice == .any || isPrivacyField(field, hashing: hashing) else {
         throw EidolonError(.usage, "\(option) takes text fields, tags or attrs.NAME\(hashing ? " or id" : ""), not \(name)")
       }
       return field
