@@ -24,10 +24,10 @@ struct AwRead: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions
 
-  @Option(help: ArgumentHelp("Only buckets whose id matches this glob.", valueName: "glob"))
+  @Option(help: .setting(ReaderSettings.ActivityWatch.bucket))
   var bucket: String?
 
-  @Option(help: ArgumentHelp("Only buckets of this type (currentwindow, afkstatus, web.tab.current, ...).", valueName: "type"))
+  @Option(help: .setting(ReaderSettings.ActivityWatch.type))
   var type: String?
 
   @Option(help: ArgumentHelp(

@@ -20,13 +20,13 @@ struct PlanOptions: ParsableArguments {
   @Option(name: .customLong("set"), help: ArgumentHelp("A reader setting, by the format's tool's long option name: --set variant=api-csv, --set timeline=documents, --set bucket='aw-watcher-window*' (repeatable; each input's reader takes those it knows; a name no reader knows is an error that lists them).", valueName: "name=value"))
   var settings: [String] = []
 
-  @Option(help: ArgumentHelp("csv: the column map, FIELD=HEADER pairs (start=When,duration=Seconds,app=Program).", valueName: "map"))
+  @Option(help: .setting(ReaderSettings.CSV.columns, of: "csv"))
   var columns: String?
 
-  @Option(help: ArgumentHelp("csv: the column map in a YAML or JSON file of field: Header.", valueName: "file"))
+  @Option(help: .setting(ReaderSettings.CSV.columnMap, of: "csv"))
   var columnMap: String?
 
-  @Option(help: ArgumentHelp("csv: the events' source name (default csv).", valueName: "name"))
+  @Option(help: .setting(ReaderSettings.CSV.sourceName, of: "csv"))
   var sourceName: String?
 
   @Option(help: ArgumentHelp("A rules file to file events into categories (formats/rules.md; repeatable).", valueName: "file"))
@@ -60,9 +60,9 @@ struct PlanOptions: ParsableArguments {
     }
     try FormatRegistry.checkSettingNames(shared.keys)
     if let tz { shared["tz"] = tz }
-    if let columns { shared["columns"] = columns }
-    if let columnMap { shared["column-map"] = columnMap }
-    if let sourceName { shared["source-name"] = sourceName }
+    if let columns { shared[ReaderSettings.CSV.columns.name] = columns }
+    if let columnMap { shared[ReaderSettings.CSV.columnMap.name] = columnMap }
+    if let sourceName { shared[ReaderSettings.CSV.sourceName.name] = sourceName }
     var plan = MigrationPlan(inputs: inputs.map { MigrationPlan.Input(path: $0, format: from, settings: shared) })
     plan.rulesPaths = rules + mapping
     plan.user = user

@@ -30,16 +30,16 @@ struct MtRead: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions
 
-  @Option(help: ArgumentHelp("The time zone the ManicTime computer was in (an IANA name: Europe/Berlin). Required for CSV.", valueName: "zone"))
+  @Option(help: .setting(ReaderSettings.ManicTime.tz))
   var tz: String?
 
-  @Option(help: ArgumentHelp("The timeline the file holds: applications, documents, computer-usage or tags (else found from its columns).", valueName: "name"))
+  @Option(help: .setting(ReaderSettings.ManicTime.timeline))
   var timeline: ManicTimeCSVReader.Timeline?
 
-  @Option(help: ArgumentHelp("For dates such as 3/4/2019: mdy (month first, en-US) or dmy (day first).", valueName: "order"))
+  @Option(help: .setting(ReaderSettings.ManicTime.dateOrder))
   var dateOrder: ManicTimeDateTime.DateOrder?
 
-  @Option(help: ArgumentHelp("What the input is: csv, timesheet, xml, json or database (else found from its first bytes).", valueName: "variant"))
+  @Option(help: .setting(ReaderSettings.ManicTime.variant))
   var variant: ManicTimeReader.Variant?
 
   func validate() throws {

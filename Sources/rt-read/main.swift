@@ -33,19 +33,19 @@ struct RtRead: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions
 
-  @Option(help: ArgumentHelp("The account's time zone, in which RescueTime writes dates (an IANA name: Europe/Berlin).", valueName: "zone"))
+  @Option(help: .setting(ReaderSettings.RescueTime.tz))
   var tz: String?
 
-  @Option(help: ArgumentHelp("What the input is: api-json, api-csv, account-export or daily-summary (default: found from its first bytes).", valueName: "variant"))
+  @Option(help: .setting(ReaderSettings.RescueTime.variant))
   var variant: RescueTimeReadOptions.Variant?
 
-  @Option(help: ArgumentHelp("The API's bucket size (resolution_time): minute (5-minute buckets), hour, day, week or month (default: inferred from the dates).", valueName: "size"))
+  @Option(help: .setting(ReaderSettings.RescueTime.resolution))
   var resolution: RescueTimeResolution?
 
-  @Option(help: ArgumentHelp("The restrict_kind the API was asked for, where the header cannot tell: overview or category (both have only Category).", valueName: "kind"))
+  @Option(help: .setting(ReaderSettings.RescueTime.kind))
   var kind: RescueTimeColumns.Report?
 
-  @Flag(help: "Lay the rows of one bucket end to end inside it (cut at the bucket's end), not all at its start.")
+  @Flag(help: .setting(ReaderSettings.RescueTime.layout))
   var layout = false
 
   func validate() throws {

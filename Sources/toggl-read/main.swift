@@ -26,16 +26,16 @@ struct TogglRead: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions
 
-  @Option(help: ArgumentHelp("The time zone of the Toggl profile that exported the file (an IANA name: Europe/Berlin).", valueName: "zone"))
+  @Option(help: .setting(ReaderSettings.Toggl.tz))
   var tz: String?
 
-  @Option(help: ArgumentHelp("A running entry (no stop): error (reject it), skip, or now (keep it as lasting until now).", valueName: "rule"))
-  var running: TogglCSVReader.Running = .error
+  @Option(help: .setting(ReaderSettings.Toggl.running))
+  var running: TogglCSVReader.Running?
 
-  @Option(help: ArgumentHelp("Names for the ids in API JSON, from an unpacked Toggl workspace export (projects.json, clients.json, tags.json, ...).", valueName: "dir"))
+  @Option(help: .setting(ReaderSettings.Toggl.workspaceExport))
   var workspaceExport: String?
 
-  @Flag(help: "Keep entries the server marks deleted (server_deleted_at), with attrs.deleted_at.")
+  @Flag(help: .setting(ReaderSettings.Toggl.includeDeleted))
   var includeDeleted = false
 
   func validate() throws {
@@ -49,9 +49,11 @@ struct TogglRead: ParsableCommand {
     diagnostics.beforeMessage = { progress.clear() }
     var options = TogglReader.Options()
     options.csv.zone = tz.flatMap(ZoneConverter.init(identifier:))
-    options.csv.running = running
+    if let running {
+      options.csv.running = running
+      options.json.running = running
+    }
     options.csv.now = Timestamp.nowMillis()
-    options.json.running = running
     options.json.now = options.csv.now
     options.json.includeDeleted = includeDeleted
     options.json.names = try workspaceExport.map { try TogglWorkspaceNames(directory: $0) }

@@ -23,7 +23,7 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
 @Suite struct TogglScannerTests {
   static let corpus = CorpusTests.corpus.appendingPathComponent("toggl")
 
-  @Test(arguments: ["admin-export.csv", "bad-rows.csv", "classic.csv", "new-reports.csv", "not-toggl.csv"])
+  @Test(arguments: ["admin-export.csv", "bad-rows.csv", "classic.csv", "column-names.csv", "new-reports.csv", "not-toggl.csv"])
   func corpusFilesReadTheSameEitherWay(_ name: String) throws {
     let bytes = try #require(readFile(Self.corpus.appendingPathComponent(name).path))
     for zone in [nil, "Europe/Berlin", "America/New_York"] {
@@ -100,9 +100,15 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
         }
       }
     }
-    // Columns whose names the reader's own attrs use: the scanner stays out of the file.
-    let clash = "Start date,Start time,Duration,email,Email,Note,Note\n2024-03-04,09:00:00,01:00:00,x,y,1,2\n"
-    #expect(try compareScanning(Array(clash.utf8)).scanned == 0)
+    // Columns named as the reader's own attrs keys, or as each other, get keys of their
+    // own (column:email, column:Note): both ways, and nothing stored over anything.
+    let clash = "Start date,Start time,Duration,email,email,Note,Note,end\n2024-03-04,09:00:00,01:00:00,x,y,1,2,z\n"
+    #expect(try compareScanning(Array(clash.utf8)).scanned == 1)
+    let read = TogglCSVReader(input: ByteReader(source: MemorySource(Array(clash.utf8)), name: "clash.csv"), diagnostics: Diagnostics(toolName: "test"),
+                              options: TogglCSVReader.Options())
+    let attrs = try #require(try read.next()).attrs
+    #expect(attrs["email"]?.stringValue == "x" && attrs["column:email"]?.stringValue == "y")
+    #expect(attrs["Note"]?.stringValue == "1" && attrs["column:Note"]?.stringValue == "2" && attrs["column:end"]?.stringValue == "z")
   }
 
   @Test func randomRowsReadTheSameEitherWay() throws {

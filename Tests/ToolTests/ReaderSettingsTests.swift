@@ -1,3 +1,4 @@
+import Eidolon
 import Foundation
 import Testing
 
@@ -105,5 +106,50 @@ import Testing
     let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
     #expect(run.status == 2)
     #expect(run.stderr.contains("user ann: no reader takes a setting \"workspace_export\""), "\(run.stderr)")
+  }
+
+  /// Each small reader tool's options for reader settings are made from ReaderSettings:
+  /// the same name, value name and help (with the default), as --experimental-dump-help
+  /// shows them.
+  @Test(arguments: [("activitywatch", "aw-read"), ("toggl", "toggl-read"), ("rescuetime", "rt-read"), ("manictime", "mt-read")])
+  func theToolsOptionsAreTheSettingsDescription(_ format: String, _ tool: String) throws {
+    let reader = try #require(FormatRegistry.reader(named: format))
+    let dumped = try ToolRunner.run(tool, ["--experimental-dump-help"])
+    #expect(dumped.status == 0, "\(dumped.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(dumped.stdout.utf8)) as? [String: Any])
+    let arguments = try #require((json["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+    func option(_ name: String) -> [String: Any]? {
+      arguments.first { (($0["names"] as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "long" && $0["name"] as? String == name } }
+    }
+    let inTool = reader.settings.filter(\.inTool)
+    #expect(!inTool.isEmpty)
+    for setting in reader.settings {
+      let found = option(setting.name)
+      guard setting.inTool else {
+        // since/until are the tool's range options; the others are not the tool's.
+        #expect(found == nil || ["since", "until"].contains(setting.name), "\(tool) --\(setting.name)")
+        continue
+      }
+      let argument = try #require(found, "\(tool) has no --\(setting.name)")
+      #expect(argument["abstract"] as? String == setting.helpWithDefault, "\(tool) --\(setting.name)")
+      #expect(argument["kind"] as? String == (setting.valueName == nil ? "flag" : "option"), "\(tool) --\(setting.name)")
+      if let valueName = setting.valueName { #expect(argument["valueName"] as? String == valueName, "\(tool) --\(setting.name)") }
+    }
+  }
+
+  /// formats/migration.md's table of settings is the one ReaderSettings makes
+  /// (EIDOLON_UPDATE_GOLDEN=1 writes it there).
+  @Test func theDocsTableIsTheSettingsDescription() throws {
+    let path = ToolRunner.packageRoot.appendingPathComponent("formats/migration.md")
+    let text = try String(contentsOf: path, encoding: .utf8)
+    let begin = try #require(text.range(of: "<!-- reader-settings: begin"))
+    let afterBegin = try #require(text.range(of: "-->\n", range: begin.upperBound..<text.endIndex))
+    let end = try #require(text.range(of: "<!-- reader-settings: end -->", range: afterBegin.upperBound..<text.endIndex))
+    let table = ReaderSettings.markdownTable()
+    if ProcessInfo.processInfo.environment["EIDOLON_UPDATE_GOLDEN"] == "1" {
+      try (text[..<afterBegin.upperBound] + table + text[end.lowerBound...]).write(to: path, atomically: true, encoding: .utf8)
+      return
+    }
+    #expect(String(text[afterBegin.upperBound..<end.lowerBound]) == table, "formats/migration.md: run with EIDOLON_UPDATE_GOLDEN=1")
   }
 }

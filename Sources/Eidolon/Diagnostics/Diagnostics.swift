@@ -39,14 +39,15 @@ public final class Diagnostics {
     public let error: EidolonError
   }
 
-  /// Set while a resumed load reads again what its stopped run already committed: the
-  /// records rejected there were reported, counted and kept then, so now they only reach
-  /// `onReject` (the load's checksum runs over them).
-  public var replaying = false
+  /// While set, a rejected record reaches only `onReject`, and warnings are dropped:
+  /// nothing is printed, counted or kept in --rejects. For records already reported once
+  /// (a resumed load reading again what its stopped run committed: its checksum still
+  /// has to run over them).
+  public var muted = false
 
   /// A record could not be taken: say where and why, keep its raw bytes.
   public func reject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
-    if replaying {
+    if muted {
       try onReject?(error, raw)
       return
     }
@@ -93,7 +94,7 @@ public final class Diagnostics {
 
   /// Something looks wrong but the record is kept.
   public func warn(_ message: String, file: String?, position: SourcePosition?) {
-    if replaying { return }
+    if muted { return }
     warningCount += 1
     guard shouldPrint() else { return }
     let place = EidolonError(.data, message, file: file, position: position).location

@@ -5,12 +5,12 @@ public enum FormatRegistry {
     /// The name used on command lines and as the folder under corpus/.
     public let name: String
     public let summary: String
-    /// The settings it takes, by the names of its tool's long options (`eidolon --set
-    /// name=value`, a team config's `settings`, corpus/<format>/NAME.options lines).
-    public let settings: [String]
+    /// The settings it takes (ReaderSettings): by name, its tool's long options,
+    /// `eidolon --set name=value`, a team config's `set:`, corpus/<format>/NAME.options lines.
+    public let settings: [ReaderSetting]
     private let makeReader: @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader
 
-    init(name: String, summary: String, settings: [String] = [],
+    init(name: String, summary: String, settings: [ReaderSetting] = [],
          make: @escaping @Sendable (ByteReader, Diagnostics, [String: String]) throws -> EventReader) {
       self.name = name
       self.summary = summary
@@ -24,15 +24,18 @@ public enum FormatRegistry {
     /// are (a mistyped setting never silently does nothing).
     public func make(_ input: ByteReader, _ diagnostics: Diagnostics, _ settings: [String: String]) throws -> EventReader {
       try FormatRegistry.checkSettingNames(settings.keys)
-      return try makeReader(input, diagnostics, settings.filter { self.settings.contains($0.key) })
+      return try makeReader(input, diagnostics, settings.filter { takes($0.key) })
     }
+
+    /// Whether it takes a setting of this name.
+    public func takes(_ name: String) -> Bool { settings.contains { $0.name == name } }
   }
 
   public static let readers: [ReaderFormat] = [
     ReaderFormat(name: "eidolon", summary: "Eidolon NDJSON v1 (formats/eidolon-ndjson.md)") { input, diagnostics, _ in
       EidolonNDJSONReader(input: input, diagnostics: diagnostics)
     },
-    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)", settings: ["bucket", "type"]) {
+    ReaderFormat(name: "activitywatch", summary: "ActivityWatch exports (formats/activitywatch.md)", settings: ReaderSettings.ActivityWatch.all) {
       input, diagnostics, settings in
       var options = ActivityWatchReader.Options()
       options.bucketGlob = settings["bucket"]
@@ -40,7 +43,7 @@ public enum FormatRegistry {
       return ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
     },
     ReaderFormat(name: "toggl", summary: "Toggl Track CSVs and API JSON (formats/toggl.md)",
-                 settings: ["tz", "running", "now", "include-deleted", "workspace-export"]) { input, diagnostics, settings in
+                 settings: ReaderSettings.Toggl.all) { input, diagnostics, settings in
       var options = TogglReader.Options()
       options.csv.zone = try FormatRegistry.zone(settings)
       if let running = settings["running"] {
@@ -57,7 +60,7 @@ public enum FormatRegistry {
       return try TogglReader.make(input: input, diagnostics: diagnostics, options: options)
     },
     ReaderFormat(name: "rescuetime", summary: "RescueTime API responses, account export, daily summary feed (formats/rescuetime.md)",
-                 settings: ["tz", "variant", "resolution", "kind", "layout", "since", "until"]) { input, diagnostics, settings in
+                 settings: ReaderSettings.RescueTime.all) { input, diagnostics, settings in
       var options = RescueTimeReadOptions()
       var zone: ZoneConverter?
       if let tz = settings["tz"] {
@@ -82,7 +85,7 @@ public enum FormatRegistry {
       return try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
     ReaderFormat(name: "manictime", summary: "ManicTime CSV exports and XML (formats/manictime.md)",
-                 settings: ["tz", "timeline", "date-order", "pending-limit", "variant"]) { input, diagnostics, settings in
+                 settings: ReaderSettings.ManicTime.all) { input, diagnostics, settings in
       var options = ManicTimeReader.Options()
       options.zone = try FormatRegistry.zone(settings)
       if let text = settings["timeline"] {
@@ -101,7 +104,7 @@ public enum FormatRegistry {
       return try ManicTimeReader.make(input: input, diagnostics: diagnostics, options: options)
     },
     ReaderFormat(name: "csv", summary: "any CSV, by a column map (formats/generic-csv.md)",
-                 settings: ["column-map", "columns", "tz", "source-name", "kind", "delimiter"]) { input, diagnostics, settings in
+                 settings: ReaderSettings.CSV.all) { input, diagnostics, settings in
       var options = GenericCSVReader.Options()
       if let path = settings["column-map"] { options.columns = try GenericCSVReader.loadColumnMap(path: path) }
       if let text = settings["columns"] { options.columns.merge(try GenericCSVReader.parseColumnMap(text)) { $1 } }
@@ -125,8 +128,8 @@ public enum FormatRegistry {
 
   /// A usage error for the first name no reader takes, listing each reader's names.
   public static func checkSettingNames<Names: Sequence<String>>(_ names: Names) throws {
-    guard let unknown = names.sorted().first(where: { name in !readers.contains { $0.settings.contains(name) } }) else { return }
-    let known = readers.filter { !$0.settings.isEmpty }.map { "\($0.name): \($0.settings.joined(separator: ", "))" }
+    guard let unknown = names.sorted().first(where: { name in !readers.contains { $0.takes(name) } }) else { return }
+    let known = readers.filter { !$0.settings.isEmpty }.map { "\($0.name): \($0.settings.map(\.name).joined(separator: ", "))" }
     throw EidolonError(.usage, "no reader takes a setting \"\(unknown)\" (\(known.joined(separator: "; ")))")
   }
 

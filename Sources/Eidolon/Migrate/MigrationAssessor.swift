@@ -86,8 +86,7 @@ public enum MigrationAssessor {
         let reader = try MigrationPlan.makeReader(bytes, MigrationPlan.Input(path: input.path, format: finding.format, settings: settings),
                                                   format: finding.format!, diagnostics: diagnostics)
         let counting = reader as? InputCounting
-        while var event = try reader.next() {
-          guard MigrationPlan.shape(&event, rules: rules, user: plan.user) else { continue }
+        try MigrationPlan.forEachShaped(reader, rules: rules, user: plan.user) { event in
           tally(event, into: &finding)
           progress?.update(records: finding.events, bytes: counting?.bytesRead ?? 0)
           insert.bind(1, Int64(index))

@@ -112,6 +112,14 @@ public struct MigrationPlan {
     return true
   }
 
+  /// The read loop of eidolon's commands: each of `reader`'s events the shaping keeps.
+  public static func forEachShaped(_ reader: EventReader, rules: [RuleSet], user: String?, _ body: (Event) throws -> Void) throws {
+    while var event = try reader.next() {
+      guard shape(&event, rules: rules, user: user) else { continue }
+      try body(event)
+    }
+  }
+
   /// Reads every input through its reader and the shaping, calling `body` with each
   /// event that is kept. A record error from `body` rejects the event.
   public func forEachEvent(diagnostics: Diagnostics, progress: Progress? = nil, _ body: (Event) throws -> Void) throws {
@@ -122,10 +130,9 @@ public struct MigrationPlan {
     for (index, input) in inputs.enumerated() {
       let reader = try MigrationPlan.openReader(input, format: formats[index].format, diagnostics: diagnostics).events
       let counting = reader as? InputCounting
-      while var event = try reader.next() {
+      try MigrationPlan.forEachShaped(reader, rules: rules, user: user) { event in
         count += 1
         progress?.update(records: count, bytes: bytesBefore + (counting?.bytesRead ?? 0))
-        guard MigrationPlan.shape(&event, rules: rules, user: user) else { continue }
         do {
           try body(event)
         } catch var error as EidolonError where error.isRecordError {

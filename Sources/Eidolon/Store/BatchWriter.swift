@@ -38,10 +38,8 @@ final class BatchWriter {
     self.indexesDeferred = indexesDeferred
     self.inBatch = inBatch
     let columns = StoreSchema.eventColumns
-    // The columns' names and their places (EventColumn) must agree; debug builds (the tests) check.
-    assert(StoreSchema.EventColumn.attrs.rawValue == columns.count - 1 && columns[Int(StoreSchema.EventColumn.optionalString(0))] == "stream"
-      && StoreSchema.EventColumn.productivity.rawValue == StoreSchema.EventColumn.firstOptionalString.rawValue + Event.optionalStringNames.count
-      && columns[StoreSchema.EventColumn.utcOffset.rawValue] == "utc_offset")
+    // EventColumn's raw values count the optional text fields' 13 columns; debug builds (the tests) check.
+    assert(StoreSchema.EventColumn.attrs.rawValue == columns.count - 1 && columns[StoreSchema.EventColumn.productivity.rawValue] == "productivity")
     let placeholders = (1...columns.count + 1).map { "?\($0)" }.joined(separator: ", ")
     let insertSQL = "INSERT INTO events (\(columns.joined(separator: ", ")), import_id) VALUES (\(placeholders))"
     insert = try database.prepare(insertSQL + (indexesDeferred ? "" : " ON CONFLICT(id) DO NOTHING"))

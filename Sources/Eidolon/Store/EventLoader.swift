@@ -173,13 +173,13 @@ public final class EventLoader {
         let skip = index < resumeAt.inputIndex ? Int.max : (index == resumeAt.inputIndex ? resumeAt.lines : 0)
         let mismatch = LoadStart.inputDiffers(input.name, "its first events differ", store: store.path)
         var position = 0
-        defer { diagnostics.replaying = false }
+        defer { diagnostics.muted = false }
         // Without a transform, a reader that hands out views is read as views: nothing is
         // made but the canonical line, which is both checksummed and stored.
         let viewReader = transform == nil ? reader as? EventViewReader : nil
         while true {
           // Records rejected before the checkpoint's event were counted by the stopped run.
-          diagnostics.replaying = position < skip
+          diagnostics.muted = position < skip
           var event: Event?
           var read: EventView?  // the view to store, when no transform is to shape the event
           let line: UnsafeRawBufferPointer
@@ -215,7 +215,7 @@ public final class EventLoader {
           if queuedSinceCommit >= options.batchSize { try queueCommit(lines: position) }
           progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
         }
-        diagnostics.replaying = false
+        diagnostics.muted = false
         bytesBefore += counting?.bytesRead ?? 0
         if index == resumeAt.inputIndex - 1 && resumeAt.lines == 0 && readChecksum != resumeAt.checksum { throw mismatch }
         if index == resumeAt.inputIndex && skip > position { throw mismatch }
@@ -278,7 +278,7 @@ public final class EventLoader {
   /// unless a resumed load's stopped run stored it.
   private func queueReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
     if let raw { readChecksum = EventLoader.crc(readChecksum, raw) }
-    if diagnostics.replaying { return }
+    if diagnostics.muted { return }
     queued.appendReject(error, raw: raw)
     if queued.isFull { try handOn() }
   }

@@ -27,11 +27,17 @@ public enum StoreSchema {
     static let importIDParameter = Int32(eventColumns.count + 1)
   }
 
-  static let eventColumns = [
-    "id", "source", "kind", "start", "start_ms", "end_ms", "duration",
-    "stream", "host", "user", "app", "title", "url", "file", "project", "client", "task",
-    "description", "category", "subcategory", "productivity", "tags", "billable", "utc_offset", "attrs",
-  ]
+  /// The column names, in EventColumn's order: each case's name, and the optional text
+  /// fields' names where `firstOptionalString` stands.
+  static let eventColumns: [String] = EventColumn.allCases.flatMap { column -> [String] in
+    switch column {
+    case .firstOptionalString: return Event.optionalStringNames
+    case .startMillis: return ["start_ms"]
+    case .endMillis: return ["end_ms"]
+    case .utcOffset: return ["utc_offset"]
+    default: return ["\(column)"]
+    }
+  }
 
   /// A new store, at the current version.
   static let create = """

@@ -36,14 +36,9 @@ final class TogglCSVRowScanner {
   private var billable: Bool?
   private var startOffset = 0, tagsRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
 
-  /// Attrs keys the reader itself sets; an other column of one of these names (or two
-  /// of one name) would be stored over, which only the general way does.
-  private static let readerKeys: Set<String> = ["billable", "email", "amount", "currency", "toggl_id", "running"]
-
-  /// nil when the header rules the scanner out.
-  init?(columns: TogglColumns, zone: ZoneConverter?) {
+  /// TogglColumns gives the other columns attrs keys of their own (none is a reader's).
+  init(columns: TogglColumns, zone: ZoneConverter?) {
     let names = columns.others.map(\.name)
-    guard Set(names).count == names.count, names.allSatisfy({ !TogglCSVRowScanner.readerKeys.contains($0) }) else { return nil }
     self.columns = columns
     self.zone = zone
     otherKeys = names.map { name in

@@ -71,7 +71,7 @@ public final class TogglCSVWriter: EventWriter {
       if hasAmount || !currencies.isEmpty { header.append("Amount (\(currencyInHeader))") }
       if currencies.count > 1 { header.append("Currency") }
       if hasID { header.append("Id") }
-      header += extraKeys
+      header += extraKeys.map(TogglColumns.header(forAttrsKey:))
     }
     let csv = CSVWriter(sink: sink, dialect: CSVDialect(writesBOM: true))
     try csv.writeRecord(header)

@@ -30,7 +30,7 @@ public struct TogglColumns: Sendable {
 
   /// The column of each role found.
   public private(set) var index = ColumnIndex<Role>()
-  /// The header as written, for the columns with no role (kept in attrs by that name).
+  /// The columns with no role, by the attrs key each is kept under (`attrsKey(forHeader:)`).
   public private(set) var others: [(index: Int, name: String)] = []
   /// The currency named in the Amount header ("Amount (EUR)"), when there is one.
   public private(set) var amountCurrency: String?
@@ -48,7 +48,9 @@ public struct TogglColumns: Sendable {
           if !inside.isEmpty { amountCurrency = String(inside) }
         }
       } else {
-        others.append((i, name))
+        var key = TogglColumns.attrsKey(forHeader: name)
+        while others.contains(where: { $0.name == key }) { key = TogglColumns.keyPrefix + key }
+        others.append((i, key))
       }
     }
     var missing: [String] = []
@@ -62,6 +64,24 @@ public struct TogglColumns: Sendable {
         "not a Toggl time-entry CSV: no \(missing.joined(separator: ", ")) column (the header has: \(header.prefix(8).joined(separator: ", ")))",
         position: SourcePosition(line: 1, column: 1, byteOffset: 0))
     }
+  }
+
+  /// The attrs keys the reader sets itself.
+  static let readerKeys: Set<String> = ["billable", "email", "amount", "currency", "toggl_id", "running", "end"]
+  /// Put before a column's header where the header alone would be a reader's key (or another column's).
+  static let keyPrefix = "column:"
+
+  /// The attrs key of a column with no role: its header as written, unless the reader sets
+  /// that key itself (a column named `end`) or the header starts with `column:`; then
+  /// `column:` and the header, so no value is stored over another. toggl-write takes one
+  /// `column:` off again for the header (`header(forAttrsKey:)`).
+  static func attrsKey(forHeader header: String) -> String {
+    readerKeys.contains(header) || header.hasPrefix(keyPrefix) ? keyPrefix + header : header
+  }
+
+  /// The header toggl-write writes for an attrs key with no column of its own.
+  static func header(forAttrsKey key: String) -> String {
+    key.hasPrefix(keyPrefix) ? String(key.dropFirst(keyPrefix.count)) : key
   }
 
   static func role(for key: String) -> Role? {
