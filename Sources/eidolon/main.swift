@@ -35,7 +35,8 @@ struct Migrate: ParsableCommand {
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
       'import --from FORMAT'; bulk-export is export; staged-import is run.
       """,
-    subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self])
+    subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
+                  MigrateExportRescueTime.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.

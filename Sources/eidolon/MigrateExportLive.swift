@@ -1,0 +1,138 @@
+import ArgumentParser
+import Eidolon
+import EidolonCLI
+import Foundation
+
+/// What every export from a tracker's web API takes: where to write, the range, resume,
+/// the request budget, and where the credential comes from.
+struct LiveExportOptions: ParsableArguments {
+  @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The file to write (in the tracker's own response shape).", valueName: "file"))
+  var output: String
+
+  @Option(help: ArgumentHelp("The first day to fetch (YYYY-MM-DD).", valueName: "date"))
+  var since: String?
+
+  @Option(help: ArgumentHelp("Fetch the days before this one (YYYY-MM-DD; default: through today, UTC).", valueName: "date"))
+  var until: String?
+
+  @Option(name: .customLong("date-range"), help: ArgumentHelp("The migration guide's form: FIRST:LAST, both days included (2024-01-01:2025-07-20).", valueName: "range"))
+  var dateRange: String?
+
+  @Flag(help: "Go on from where a stopped export left off (its OUTPUT.state.json): no finished window is fetched again.")
+  var resume = false
+
+  @Option(name: .customLong("max-requests-per-hour"), help: ArgumentHelp("At most this many requests in any hour (counted across resumed runs); waits, or stops to be resumed when the wait is long.", valueName: "n"))
+  var maxRequestsPerHour: Int?
+
+  @Option(name: .customLong("max-wait"), help: ArgumentHelp("The longest one wait for a quota may be before the export stops to be resumed (seconds).", valueName: "seconds"))
+  var maxWait: Double = 900
+
+  @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the API key or token from this file.", valueName: "file"))
+  var tokenFile: String?
+
+  @Flag(name: [.short, .long], help: "Print nothing but errors.")
+  var quiet = false
+
+  func validate() throws {
+    if dateRange != nil && (since != nil || until != nil) { throw ValidationError("give --date-range or --since/--until, not both") }
+    if let maxRequestsPerHour, maxRequestsPerHour < 1 { throw ValidationError("--max-requests-per-hour takes a number from 1") }
+    if !maxWait.isFinite || maxWait < 0 { throw ValidationError("--max-wait takes seconds, 0 or more") }
+  }
+
+  /// The first and last day wanted.
+  func days() throws -> (first: LiveDay, last: LiveDay) {
+    func day(_ text: String, _ option: String) throws -> LiveDay {
+      guard let day = LiveDay(text) else { throw ValidationError("\(option) takes a day as YYYY-MM-DD, not \(text)") }
+      return day
+    }
+    if let dateRange {
+      let parts = dateRange.split(separator: ":", maxSplits: 1).map(String.init)
+      guard parts.count == 2 else { throw ValidationError("--date-range takes FIRST:LAST (2024-01-01:2025-07-20), not \(dateRange)") }
+      let range = (try day(parts[0], "--date-range"), try day(parts[1], "--date-range"))
+      guard range.0 <= range.1 else { throw ValidationError("--date-range: \(parts[1]) is before \(parts[0])") }
+      return range
+    }
+    guard let since else { throw ValidationError("give the first day to fetch: --since YYYY-MM-DD (or --date-range FIRST:LAST)") }
+    let first = try day(since, "--since")
+    let last = try until.map { try day($0, "--until").adding(-1) } ?? LiveDay.today(now: Date().timeIntervalSince1970)
+    guard first <= last else { throw ValidationError("--until \(until ?? "") is not after --since \(since)") }
+    return (first, last)
+  }
+
+  var policy: LiveFetcher.Policy {
+    var policy = LiveFetcher.Policy()
+    policy.maxRequestsPerHour = maxRequestsPerHour
+    policy.maxWait = maxWait
+    return policy
+  }
+
+  func note(_ message: String) {
+    guard !quiet else { return }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+struct MigrateExportRescueTime: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export-rescuetime",
+    abstract: "Fetch RescueTime's Analytic Data API into a file import-rescuetime and rt-read read.",
+    discussion: """
+      Interval data (perspective=interval) in windows of whole days, written as one \
+      response-shaped JSON file ({"notes", "row_headers", "rows"}). A window that keeps \
+      failing is fetched in halves. 429 and 5xx answers, dropped connections and answers \
+      cut short are tried again (Retry-After honoured, else exponential back-off); \
+      progress is saved after each window in OUTPUT.state.json, and --resume goes on from \
+      it. The key comes from RESCUETIME_API_KEY or --token-file (--api-key works, with a \
+      warning); it is never written anywhere. See formats/live-apis.md.
+
+      Examples:
+        RESCUETIME_API_KEY=... eidolon migrate export-rescuetime \\
+            --date-range 2024-01-01:2025-07-20 --output rescuetime_data.json
+        eidolon migrate export-rescuetime --token-file ~/.rescuetime-key \\
+            --since 2024-01-01 -o rt.json --resume
+        eidolon migrate import-rescuetime --input rt.json --tz Europe/Berlin --db events.db
+      """)
+
+  @OptionGroup var live: LiveExportOptions
+
+  @Option(name: .customLong("api-key"), help: ArgumentHelp("The API key on the command line (others can see it there: prefer RESCUETIME_API_KEY).", valueName: "key"))
+  var apiKey: String?
+
+  @Option(help: ArgumentHelp("resolution_time: minute (5-minute buckets), hour, day, week or month.", valueName: "size"))
+  var resolution = "minute"
+
+  @Option(help: ArgumentHelp("restrict_kind: activity, category, overview, productivity or document.", valueName: "kind"))
+  var kind = "activity"
+
+  @Option(name: .customLong("window-days"), help: ArgumentHelp("Days per request (halved when a window keeps failing).", valueName: "n"))
+  var windowDays = 30
+
+  @Option(name: .customLong("api-url"), help: ArgumentHelp("The API's address (a replay server's for tests).", valueName: "url"))
+  var apiURL = "https://www.rescuetime.com"
+
+  func validate() throws {
+    guard ["minute", "hour", "day", "week", "month"].contains(resolution) else { throw ValidationError("--resolution takes minute, hour, day, week or month") }
+    guard ["activity", "category", "overview", "productivity", "document"].contains(kind) else {
+      throw ValidationError("--kind takes activity, category, overview, productivity or document")
+    }
+    guard (1...366).contains(windowDays) else { throw ValidationError("--window-days takes 1 to 366") }
+  }
+
+  func run() throws {
+    let key = try LiveSecret.resolve(option: apiKey, file: live.tokenFile, variable: "RESCUETIME_API_KEY", what: "RescueTime API key",
+                                     optionName: "--api-key", environment: ProcessInfo.processInfo.environment, warn: live.note)
+    let (first, last) = try live.days()
+    var options = RescueTimeExporter.Options(since: first, through: last)
+    options.apiURL = apiURL
+    options.resolution = resolution
+    options.kind = kind
+    options.windowDays = windowDays
+    options.policy = live.policy
+    let summary = try RescueTimeExporter(options: options, key: key, note: live.note).run(output: live.output, resume: live.resume)
+    var line = "eidolon migrate export-rescuetime: \(summary.rows) rows, \(first) to \(last), into \(live.output)"
+    if let resumedAt = summary.resumedAt { line += " (resumed at \(resumedAt))" }
+    line += "; \(summary.windows) windows, \(summary.requests) requests, \(summary.retries) tried again"
+    if summary.waitedSeconds > 0 { line += ", \(SecondsText.short(summary.waitedSeconds)) s waited" }
+    live.note(line)
+  }
+}
