@@ -15,6 +15,9 @@ public struct LiveExportState: Codable, Equatable {
   /// The first day (YYYY-MM-DD) not yet fetched; nil once every window is in.
   public var nextDay: String?
   public var windowDays: Int
+  /// Where a paged request goes on (Toggl's next id and row number, the workspace), and
+  /// `at`, what a resume says it goes on from.
+  public var cursor: [String: String] = [:]
   public var rows = 0
   public var windows = 0
   public var recentRequests: [Double] = []

@@ -51,38 +51,26 @@ public final class RescueTimeExporter {
   /// Fetches what is not fetched yet into `output` (through `OUTPUT.partial` and its state
   /// file); `resume` goes on from the state a stopped run left.
   public func run(output: String, resume: Bool) throws -> Summary {
-    var state = try LiveExportState.startOrResume(
+    let run = try LiveExportRun(
       output: output, resume: resume, source: "rescuetime", parameters: options.parameters, firstDay: options.since.description,
-      windowDays: options.windowDays)
-    var summary = Summary()
-    if resume, state.committedBytes > 0 { summary.resumedAt = state.nextDay }
-    let partialPath = LiveExportState.partialPath(forOutput: output)
-    let file = try LiveExportOutput(path: partialPath, keeping: state.committedBytes)
-    let fetcher = LiveFetcher(session: try CurlSession(), policy: options.policy)
-    fetcher.recentRequests = state.recentRequests
-    fetcher.note = note
-    var headers: [String]? = state.parameters["row-headers"].map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
-    var windowDays = state.windowDays
-    while let nextText = state.nextDay, let start = LiveDay(nextText), start <= options.through {
+      windowDays: options.windowDays, policy: options.policy, note: note)
+    var headers: [String]? = run.state.parameters["row-headers"].map {
+      $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    }
+    while let nextText = run.state.nextDay, let start = LiveDay(nextText), start <= options.through {
+      let windowDays = run.state.windowDays
       let end = min(start.adding(windowDays - 1), options.through)
       let what = "RescueTime \(start)..\(end)"
       let page: Page
       do {
-        page = try fetcher.fetch(request(start, end), what: what) { try Page(body: $0.body, what: what) }
+        page = try run.fetcher.fetch(request(start, end), what: what) { try Page(body: $0.body, what: what) }
       } catch let error as LiveHTTPError where windowDays > 1 && (error.status == 0 || error.status == 400 || error.status == 413 || error.status >= 500) {
-        windowDays = max(1, windowDays / 2)
-        note("\(error.message); fetching \(windowDays)-day windows instead")
-        state.windowDays = windowDays
+        let smaller = max(1, windowDays / 2)
+        note("\(error.message); fetching \(smaller)-day windows instead")
+        run.update { $0.windowDays = smaller }
         continue
-      } catch let error as LiveQuotaError {
-        state.recentRequests = fetcher.recentRequests
-        try state.save(forOutput: output)
-        throw EidolonError(.io, error.message)
-      } catch let error as LiveHTTPError {
-        state.recentRequests = fetcher.recentRequests
-        try state.save(forOutput: output)
-        let kept = state.windows > 0 ? "; the \(state.windows) windows fetched are kept: run the same command with --resume to go on" : ""
-        throw EidolonError(.io, error.message + kept)
+      } catch {
+        throw run.stopped(by: error)
       }
       let out = ByteBuffer(capacity: 1 << 16)
       if let known = headers {
@@ -96,40 +84,28 @@ public final class RescueTimeExporter {
         out.append(",\"row_headers\":")
         out.appendJSON(.array(page.headers.map { .string($0) }))
         out.append(",\"rows\":[")
-        state.parameters["row-headers"] = page.headers.joined(separator: "\u{1F}")
       }
+      var rows = run.state.rows
       for row in page.rows {
-        out.append(state.rows == 0 ? "\n" : ",\n")
+        out.append(rows == 0 ? "\n" : ",\n")
         out.appendJSON(row)
-        state.rows += 1
+        rows += 1
       }
-      try file.append(Array(out.bytes))
-      try file.sync()
-      state.committedBytes = file.length
-      state.windows += 1
-      state.nextDay = end.adding(1).description
-      state.recentRequests = fetcher.recentRequests
-      try state.save(forOutput: output)
-      summary.rows += page.rows.count
-      summary.windows += 1
+      try run.commit(out) { state in
+        state.rows = rows
+        state.nextDay = end.adding(1).description
+        if state.parameters["row-headers"] == nil { state.parameters["row-headers"] = page.headers.joined(separator: "\u{1F}") }
+      }
     }
-    if headers == nil {
-      // No window at all (an empty range): a response with no rows.
-      try file.append(Array("{\"notes\":\"\",\"row_headers\":[],\"rows\":[".utf8))
-    }
-    try file.append(Array("\n]}\n".utf8))
-    try file.sync()
-    guard rename(partialPath, output) == 0 else {
-      throw EidolonError(.io, "cannot move the finished export into place: \(SystemCall.lastErrorMessage())", file: output)
-    }
-    state.nextDay = nil
-    state.finished = true
-    state.committedBytes = 0
-    try state.save(forOutput: output)
-    summary.rows = state.rows
-    summary.requests = fetcher.requestCount
-    summary.retries = fetcher.retryCount
-    summary.waitedSeconds = fetcher.waitedSeconds
+    // An empty range: a response with no rows.
+    try run.finish((headers == nil ? "{\"notes\":\"\",\"row_headers\":[],\"rows\":[" : "") + "\n]}\n")
+    var summary = Summary()
+    summary.rows = run.state.rows
+    summary.windows = run.state.windows
+    summary.requests = run.requestCount
+    summary.retries = run.retryCount
+    summary.waitedSeconds = run.waitedSeconds
+    summary.resumedAt = run.resumedAt
     return summary
   }
 
