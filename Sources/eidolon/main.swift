@@ -36,7 +36,7 @@ struct Migrate: ParsableCommand {
       'import --from FORMAT'; bulk-export is export; staged-import is run.
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
-                  MigrateExportRescueTime.self])
+                  MigrateExportRescueTime.self, MigrateExportToggl.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.

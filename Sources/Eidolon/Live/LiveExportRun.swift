@@ -23,9 +23,6 @@ final class LiveExportRun {
     fetcher.note = note
   }
 
-  /// True until the first commit: the output's opening is still to write.
-  var isEmpty: Bool { state.committedBytes == 0 && state.windows == 0 }
-
   /// Appends `bytes`, flushes them to disk, then saves the state `advance` moves on.
   func commit(_ bytes: ByteBuffer, _ advance: (inout LiveExportState) -> Void) throws {
     try file.append(Array(bytes.bytes))
