@@ -33,7 +33,8 @@ struct Migrate: ParsableCommand {
     discussion: """
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
-      'import --from FORMAT'; bulk-export is export; staged-import is run.
+      'import --from FORMAT'; bulk-export is export; staged-import is run. \
+      export-rescuetime and export-toggl fetch from the trackers' web APIs.
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
                   MigrateExportRescueTime.self, MigrateExportToggl.self])
