@@ -27,6 +27,7 @@ struct RtRead: ParsableCommand {
         rt-read rescuetime-2024.json --tz Europe/Berlin > rescuetime.ndjson
         rt-read rescuetime-activity-history.csv | eid-load events.db
         rt-read top-apps.csv --since 2024-01-01 --until 2024-02-01 --tz America/Chicago
+        RESCUETIME_API_KEY=... rt-read --api --since 2024-01-01 --tz Europe/Berlin | eid-load events.db
       """,
     version: EidolonVersion.current)
 
@@ -48,8 +49,11 @@ struct RtRead: ParsableCommand {
   @Flag(help: .setting(ReaderSettings.RescueTime.layout))
   var layout = false
 
+  @OptionGroup var live: LiveReadOptions
+
   func validate() throws {
     try ZoneOption.check(tz)
+    if live.api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
   }
 
   func run() throws {
@@ -71,7 +75,18 @@ struct RtRead: ParsableCommand {
     var clampedSeconds = 0.0
     var bytesBefore: Int64 = 0
     var notedZone = false
-    for path in common.inputPaths {
+    var paths = common.inputPaths
+    if live.api {
+      // The Analytic API's interval data for the days of --since and --until, as export-rescuetime fetches it.
+      let (first, last) = try live.days(range)
+      let key = try live.secret(variable: "RESCUETIME_API_KEY", what: "RescueTime API key")
+      var export = RescueTimeExporter.Options(since: first, through: last)
+      if let url = live.apiURL { export.apiURL = url }
+      if let resolution { export.resolution = resolution.rawValue }
+      export.policy = live.policy
+      paths = [try live.fetch("rt-read") { _ = try RescueTimeExporter(options: export, key: key, note: diagnostics.note).run(output: $0, resume: false) }]
+    }
+    for path in paths {
       let input = try InputOpener.open(path)
       let reader = try RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options)
       if tz == nil, !notedZone, reader is RescueTimeAPIReader {

@@ -20,6 +20,7 @@ struct TogglRead: ParsableCommand {
       Examples:
         toggl-read Toggl_time_entries_2024.csv --tz Europe/Berlin > entries.ndjson
         toggl-read *.csv --tz America/New_York --running skip | eid-load events.db
+        TOGGL_API_TOKEN=... toggl-read --api --since 2024-01-01 | eid-load events.db
       """,
     version: EidolonVersion.current)
 
@@ -38,8 +39,11 @@ struct TogglRead: ParsableCommand {
   @Flag(help: .setting(ReaderSettings.Toggl.includeDeleted))
   var includeDeleted = false
 
+  @OptionGroup var live: LiveReadOptions
+
   func validate() throws {
     try ZoneOption.check(tz)
+    if live.api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
   }
 
   func run() throws {
@@ -62,7 +66,17 @@ struct TogglRead: ParsableCommand {
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
-    for path in common.inputPaths {
+    var paths = common.inputPaths
+    if live.api {
+      // Reports API pages and recent time entries, as export-toggl fetches them.
+      let (first, last) = try live.days(range)
+      let token = try live.secret(variable: "TOGGL_API_TOKEN", what: "Toggl API token")
+      var export = TogglExporter.Options(since: first, through: last, today: LiveDay.today(now: Double(options.csv.now) / 1000))
+      if let url = live.apiURL { export.apiURL = url }
+      export.policy = live.policy
+      paths = [try live.fetch("toggl-read") { _ = try TogglExporter(options: export, token: token, note: diagnostics.note).run(output: $0, resume: false) }]
+    }
+    for path in paths {
       let reader = try TogglReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
       if tz == nil, reader is TogglCSVReader, !notedZone {
         notedZone = true

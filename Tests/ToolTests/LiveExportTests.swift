@@ -157,4 +157,25 @@ import Testing
     let got = try Self.totals(output)
     #expect(got.rows == (try Self.truth(server, "2024-01-01", "2024-01-20")).rows)
   }
+
+  /// rt-read --api reads what export-rescuetime writes, as a pipe, and leaves no file behind.
+  @Test func rtReadFromTheAPIGivesTheEventsOfTheExportedFile() throws {
+    let server = try ReplayServer(scenario: #"{"rescuetime": {"key": "\#(Self.key)", "faults": {"2": {"status": 503}}}}"#)
+    let dir = try ToolRunner.temporaryDirectory()
+    let output = dir.appendingPathComponent("rt.json").path
+    #expect(try Self.export(server, ["--date-range", "2024-03-01:2024-03-20", "-o", output]).status == 0)
+    let fromFile = try ToolRunner.run("rt-read", [output, "--tz", "Europe/Berlin"])
+    let rtRead = ToolRunner.productsDirectory.appendingPathComponent("rt-read").path
+    let temporary = dir.appendingPathComponent("tmp")
+    try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+    let piped = try ToolRunner.runProgram("/usr/bin/env", [
+      "RESCUETIME_API_KEY=\(Self.key)", "EIDOLON_LIVE_BASE_DELAY=0.01", "TMPDIR=\(temporary.path)", rtRead, "--api", "--since", "2024-03-01",
+      "--until", "2024-03-21", "--tz", "Europe/Berlin", "--api-url", server.url,
+    ])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(!piped.stdout.isEmpty && piped.stdout == fromFile.stdout)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "the answers' temporary files are removed")
+    let both = try ToolRunner.run("rt-read", ["--api", "--since", "2024-03-01", output])
+    #expect(both.status == 2 && both.stderr.contains("not both"))
+  }
 }

@@ -120,4 +120,19 @@ import Testing
     let plan = try Self.export(paid, range + ["-o", dir.appendingPathComponent("b.json").path])
     #expect(plan.status == 2 && plan.stderr.contains("HTTP 402: the account's plan does not include this"), "\(plan.stderr)")
   }
+
+  /// toggl-read --api reads what export-toggl writes, as a pipe.
+  @Test func togglReadFromTheAPIGivesTheEventsOfTheExportedFile() throws {
+    let server = try ReplayServer(scenario: #"{"toggl": {"token": "\#(Self.token)"}}"#)
+    let output = try ToolRunner.temporaryDirectory().appendingPathComponent("toggl.json").path
+    let (first, last) = (Self.day(-100), Self.day(-1))
+    #expect(try Self.export(server, ["--date-range", "\(first):\(last)", "-o", output]).status == 0)
+    let fromFile = try ToolRunner.run("toggl-read", [output])
+    let togglRead = ToolRunner.productsDirectory.appendingPathComponent("toggl-read").path
+    let piped = try ToolRunner.runProgram("/usr/bin/env", [
+      "TOGGL_API_TOKEN=\(Self.token)", togglRead, "--api", "--since", first, "--until", Self.day(0), "--api-url", server.url,
+    ])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(!piped.stdout.isEmpty && piped.stdout == fromFile.stdout)
+  }
 }

@@ -32,6 +32,16 @@ public struct LiveExportState: Codable, Equatable {
   }
 
   public static func path(forOutput output: String) -> String { output + ".state.json" }
+
+  /// An output path in a temporary folder of the run's own, for a reading tool's --api:
+  /// the folder, the output and the files an export makes beside it are removed at the
+  /// end of the run (TemporaryPaths).
+  public static func temporaryOutput(_ name: String) throws -> String {
+    let folder = try TemporaryFile.makeDirectory(name, holding: "the API's answers")
+    let output = folder + "/answers.json"
+    TemporaryPaths.register(output, suffixes: ["", ".partial", ".state.json", ".state.json.tmp"])
+    return output
+  }
   public static func partialPath(forOutput output: String) -> String { output + ".partial" }
 
   /// The state beside `output`, or nil when there is none.
