@@ -38,6 +38,7 @@ public struct TogglColumns: Sendable {
 
   public init(header: [String]) throws {
     self.header = header
+    var otherKeys = Set<String>()  // a set: headers of 100,000 columns are read (HostileRecordTests)
     for (i, raw) in header.enumerated() {
       let name = raw.trimmingSpaces()
       let key = name.lowercased()
@@ -49,7 +50,8 @@ public struct TogglColumns: Sendable {
         }
       } else {
         var key = TogglColumns.attrsKey(forHeader: name)
-        while others.contains(where: { $0.name == key }) { key = TogglColumns.keyPrefix + key }
+        while otherKeys.contains(key) { key = TogglColumns.keyPrefix + key }
+        otherKeys.insert(key)
         others.append((i, key))
       }
     }
