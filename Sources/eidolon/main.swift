@@ -34,10 +34,11 @@ struct Migrate: ParsableCommand {
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
       'import --from FORMAT'; bulk-export is export; staged-import is run. \
-      export-rescuetime and export-toggl fetch from the trackers' web APIs.
+      export-rescuetime, export-toggl and export-activitywatch fetch from the trackers' \
+      web APIs (and a running ActivityWatch server).
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
-                  MigrateExportRescueTime.self, MigrateExportToggl.self])
+                  MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.

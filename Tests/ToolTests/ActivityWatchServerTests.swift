@@ -265,4 +265,46 @@ final class ActivityWatchServer {
     let afk = lines(try ToolRunner.run("aw-read", ["--server", url, "--type", "afkstatus"]).stdout)
     #expect(!afk.isEmpty && afk.allSatisfy { $0["kind"] as? String == "afk" })
   }
+
+  /// export-activitywatch streams every bucket into one export file that reads as the
+  /// server's own export does (a bucket of 12,000 events among them, past the 1 MB the
+  /// exporter writes out at a time), and --date-range keeps the events starting in it.
+  @Test func exportActivityWatchGivesTheServersOwnExport() throws {
+    guard ActivityWatchServer.availableForTest() else { return }
+    let dir = try ToolRunner.temporaryDirectory()
+    let server = try ActivityWatchServer()
+    for bucket in ActivityWatchServerTests.inserted {
+      try server.post("/buckets/\(bucket.id)", json: ["client": "eidolon-test", "type": bucket.type, "hostname": "it-host"])
+      try server.post("/buckets/\(bucket.id)/events", json: bucket.events)
+    }
+    try server.post("/buckets/big_it-host", json: ["client": "eidolon-test", "type": "currentwindow", "hostname": "it-host"])
+    let many: [[String: Any]] = (0..<12_000).map { i -> [String: Any] in
+      let day = 1 + i / 1440 % 28
+      let timestamp = String(format: "2024-02-%02dT%02d:%02d:00Z", day, i / 60 % 24, i % 60)
+      let data: [String: Any] = ["app": "App \(i % 7)", "title": "Window \(i)"]
+      return ["timestamp": timestamp, "duration": Double(i % 50) + 0.5, "data": data]
+    }
+    try server.post("/buckets/big_it-host/events", json: many)
+    let own = dir.appendingPathComponent("own.json")
+    try server.get("/export").write(to: own)
+
+    let output = dir.appendingPathComponent("aw-export.json").path
+    let eidolon = ToolRunner.productsDirectory.appendingPathComponent("eidolon").path
+    let exported = try ToolRunner.runProgram(eidolon, ["migrate", "export-activitywatch", "--server", "http://127.0.0.1:\(server.port)", "-o", output])
+    #expect(exported.status == 0, "\(exported.stderr)")
+    #expect(exported.stderr.contains("12006 events from 4 buckets"), "\(exported.stderr)")
+    let fromOwn = try ToolRunner.run("aw-read", [own.path])
+    let fromExport = try ToolRunner.run("aw-read", [output])
+    #expect(fromExport.status == 0, "\(fromExport.stderr)")
+    #expect(fromExport.stdout.split(separator: "\n").sorted() == fromOwn.stdout.split(separator: "\n").sorted())
+    #expect(fromExport.stdout.split(separator: "\n").count == 12_006)
+
+    let ranged = dir.appendingPathComponent("march.json").path
+    let march = try ToolRunner.runProgram(eidolon, [
+      "migrate", "export-activitywatch", "--server", "http://127.0.0.1:\(server.port)", "--date-range", "2024-03-01:2024-03-31", "-o", ranged,
+    ])
+    #expect(march.status == 0 && march.stderr.contains("6 events from 4 buckets") && march.stderr.contains("12000 events outside the range"), "\(march.stderr)")
+    let marchEvents = try ToolRunner.run("aw-read", [ranged])
+    #expect(marchEvents.stdout.split(separator: "\n").sorted() == fromOwn.stdout.split(separator: "\n").filter { $0.contains("\"start\":\"2024-03") }.sorted())
+  }
 }

@@ -243,4 +243,36 @@ enum FuzzChecks {
       body.start = body.end
     }
   }
+
+  /// A web API's answer as the exporters take it (export-rescuetime, export-toggl): parsed
+  /// or refused, never a crash; what is written of it parses again to the same bytes.
+  static func liveAnswers(_ bytes: [UInt8]) {
+    if let rows = try? RescueTimeExporter.writtenRows(ofAnswer: bytes) {
+      let again = try? RescueTimeExporter.writtenRows(ofAnswer: Array("{\"rows\":[".utf8) + commaSeparated(rows) + Array("]}".utf8))
+      precondition(again == nil || again! == rows || rows.isEmpty, "rows written differ when read again")
+    }
+    _ = try? TogglExporter.writtenItems(ofAnswer: bytes)
+  }
+
+  /// Concatenated JSON values made one list: commas between top-level values.
+  private static func commaSeparated(_ bytes: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var depth = 0
+    var inString = false
+    var escaped = false
+    for byte in bytes {
+      if inString {
+        if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+      } else if byte == UInt8(ascii: "\"") {
+        inString = true
+      } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+        if depth == 0 && !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        depth += 1
+      } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+        depth -= 1
+      }
+      out.append(byte)
+    }
+    return out
+  }
 }

@@ -48,6 +48,9 @@ struct FuzzTarget: Sendable {
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },
     FuzzTarget(name: "team-config", seeds: ["Fuzz/seeds/team-config/*"]) { FuzzChecks.teamConfig($0) },
     FuzzTarget(name: "http-response", seeds: ["Fuzz/seeds/http-response/*"]) { FuzzChecks.httpResponse($0) },
+    FuzzTarget(name: "live-answers", seeds: ["Fuzz/seeds/live-answers/*", "corpus/rescuetime/*.json", "corpus/toggl/*.json"]) {
+      FuzzChecks.liveAnswers($0)
+    },
   ]
 
   static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

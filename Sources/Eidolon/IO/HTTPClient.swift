@@ -15,6 +15,8 @@ public final class HTTPClient {
   public let basePath: String
   /// Seconds a connection may sit without sending or receiving before the request fails.
   public var timeoutSeconds = 300
+  /// Header lines every request carries (an API key's "Authorization: Bearer ..."); never printed.
+  public var extraHeaders: [String] = []
 
   public init(url: String) throws {
     guard url.hasPrefix("http://") else {
@@ -51,6 +53,7 @@ public final class HTTPClient {
     let socket = FileDescriptorSource(fd: fd, name: displayURL + path, ownsDescriptor: true)
     var head = "\(method) \(basePath)\(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: eidolon/\(EidolonVersion.current)\r\n"
     head += "Accept: application/json\r\nConnection: close\r\n"
+    for line in extraHeaders { head += line + "\r\n" }
     if let body { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n" }
     head += "\r\n"
     try sendAll(fd, Array(head.utf8), path: path)

@@ -34,6 +34,17 @@ final class LiveExportRun {
     try state.save(forOutput: output)
   }
 
+  /// Bytes of a commit that is still growing (a streamed bucket): in the partial file,
+  /// not yet counted by the state; `discardUncommitted` drops them again.
+  func appendUncommitted(_ bytes: ByteBuffer) throws {
+    try file.append(Array(bytes.bytes))
+  }
+
+  /// The partial output cut back to what the state counts (a stream that failed part-way).
+  func discardUncommitted() throws {
+    try file.truncate(to: state.committedBytes)
+  }
+
   /// Changes the state without output (a smaller window), saved with the next commit.
   func update(_ change: (inout LiveExportState) -> Void) { change(&state) }
 

@@ -102,4 +102,10 @@ final class LiveExportOutput {
   }
 
   func sync() throws { try handle.synchronize() }
+
+  func truncate(to length: Int64) throws {
+    try handle.truncate(atOffset: UInt64(length))
+    try handle.seekToEnd()
+    self.length = length
+  }
 }

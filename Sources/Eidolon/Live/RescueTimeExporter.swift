@@ -118,6 +118,15 @@ public final class RescueTimeExporter {
     return LiveRequest(url: "\(base)/anapi/data?\(query)", headers: ["Accept: application/json"])
   }
 
+  /// The rows of one answer as the export writes them, or the error that answer gets:
+  /// for the `live-answers` fuzz target.
+  public static func writtenRows(ofAnswer body: [UInt8]) throws -> [UInt8] {
+    let page = try Page(body: body, what: "answer")
+    let out = ByteBuffer()
+    for row in page.rows { out.appendJSON(row) }
+    return Array(out.bytes)
+  }
+
   /// One answer: its notes, column names and rows (each row an array, kept as read).
   struct Page {
     var notes = ""
@@ -143,6 +152,7 @@ public final class RescueTimeExporter {
             while true {
               let token = try tokenizer.next()
               if token == .endArray { break }
+              guard token == .beginArray else { throw LiveBadAnswer("\(what): a row is not an array (\(token.description))") }
               rows.append(try tokenizer.readValue(startingWith: token))
             }
           default: _ = try tokenizer.readValue(startingWith: first)

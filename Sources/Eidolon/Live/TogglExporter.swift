@@ -261,6 +261,26 @@ public final class TogglExporter {
     }
   }
 
+  /// The items of one answer as the export writes them (names added from the answer's
+  /// own items read as projects and tags), or the error that answer gets: for the
+  /// `live-answers` fuzz target.
+  public static func writtenItems(ofAnswer body: [UInt8]) throws -> [UInt8] {
+    let items = try Page(body: body, what: "answer").items
+    var names = Names()
+    for item in items {
+      if let id = item["id"].map(idText), let name = item["name"]?.stringValue {
+        names.projects[id] = (name, nil)
+        names.tags[id] = name
+      }
+    }
+    let out = ByteBuffer()
+    for var item in items {
+      addNames(&item, names)
+      out.appendJSON(.object(item))
+    }
+    return Array(out.bytes)
+  }
+
   /// A JSON array of objects (entries, groups, workspaces, projects, ...), and the next
   /// page's cursor from the headers.
   struct Page {
