@@ -34,11 +34,12 @@ struct Migrate: ParsableCommand {
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
       'import --from FORMAT'; bulk-export is export; staged-import is run. \
-      export-rescuetime, export-toggl and export-activitywatch fetch from the trackers' \
-      web APIs (and a running ActivityWatch server).
+      export-rescuetime, export-toggl, export-manictime and export-activitywatch fetch \
+      from the trackers' web APIs (and a running ActivityWatch server).
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
-                  MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self])
+                  MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self,
+                  MigrateExportManicTime.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.
