@@ -2,21 +2,18 @@ import ArgumentParser
 import Eidolon
 import Foundation
 
-/// A reading tool's live source (`rt-read --api`, `toggl-read --api`): the tracker's web
-/// API instead of files. The answers go through `eidolon migrate export-*`'s exporter
+/// A reading tool's live source (`rt-read --api`, `toggl-read --api`, `mt-read --server`):
+/// the tracker's web API instead of files (the tool declares the option that asks for it). The answers go through `eidolon migrate export-*`'s exporter
 /// into a temporary file of the run's own (removed at its end), which the tool then reads
 /// as any saved file. The credential comes from the environment or --token-file only.
 public struct LiveReadOptions: ParsableArguments {
-  @Flag(help: "Read from the tracker's web API instead of files: the days from --since (a date) to --until (formats/live-apis.md).")
-  public var api = false
-
-  @Option(name: .customLong("token-file"), help: ArgumentHelp("With --api: read the API key or token from this file (else from the environment).", valueName: "file"))
+  @Option(name: .customLong("token-file"), help: ArgumentHelp("Reading from the API: the key or token from this file (else from the environment).", valueName: "file"))
   public var tokenFile: String?
 
-  @Option(name: .customLong("api-url"), help: ArgumentHelp("With --api: the API's address (a replay server's for tests).", valueName: "url"))
+  @Option(name: .customLong("api-url"), help: ArgumentHelp("Reading from the API: its address (a replay server's for tests).", valueName: "url"))
   public var apiURL: String?
 
-  @Option(name: .customLong("max-requests-per-hour"), help: ArgumentHelp("With --api: at most this many requests in any hour.", valueName: "n"))
+  @Option(name: .customLong("max-requests-per-hour"), help: ArgumentHelp("Reading from the API: at most this many requests in any hour.", valueName: "n"))
   public var maxRequestsPerHour: Int?
 
   public init() {}
@@ -24,10 +21,10 @@ public struct LiveReadOptions: ParsableArguments {
   /// The first and last day: --since's date, and the day before --until's (else today).
   public func days(_ range: TimeRangeOptions) throws -> (first: LiveDay, last: LiveDay) {
     guard let since = range.since, let first = LiveDay(since) else {
-      throw ValidationError("--api needs --since with a date (YYYY-MM-DD): the first day to fetch")
+      throw ValidationError("reading from the API needs --since with a date (YYYY-MM-DD): the first day to fetch")
     }
     let last = try range.until.map { text -> LiveDay in
-      guard let day = LiveDay(text) else { throw ValidationError("--until takes a date (YYYY-MM-DD) with --api") }
+      guard let day = LiveDay(text) else { throw ValidationError("--until takes a date (YYYY-MM-DD) when reading from the API") }
       return day.adding(-1)
     } ?? LiveDay.today(now: Date().timeIntervalSince1970)
     guard first <= last else { throw ValidationError("--until is not after --since") }

@@ -34,15 +34,7 @@ struct MigrateExportManicTime: ParsableCommand {
   }
 
   func run() throws {
-    let environment = ProcessInfo.processInfo.environment
-    let credentials: ManicTimeExporter.Credentials
-    if live.tokenFile == nil, environment["MANICTIME_TOKEN"] == nil, let username = environment["MANICTIME_USERNAME"] {
-      guard let password = environment["MANICTIME_PASSWORD"] else { throw ValidationError("MANICTIME_USERNAME is set: set MANICTIME_PASSWORD too") }
-      credentials = .password(username: username, password: password)
-    } else {
-      credentials = .token(try LiveSecret.resolve(option: nil, file: live.tokenFile, variable: "MANICTIME_TOKEN", what: "ManicTime Server token",
-                                                  optionName: "", environment: environment, warn: live.note))
-    }
+    let credentials = try ManicTimeExporter.Credentials.fromEnvironment(tokenFile: live.tokenFile)
     let (first, last) = try live.days()
     var options = ManicTimeExporter.Options(since: first, through: last)
     options.serverURL = server

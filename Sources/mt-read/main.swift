@@ -22,6 +22,7 @@ struct MtRead: ParsableCommand {
 
       Examples:
         mt-read applications.csv --tz Europe/Berlin > applications.ndjson
+        MANICTIME_TOKEN=... mt-read --server http://mt:8080 --since 2024-01-01 | eid-load events.db
         mt-read details.csv --tz America/New_York --date-order mdy -o details.ndjson
         mt-read ManicTimeReports.db --timeline applications | eid-load events.db
       """,
@@ -42,8 +43,14 @@ struct MtRead: ParsableCommand {
   @Option(help: .setting(ReaderSettings.ManicTime.variant))
   var variant: ManicTimeReader.Variant?
 
+  @Option(help: ArgumentHelp("Read every timeline of a ManicTime Server (http://host:8080) instead of files: the days from --since (a date) to --until; MANICTIME_TOKEN, or MANICTIME_USERNAME and MANICTIME_PASSWORD.", valueName: "url"))
+  var server: String?
+
+  @OptionGroup var live: LiveReadOptions
+
   func validate() throws {
     try ZoneOption.check(tz)
+    if server != nil && !common.inputs.isEmpty { throw ValidationError("give input files or --server, not both") }
   }
 
   func run() throws {
@@ -59,7 +66,17 @@ struct MtRead: ParsableCommand {
     let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
-    for path in common.inputPaths {
+    var paths = common.inputPaths
+    if let server {
+      // Every timeline, as export-manictime fetches it.
+      let (first, last) = try live.days(range)
+      var export = ManicTimeExporter.Options(since: first, through: last)
+      export.serverURL = server
+      export.policy = live.policy
+      let credentials = try ManicTimeExporter.Credentials.fromEnvironment(tokenFile: live.tokenFile)
+      paths = [try live.fetch("mt-read") { _ = try ManicTimeExporter(options: export, credentials: credentials, note: diagnostics.note).run(output: $0, resume: false) }]
+    }
+    for path in paths {
       let reader: EventReader & InputCounting = (variant == .database && path != "-") || (variant == nil && ManicTimeDatabaseReader.isDatabase(path: path))
         ? try ManicTimeDatabaseReader(path: path, diagnostics: diagnostics, timeline: timeline)
         : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)

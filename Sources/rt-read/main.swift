@@ -49,11 +49,14 @@ struct RtRead: ParsableCommand {
   @Flag(help: .setting(ReaderSettings.RescueTime.layout))
   var layout = false
 
+  @Flag(help: "Read from the tracker's web API instead of files: the days from --since (a date) to --until (formats/live-apis.md).")
+  var api = false
+
   @OptionGroup var live: LiveReadOptions
 
   func validate() throws {
     try ZoneOption.check(tz)
-    if live.api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
+    if api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
   }
 
   func run() throws {
@@ -76,7 +79,7 @@ struct RtRead: ParsableCommand {
     var bytesBefore: Int64 = 0
     var notedZone = false
     var paths = common.inputPaths
-    if live.api {
+    if api {
       // The Analytic API's interval data for the days of --since and --until, as export-rescuetime fetches it.
       let (first, last) = try live.days(range)
       let key = try live.secret(variable: "RESCUETIME_API_KEY", what: "RescueTime API key")

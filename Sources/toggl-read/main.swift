@@ -39,11 +39,14 @@ struct TogglRead: ParsableCommand {
   @Flag(help: .setting(ReaderSettings.Toggl.includeDeleted))
   var includeDeleted = false
 
+  @Flag(help: "Read from the tracker's web API instead of files: the days from --since (a date) to --until (formats/live-apis.md).")
+  var api = false
+
   @OptionGroup var live: LiveReadOptions
 
   func validate() throws {
     try ZoneOption.check(tz)
-    if live.api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
+    if api && !common.inputs.isEmpty { throw ValidationError("give input files or --api, not both") }
   }
 
   func run() throws {
@@ -67,7 +70,7 @@ struct TogglRead: ParsableCommand {
     var events = 0
     var bytesBefore: Int64 = 0
     var paths = common.inputPaths
-    if live.api {
+    if api {
       // Reports API pages and recent time entries, as export-toggl fetches them.
       let (first, last) = try live.days(range)
       let token = try live.secret(variable: "TOGGL_API_TOKEN", what: "Toggl API token")

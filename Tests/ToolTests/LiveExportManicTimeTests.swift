@@ -80,4 +80,18 @@ import Testing
                                       environment: ["MANICTIME_USERNAME=ann", "MANICTIME_PASSWORD=wrong"])
     #expect(badPassword.status == 2 && badPassword.stderr.contains("sign-in") && !badPassword.stderr.contains("wrong"), "\(badPassword.stderr)")
   }
+
+  /// mt-read --server reads what export-manictime writes, as a pipe.
+  @Test func mtReadFromTheServerGivesTheEventsOfTheExportedFile() throws {
+    let server = try ReplayServer(scenario: #"{"manictime": {"token": "\#(Self.token)"}}"#)
+    let output = try ToolRunner.temporaryDirectory().appendingPathComponent("mt.json").path
+    #expect(try Self.export(server, ["--date-range", "2024-05-01:2024-05-20", "-o", output], environment: ["MANICTIME_TOKEN=\(Self.token)"]).status == 0)
+    let fromFile = try ToolRunner.run("mt-read", [output])
+    let mtRead = ToolRunner.productsDirectory.appendingPathComponent("mt-read").path
+    let piped = try ToolRunner.runProgram("/usr/bin/env", [
+      "MANICTIME_TOKEN=\(Self.token)", mtRead, "--server", server.url, "--since", "2024-05-01", "--until", "2024-05-21",
+    ])
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(!piped.stdout.isEmpty && piped.stdout == fromFile.stdout)
+  }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `eidolon migrate export-manictime`: every timeline of a ManicTime Server into one JSON
 /// file of the API's v2 shape (`{"timelines": [<timeline with activities and groups>,
 /// ...]}`) that mt-read and import-manictime read (formats/live-apis.md). Each timeline's
@@ -26,6 +28,16 @@ public final class ManicTimeExporter {
   public enum Credentials: Sendable {
     case token(String)
     case password(username: String, password: String)
+
+    /// MANICTIME_TOKEN or the token file; else MANICTIME_USERNAME with MANICTIME_PASSWORD.
+    public static func fromEnvironment(tokenFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials {
+      if tokenFile == nil, environment["MANICTIME_TOKEN"] == nil, let username = environment["MANICTIME_USERNAME"] {
+        guard let password = environment["MANICTIME_PASSWORD"] else { throw EidolonError(.usage, "MANICTIME_USERNAME is set: set MANICTIME_PASSWORD too") }
+        return .password(username: username, password: password)
+      }
+      return .token(try LiveSecret.resolve(option: nil, file: tokenFile, variable: "MANICTIME_TOKEN", what: "ManicTime Server token (or MANICTIME_USERNAME and MANICTIME_PASSWORD)",
+                                           optionName: "", environment: environment, warn: { _ in }))
+    }
   }
 
   public struct Summary: Sendable {
