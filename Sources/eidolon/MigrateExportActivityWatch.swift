@@ -34,7 +34,7 @@ struct MigrateExportActivityWatch: ParsableCommand {
       : nil
     var options = ActivityWatchExporter.Options()
     var range = "all days"
-    if live.since != nil || live.until != nil || live.dateRange != nil {
+    if live.since != nil || live.until != nil || live.dateRange != nil || live.sinceLast {
       let (first, last) = try live.days()
       options.sinceMillis = first.number * CivilTime.millisPerDay
       options.untilMillis = last.adding(1).number * CivilTime.millisPerDay

@@ -21,6 +21,12 @@ struct LiveExportOptions: ParsableArguments {
   @Flag(help: "Go on from where a stopped export left off (its OUTPUT.state.json): no finished window is fetched again.")
   var resume = false
 
+  @Flag(name: .customLong("since-last"), help: "Fetch only what is new since the export that last finished into this output (its OUTPUT.state.json), from --overlap-days before its last day (data arrives late) through today or --until; then load it with --merge-strategy replace-range.")
+  var sinceLast = false
+
+  @Option(name: .customLong("overlap-days"), help: ArgumentHelp("With --since-last: days before the last export's last day fetched again.", valueName: "n"))
+  var overlapDays = 3
+
   @Option(name: .customLong("max-requests-per-hour"), help: ArgumentHelp("At most this many requests in any hour (counted across resumed runs); waits, or stops to be resumed when the wait is long.", valueName: "n"))
   var maxRequestsPerHour: Int?
 
@@ -35,6 +41,8 @@ struct LiveExportOptions: ParsableArguments {
 
   func validate() throws {
     if dateRange != nil && (since != nil || until != nil) { throw ValidationError("give --date-range or --since/--until, not both") }
+    if sinceLast && (dateRange != nil || since != nil || resume) { throw ValidationError("--since-last takes the first day from the last export: not with --since, --date-range or --resume") }
+    if !(0...366).contains(overlapDays) { throw ValidationError("--overlap-days takes 0 to 366") }
     if let maxRequestsPerHour, maxRequestsPerHour < 1 { throw ValidationError("--max-requests-per-hour takes a number from 1") }
     if !maxWait.isFinite || maxWait < 0 { throw ValidationError("--max-wait takes seconds, 0 or more") }
   }
@@ -52,10 +60,18 @@ struct LiveExportOptions: ParsableArguments {
       guard range.0 <= range.1 else { throw ValidationError("--date-range: \(parts[1]) is before \(parts[0])") }
       return range
     }
-    guard let since else { throw ValidationError("give the first day to fetch: --since YYYY-MM-DD (or --date-range FIRST:LAST)") }
-    let first = try day(since, "--since")
+    let first: LiveDay
+    if sinceLast {
+      guard let state = try LiveExportState.load(forOutput: output), state.finished, let last = state.lastDay else {
+        throw ValidationError("--since-last needs an export that finished into \(output) (its \(LiveExportState.path(forOutput: output)))")
+      }
+      first = last.adding(-overlapDays)
+    } else {
+      guard let since else { throw ValidationError("give the first day to fetch: --since YYYY-MM-DD (or --date-range FIRST:LAST, or --since-last)") }
+      first = try day(since, "--since")
+    }
     let last = try until.map { try day($0, "--until").adding(-1) } ?? LiveDay.today(now: Date().timeIntervalSince1970)
-    guard first <= last else { throw ValidationError("--until \(until ?? "") is not after --since \(since)") }
+    guard first <= last else { throw ValidationError("--until \(until ?? "") is not after the first day, \(first)") }
     return (first, last)
   }
 

@@ -178,4 +178,39 @@ import Testing
     let both = try ToolRunner.run("rt-read", ["--api", "--since", "2024-03-01", output])
     #expect(both.status == 2 && both.stderr.contains("not both"))
   }
+
+  /// --since-last fetches from a few days before the last export's end, and a load with
+  /// replace-range over the first file stores each row once: the store's seconds per day
+  /// are the API's over both ranges.
+  @Test func sinceLastFetchesOnlyTheNewDaysAndReplaceRangeStoresThemOnce() throws {
+    let server = try ReplayServer(scenario: #"{"rescuetime": {"key": "\#(Self.key)"}}"#)
+    let dir = try ToolRunner.temporaryDirectory()
+    let output = dir.appendingPathComponent("rt.json").path
+    let first = try Self.export(server, ["--since", "2024-01-01", "--until", "2024-01-21", "--window-days", "10", "-o", output])
+    #expect(first.status == 0, "\(first.stderr)")
+    let january = dir.appendingPathComponent("first.json").path
+    try FileManager.default.copyItem(atPath: output, toPath: january)
+
+    let sync = try Self.export(server, ["--since-last", "--until", "2024-02-01", "--window-days", "10", "-o", output])
+    #expect(sync.status == 0, "\(sync.stderr)")
+    let served = try Self.windowsServed(server)
+    #expect(served.keys.contains("2024-01-17..2024-01-26") && served.keys.contains("2024-01-27..2024-01-31"), "\(served)")
+    #expect(try Self.totals(output).rows == (try Self.truth(server, "2024-01-17", "2024-01-31")).rows)
+
+    let store = dir.appendingPathComponent("events.db").path
+    for (file, strategy) in [(january, "append"), (output, "replace-range")] {
+      let load = try ToolRunner.run("eidolon", ["migrate", "import", "--from", "rescuetime", "--input", file, "--db", store, "--merge-strategy", strategy, "--quiet"])
+      #expect(load.status == 0, "\(load.stderr)")
+    }
+    let dumped = try ToolRunner.run("eid-dump", [store])
+    var perDay: [String: Int] = [:]
+    for line in dumped.stdout.split(separator: "\n") {
+      let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      perDay[String((event["start"] as! String).prefix(10)), default: 0] += (event["duration"] as! NSNumber).intValue
+    }
+    #expect(perDay == (try Self.truth(server, "2024-01-01", "2024-01-31")).secondsPerDay)
+
+    let none = try Self.export(server, ["--since-last", "-o", dir.appendingPathComponent("other.json").path])
+    #expect(none.status == 2 && none.stderr.contains("--since-last needs an export that finished"), "\(none.stderr)")
+  }
 }

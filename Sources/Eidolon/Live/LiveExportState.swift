@@ -33,6 +33,14 @@ public struct LiveExportState: Codable, Equatable {
 
   public static func path(forOutput output: String) -> String { output + ".state.json" }
 
+  /// The last day a finished export covered: its `through`, else the day before its
+  /// `until`, else (a whole-history export) the day it finished.
+  public var lastDay: LiveDay? {
+    if let through = parameters["through"].flatMap(LiveDay.init) { return through }
+    if let until = parameters["until"].flatMap(LiveDay.init) { return until.adding(-1) }
+    return LiveDay(updated)
+  }
+
   /// An output path in a temporary folder of the run's own, for a reading tool's --api:
   /// the folder, the output and the files an export makes beside it are removed at the
   /// end of the run (TemporaryPaths).
