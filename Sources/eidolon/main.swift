@@ -39,7 +39,7 @@ struct Migrate: ParsableCommand {
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
                   MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self,
-                  MigrateExportManicTime.self])
+                  MigrateExportManicTime.self, MigrateSync.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.

@@ -181,8 +181,10 @@ extension LiveExportState {
       guard var state = existing, !state.finished else {
         throw EidolonError(.usage, "nothing to resume: \(path(forOutput: output)) \(existing == nil ? "is not there" : "says the export finished")")
       }
-      let asked = state.parameters.filter { $0.key != "row-headers" }
-      guard asked == parameters, state.source == source else {
+      // Kept by the run itself, not asked: the columns seen, Toggl's split between its APIs.
+      let ownKeys: Set = ["row-headers", "recent-from"]
+      let asked = state.parameters.filter { !ownKeys.contains($0.key) }
+      guard asked == parameters.filter({ !ownKeys.contains($0.key) }), state.source == source else {
         let differ = parameters.keys.sorted().filter { asked[$0] != parameters[$0] }.map { "\($0) \(asked[$0] ?? "-") then, \(parameters[$0] ?? "-") now" }
         throw EidolonError(.usage, "the stopped export asked for something else (\(differ.joined(separator: "; "))): give the same, or remove \(path(forOutput: output)) to start over")
       }

@@ -76,7 +76,9 @@ public final class TogglExporter {
     } catch {
       throw run.stopped(by: error)
     }
-    let olderThrough = min(options.through, options.recentFrom.adding(-1))
+    // A resumed run keeps the first run's split between the two APIs (today may have moved on).
+    let recentFrom = run.state.parameters["recent-from"].flatMap(LiveDay.init) ?? options.recentFrom
+    let olderThrough = min(options.through, recentFrom.adding(-1))
     // The Reports API, per workspace, for the older days.
     while run.state.cursor["phase", default: "reports"] == "reports" {
       let index = Int(run.state.cursor["workspace"] ?? "0") ?? 0
@@ -87,7 +89,7 @@ public final class TogglExporter {
             state.nextDay = options.since.description
           }
         } else {
-          let recentStart = max(options.since, options.recentFrom)
+          let recentStart = max(options.since, recentFrom)
           try run.commit(ByteBuffer()) { state in
             state.cursor = ["phase": "recent", "at": recentStart.description]
             state.nextDay = recentStart.description

@@ -9,6 +9,8 @@ public struct TeamConfig {
     public var name: String
     public var inputs: [MigrationPlan.Input]
     public var rules: [String]
+    /// Inputs fetched from a tracker's web API into their file before it is read.
+    public var exports: [LiveExportSpec] = []
   }
 
   public struct Stage {
@@ -86,6 +88,29 @@ public struct TeamConfig {
       return (value as? [Any])?.map { "\($0)" } ?? []
     }
 
+    /// An input fetched from an API: `export: toggl`, `path:` (its file), `since:`,
+    /// `until:` (the first day not wanted), `token_file:`, `url:`.
+    func exportSpec(_ entry: [String: Any], tracker: String, user name: String) throws -> LiveExportSpec {
+      guard let kind = LiveExportSpec.Tracker(rawValue: tracker) else {
+        throw fail("user \(name): export: takes \(LiveExportSpec.Tracker.allCases.map(\.rawValue).joined(separator: ", ")), not \(tracker)")
+      }
+      guard let file = entry["path"] as? String else { throw fail("user \(name): an export: needs path: (where its file goes)") }
+      let knownKeys: Set = ["export", "path", "since", "until", "token_file", "url", "tz", "set", "columns"]
+      if let unknown = entry.keys.filter({ !knownKeys.contains($0) }).sorted().first { throw fail("user \(name): unknown key \(unknown) in an export") }
+      var spec = LiveExportSpec(tracker: kind, path: resolve(file))
+      func day(_ key: String) throws -> LiveDay? {
+        guard let value = entry[key] else { return nil }
+        guard let day = LiveDay("\(value)") else { throw fail("user \(name): \(key): takes a day as YYYY-MM-DD, not \(value)") }
+        return day
+      }
+      spec.since = try day("since")
+      spec.through = try day("until")?.adding(-1)
+      spec.tokenFile = (entry["token_file"] as? String).map(resolve)
+      spec.url = entry["url"] as? String
+      if spec.since == nil && kind != .activitywatch { throw fail("user \(name): an export from \(kind.rawValue) needs since: (the first day)") }
+      return spec
+    }
+
     guard let userNodes = top["users"] as? [Any], !userNodes.isEmpty else { throw fail("users: lists the people to migrate, each with name: and inputs:") }
     var users: [User] = []
     for node in userNodes {
@@ -95,9 +120,16 @@ public struct TeamConfig {
       let userSettings = settings(defaults).merging(settings(user)) { $1 }
       do { try FormatRegistry.checkSettingNames(userSettings.keys) } catch let error as EidolonError { throw fail("user \(name): \(error.message)") }
       var inputs: [MigrationPlan.Input] = []
+      var exports: [LiveExportSpec] = []
       for input in user["inputs"] as? [Any] ?? [] {
         if let file = input as? String {
           inputs.append(MigrationPlan.Input(path: resolve(file), format: nil, settings: userSettings))
+        } else if let entry = input as? [String: Any], let tracker = entry["export"].map({ "\($0)" }) {
+          let spec = try exportSpec(entry, tracker: tracker, user: name)
+          let inputSettings = userSettings.merging(settings(entry)) { $1 }
+          do { try FormatRegistry.checkSettingNames(inputSettings.keys) } catch let error as EidolonError { throw fail("user \(name): \(error.message)") }
+          exports.append(spec)
+          inputs.append(MigrationPlan.Input(path: spec.path, format: spec.tracker.format, settings: inputSettings))
         } else if let entry = input as? [String: Any], let file = entry["path"] as? String {
           let format = entry["from"] as? String
           if let format, FormatRegistry.reader(named: format) == nil { throw fail("user \(name): unknown format \(format)") }
@@ -105,12 +137,12 @@ public struct TeamConfig {
           do { try FormatRegistry.checkSettingNames(inputSettings.keys) } catch let error as EidolonError { throw fail("user \(name): \(error.message)") }
           inputs.append(MigrationPlan.Input(path: resolve(file), format: format, settings: inputSettings))
         } else {
-          throw fail("user \(name): each input is a path, or path: with from:, tz:, set:")
+          throw fail("user \(name): each input is a path, path: with from:, tz:, set:, or export: TRACKER with path: and since:")
         }
       }
       guard !inputs.isEmpty else { throw fail("user \(name) has no inputs:") }
       let rules = (list(defaults["rules"]) + list(user["rules"])).map(resolve)
-      users.append(User(name: name, inputs: inputs, rules: rules))
+      users.append(User(name: name, inputs: inputs, rules: rules, exports: exports))
     }
 
     var stages: [Stage] = []

@@ -133,6 +133,18 @@ public final class TeamRunner: @unchecked Sendable {
     var outcome = Outcome(user: user.name, stage: stage, store: store, status: .failed)
     let started = Progress.now()
     defer { outcome.seconds = Progress.now() - started }
+    // Inputs from a tracker's API: fetched first (a stopped fetch goes on; a finished one
+    // is not repeated: `migrate sync` fetches what is new).
+    var fetchNotes: [String] = []
+    do {
+      for spec in user.exports {
+        _ = try spec.fetch(sinceLast: false) { message in if fetchNotes.count < 5 { fetchNotes.append(message) } }
+      }
+    } catch {
+      outcome.error = "\(error)"
+      outcome.messages = fetchNotes
+      return outcome
+    }
     let fingerprints = TeamRunner.fingerprints(user.inputs)
     let before = lockedState(user.name)
     let sameFiles = before?["inputs"] as? [String] == fingerprints
@@ -144,7 +156,7 @@ public final class TeamRunner: @unchecked Sendable {
       return earlier
     }
     let diagnostics = Diagnostics(toolName: "eidolon migrate run")
-    var messages: [String] = []
+    var messages: [String] = fetchNotes
     diagnostics.messageHandler = { if messages.count < 5 { messages.append($0) } }
     do {
       let folder = (store as NSString).deletingLastPathComponent

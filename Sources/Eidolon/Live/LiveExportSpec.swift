@@ -1,0 +1,109 @@
+import Foundation
+
+/// An export from a tracker's web API named in a team config (formats/migration.md,
+/// "Exports in a team config"): which tracker, where its file goes, the range, where the
+/// user's credential is. `migrate run` fetches it (or goes on with a stopped fetch) before
+/// importing the file; `migrate sync` fetches what is new since the last fetch.
+public struct LiveExportSpec: Sendable, Equatable {
+  public enum Tracker: String, Sendable, CaseIterable {
+    case rescuetime, toggl, manictime, activitywatch
+
+    /// The reader that reads its files.
+    public var format: String { rawValue }
+    /// The environment variable the credential comes from when no token file is named.
+    var variable: String {
+      switch self {
+      case .rescuetime: return "RESCUETIME_API_KEY"
+      case .toggl: return "TOGGL_API_TOKEN"
+      case .manictime: return "MANICTIME_TOKEN"
+      case .activitywatch: return "AW_API_KEY"
+      }
+    }
+  }
+
+  public var tracker: Tracker
+  /// The file the export writes (and the import reads).
+  public var path: String
+  public var since: LiveDay?
+  /// The last day wanted; nil: through today.
+  public var through: LiveDay?
+  public var tokenFile: String?
+  /// The API's or server's address, where not the tracker's default.
+  public var url: String?
+
+  public init(tracker: Tracker, path: String) {
+    self.tracker = tracker
+    self.path = path
+  }
+
+  /// What a fetch did, for the run's report.
+  public struct Fetched: Sendable {
+    public var records = 0
+    public var first: LiveDay?
+    public var skipped = false
+  }
+
+  /// Fetches into `path`: goes on with a stopped fetch, does nothing when a fetch of the
+  /// same range finished (unless `sinceLast`), or, with `sinceLast`, fetches from
+  /// `overlapDays` before the last finished fetch's last day.
+  public func fetch(sinceLast: Bool, overlapDays: Int = 3, now: Double = Date().timeIntervalSince1970,
+                    note: @escaping (String) -> Void) throws -> Fetched {
+    let state = try LiveExportState.load(forOutput: path)
+    let today = LiveDay.today(now: now)
+    let last = through ?? today
+    var first = since
+    var resume = false
+    if let state, !state.finished, state.windows > 0 {
+      resume = true
+    } else if let state, state.finished, FileManager.default.fileExists(atPath: path) {
+      guard sinceLast, let lastDay = state.lastDay else { return Fetched(skipped: true) }
+      first = lastDay.adding(-overlapDays)
+    }
+    if resume, let text = state?.parameters["since"], let day = LiveDay(text) { first = day }
+    var policy = LiveFetcher.Policy()
+    policy.maxWait = 900
+    let environment = ProcessInfo.processInfo.environment
+    func secret() throws -> String {
+      try LiveSecret.resolve(option: nil, file: tokenFile, variable: tracker.variable, what: "\(tracker.rawValue) credential", optionName: "",
+                             environment: environment, warn: note)
+    }
+    switch tracker {
+    case .rescuetime:
+      guard let first else { throw EidolonError(.usage, "an export from rescuetime needs since: (the first day)") }
+      var options = RescueTimeExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last)
+      if let url { options.apiURL = url }
+      options.policy = policy
+      let summary = try RescueTimeExporter(options: options, key: try secret(), note: note).run(output: path, resume: resume)
+      return Fetched(records: summary.rows, first: first)
+    case .toggl:
+      guard let first else { throw EidolonError(.usage, "an export from toggl needs since: (the first day)") }
+      var options = TogglExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last, today: today)
+      if let url { options.apiURL = url }
+      options.policy = policy
+      let summary = try TogglExporter(options: options, token: try secret(), note: note).run(output: path, resume: resume)
+      return Fetched(records: summary.entries, first: first)
+    case .manictime:
+      guard let first else { throw EidolonError(.usage, "an export from manictime needs since: (the first day)") }
+      var options = ManicTimeExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last)
+      if let url { options.serverURL = url }
+      options.policy = policy
+      let credentials = try ManicTimeExporter.Credentials.fromEnvironment(tokenFile: tokenFile, environment: environment)
+      let summary = try ManicTimeExporter(options: options, credentials: credentials, note: note).run(output: path, resume: resume)
+      return Fetched(records: summary.activities, first: first)
+    case .activitywatch:
+      var options = ActivityWatchExporter.Options()
+      if resume, let state {
+        options.sinceMillis = state.parameters["since"].flatMap { Timestamp.parse($0)?.epochMillis }
+        options.untilMillis = state.parameters["until"].flatMap { Timestamp.parse($0)?.epochMillis }
+      } else {
+        if let first { options.sinceMillis = first.number * CivilTime.millisPerDay }
+        if through != nil || first != nil { options.untilMillis = last.adding(1).number * CivilTime.millisPerDay }
+      }
+      if let url { options.serverURL = url }
+      options.policy = policy
+      let key = tokenFile != nil || environment[tracker.variable] != nil ? try secret() : nil
+      let summary = try ActivityWatchExporter(options: options, apiKey: key, note: note).run(output: path, resume: resume)
+      return Fetched(records: summary.events, first: first)
+    }
+  }
+}

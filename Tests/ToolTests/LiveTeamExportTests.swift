@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// A team config's `export:` inputs: `migrate run` fetches each user's file from the
+/// tracker's API (the replay server) before importing and validating it, a second run
+/// fetches nothing again, and `migrate sync` fetches the last days again and stores them
+/// with replace-range, so the store still holds each record once.
+@Suite(.serialized) struct LiveTeamExportTests {
+  @Test func runFetchesEachUsersExportAndSyncStoresWhatIsNewOnce() throws {
+    let server = try ReplayServer(scenario: """
+      {"rescuetime": {"key": "rt-team-key"}, "toggl": {"token": "toggl-team-token"}}
+      """)
+    let dir = try ToolRunner.temporaryDirectory()
+    try "rt-team-key\n".write(to: dir.appendingPathComponent("bob-rt.key"), atomically: true, encoding: .utf8)
+    try "toggl-team-token\n".write(to: dir.appendingPathComponent("ann-toggl.token"), atomically: true, encoding: .utf8)
+    let since = LiveExportTogglTests.day(-40)
+    let config = dir.appendingPathComponent("migration.yaml")
+    try """
+      store_per_user: stores/{user}.db
+      users:
+        - name: ann
+          inputs:
+            - export: toggl
+              path: ann/toggl.json
+              since: \(since)
+              token_file: ann-toggl.token
+              url: \(server.url)
+        - name: bob
+          inputs:
+            - export: rescuetime
+              path: bob/rescuetime.json
+              since: 2024-01-01
+              until: 2024-02-01
+              token_file: bob-rt.key
+              url: \(server.url)
+
+      """.write(to: config, atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("ann"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("bob"), withIntermediateDirectories: true)
+
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path, "--json"])
+    #expect(run.status == 0, "\(run.stderr)\n\(run.stdout)")
+    #expect(run.stdout.contains("\"match\""), "\(run.stdout)")
+    let requestsAfterRun = try server.requests().count
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ann/toggl.json").path))
+
+    let again = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(try server.requests().count == requestsAfterRun, "a finished fetch is not repeated by run")
+
+    let sync = try ToolRunner.run("eidolon", ["migrate", "sync", "--config", config.path])
+    #expect(sync.status == 0, "\(sync.stderr)")
+    #expect(sync.stderr.contains("bob: rescuetime:") && sync.stderr.contains("from 2024-01-28"), "\(sync.stderr)")
+    #expect(try server.requests().count > requestsAfterRun)
+
+    // Bob's store: the API's seconds per day for January, each row once.
+    let dumped = try ToolRunner.run("eid-dump", [dir.appendingPathComponent("stores/bob.db").path])
+    var perDay: [String: Int] = [:]
+    for line in dumped.stdout.split(separator: "\n") {
+      let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      perDay[String((event["start"] as! String).prefix(10)), default: 0] += (event["duration"] as! NSNumber).intValue
+    }
+    #expect(perDay == (try LiveExportTests.truth(server, "2024-01-01", "2024-01-31")).secondsPerDay)
+    // Ann's: every entry once.
+    let ann = try ToolRunner.run("eid-dump", [dir.appendingPathComponent("stores/ann.db").path])
+    let want = try LiveExportTogglTests.truth(server, since, LiveExportTogglTests.day(0))
+    #expect(ann.stdout.split(separator: "\n").count == want.entries)
+    for file in ["ann/toggl.json.state.json", "bob/rescuetime.json.state.json", "migration.yaml.state.json"] {
+      let text = (try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)) ?? ""
+      #expect(!text.contains("rt-team-key") && !text.contains("toggl-team-token"), "\(file)")
+    }
+  }
+}
