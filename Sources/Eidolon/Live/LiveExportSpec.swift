@@ -59,7 +59,11 @@ public struct LiveExportSpec: Sendable, Equatable {
       guard sinceLast, let lastDay = state.lastDay else { return Fetched(skipped: true) }
       first = lastDay.adding(-overlapDays)
     }
+    // A stopped fetch goes on with the range it asked for.
+    var lastWanted = last
     if resume, let text = state?.parameters["since"], let day = LiveDay(text) { first = day }
+    if resume, let text = state?.parameters["through"], let day = LiveDay(text) { lastWanted = day }
+    let missingSince = EidolonError(.usage, "an export from \(tracker.rawValue) needs since: (the first day)")
     var policy = LiveFetcher.Policy()
     policy.maxWait = 900
     let environment = ProcessInfo.processInfo.environment
@@ -69,22 +73,22 @@ public struct LiveExportSpec: Sendable, Equatable {
     }
     switch tracker {
     case .rescuetime:
-      guard let first else { throw EidolonError(.usage, "an export from rescuetime needs since: (the first day)") }
-      var options = RescueTimeExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last)
+      guard let first else { throw missingSince }
+      var options = RescueTimeExporter.Options(since: first, through: lastWanted)
       if let url { options.apiURL = url }
       options.policy = policy
       let summary = try RescueTimeExporter(options: options, key: try secret(), note: note).run(output: path, resume: resume)
       return Fetched(records: summary.rows, first: first)
     case .toggl:
-      guard let first else { throw EidolonError(.usage, "an export from toggl needs since: (the first day)") }
-      var options = TogglExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last, today: today)
+      guard let first else { throw missingSince }
+      var options = TogglExporter.Options(since: first, through: lastWanted, today: today)
       if let url { options.apiURL = url }
       options.policy = policy
       let summary = try TogglExporter(options: options, token: try secret(), note: note).run(output: path, resume: resume)
       return Fetched(records: summary.entries, first: first)
     case .manictime:
-      guard let first else { throw EidolonError(.usage, "an export from manictime needs since: (the first day)") }
-      var options = ManicTimeExporter.Options(since: first, through: resume ? LiveDay(state!.parameters["through"] ?? "") ?? last : last)
+      guard let first else { throw missingSince }
+      var options = ManicTimeExporter.Options(since: first, through: lastWanted)
       if let url { options.serverURL = url }
       options.policy = policy
       let credentials = try ManicTimeExporter.Credentials.fromEnvironment(tokenFile: tokenFile, environment: environment)
