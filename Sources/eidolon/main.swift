@@ -33,13 +33,14 @@ struct Migrate: ParsableCommand {
     discussion: """
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
-      'import --from FORMAT'; bulk-export is export; staged-import is run. \
+      'import --from FORMAT'; bulk-export is export (with --config: every user's API \
+      exports); staged-import is run. \
       export-rescuetime, export-toggl, export-manictime and export-activitywatch fetch \
       from the trackers' web APIs (and a running ActivityWatch server).
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
                   MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self,
-                  MigrateExportManicTime.self, MigrateSync.self])
+                  MigrateExportManicTime.self, MigrateSync.self, MigrateBulkExport.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.
@@ -48,7 +49,8 @@ func expandingAliases(_ arguments: [String]) -> [String] {
   let formats = ["import-activitywatch": "activitywatch", "import-rescuetime": "rescuetime", "import-toggl": "toggl",
                  "import-manictime": "manictime", "import-json": "eidolon", "import-csv": "csv"]
   if let format = formats[arguments[1]] { return ["migrate", "import", "--from", format] + arguments.dropFirst(2) }
-  if arguments[1] == "bulk-export" { return ["migrate", "export"] + arguments.dropFirst(2) }
+  // bulk-export with a team config fetches every user's API exports; without, it is export.
+  if arguments[1] == "bulk-export", !arguments.contains("--config") { return ["migrate", "export"] + arguments.dropFirst(2) }
   if arguments[1] == "staged-import" { return ["migrate", "run"] + arguments.dropFirst(2) }
   return arguments
 }

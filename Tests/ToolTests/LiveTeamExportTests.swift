@@ -38,10 +38,20 @@ import Testing
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("ann"), withIntermediateDirectories: true)
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("bob"), withIntermediateDirectories: true)
 
+    // bulk-export --config fetches every user's files and loads nothing; run then fetches nothing again.
+    let bulk = try ToolRunner.run("eidolon", ["migrate", "bulk-export", "--config", config.path])
+    #expect(bulk.status == 0 && bulk.stderr.contains("ann: toggl:") && bulk.stderr.contains("bob: rescuetime:"), "\(bulk.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("stores/ann.db").path))
+    let requestsAfterBulk = try server.requests().count
+    let bulkAgain = try ToolRunner.run("eidolon", ["migrate", "bulk-export", "--config", config.path])
+    let requestsAfterBulkAgain = try server.requests().count
+    #expect(bulkAgain.stderr.contains("is already fetched") && requestsAfterBulkAgain == requestsAfterBulk, "\(bulkAgain.stderr)")
+
     let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path, "--json"])
     #expect(run.status == 0, "\(run.stderr)\n\(run.stdout)")
     #expect(run.stdout.contains("\"match\""), "\(run.stdout)")
     let requestsAfterRun = try server.requests().count
+    #expect(requestsAfterRun == requestsAfterBulk)
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ann/toggl.json").path))
 
     let again = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
