@@ -42,19 +42,25 @@ struct MigrateSync: ParsableCommand {
     for member in chosen {
       for spec in member.exports {
         do {
+          // Toggl's changes are asked for since the last fetch began (read before this fetch replaces its state).
+          let previous = try LiveExportState.load(forOutput: spec.path)
           let fetched = try spec.fetch(sinceLast: true, overlapDays: overlapDays) { say("\(member.name): \($0)") }
-          var plan = team.plan(for: member)
-          plan.inputs = member.inputs.filter { $0.path == spec.path }
-          var options = EventLoader.Options()
-          options.strategy = .replaceRange
-          options.batchSize = team.batchSize
-          let diagnostics = Diagnostics(toolName: "eidolon migrate sync")
           let store = team.stores.path(for: member.name)
-          let result = try MigrationImport.run(plan: plan, database: store, options: options, diagnostics: diagnostics,
-                                               progress: Progress(enabled: false))
-          let counts = result.counts
-          say("eidolon migrate sync: \(member.name): \(spec.tracker.rawValue): \(fetched.records) records fetched from \(fetched.first.map(\.description) ?? "the start") into \(spec.path); \(store): inserted \(counts.inserted), replaced \(counts.replaced), removed \(counts.removed), rejected \(counts.rejected)")
-          if counts.rejected > 0 { failed += 1 }
+          var line = "eidolon migrate sync: \(member.name): \(spec.tracker.rawValue): \(fetched.records) records fetched from \(fetched.first.map(\.description) ?? "the start") into \(spec.path)"
+          let counts = try load(member, team: team, path: spec.path, strategy: .replaceRange)
+          line += "; \(store): inserted \(counts.inserted), replaced \(counts.replaced), removed \(counts.removed)"
+          var rejected = counts.rejected
+          if spec.tracker == .toggl, previous?.finished == true, let since = previous?.startedAt {
+            let changesPath = spec.path + ".changes.json"
+            let changes = try spec.togglChanges(since: since, output: changesPath) { say("\(member.name): \($0)") }
+            let changed = try load(member, team: team, path: changesPath, strategy: .replace)
+            let prefix = team.stores.isShared ? member.name + "/" : ""
+            let removed = try EventStore(path: store).removeEvents(ids: changes.deleted.map { prefix + TogglCSVReader.eventID(togglID: $0) })
+            line += "; changed in Toggl since the last fetch: \(changes.changed) stored again, \(removed) deleted"
+            rejected += changed.rejected
+          }
+          say(line + (rejected > 0 ? ", rejected \(rejected)" : ""))
+          if rejected > 0 { failed += 1 }
         } catch {
           failed += 1
           FileHandle.standardError.write(Data("eidolon migrate sync: \(member.name): \(spec.tracker.rawValue): \((error as? EidolonError)?.description ?? "\(error)")\n".utf8))
@@ -62,5 +68,18 @@ struct MigrateSync: ParsableCommand {
       }
     }
     if failed > 0 { throw ExitCode(1) }
+  }
+
+  /// One file of a user's into their store with `strategy` (the user's settings and rules).
+  private func load(_ member: TeamConfig.User, team: TeamConfig, path: String, strategy: EventLoader.Strategy) throws -> EventLoader.Counts {
+    var plan = team.plan(for: member)
+    guard let input = member.inputs.first(where: { path.hasPrefix($0.path) }) else { return EventLoader.Counts() }
+    plan.inputs = [MigrationPlan.Input(path: path, format: input.format, settings: input.settings)]
+    var options = EventLoader.Options()
+    options.strategy = strategy
+    options.batchSize = team.batchSize
+    let result = try MigrationImport.run(plan: plan, database: team.stores.path(for: member.name), options: options,
+                                         diagnostics: Diagnostics(toolName: "eidolon migrate sync"), progress: Progress(enabled: false))
+    return result.counts
   }
 }

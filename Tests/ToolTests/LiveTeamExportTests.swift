@@ -80,4 +80,56 @@ import Testing
       #expect(!text.contains("rt-team-key") && !text.contains("toggl-team-token"), "\(file)")
     }
   }
+
+  /// Toggl entries edited or deleted after the first fetch, on days long before the
+  /// overlap: `migrate sync` asks Toggl for its changes since then (`since=`), stores the
+  /// edit and removes the deleted entry from the store.
+  @Test func syncTakesTogglsEditsAndDeletionsOfOldEntries() throws {
+    let server = try ReplayServer(scenario: #"{"toggl": {"token": "toggl-team-token"}}"#)
+    let dir = try ToolRunner.temporaryDirectory()
+    try "toggl-team-token\n".write(to: dir.appendingPathComponent("ann-toggl.token"), atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("ann"), withIntermediateDirectories: true)
+    let config = dir.appendingPathComponent("migration.yaml")
+    try """
+      store: team.db
+      users:
+        - name: ann
+          inputs:
+            - export: toggl
+              path: ann/toggl.json
+              since: \(LiveExportTogglTests.day(-200))
+              token_file: ann-toggl.token
+              url: \(server.url)
+
+      """.write(to: config, atomically: true, encoding: .utf8)
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    let store = dir.appendingPathComponent("team.db").path
+    func stored() throws -> [String: [String: Any]] {
+      var byTogglID: [String: [String: Any]] = [:]
+      for line in try ToolRunner.run("eid-dump", [store]).stdout.split(separator: "\n") {
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        byTogglID["\((event["attrs"] as! [String: Any])["toggl_id"]!)"] = event
+      }
+      return byTogglID
+    }
+    let before = try stored()
+    // Two entries of the oldest days (from the Reports API part of the file).
+    let exported = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("ann/toggl.json"))) as? [[String: Any]])
+    let ids = exported.prefix(2).map { "\((($0["time_entries"] as! [[String: Any]])[0])["id"]!)" }
+    #expect(ids.count == 2 && before[ids[0]] != nil && before[ids[1]] != nil)
+    let change = try JSONSerialization.data(withJSONObject: ["modify": [["id": Int(ids[0])!, "description": "edited in Toggl"]], "delete": [Int(ids[1])!]])
+    let control = dir.appendingPathComponent("change.json")
+    try change.write(to: control)
+    #expect(try ToolRunner.runProgram("/usr/bin/curl", ["-sf", "-X", "POST", "--data-binary", "@" + control.path, server.url + "/_control/toggl"]).status == 0)
+
+    let sync = try ToolRunner.run("eidolon", ["migrate", "sync", "--config", config.path])
+    #expect(sync.status == 0, "\(sync.stderr)")
+    #expect(sync.stderr.contains("changed in Toggl since the last fetch") && sync.stderr.contains("1 deleted"), "\(sync.stderr)")
+    let after = try stored()
+    #expect(after.count == before.count - 1)
+    #expect(after[ids[0]]?["description"] as? String == "edited in Toggl")
+    #expect(after[ids[1]] == nil)
+    #expect(after[ids[0]]?["id"] as? String == before[ids[0]]?["id"] as? String, "the edit replaced the entry, under its id")
+  }
 }

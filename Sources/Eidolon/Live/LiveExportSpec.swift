@@ -43,6 +43,18 @@ public struct LiveExportSpec: Sendable, Equatable {
     public var skipped = false
   }
 
+  /// Toggl's changes since `since` (seconds since 1970) into `output`, and the Toggl ids
+  /// of the entries deleted since (TogglExporter.changes).
+  public func togglChanges(since: Double, output: String, note: @escaping (String) -> Void) throws -> (changed: Int, deleted: [String]) {
+    let token = try LiveSecret.resolve(option: nil, file: tokenFile, variable: tracker.variable, what: "toggl credential", optionName: "",
+                                       environment: ProcessInfo.processInfo.environment, warn: note)
+    let today = LiveDay.today(now: Date().timeIntervalSince1970)
+    var options = TogglExporter.Options(since: today, through: today, today: today)
+    if let url { options.apiURL = url }
+    let result = try TogglExporter(options: options, token: token, note: note).changes(since: since, output: output)
+    return (result.changed, result.deleted)
+  }
+
   /// Fetches into `path`: goes on with a stopped fetch, does nothing when a fetch of the
   /// same range finished (unless `sinceLast`), or, with `sinceLast`, fetches from
   /// `overlapDays` before the last finished fetch's last day.

@@ -23,8 +23,12 @@ public struct LiveExportState: Codable, Equatable {
   public var recentRequests: [Double] = []
   public var finished = false
   public var updated = ""
+  /// When this export's first run began (seconds since 1970): Toggl's changes since then
+  /// are what the next `migrate sync` asks for (`since=`).
+  public var startedAt: Double?
 
   public init(source: String, parameters: [String: String], nextDay: String?, windowDays: Int) {
+    startedAt = Date().timeIntervalSince1970
     self.source = source
     self.parameters = parameters
     self.nextDay = nextDay

@@ -71,8 +71,8 @@ public final class TogglExporter {
     var names: [String: Names] = [:]
     let workspaces: [String]
     do {
-      workspaces = try fetchWorkspaces(run)
-      for workspace in workspaces { names[workspace] = try fetchNames(run, workspace: workspace) }
+      workspaces = try fetchWorkspaces(run.fetcher)
+      for workspace in workspaces { names[workspace] = try fetchNames(run.fetcher, workspace: workspace) }
     } catch {
       throw run.stopped(by: error)
     }
@@ -183,6 +183,41 @@ public final class TogglExporter {
     return summary
   }
 
+  /// What changed in Toggl since a time (`GET /api/v9/me/time_entries?since=`, deletions
+  /// included): the changed entries written to `output` as a v9 JSON array (names added),
+  /// and the Toggl ids of the deleted ones.
+  public func changes(since seconds: Double, output: String) throws -> (changed: Int, deleted: [String], requests: Int) {
+    let fetcher = LiveFetcher(session: try CurlSession(), policy: options.policy)
+    fetcher.note = note
+    var names: [String: Names] = [:]
+    for workspace in try fetchWorkspaces(fetcher) { names[workspace] = try fetchNames(fetcher, workspace: workspace) }
+    // A minute early: Toggl's `at` has whole seconds, and a change twice does no harm.
+    let since = Int64(seconds.rounded(.down)) - 60
+    let items = try fetcher.fetch(get("/api/v9/me/time_entries?since=\(since)&meta=true"), what: "Toggl changes since \(Timestamp.canonical(since * 1000))") {
+      try Page(body: $0.body, what: "Toggl changes").items
+    }
+    var deleted: [String] = []
+    let out = ByteBuffer(capacity: 1 << 16)
+    out.append("[")
+    var changed = 0
+    for var entry in items {
+      if let mark = entry["server_deleted_at"], mark != .null {
+        if let id = entry["id"].map(Self.idText), !id.isEmpty { deleted.append(id) }
+        continue
+      }
+      let workspace = entry["workspace_id"].map(Self.idText) ?? entry["wid"].map(Self.idText) ?? ""
+      Self.addNames(&entry, names[workspace] ?? Names())
+      out.append(changed == 0 ? "\n" : ",\n")
+      out.appendJSON(.object(entry))
+      changed += 1
+    }
+    out.append("\n]\n")
+    guard FileManager.default.createFile(atPath: output, contents: Data(out.bytes)) else {
+      throw EidolonError(.io, "cannot write \(output)", file: output)
+    }
+    return (changed, deleted, fetcher.requestCount)
+  }
+
   // MARK: Requests
 
   private var base: String { options.apiURL.hasSuffix("/") ? String(options.apiURL.dropLast()) : options.apiURL }
@@ -210,15 +245,15 @@ public final class TogglExporter {
     get("/api/v9/me/time_entries?start_date=\(start)&end_date=\(end.adding(1))&meta=true")
   }
 
-  private func fetchWorkspaces(_ run: LiveExportRun) throws -> [String] {
-    let list = try run.fetcher.fetch(get("/api/v9/me/workspaces"), what: "Toggl workspaces") { try Page(body: $0.body, what: "Toggl workspaces").items }
+  private func fetchWorkspaces(_ fetcher: LiveFetcher) throws -> [String] {
+    let list = try fetcher.fetch(get("/api/v9/me/workspaces"), what: "Toggl workspaces") { try Page(body: $0.body, what: "Toggl workspaces").items }
     return list.compactMap { $0["id"].map(Self.idText) }
   }
 
-  private func fetchNames(_ run: LiveExportRun, workspace: String) throws -> Names {
+  private func fetchNames(_ fetcher: LiveFetcher, workspace: String) throws -> Names {
     var names = Names()
     func list(_ what: String) throws -> [JSONObject] {
-      try run.fetcher.fetch(get("/api/v9/workspaces/\(workspace)/\(what)"), what: "Toggl workspace \(workspace) \(what)") {
+      try fetcher.fetch(get("/api/v9/workspaces/\(workspace)/\(what)"), what: "Toggl workspace \(workspace) \(what)") {
         try Page(body: $0.body, what: "Toggl \(what)").items
       }
     }

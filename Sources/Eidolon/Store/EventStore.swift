@@ -59,6 +59,28 @@ public final class EventStore {
   /// Brings an older store to the current version in one transaction, after a backup to
   /// `backupPath`. Returns the version it started from.
   @discardableResult
+  /// Removes the events with these ids (their tags go with them), in one transaction; the
+  /// number removed. For records the tracker says were deleted (`migrate sync`).
+  public func removeEvents(ids: [String]) throws -> Int {
+    guard !ids.isEmpty else { return 0 }
+    try database.execute("BEGIN IMMEDIATE")
+    do {
+      let delete = try database.prepare("DELETE FROM events WHERE id = ?1")
+      var removed = 0
+      for id in ids {
+        delete.bind(1, id)
+        _ = try delete.step()
+        removed += database.changes
+        delete.reset()
+      }
+      try database.execute("COMMIT")
+      return removed
+    } catch {
+      try? database.execute("ROLLBACK")
+      throw error
+    }
+  }
+
   public func upgrade(backupPath: String) throws -> Int64 {
     let from = schemaVersion
     guard from < StoreSchema.currentVersion else { return from }

@@ -218,6 +218,12 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     return event
   }
 
+  /// The event id every reader gives the entry with this Toggl id (for removing an entry
+  /// Toggl says was deleted: `migrate sync`).
+  public static func eventID(togglID: String) -> String {
+    id(for: Event(id: "", source: "toggl", kind: "time_entry", start: 0, duration: 0), togglID: togglID, scratch: ByteBuffer())
+  }
+
   /// The Eidolon id: from Toggl's own id when the file has one (the same entry from a
   /// CSV or the API gets the same id), else from the row's content, with end minus start
   /// (`spanned`) as the row's length when it has an end.
