@@ -59,6 +59,19 @@ struct MigrateSync: ParsableCommand {
             line += "; changed in Toggl since the last fetch: \(changes.changed) stored again, \(removed) deleted"
             rejected += changed.rejected
           }
+          if spec.tracker == .manictime, previous?.finished == true, let links = previous?.changeLinks, !links.isEmpty {
+            // Changed and deleted activities since the last fetch: their stored events go, the changes come in.
+            let changesPath = spec.path + ".changes.json"
+            let changes = try spec.manicTimeChanges(links: links, output: changesPath) { say("\(member.name): \($0)") }
+            let owner = team.stores.isShared ? member.name : nil
+            var removed = 0
+            for (stream, ids) in changes.replacedIDs.sorted(by: { $0.key < $1.key }) {
+              removed += try EventStore(path: store).removeEvents(stream: stream, user: owner, activityIDs: ids)
+            }
+            let loaded = try load(member, team: team, path: changesPath, strategy: .append)
+            line += "; changed on the server since the last fetch: \(removed) stored activities replaced or deleted, \(loaded.inserted) stored"
+            rejected += loaded.rejected
+          }
           say(line + (rejected > 0 ? ", rejected \(rejected)" : ""))
           if rejected > 0 { failed += 1 }
         } catch {

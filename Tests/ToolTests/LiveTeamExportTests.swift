@@ -132,4 +132,55 @@ import Testing
     #expect(after[ids[1]] == nil)
     #expect(after[ids[0]]?["id"] as? String == before[ids[0]]?["id"] as? String, "the edit replaced the entry, under its id")
   }
+
+  /// ManicTime activities edited or deleted on the server after the first fetch, before the
+  /// overlap: `migrate sync` follows each timeline's `updatedactivities` link, removes the
+  /// stored events of the changed and deleted activities and stores the changes.
+  @Test func syncFollowsManicTimesUpdatedActivities() throws {
+    let server = try ReplayServer(scenario: #"{"manictime": {"token": "mt-team-token"}}"#)
+    let dir = try ToolRunner.temporaryDirectory()
+    try "mt-team-token\n".write(to: dir.appendingPathComponent("cy-mt.token"), atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("cy"), withIntermediateDirectories: true)
+    let config = dir.appendingPathComponent("migration.yaml")
+    try """
+      store_per_user: stores/{user}.db
+      users:
+        - name: cy
+          inputs:
+            - export: manictime
+              path: cy/manictime.json
+              since: \(LiveExportTogglTests.day(-30))
+              token_file: cy-mt.token
+              url: \(server.url)
+
+      """.write(to: config, atomically: true, encoding: .utf8)
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    let store = dir.appendingPathComponent("stores/cy.db").path
+    func stored() throws -> [String: String] {
+      var byActivity: [String: String] = [:]
+      for line in try ToolRunner.run("eid-dump", [store]).stdout.split(separator: "\n") {
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        byActivity["\((event["attrs"] as! [String: Any])["activity_id"]!)"] = String(line)
+      }
+      return byActivity
+    }
+    let before = try stored()
+    let exported = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("cy/manictime.json"))) as? [String: Any])
+    let firstWindow = try #require((exported["timelines"] as? [[String: Any]])?.first?["activities"] as? [[String: Any]])
+    let ids = firstWindow.prefix(2).map { $0["activityId"] as! String }
+    #expect(ids.count == 2 && before[ids[0]] != nil && before[ids[1]] != nil)
+    let change = try JSONSerialization.data(withJSONObject: ["modify": [["activityId": ids[0], "displayName": "Edited on the server"]], "delete": [ids[1]]])
+    let control = dir.appendingPathComponent("change.json")
+    try change.write(to: control)
+    #expect(try ToolRunner.runProgram("/usr/bin/curl", ["-sf", "-X", "POST", "--data-binary", "@" + control.path, server.url + "/_control/manictime"]).status == 0)
+
+    let sync = try ToolRunner.run("eidolon", ["migrate", "sync", "--config", config.path])
+    #expect(sync.status == 0, "\(sync.stderr)")
+    #expect(sync.stderr.contains("changed on the server since the last fetch: 2 stored activities replaced or deleted, 1 stored"), "\(sync.stderr)")
+    let after = try stored()
+    #expect(after.count == before.count - 1)
+    #expect(after[ids[0]]?.contains("Edited on the server") == true, "\(after[ids[0]] ?? "-")")
+    #expect(after[ids[1]] == nil)
+  }
 }

@@ -55,6 +55,17 @@ public struct LiveExportSpec: Sendable, Equatable {
     return (result.changed, result.deleted)
   }
 
+  /// ManicTime Server's changes since the export (its state's `updatedactivities` links)
+  /// into `output`, and per stream the activity ids whose stored events they replace.
+  public func manicTimeChanges(links: [String: String], output: String, note: @escaping (String) -> Void) throws
+    -> (activities: Int, replacedIDs: [String: [String]]) {
+    let today = LiveDay.today(now: Date().timeIntervalSince1970)
+    var options = ManicTimeExporter.Options(since: today, through: today)
+    if let url { options.serverURL = url }
+    let credentials = try ManicTimeExporter.Credentials.fromEnvironment(tokenFile: tokenFile)
+    return try ManicTimeExporter(options: options, credentials: credentials, note: note).changes(links: links, output: output)
+  }
+
   /// Fetches into `path`: goes on with a stopped fetch, does nothing when a fetch of the
   /// same range finished (unless `sinceLast`), or, with `sinceLast`, fetches from
   /// `overlapDays` before the last finished fetch's last day.

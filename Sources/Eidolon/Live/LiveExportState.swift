@@ -26,6 +26,9 @@ public struct LiveExportState: Codable, Equatable {
   /// When this export's first run began (seconds since 1970): Toggl's changes since then
   /// are what the next `migrate sync` asks for (`since=`).
   public var startedAt: Double?
+  /// Where to ask for what changed since (ManicTime's `updatedactivities` link per
+  /// timeline key, from the last answer of each).
+  public var changeLinks: [String: String]?
 
   public init(source: String, parameters: [String: String], nextDay: String?, windowDays: Int) {
     startedAt = Date().timeIntervalSince1970

@@ -68,7 +68,7 @@ public final class ManicTimeExporter {
     let authorization: String
     let timelines: [String]
     do {
-      authorization = "Authorization: Bearer " + (try token(run))
+      authorization = "Authorization: Bearer " + (try token(run.fetcher))
       timelines = try run.fetcher.fetch(LiveRequest(url: base + "/api/timelines", headers: [authorization, Self.accept]), what: "ManicTime timelines") {
         try Self.timelineKeys($0.body)
       }
@@ -122,8 +122,10 @@ public final class ManicTimeExporter {
       out.append(run.state.committedBytes == 0 ? "{\"timelines\":[\n" : ",\n")
       out.appendJSON(timeline)
       let count = written.count
+      let changeLink = Self.link(timeline, rel: "updatedactivities")
       try run.commit(out) { state in
         state.rows += count
+        if let changeLink { state.changeLinks = (state.changeLinks ?? [:]).merging([key: changeLink]) { $1 } }
         state.nextDay = end.adding(1).description
         state.cursor = ["timeline": String(index), "written": written.joined(separator: "\u{1F}"), "at": "timeline \(key) from \(end.adding(1))"]
       }
@@ -139,14 +141,14 @@ public final class ManicTimeExporter {
   private var base: String { options.serverURL.hasSuffix("/") ? String(options.serverURL.dropLast()) : options.serverURL }
 
   /// The bearer token: given, or from POST /api/token with the user's name and password.
-  private func token(_ run: LiveExportRun) throws -> String {
+  private func token(_ fetcher: LiveFetcher) throws -> String {
     switch credentials {
     case .token(let token): return token
     case .password(let username, let password):
       let form = "grant_type=password&username=\(LiveExportState.percentEncoded(username))&password=\(LiveExportState.percentEncoded(password))"
       let request = LiveRequest(url: base + "/api/token", method: "POST", headers: ["Content-Type: application/x-www-form-urlencoded", Self.accept],
                                 body: Array(form.utf8))
-      return try run.fetcher.fetch(request, what: "ManicTime sign-in") { response in
+      return try fetcher.fetch(request, what: "ManicTime sign-in") { response in
         let items = try TogglExporter.Page(body: Array("[".utf8) + response.body + Array("]".utf8), what: "ManicTime sign-in").items
         guard let token = items.first?["token"]?.stringValue ?? items.first?["access_token"]?.stringValue, !token.isEmpty else {
           throw LiveBadAnswer("ManicTime sign-in: the answer has no token")
@@ -154,6 +156,55 @@ public final class ManicTimeExporter {
         return token
       }
     }
+  }
+
+  /// A link of an answer's `links` by its `rel` (its `href`).
+  static func link(_ object: JSONObject, rel: String) -> String? {
+    guard case .array(let links)? = object["links"] else { return nil }
+    for case .object(let link) in links where link["rel"]?.stringValue?.lowercased() == rel {
+      return link["href"]?.stringValue
+    }
+    return nil
+  }
+
+  /// What changed on the server since an export: each timeline's `updatedactivities` link
+  /// (kept in the export's state) asked, the answers written to `output` as
+  /// `{"timelines": [...]}` (the changed and new activities), and per timeline type the
+  /// activity ids changed or deleted (whose stored events are to go before the changes
+  /// are loaded: a ManicTime event's id is made from its content, so an edited activity
+  /// has a new one).
+  public func changes(links: [String: String], output: String) throws -> (activities: Int, replacedIDs: [String: [String]]) {
+    let fetcher = LiveFetcher(session: try CurlSession(), policy: options.policy)
+    fetcher.note = note
+    let authorization = "Authorization: Bearer " + (try token(fetcher))
+    let out = ByteBuffer(capacity: 1 << 16)
+    out.append("{\"timelines\":[")
+    var activities = 0
+    var replaced: [String: [String]] = [:]
+    for (index, key) in links.keys.sorted().enumerated() {
+      let href = links[key]!
+      let url = href.hasPrefix("http://") || href.hasPrefix("https://") ? href : base + (href.hasPrefix("/") ? href : "/" + href)
+      let what = "ManicTime \(key) changes"
+      let timeline = try fetcher.fetch(LiveRequest(url: url, headers: [authorization, Self.accept]), what: what) {
+        try Self.timelineObject($0.body, what: what, requireActivities: false)
+      }
+      let stream = (timeline["timelineType"].flatMap { value -> String? in
+        if case .object(let type) = value { return type["typeName"]?.stringValue }
+        return nil
+      }) ?? key
+      var ids: [String] = []
+      if case .array(let list)? = timeline["activities"] {
+        for case .object(let activity) in list { if let id = activity["activityId"].map(TogglExporter.idText) { ids.append(id) } }
+        activities += list.count
+      }
+      if case .array(let list)? = timeline["deletedActivityIds"] { ids += list.map(TogglExporter.idText) }
+      replaced[stream, default: []] += ids
+      out.append(index == 0 ? "\n" : ",\n")
+      out.appendJSON(timeline)
+    }
+    out.append("\n]}\n")
+    guard FileManager.default.createFile(atPath: output, contents: Data(out.bytes)) else { throw EidolonError(.io, "cannot write \(output)", file: output) }
+    return (activities, replaced)
   }
 
   /// The timelines' keys, sorted: `{"timelines": [...]}` or a bare array.

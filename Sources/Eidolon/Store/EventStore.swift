@@ -81,6 +81,31 @@ public final class EventStore {
     }
   }
 
+  /// Removes the events of `stream` (and of `user`, in a shared store; nil: anyone's) whose
+  /// `attrs.activity_id` is one of `activityIDs`: ManicTime activities changed or deleted
+  /// on the server (`migrate sync`). The number removed.
+  public func removeEvents(stream: String, user: String?, activityIDs: [String]) throws -> Int {
+    guard !activityIDs.isEmpty else { return 0 }
+    try database.execute("BEGIN IMMEDIATE")
+    do {
+      let delete = try database.prepare("DELETE FROM events WHERE stream = ?1 AND (?2 IS NULL OR user = ?2) AND json_extract(attrs, '$.activity_id') = ?3")
+      var removed = 0
+      for id in activityIDs {
+        delete.bind(1, stream)
+        delete.bind(2, user)
+        delete.bind(3, id)
+        _ = try delete.step()
+        removed += database.changes
+        delete.reset()
+      }
+      try database.execute("COMMIT")
+      return removed
+    } catch {
+      try? database.execute("ROLLBACK")
+      throw error
+    }
+  }
+
   public func upgrade(backupPath: String) throws -> Int64 {
     let from = schemaVersion
     guard from < StoreSchema.currentVersion else { return from }
