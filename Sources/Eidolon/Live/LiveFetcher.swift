@@ -84,7 +84,10 @@ public final class LiveFetcher {
       var failure = ""
       var wait: Double?
       do {
-        recentRequests.append(now())
+        // Only the last hour counts (and only it is kept in the state file).
+        let time = now()
+        if let oldest = recentRequests.first, oldest <= time - 3600 { recentRequests.removeAll { $0 <= time - 3600 } }
+        recentRequests.append(time)
         requestCount += 1
         let response = try session.perform(request)
         switch response.status {
