@@ -1,0 +1,141 @@
+import CLibPQ
+import Foundation
+
+/// One connection to a PostgreSQL server through libpq: a `postgresql://` URI or a
+/// key=value string, with libpq's PG* environment variables and ~/.pgpass filling in
+/// what it leaves out. Statements, rows as text, and COPY ... FROM STDIN for loading.
+public final class PostgresConnection {
+  private let connection: OpaquePointer
+  /// The target as messages show it: a password in it replaced.
+  public let displayName: String
+
+  /// True for a store named by a PostgreSQL URI (a path names a SQLite store).
+  public static func isTarget(_ text: String) -> Bool {
+    text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+  }
+
+  public init(_ target: String) throws {
+    displayName = LiveRedaction.url(PostgresConnection.redacted(target))
+    guard let connection = PQconnectdb(target) else { throw EidolonError(.io, "libpq could not start a connection", file: displayName) }
+    self.connection = connection
+    guard PQstatus(connection) == CONNECTION_OK else {
+      // deinit finishes the connection (it runs when an initialized class's init throws).
+      throw EidolonError(.io, "cannot connect to PostgreSQL: \(LiveRedaction.text(PostgresConnection.text(PQerrorMessage(connection))))", file: displayName)
+    }
+  }
+
+  deinit { PQfinish(connection) }
+
+  /// Runs statements that return nothing to keep (several may be separated by ';').
+  public func execute(_ sql: String) throws {
+    let result = PQexec(connection, sql)
+    defer { PQclear(result) }
+    try check(result, sql)
+  }
+
+  /// The rows of a query, each value as its text (nil for NULL).
+  public func rows(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+    let result = try withParameters(parameters) { values in
+      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+    }
+    defer { PQclear(result) }
+    try check(result, sql)
+    var out: [[String?]] = []
+    for row in 0..<PQntuples(result) {
+      out.append((0..<PQnfields(result)).map { column in
+        PQgetisnull(result, row, column) == 1 ? nil : PostgresConnection.text(PQgetvalue(result, row, column))
+      })
+    }
+    return out
+  }
+
+  /// Runs a statement with text parameters ($1, $2, ...); the rows it changed.
+  @discardableResult
+  public func run(_ sql: String, _ parameters: [String?]) throws -> Int {
+    let result = try withParameters(parameters) { values in
+      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+    }
+    defer { PQclear(result) }
+    try check(result, sql)
+    return Int(PostgresConnection.text(PQcmdTuples(result))) ?? 0
+  }
+
+  /// `COPY ... FROM STDIN` (text format): `body` hands over the data in pieces through
+  /// the function it is given. The rows copied.
+  @discardableResult
+  public func copyIn(_ sql: String, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Int {
+    let start = PQexec(connection, sql)
+    let status = PQresultStatus(start)
+    PQclear(start)
+    guard status == PGRES_COPY_IN else { throw failure("COPY did not start", sql) }
+    do {
+      try body { bytes in
+        guard bytes.count > 0 else { return }
+        let sent = PQputCopyData(connection, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        if sent != 1 { throw self.failure("COPY data was refused", sql) }
+      }
+    } catch {
+      _ = PQputCopyEnd(connection, "the copy was abandoned")
+      while let result = PQgetResult(connection) { PQclear(result) }
+      throw error
+    }
+    guard PQputCopyEnd(connection, nil) == 1 else { throw failure("COPY could not end", sql) }
+    var copied = 0
+    var problem: EidolonError?
+    while let result = PQgetResult(connection) {
+      if PQresultStatus(result) == PGRES_COMMAND_OK {
+        copied = Int(PostgresConnection.text(PQcmdTuples(result))) ?? 0
+      } else if problem == nil {
+        problem = EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+      }
+      PQclear(result)
+    }
+    if let problem { throw problem }
+    return copied
+  }
+
+  // MARK: Helpers
+
+  private func withParameters(_ parameters: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer?) throws -> OpaquePointer? {
+    var copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+    defer { for pointer in copies { free(pointer) } }
+    return copies.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { body(parameters.isEmpty ? nil : $0) }
+    }
+  }
+
+  private func check(_ result: OpaquePointer?, _ sql: String) throws {
+    let status = PQresultStatus(result)
+    guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+      throw EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+    }
+  }
+
+  private func failure(_ what: String, _ sql: String) -> EidolonError {
+    EidolonError(.io, "PostgreSQL: \(what): \(PostgresConnection.text(PQerrorMessage(connection))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+  }
+
+  static func text(_ pointer: UnsafePointer<CChar>?) -> String {
+    guard let pointer else { return "" }
+    return String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  static func shortened(_ sql: String) -> String {
+    let line = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    return line.count > 80 ? String(line.prefix(77)) + "..." : line
+  }
+
+  /// A URI's password (postgresql://user:secret@host) or a key=value string's
+  /// (password=secret) replaced by REDACTED.
+  static func redacted(_ target: String) -> String {
+    if isTarget(target), let scheme = target.range(of: "://"), let at = target[scheme.upperBound...].firstIndex(of: "@") {
+      let credentials = target[scheme.upperBound..<at]
+      if let colon = credentials.firstIndex(of: ":") {
+        return String(target[..<colon]) + ":REDACTED" + String(target[at...])
+      }
+      return target
+    }
+    return target.split(separator: " ").map { $0.lowercased().hasPrefix("password=") ? "password=REDACTED" : String($0) }.joined(separator: " ")
+  }
+}
