@@ -32,7 +32,13 @@ final class PostgresServer {
 
   init() throws {
     guard let binaries = PostgresServer.binaries else { throw ActivityWatchServer.ServerError(message: "PostgreSQL is not installed") }
-    folder = try ToolRunner.temporaryDirectory().path
+    // In /tmp itself, whatever TMPDIR says: the postgres user must reach it, and a Unix
+    // socket's path must stay under 108 bytes.
+    var template = Array("/tmp/eidolon-pg-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+      throw ActivityWatchServer.ServerError(message: "cannot make a folder in /tmp for PostgreSQL")
+    }
+    folder = String(decoding: UnsafeRawBufferPointer(start: made, count: strlen(made)), as: UTF8.self)
     let asRoot = getuid() == 0
     if asRoot, let account = getpwnam("postgres") { chown(folder, account.pointee.pw_uid, account.pointee.pw_gid) }
     func run(_ tool: String, _ arguments: [String]) throws {
@@ -77,5 +83,6 @@ final class PostgresServer {
       kill(process.processIdentifier, SIGQUIT)
       process.waitUntilExit()
     }
+    try? FileManager.default.removeItem(atPath: folder)
   }
 }
