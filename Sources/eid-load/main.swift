@@ -31,7 +31,7 @@ struct EidLoad: ParsableCommand {
       """,
     version: EidolonVersion.current)
 
-  @Argument(help: ArgumentHelp("The SQLite store (created when missing).", valueName: "database"))
+  @Argument(help: ArgumentHelp("The SQLite store (created when missing), or a postgresql:// URI (append only, so far).", valueName: "database"))
   var database: String
 
   @OptionGroup var common: CommonOptions
@@ -60,6 +60,7 @@ struct EidLoad: ParsableCommand {
       diagnostics.note("eid-load: \(database) is back as it was in \(rollback)")
       return
     }
+    if PostgresConnection.isTarget(database) { return try loadIntoPostgres(diagnostics) }
     let store = try EventStore(path: database, upgrade: upgrade)
     if upgrade {
       let backup = EventStore.freeBackupName(database, version: store.schemaVersion)

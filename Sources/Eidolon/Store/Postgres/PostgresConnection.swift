@@ -22,6 +22,8 @@ public final class PostgresConnection {
       // deinit finishes the connection (it runs when an initialized class's init throws).
       throw EidolonError(.io, "cannot connect to PostgreSQL: \(LiveRedaction.text(PostgresConnection.text(PQerrorMessage(connection))))", file: displayName)
     }
+    // The server's notices ("already exists, skipping") are not the user's business.
+    try execute("SET client_min_messages TO warning")
   }
 
   deinit { PQfinish(connection) }

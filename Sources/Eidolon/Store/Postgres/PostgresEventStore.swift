@@ -1,0 +1,148 @@
+/// An Eidolon store in PostgreSQL (formats/postgresql.md): the events and imports tables
+/// of the SQLite schema in PostgreSQL's types, made when missing. Loads go through COPY
+/// into a staging table per batch, then one INSERT ... ON CONFLICT (id) DO NOTHING into
+/// `events`, the batch's counts committed with it: any number of loaders may write at once,
+/// and overlapping ids end as one row each. Today the `append` strategy.
+public final class PostgresEventStore {
+  public let connection: PostgresConnection
+  public var displayName: String { connection.displayName }
+
+  /// Serialises schema creation between loaders that start at once.
+  static let schemaLock = 0x4549_444C
+
+  static let schema = """
+    CREATE TABLE IF NOT EXISTS imports (
+      id BIGSERIAL PRIMARY KEY,
+      started TIMESTAMPTZ NOT NULL DEFAULT now(),
+      finished TIMESTAMPTZ,
+      status TEXT NOT NULL,
+      tool_version TEXT NOT NULL,
+      inputs TEXT NOT NULL,
+      strategy TEXT NOT NULL,
+      read BIGINT NOT NULL DEFAULT 0,
+      inserted BIGINT NOT NULL DEFAULT 0,
+      skipped BIGINT NOT NULL DEFAULT 0,
+      rejected BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS events (
+      seq BIGSERIAL PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      source TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      start TEXT NOT NULL,
+      start_ms BIGINT NOT NULL,
+      end_ms BIGINT NOT NULL,
+      duration DOUBLE PRECISION NOT NULL,
+      stream TEXT, host TEXT, "user" TEXT, app TEXT, title TEXT, url TEXT, file TEXT,
+      project TEXT, client TEXT, task TEXT, description TEXT, category TEXT, subcategory TEXT,
+      productivity INTEGER, tags TEXT, billable BOOLEAN, utc_offset TEXT, attrs TEXT,
+      import_id BIGINT NOT NULL REFERENCES imports(id)
+    );
+    CREATE INDEX IF NOT EXISTS events_by_start ON events (start_ms);
+    """
+
+  /// The columns a load writes, in COPY's order (`user` quoted: a keyword in PostgreSQL).
+  static let columns = (StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 } + ["import_id"]).joined(separator: ", ")
+
+  public init(_ target: String) throws {
+    connection = try PostgresConnection(target)
+    try connection.execute("SELECT pg_advisory_lock(\(PostgresEventStore.schemaLock))")
+    defer { try? connection.execute("SELECT pg_advisory_unlock(\(PostgresEventStore.schemaLock))") }
+    try connection.execute(PostgresEventStore.schema)
+  }
+
+  /// The number of events stored.
+  public func count() throws -> Int {
+    Int(try connection.rows("SELECT count(*) FROM events").first?.first.flatMap { $0 } ?? "0") ?? 0
+  }
+
+  /// A load with the append strategy: `add` each event, then `finish`. Recorded in
+  /// `imports` with its counts, committed with each batch.
+  public final class Append {
+    private let store: PostgresEventStore
+    private let importID: String
+    private let batchSize: Int
+    private let rows = ByteBuffer(capacity: 1 << 20)
+    private var inBatch = 0
+    public private(set) var counts = EventLoader.Counts()
+
+    public init(into store: PostgresEventStore, inputs: String, batchSize: Int) throws {
+      self.store = store
+      self.batchSize = max(1, batchSize)
+      importID = try store.connection.rows(
+        "INSERT INTO imports (status, tool_version, inputs, strategy) VALUES ('running', $1, $2, 'append') RETURNING id",
+        [EidolonVersion.current, inputs]).first?.first.flatMap { $0 } ?? "0"
+    }
+
+    public var importNumber: String { importID }
+
+    public func add(_ event: Event) throws {
+      PostgresEventStore.appendRow(event, importID: importID, to: rows)
+      inBatch += 1
+      if inBatch >= batchSize { try flush() }
+    }
+
+    public func finish(rejected: Int) throws -> EventLoader.Counts {
+      try flush()
+      counts.rejected = rejected
+      try store.connection.run("UPDATE imports SET status = 'done', finished = now(), rejected = $2 WHERE id = $1", [importID, String(rejected)])
+      return counts
+    }
+
+    /// The batch: COPY into the session's staging table, one insert into events, the
+    /// counts, one transaction.
+    private func flush() throws {
+      guard inBatch > 0 else { return }
+      let connection = store.connection
+      try connection.execute("BEGIN; CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+      do {
+        try connection.copyIn("COPY staging (\(PostgresEventStore.columns)) FROM STDIN") { send in
+          try rows.bytes.withUnsafeBytes { try send($0) }
+        }
+        let inserted = try connection.run(
+          "INSERT INTO events (\(PostgresEventStore.columns)) SELECT \(PostgresEventStore.columns) FROM staging ORDER BY seq ON CONFLICT (id) DO NOTHING", [])
+        counts.read += inBatch
+        counts.inserted += inserted
+        counts.skipped += inBatch - inserted
+        try connection.run("UPDATE imports SET read = $2, inserted = $3, skipped = $4 WHERE id = $1",
+                           [importID, String(counts.read), String(counts.inserted), String(counts.skipped)])
+        try connection.execute("COMMIT")
+      } catch {
+        try? connection.execute("ROLLBACK")
+        throw error
+      }
+      rows.removeAll()
+      inBatch = 0
+    }
+  }
+
+  /// One event as a COPY row of `columns`, in the SQLite store's text forms (tags and
+  /// attrs as canonical JSON, the start as canonical text).
+  static func appendRow(_ event: Event, importID: String, to out: ByteBuffer) {
+    PostgresCopyText.appendField(event.id, to: out, first: true)
+    PostgresCopyText.appendField(event.source, to: out)
+    PostgresCopyText.appendField(event.kind, to: out)
+    PostgresCopyText.appendField(Timestamp.canonical(event.start), to: out)
+    PostgresCopyText.appendField(String(event.start), to: out)
+    PostgresCopyText.appendField(String(event.endMillis), to: out)
+    let number = ByteBuffer(capacity: 32)
+    number.appendJSONNumber(event.duration)
+    PostgresCopyText.appendField(String(decoding: number.bytes, as: UTF8.self), to: out)
+    for index in Event.optionalStringNames.indices { PostgresCopyText.appendField(event.optionalString(index), to: out) }
+    PostgresCopyText.appendField(event.productivity.map { String($0) }, to: out)
+    PostgresCopyText.appendField(event.tags.map { tags in
+      let json = ByteBuffer()
+      json.appendJSON(.array(tags.map { .string($0) }))
+      return String(decoding: json.bytes, as: UTF8.self)
+    }, to: out)
+    PostgresCopyText.appendField(event.billable.map { $0 ? "true" : "false" }, to: out)
+    PostgresCopyText.appendField(event.offset, to: out)
+    PostgresCopyText.appendField(event.attrs.isEmpty ? nil : {
+      let json = ByteBuffer()
+      json.appendJSON(event.attrs)
+      return String(decoding: json.bytes, as: UTF8.self)
+    }(), to: out)
+    PostgresCopyText.appendField(importID, to: out)
+    PostgresCopyText.endRow(out)
+  }
+}

@@ -1,0 +1,60 @@
+import Eidolon
+import Foundation
+import Testing
+
+/// eid-load into a PostgreSQL store: the same counts and ids as a SQLite store, a second
+/// load skips everything, and two loaders at once with overlapping inputs store exactly
+/// the union, their imports counting what each inserted and skipped.
+@Suite(.serialized) struct PostgresStoreTests {
+  static func ids(_ store: PostgresEventStore) throws -> [String] {
+    try store.connection.rows("SELECT id FROM events ORDER BY id").map { $0[0] ?? "" }
+  }
+
+  @Test func eidLoadAppendsAsIntoSQLite() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let ndjson = dir.appendingPathComponent("events.ndjson")
+    let read = try ToolRunner.run("aw-read", [ToolRunner.packageRoot.appendingPathComponent("corpus/activitywatch/python-export.json").path])
+    try read.stdout.write(to: ndjson, atomically: true, encoding: .utf8)
+
+    let sqlite = try ToolRunner.run("eid-load", [dir.appendingPathComponent("events.db").path, ndjson.path])
+    let postgres = try ToolRunner.run("eid-load", [server.uri, ndjson.path])
+    #expect(postgres.status == 0, "\(postgres.stderr)")
+    #expect(!postgres.stderr.contains("NOTICE"))
+    let counts = { (text: String) in text.components(separatedBy: "read ").last?.split(separator: ",").prefix(3).joined(separator: ",") }
+    #expect(counts(postgres.stderr) == counts(sqlite.stderr), "\(postgres.stderr) vs \(sqlite.stderr)")
+    let dumped = try ToolRunner.run("eid-dump", [dir.appendingPathComponent("events.db").path]).stdout.split(separator: "\n")
+      .map { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String ?? "" }.sorted()
+    let store = try PostgresEventStore(server.uri)
+    #expect(try Self.ids(store) == dumped)
+
+    let again = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--batch-size", "3"])
+    #expect(again.status == 0 && again.stderr.contains("inserted 0, skipped \(read.stdout.split(separator: "\n").count)"), "\(again.stderr)")
+    let refused = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--merge-strategy", "replace"])
+    #expect(refused.status == 2 && refused.stderr.contains("append"), "\(refused.stderr)")
+  }
+
+  @Test func twoLoadersAtOnceStoreTheUnion() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    func lines(_ range: Range<Int>) -> String {
+      range.map { #"{"id":"x:\#($0)","source":"x","kind":"window","start":"2024-01-01T00:00:00.000Z","duration":\#($0 % 60)}"# }
+        .joined(separator: "\n") + "\n"
+    }
+    try lines(0..<35_000).write(to: dir.appendingPathComponent("a.ndjson"), atomically: true, encoding: .utf8)
+    try lines(15_000..<50_000).write(to: dir.appendingPathComponent("b.ndjson"), atomically: true, encoding: .utf8)
+    let both = try ToolRunner.shell("""
+      cd \(dir.path) && { eid-load '\(server.uri)' a.ndjson --batch-size 1000 2> a.err & eid-load '\(server.uri)' b.ndjson --batch-size 1000 2> b.err & wait; }
+      """)
+    #expect(both.status == 0, "\(both.stdout)")
+    let store = try PostgresEventStore(server.uri)
+    #expect(try store.count() == 50_000)
+    let imports = try store.connection.rows("SELECT read, inserted, skipped, status FROM imports ORDER BY id")
+    #expect(imports.count == 2 && imports.allSatisfy { $0[0] == "35000" && $0[3] == "done" })
+    let inserted = imports.compactMap { Int($0[1] ?? "") }.reduce(0, +)
+    let skipped = imports.compactMap { Int($0[2] ?? "") }.reduce(0, +)
+    #expect(inserted == 50_000 && skipped == 20_000, "\(imports)")
+  }
+}
