@@ -17,7 +17,7 @@ struct EidDump: ParsableCommand {
       """,
     version: EidolonVersion.current)
 
-  @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+  @Argument(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
   var database: String
 
   @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file instead of stdout ('.gz' compresses).", valueName: "file"))
@@ -29,6 +29,15 @@ struct EidDump: ParsableCommand {
   var progress = false
 
   func run() throws {
+    if PostgresConnection.isTarget(database) {
+      // A PostgreSQL store (formats/postgresql.md): the same lines, from a cursor.
+      let diagnostics = Diagnostics(toolName: "eid-dump")
+      let writer = EidolonNDJSONWriter(sink: try OutputSink.open(output))
+      _ = try PostgresEventStore(database).dump(filter.filter, to: writer, diagnostics: diagnostics)
+      try writer.finish()
+      if diagnostics.rejectCount > 0 { throw ExitCode(1) }
+      return
+    }
     let store = try EventStore(path: database, readOnly: true)
     let diagnostics = Diagnostics(toolName: "eid-dump")
     _ = try StoreFilterOptions.copyLines(store, filter.filter, to: try OutputSink.open(output),

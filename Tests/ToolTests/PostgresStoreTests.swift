@@ -57,4 +57,26 @@ import Testing
     let skipped = imports.compactMap { Int($0[2] ?? "") }.reduce(0, +)
     #expect(inserted == 50_000 && skipped == 20_000, "\(imports)")
   }
+
+  /// eid-dump from a PostgreSQL store gives byte for byte what it gives from a SQLite
+  /// store of the same loads (every field: the corpus's canonical events and an
+  /// ActivityWatch export's), and its filters keep the same events.
+  @Test func eidDumpGivesWhatItGivesFromSQLite() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let aw = dir.appendingPathComponent("aw.ndjson")
+    try ToolRunner.run("aw-read", [ToolRunner.packageRoot.appendingPathComponent("corpus/activitywatch/python-export.json").path]).stdout
+      .write(to: aw, atomically: true, encoding: .utf8)
+    let inputs = [ToolRunner.packageRoot.appendingPathComponent("corpus/eidolon/canonical.ndjson").path, aw.path]
+    let sqlite = dir.appendingPathComponent("events.db").path
+    #expect(try ToolRunner.run("eid-load", [sqlite] + inputs).status <= 1)
+    #expect(try ToolRunner.run("eid-load", [server.uri] + inputs).status <= 1)
+    for filter in [[], ["--source", "activitywatch"], ["--since", "2024-03-04T09:06:00Z"]] {
+      let fromSQLite = try ToolRunner.run("eid-dump", [sqlite] + filter)
+      let fromPostgres = try ToolRunner.run("eid-dump", [server.uri] + filter)
+      #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
+      #expect(!fromPostgres.stdout.isEmpty && fromPostgres.stdout == fromSQLite.stdout, "\(filter)")
+    }
+  }
 }

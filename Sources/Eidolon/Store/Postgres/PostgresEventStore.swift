@@ -145,4 +145,77 @@ public final class PostgresEventStore {
     PostgresCopyText.appendField(importID, to: out)
     PostgresCopyText.endRow(out)
   }
+
+  /// Writes the events `filter` keeps, in start order (as eid-dump does from SQLite), through
+  /// a cursor of 10,000 rows at a time. Each row's line is made from its columns and read
+  /// back through the NDJSON reader, so a row that breaks the spec (edited by hand) is
+  /// refused with its id rather than written. The events written.
+  public func dump(_ filter: EventDumper.Filter, to writer: EidolonNDJSONWriter, diagnostics: Diagnostics) throws -> Int {
+    var conditions: [String] = []
+    var values: [String?] = []
+    func oneOf(_ column: String, _ list: [String]) {
+      guard !list.isEmpty else { return }
+      var places: [String] = []
+      for item in list {
+        values.append(item)
+        places.append("$\(values.count)")
+      }
+      conditions.append("\(column) IN (\(places.joined(separator: ", ")))")
+    }
+    oneOf("source", filter.sources)
+    oneOf("stream", filter.streams)
+    oneOf("kind", filter.kinds)
+    oneOf("\"user\"", filter.users)
+    if let since = filter.since { values.append(String(since)); conditions.append("start_ms >= $\(values.count)") }
+    if let until = filter.until { values.append(String(until)); conditions.append("start_ms < $\(values.count)") }
+    let columns = StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 }.joined(separator: ", ")
+    let query = "SELECT \(columns) FROM events\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY start_ms, seq"
+    try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    defer { try? connection.execute("COMMIT") }
+    try connection.run("DECLARE dump NO SCROLL CURSOR FOR \(query)", values)
+    var written = 0
+    let lines = ByteBuffer(capacity: 1 << 20)
+    while true {
+      let rows = try connection.rows("FETCH 10000 FROM dump")
+      if rows.isEmpty { break }
+      lines.removeAll()
+      for row in rows { PostgresEventStore.appendLine(row, to: lines) }
+      let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(Array(lines.bytes)), name: displayName), diagnostics: diagnostics)
+      while let event = try reader.next() {
+        try writer.write(event)
+        written += 1
+      }
+    }
+    return written
+  }
+
+  /// A row of `eventColumns` (as text) as the NDJSON line of its event.
+  static func appendLine(_ row: [String?], to out: ByteBuffer) {
+    typealias C = StoreSchema.EventColumn
+    func string(_ column: Int) { out.appendJSONString(row[column] ?? "") }
+    out.append("{\"id\":")
+    string(C.id.rawValue)
+    out.append(",\"source\":")
+    string(C.source.rawValue)
+    out.append(",\"kind\":")
+    string(C.kind.rawValue)
+    out.append(",\"start\":\"")
+    Timestamp.appendCanonical(Int64(row[C.startMillis.rawValue] ?? "") ?? 0, to: out)
+    out.append("\",\"duration\":")
+    out.appendJSONNumber(Double(row[C.duration.rawValue] ?? "") ?? 0)
+    for (index, name) in Event.optionalStringNames.enumerated() {
+      guard let value = row[C.firstOptionalString.rawValue + index] else { continue }
+      out.append(",\"\(name)\":")
+      out.appendJSONString(value)
+    }
+    if let productivity = row[C.productivity.rawValue] { out.append(",\"productivity\":\(productivity)") }
+    if let tags = row[C.tags.rawValue] { out.append(",\"tags\":\(tags)") }
+    if let billable = row[C.billable.rawValue] { out.append(billable == "t" ? ",\"billable\":true" : ",\"billable\":false") }
+    if let offset = row[C.utcOffset.rawValue] {
+      out.append(",\"offset\":")
+      out.appendJSONString(offset)
+    }
+    if let attrs = row[C.attrs.rawValue] { out.append(",\"attrs\":\(attrs)") }
+    out.append("}\n")
+  }
 }
