@@ -31,8 +31,8 @@ import Testing
 
     let again = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--batch-size", "3"])
     #expect(again.status == 0 && again.stderr.contains("inserted 0, skipped \(read.stdout.split(separator: "\n").count)"), "\(again.stderr)")
-    let refused = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--merge-strategy", "replace"])
-    #expect(refused.status == 2 && refused.stderr.contains("append"), "\(refused.stderr)")
+    let refused = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--merge-strategy", "replace-range"])
+    #expect(refused.status == 2 && refused.stderr.contains("append or replace"), "\(refused.stderr)")
   }
 
   @Test func twoLoadersAtOnceStoreTheUnion() throws {
@@ -78,5 +78,32 @@ import Testing
       #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
       #expect(!fromPostgres.stdout.isEmpty && fromPostgres.stdout == fromSQLite.stdout, "\(filter)")
     }
+  }
+
+  /// replace into PostgreSQL: the same counts and the same dump as into SQLite, for a
+  /// second input that changes some events (same ids) and repeats one id.
+  @Test func replaceGivesWhatItGivesInSQLite() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let first = dir.appendingPathComponent("first.ndjson")
+    let read = try ToolRunner.run("aw-read", [ToolRunner.packageRoot.appendingPathComponent("corpus/activitywatch/python-export.json").path])
+    try read.stdout.write(to: first, atomically: true, encoding: .utf8)
+    let second = dir.appendingPathComponent("second.ndjson")
+    let lines = read.stdout.split(separator: "\n").map(String.init)
+    let changed = lines.enumerated().map { $0.offset % 2 == 0 ? $0.element.replacingOccurrences(of: #""duration":"#, with: #""title":"changed","duration":"#) : $0.element }
+    try (changed + [changed[0]]).joined(separator: "\n").appending("\n").write(to: second, atomically: true, encoding: .utf8)
+    let sqlite = dir.appendingPathComponent("events.db").path
+    var notes: [String: String] = [:]
+    for (store, key) in [(sqlite, "sqlite"), (server.uri, "postgres")] {
+      #expect(try ToolRunner.run("eid-load", [store, first.path]).status == 0)
+      let replaced = try ToolRunner.run("eid-load", [store, second.path, "--merge-strategy", "replace", "--batch-size", "4"])
+      #expect(replaced.status <= 1, "\(replaced.stderr)")
+      notes[key] = replaced.stderr.components(separatedBy: "read ").last?.split(separator: ",").prefix(4).joined(separator: ",")
+    }
+    #expect(notes["sqlite"] == notes["postgres"], "\(notes)")
+    let fromSQLite = try ToolRunner.run("eid-dump", [sqlite]).stdout
+    let fromPostgres = try ToolRunner.run("eid-dump", [server.uri]).stdout
+    #expect(!fromPostgres.isEmpty && fromPostgres == fromSQLite)
   }
 }

@@ -2,7 +2,7 @@
 /// of the SQLite schema in PostgreSQL's types, made when missing. Loads go through COPY
 /// into a staging table per batch, then one INSERT ... ON CONFLICT (id) DO NOTHING into
 /// `events`, the batch's counts committed with it: any number of loaders may write at once,
-/// and overlapping ids end as one row each. Today the `append` strategy.
+/// and overlapping ids end as one row each. Today the `append` and `replace` strategies.
 public final class PostgresEventStore {
   public let connection: PostgresConnection
   public var displayName: String { connection.displayName }
@@ -22,6 +22,7 @@ public final class PostgresEventStore {
       read BIGINT NOT NULL DEFAULT 0,
       inserted BIGINT NOT NULL DEFAULT 0,
       skipped BIGINT NOT NULL DEFAULT 0,
+      replaced BIGINT NOT NULL DEFAULT 0,
       rejected BIGINT NOT NULL DEFAULT 0
     );
     CREATE TABLE IF NOT EXISTS events (
@@ -42,7 +43,8 @@ public final class PostgresEventStore {
     """
 
   /// The columns a load writes, in COPY's order (`user` quoted: a keyword in PostgreSQL).
-  static let columns = (StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 } + ["import_id"]).joined(separator: ", ")
+  static let columnList = StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 } + ["import_id"]
+  static let columns = columnList.joined(separator: ", ")
 
   public init(_ target: String) throws {
     connection = try PostgresConnection(target)
@@ -56,22 +58,29 @@ public final class PostgresEventStore {
     Int(try connection.rows("SELECT count(*) FROM events").first?.first.flatMap { $0 } ?? "0") ?? 0
   }
 
-  /// A load with the append strategy: `add` each event, then `finish`. Recorded in
-  /// `imports` with its counts, committed with each batch.
+  /// A load with the append or replace strategy: `add` each event, then `finish`.
+  /// Recorded in `imports` with its counts, committed with each batch.
   public final class Append {
     private let store: PostgresEventStore
     private let importID: String
     private let batchSize: Int
     private let rows = ByteBuffer(capacity: 1 << 20)
     private var inBatch = 0
+    private let replaces: Bool
     public private(set) var counts = EventLoader.Counts()
 
-    public init(into store: PostgresEventStore, inputs: String, batchSize: Int) throws {
+    /// `strategy`: append (an id already stored is skipped) or replace (an incoming event
+    /// replaces the stored one; of one id twice in a batch, the later).
+    public init(into store: PostgresEventStore, inputs: String, batchSize: Int, strategy: EventLoader.Strategy = .append) throws {
+      guard strategy == .append || strategy == .replace else {
+        throw EidolonError(.usage, "a PostgreSQL store takes --merge-strategy append or replace, so far (formats/postgresql.md)")
+      }
       self.store = store
       self.batchSize = max(1, batchSize)
+      replaces = strategy == .replace
       importID = try store.connection.rows(
-        "INSERT INTO imports (status, tool_version, inputs, strategy) VALUES ('running', $1, $2, 'append') RETURNING id",
-        [EidolonVersion.current, inputs]).first?.first.flatMap { $0 } ?? "0"
+        "INSERT INTO imports (status, tool_version, inputs, strategy) VALUES ('running', $1, $2, $3) RETURNING id",
+        [EidolonVersion.current, inputs, strategy.rawValue]).first?.first.flatMap { $0 } ?? "0"
     }
 
     public var importNumber: String { importID }
@@ -84,8 +93,11 @@ public final class PostgresEventStore {
 
     public func finish(rejected: Int) throws -> EventLoader.Counts {
       try flush()
+      // Read counts the rejected records too, as a SQLite load's does.
       counts.rejected = rejected
-      try store.connection.run("UPDATE imports SET status = 'done', finished = now(), rejected = $2 WHERE id = $1", [importID, String(rejected)])
+      counts.read += rejected
+      try store.connection.run("UPDATE imports SET status = 'done', finished = now(), rejected = $2, read = $3 WHERE id = $1",
+                               [importID, String(rejected), String(counts.read)])
       return counts
     }
 
@@ -99,13 +111,25 @@ public final class PostgresEventStore {
         try connection.copyIn("COPY staging (\(PostgresEventStore.columns)) FROM STDIN") { send in
           try rows.bytes.withUnsafeBytes { try send($0) }
         }
-        let inserted = try connection.run(
-          "INSERT INTO events (\(PostgresEventStore.columns)) SELECT \(PostgresEventStore.columns) FROM staging ORDER BY seq ON CONFLICT (id) DO NOTHING", [])
         counts.read += inBatch
-        counts.inserted += inserted
-        counts.skipped += inBatch - inserted
-        try connection.run("UPDATE imports SET read = $2, inserted = $3, skipped = $4 WHERE id = $1",
-                           [importID, String(counts.read), String(counts.inserted), String(counts.skipped)])
+        if replaces {
+          // The last of each id in the batch; xmax = 0 tells an inserted row from an updated one.
+          let updates = PostgresEventStore.columnList.filter { $0 != "id" }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+          let written = try connection.rows("""
+            INSERT INTO events (\(PostgresEventStore.columns)) SELECT DISTINCT ON (id) \(PostgresEventStore.columns) FROM staging ORDER BY id, seq DESC
+            ON CONFLICT (id) DO UPDATE SET \(updates) RETURNING (xmax = 0)
+            """)
+          let inserted = written.filter { $0.first == "t" }.count
+          counts.inserted += inserted
+          counts.replaced += inBatch - inserted
+        } else {
+          let inserted = try connection.run(
+            "INSERT INTO events (\(PostgresEventStore.columns)) SELECT \(PostgresEventStore.columns) FROM staging ORDER BY seq ON CONFLICT (id) DO NOTHING", [])
+          counts.inserted += inserted
+          counts.skipped += inBatch - inserted
+        }
+        try connection.run("UPDATE imports SET read = $2, inserted = $3, skipped = $4, replaced = $5 WHERE id = $1",
+                           [importID, String(counts.read), String(counts.inserted), String(counts.skipped), String(counts.replaced)])
         try connection.execute("COMMIT")
       } catch {
         try? connection.execute("ROLLBACK")
