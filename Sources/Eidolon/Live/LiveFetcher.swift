@@ -58,7 +58,9 @@ public final class LiveFetcher {
   public private(set) var waitedSeconds = 0.0
   /// Messages for the user (waits, retries), already redacted.
   public var note: (String) -> Void = { _ in }
-  public var sleep: (Double) -> Void = { seconds in if seconds > 0 { usleep(useconds_t(min(seconds, 4000) * 1_000_000)) } }
+  /// A wait (from Retry-After, or from request times a state file kept) that is not a
+  /// finite positive number of seconds is no wait.
+  public var sleep: (Double) -> Void = { seconds in if seconds.isFinite, seconds > 0 { usleep(useconds_t(min(seconds, 4000) * 1_000_000)) } }
   public var now: () -> Double = { Date().timeIntervalSince1970 }
   /// Says whether a 402 is a spent quota (Toggl's, since 2025) rather than a feature the
   /// plan lacks: by its body.

@@ -192,7 +192,8 @@ public final class TogglExporter {
     var names: [String: Names] = [:]
     for workspace in try fetchWorkspaces(fetcher) { names[workspace] = try fetchNames(fetcher, workspace: workspace) }
     // A minute early: Toggl's `at` has whole seconds, and a change twice does no harm.
-    let since = Int64(seconds.rounded(.down)) - 60
+    // (A state file's time outside 1970-9999 is not trusted: everything since 1970 is asked.)
+    let since = seconds.isFinite && seconds > 60 && seconds < 253_402_300_800 ? Int64(seconds.rounded(.down)) - 60 : 0
     let items = try fetcher.fetch(get("/api/v9/me/time_entries?since=\(since)&meta=true"), what: "Toggl changes since \(Timestamp.canonical(since * 1000))") {
       try Page(body: $0.body, what: "Toggl changes").items
     }
