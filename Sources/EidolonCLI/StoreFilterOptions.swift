@@ -29,12 +29,12 @@ public struct StoreFilterOptions: ParsableArguments {
   /// Every event of `store` the filter keeps, in start order, into `writer` (finished after).
   /// Returns how many were written; one the writer cannot hold is rejected through
   /// `diagnostics` (counted, in --rejects), and the caller ends with status 1.
-  public static func copy(_ store: EventStore, _ filter: EventDumper.Filter, to writer: EventWriter, progress: Progress,
+  public static func copy(_ store: EventStorage, _ filter: EventDumper.Filter, to writer: EventWriter, progress: Progress,
                           diagnostics: Diagnostics) throws -> Int {
-    let dumper = try EventDumper(store: store, filter: filter)
+    let dumper = try store.events(filter)
     var written = 0
     while let event = try dumper.next() {
-      if try diagnostics.write(event, to: writer, file: store.path, position: nil) { written += 1 }
+      if try diagnostics.write(event, to: writer, file: store.displayName, position: nil) { written += 1 }
       progress.update(records: dumper.count, bytes: 0)
     }
     progress.clear()
@@ -46,10 +46,10 @@ public struct StoreFilterOptions: ParsableArguments {
 
 extension StoreFilterOptions {
   /// `copy` into Eidolon NDJSON (eid-dump): each row goes out as its canonical line, made
-  /// straight from its columns (EventDumper.nextView).
-  public static func copyLines(_ store: EventStore, _ filter: EventDumper.Filter, to sink: OutputSink, progress: Progress,
+  /// straight from its columns (StoredEvents.nextView).
+  public static func copyLines(_ store: EventStorage, _ filter: EventDumper.Filter, to sink: OutputSink, progress: Progress,
                                diagnostics: Diagnostics) throws -> Int {
-    let dumper = try EventDumper(store: store, filter: filter)
+    let dumper = try store.events(filter)
     while let view = try dumper.nextView() {
       sink.buffer.append(view.canonicalLine)
       sink.buffer.append(0x0A)

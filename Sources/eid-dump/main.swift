@@ -29,16 +29,7 @@ struct EidDump: ParsableCommand {
   var progress = false
 
   func run() throws {
-    if PostgresConnection.isTarget(database) {
-      // A PostgreSQL store (formats/postgresql.md): the same lines, from a cursor.
-      let diagnostics = Diagnostics(toolName: "eid-dump")
-      let writer = EidolonNDJSONWriter(sink: try OutputSink.open(output))
-      _ = try PostgresEventStore(database).dump(filter.filter, to: writer, diagnostics: diagnostics)
-      try writer.finish()
-      if diagnostics.rejectCount > 0 { throw ExitCode(1) }
-      return
-    }
-    let store = try EventStore(path: database, readOnly: true)
+    let store = try EventStores.open(database, readOnly: true)
     let diagnostics = Diagnostics(toolName: "eid-dump")
     _ = try StoreFilterOptions.copyLines(store, filter.filter, to: try OutputSink.open(output),
                                          progress: Progress.automatic(forced: progress), diagnostics: diagnostics)

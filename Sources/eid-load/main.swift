@@ -31,7 +31,7 @@ struct EidLoad: ParsableCommand {
       """,
     version: EidolonVersion.current)
 
-  @Argument(help: ArgumentHelp("The SQLite store (created when missing), or a postgresql:// URI (append only, so far).", valueName: "database"))
+  @Argument(help: ArgumentHelp("The SQLite store (created when missing), or a postgresql:// URI (formats/postgresql.md).", valueName: "database"))
   var database: String
 
   @OptionGroup var common: CommonOptions
@@ -56,19 +56,18 @@ struct EidLoad: ParsableCommand {
   func run() throws {
     let diagnostics = try common.makeDiagnostics(toolName: "eid-load")
     if let rollback {
-      try EventStore.rollback(path: database, backupPath: rollback)
+      try EventStores.rollback(database, backup: rollback)
       diagnostics.note("eid-load: \(database) is back as it was in \(rollback)")
       return
     }
-    if PostgresConnection.isTarget(database) { return try loadIntoPostgres(diagnostics) }
-    let store = try EventStore(path: database, upgrade: upgrade)
+    let store = try EventStores.open(database, upgrade: upgrade)
     if upgrade {
-      let backup = EventStore.freeBackupName(database, version: store.schemaVersion)
-      let from = try store.upgrade(backupPath: backup)
-      if from < StoreSchema.currentVersion {
-        diagnostics.note("eid-load: upgraded \(database) from schema version \(from) to \(StoreSchema.currentVersion); the old one is in \(backup) ('eid-load \(database) --rollback \(backup)' puts it back)")
+      let (from, backup) = try store.upgrade(backup: nil)
+      if from < store.currentSchemaVersion {
+        let kept = backup.map { "; the old one is in \($0) ('eid-load \(database) --rollback \($0)' puts it back)" } ?? ""
+        diagnostics.note("eid-load: upgraded \(store.displayName) from schema version \(from) to \(store.currentSchemaVersion)\(kept)")
       } else {
-        diagnostics.note("eid-load: \(database) is already at schema version \(from)")
+        diagnostics.note("eid-load: \(store.displayName) is already at schema version \(from)")
       }
       if common.inputs.isEmpty { return }
     }
@@ -90,7 +89,7 @@ struct EidLoad: ParsableCommand {
       counts = try loader.finish()
     } catch {
       loader.abandon()
-      diagnostics.note("eid-load: load \(loader.importID) stopped; the batches before the error are stored ('eid-load \(database) --resume' with the same inputs continues it)")
+      diagnostics.note("eid-load: load \(loader.importID) stopped; the batches before the error are stored ('eid-load \(store.displayName) --resume' with the same inputs continues it)")
       throw error
     }
     let elapsed = clock.now - started
@@ -99,7 +98,7 @@ struct EidLoad: ParsableCommand {
     if json {
       let out = try OutputSink.open(common.output)
       let summary: [(String, JSONValue)] = [
-        ("database", .string(database)), ("import", .number(Int(loader.importID))), ("strategy", .string(mergeStrategy.rawValue)),
+        ("database", .string(store.displayName)), ("import", .number(Int(loader.importID))), ("strategy", .string(mergeStrategy.rawValue)),
         ("read", .number(counts.read)), ("inserted", .number(counts.inserted)), ("skipped", .number(counts.skipped)),
         ("replaced", .number(counts.replaced)), ("removed", .number(counts.removed)), ("rejected", .number(counts.rejected)),
         ("seconds", .number((seconds * 1000).rounded() / 1000)), ("events_per_second", .number(rate.rounded())),
@@ -109,7 +108,7 @@ struct EidLoad: ParsableCommand {
       try out.finish()
     }
     diagnostics.note(
-      "eid-load: \(database) load \(loader.importID) (\(mergeStrategy.rawValue)): read \(counts.read), inserted \(counts.inserted), skipped \(counts.skipped), replaced \(counts.replaced), removed \(counts.removed), rejected \(counts.rejected); \(String(format3(seconds))) s, \(Int(rate.rounded())) events/s")
+      "eid-load: \(store.displayName) load \(loader.importID) (\(mergeStrategy.rawValue)): read \(counts.read), inserted \(counts.inserted), skipped \(counts.skipped), replaced \(counts.replaced), removed \(counts.removed), rejected \(counts.rejected); \(String(format3(seconds))) s, \(Int(rate.rounded())) events/s")
     try diagnostics.finish()
     if counts.rejected > 0 { throw ExitCode(1) }
   }

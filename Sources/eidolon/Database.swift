@@ -11,7 +11,7 @@ struct Database: ParsableCommand {
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "What a store holds: schema version, events per source, users, its loads.")
 
-    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    @Argument(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
     var database = StorePath.defaultName
 
     @Flag(help: "Print it as JSON.")
@@ -59,22 +59,22 @@ struct Database: ParsableCommand {
   struct Upgrade: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Bring a store made by an older Eidolon to this schema version (a backup is made first).")
 
-    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    @Argument(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
     var database = StorePath.defaultName
 
-    @Option(help: ArgumentHelp("Where the backup goes (default DATABASE.backup-vN).", valueName: "file"))
+    @Option(help: ArgumentHelp("Where the backup goes (SQLite: default DATABASE.backup-vN; PostgreSQL: a pg_dump, made only when given).", valueName: "file"))
     var backup: String?
 
     func run() throws {
-      let path = StorePath.resolve(database)
-      let store = try EventStore(path: path, upgrade: true)
-      let backupPath = backup ?? EventStore.freeBackupName(path, version: store.schemaVersion)
-      let from = try store.upgrade(backupPath: backupPath)
+      let store = try EventStores.open(StorePath.resolve(database), upgrade: true)
+      let (from, made) = try store.upgrade(backup: backup)
       let notes = Diagnostics(toolName: "eidolon")
-      if from < StoreSchema.currentVersion {
-        notes.note("eidolon: upgraded \(path) from schema version \(from) to \(StoreSchema.currentVersion); the old one is in \(backupPath) ('eidolon db rollback \(path) --backup \(backupPath)' puts it back)")
+      let name = store.displayName
+      if from < store.currentSchemaVersion {
+        let kept = made.map { "; the old one is in \($0) ('eidolon db rollback \(name) --backup \($0)' puts it back)" } ?? " in one transaction"
+        notes.note("eidolon: upgraded \(name) from schema version \(from) to \(store.currentSchemaVersion)\(kept)")
       } else {
-        notes.note("eidolon: \(path) is already at schema version \(from)")
+        notes.note("eidolon: \(name) is already at schema version \(from)")
       }
     }
   }
@@ -82,7 +82,7 @@ struct Database: ParsableCommand {
   struct Rollback: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Put a store back as it was in a backup made by upgrade.")
 
-    @Argument(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+    @Argument(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
     var database = StorePath.defaultName
 
     @Option(help: ArgumentHelp("The backup to put back.", valueName: "file"))
@@ -90,8 +90,8 @@ struct Database: ParsableCommand {
 
     func run() throws {
       let path = StorePath.resolve(database)
-      try EventStore.rollback(path: path, backupPath: backup)
-      Diagnostics(toolName: "eidolon").note("eidolon: \(path) is back as it was in \(backup)")
+      try EventStores.rollback(path, backup: backup)
+      Diagnostics(toolName: "eidolon").note("eidolon: \(EventStores.displayName(path)) is back as it was in \(backup)")
     }
   }
 }

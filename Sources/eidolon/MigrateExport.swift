@@ -72,7 +72,7 @@ struct MigrateExport: ParsableCommand {
   var json = false
 
   func run() throws {
-    let store = try EventStore(path: StorePath.resolve(db), readOnly: true)
+    let store = try EventStores.open(StorePath.resolve(db), readOnly: true)
     var filter = self.filter.filter
     filter.users = user
     let meter = quiet ? Progress(enabled: false) : Progress.automatic(forced: progress)
@@ -80,11 +80,11 @@ struct MigrateExport: ParsableCommand {
     let count = try StoreFilterOptions.copy(store, filter, to: try write.makeWriter(), progress: meter, diagnostics: diagnostics)
     if json {
       diagnostics.note(ReportText.json(ReportText.object([
-        ("database", .string(store.path)), ("events", .number(count)), ("rejected", .number(diagnostics.rejectCount)), ("format", .string(write.to)),
+        ("database", .string(store.displayName)), ("events", .number(count)), ("rejected", .number(diagnostics.rejectCount)), ("format", .string(write.to)),
         ("output", write.output.map { .string($0) } ?? .null),
       ])))
     } else if !quiet || diagnostics.rejectCount > 0 {
-      diagnostics.note("eidolon: \(count) events from \(store.path) written as \(write.to)\(write.output.map { " to \($0)" } ?? ""); \(diagnostics.rejectCount) rejected")
+      diagnostics.note("eidolon: \(count) events from \(store.displayName) written as \(write.to)\(write.output.map { " to \($0)" } ?? ""); \(diagnostics.rejectCount) rejected")
     }
     if diagnostics.rejectCount > 0 { throw ExitCode(1) }
   }

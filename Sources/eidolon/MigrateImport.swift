@@ -64,7 +64,7 @@ struct MigrateImport: ParsableCommand {
       result = try MigrationImport.run(plan: migration, database: database, options: options, diagnostics: diagnostics, progress: progress)
     } catch {
       // Said only when a load had begun (not for a file that could not be opened first).
-      if !dryRun, EventLoader.hasUnfinishedLoad(storePath: database, inputs: migration.inputs.map(\.displayName)) {
+      if !dryRun, EventStores.hasUnfinishedLoad(database, inputs: migration.inputs.map(\.displayName)) {
         diagnostics.note("eidolon: the import stopped; the batches before the error are stored (the same command with --resume continues it)")
       }
       throw error

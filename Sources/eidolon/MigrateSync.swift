@@ -55,7 +55,7 @@ struct MigrateSync: ParsableCommand {
             let changes = try spec.togglChanges(since: since, output: changesPath) { say("\(member.name): \($0)") }
             let changed = try load(member, team: team, path: changesPath, strategy: .replace)
             let prefix = team.stores.isShared ? member.name + "/" : ""
-            let removed = try EventStore(path: store).removeEvents(ids: changes.deleted.map { prefix + TogglCSVReader.eventID(togglID: $0) })
+            let removed = try EventStores.open(store).removeEvents(ids: changes.deleted.map { prefix + TogglCSVReader.eventID(togglID: $0) })
             line += "; changed in Toggl since the last fetch: \(changes.changed) stored again, \(removed) deleted"
             rejected += changed.rejected
           }
@@ -66,7 +66,7 @@ struct MigrateSync: ParsableCommand {
             let owner = team.stores.isShared ? member.name : nil
             var removed = 0
             for (stream, ids) in changes.replacedIDs.sorted(by: { $0.key < $1.key }) {
-              removed += try EventStore(path: store).removeEvents(stream: stream, user: owner, activityIDs: ids)
+              removed += try EventStores.open(store).removeEvents(stream: stream, user: owner, activityIDs: ids)
             }
             let loaded = try load(member, team: team, path: changesPath, strategy: .append)
             line += "; changed on the server since the last fetch: \(removed) stored activities replaced or deleted, \(loaded.inserted) stored"

@@ -31,8 +31,6 @@ import Testing
 
     let again = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--batch-size", "3"])
     #expect(again.status == 0 && again.stderr.contains("inserted 0, skipped \(read.stdout.split(separator: "\n").count)"), "\(again.stderr)")
-    let refused = try ToolRunner.run("eid-load", [server.uri, ndjson.path, "--merge-strategy", "replace-range"])
-    #expect(refused.status == 2 && refused.stderr.contains("append or replace"), "\(refused.stderr)")
   }
 
   @Test func twoLoadersAtOnceStoreTheUnion() throws {

@@ -26,7 +26,7 @@ public enum MigrationImport {
     // for it, so nothing is left behind.
     var storePath = database
     var scratchStore: String?
-    if options.dryRun && access(database, F_OK) != 0 {
+    if options.dryRun && !EventStores.exists(database) {
       let path = try TemporaryFile.databasePath("dry-run", holding: "the dry run's empty store")
       storePath = path
       scratchStore = path
@@ -34,7 +34,7 @@ public enum MigrationImport {
     defer {
       if let scratchStore { TemporaryPaths.remove(scratchStore) }
     }
-    let store = try EventStore(path: storePath)
+    let store = try EventStores.open(storePath)
     let loader = try EventLoader(store: store, inputs: plan.inputs.map(\.displayName), options: options, diagnostics: diagnostics)
     var found = formats.map(\.format)
     let inputs = plan.inputs.enumerated().map { index, input in

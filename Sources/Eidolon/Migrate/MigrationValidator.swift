@@ -49,7 +49,12 @@ public enum MigrationValidator {
 
   public static func run(plan: MigrationPlan, database: String, options: Options, diagnostics: Diagnostics,
                          progress: Progress? = nil) throws -> ValidationReport {
-    let store = try EventStore(path: database, readOnly: true)
+    // A PostgreSQL store's events in scope are copied into a scratch SQLite store's
+    // events table below (PostgresValidationCopy); the rest runs the same.
+    let postgres = EventStores.isPostgres(database) ? try PostgresEventStore(database, readOnly: true) : nil
+    let scratch = postgres == nil ? nil : try TemporaryFile.databasePath("validate", holding: "the stored events compared")
+    defer { if let scratch { TemporaryPaths.remove(scratch) } }
+    let store = try EventStore(path: scratch ?? database, readOnly: scratch == nil)
     let db = store.database
     func count(_ sql: String) throws -> Int { Int(try db.integer(sql) ?? 0) }
     // The ids are indexed after the inserts, not during: SQLite builds an index from sorted
@@ -63,7 +68,7 @@ public enum MigrationValidator {
       """)
     defer { try? db.execute("DROP TABLE IF EXISTS temp.src; DROP TABLE IF EXISTS temp.spans; DROP TABLE IF EXISTS temp.moved") }
 
-    var report = ValidationReport(database: database, sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
+    var report = ValidationReport(database: EventStores.displayName(database), sources: plan.inputs.map(\.displayName), tolerance: options.tolerance,
                                   scope: options.scope, user: plan.user)
     let insert = try db.prepare(
       "INSERT INTO temp.src (id, source, stream, start_ms, end_ms, utc_offset, category, app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
@@ -94,6 +99,7 @@ public enum MigrationValidator {
     try db.execute("""
       CREATE TEMP TABLE spans AS SELECT source, stream, min(start_ms) AS first, max(start_ms) AS last FROM temp.src GROUP BY source, stream
       """)
+    if let postgres { try PostgresValidationCopy.fill(db, from: postgres, scope: options.scope, user: plan.user) }
     let userTest = plan.user == nil ? "" : " AND e.user IS ?1"
     let inScope = options.scope == .range
       ? "EXISTS (SELECT 1 FROM temp.spans s WHERE s.source = e.source AND s.stream IS e.stream AND e.start_ms BETWEEN s.first AND s.last)\(userTest)"

@@ -68,7 +68,9 @@ public struct TeamConfig {
 
     let stores: Stores
     switch (top["store"] as? String, top["store_per_user"] as? String) {
-    case (let shared?, nil): stores = .shared(resolve(shared))
+    case (let shared?, nil):
+      // A postgresql:// URI names a database all the users load into at once.
+      stores = .shared(EventStores.isPostgres(shared) ? shared : resolve(shared))
     case (nil, let pattern?):
       guard pattern.contains("{user}") else { throw fail("store_per_user needs {user} in it, e.g. stores/{user}.db") }
       stores = .perUser(resolve(pattern))

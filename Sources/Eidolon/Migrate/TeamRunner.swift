@@ -38,7 +38,7 @@ public final class TeamRunner: @unchecked Sendable {
   private let workers: Int
   private let display: TeamProgress
   private let lock = NSLock()
-  /// A shared store takes one load at a time (the loader's resume bookkeeping is per store).
+  /// A shared SQLite store takes one load at a time (its loads' resume bookkeeping is per store).
   private let storeLock = NSLock()
   private var state: [String: Any]
   private var outcomes: [String: Outcome] = [:]
@@ -159,7 +159,7 @@ public final class TeamRunner: @unchecked Sendable {
     var messages: [String] = fetchNotes
     diagnostics.messageHandler = { if messages.count < 5 { messages.append($0) } }
     do {
-      let folder = (store as NSString).deletingLastPathComponent
+      let folder = EventStores.isPostgres(store) ? "" : (store as NSString).deletingLastPathComponent
       if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
       let plan = config.plan(for: user)
       var options = EventLoader.Options()
@@ -169,9 +169,11 @@ public final class TeamRunner: @unchecked Sendable {
       // it could say so): go on after its last batch. Changed files (the fix of a bad one)
       // are read from the start; append skips what is stored.
       let stopped = before == nil || (sameFiles && before?["status"] as? String == Status.failed.rawValue)
-      if config.stores.isShared { storeLock.lock() }
-      defer { if config.stores.isShared { storeLock.unlock() } }
-      options.resume = stopped && EventLoader.hasUnfinishedLoad(storePath: store, inputs: plan.inputs.map(\.displayName))
+      // PostgreSQL takes the users' loads side by side (formats/postgresql.md).
+      let takesTurns = config.stores.isShared && !EventStores.isPostgres(store)
+      if takesTurns { storeLock.lock() }
+      defer { if takesTurns { storeLock.unlock() } }
+      options.resume = stopped && EventStores.hasUnfinishedLoad(store, inputs: plan.inputs.map(\.displayName))
       outcome.resumed = options.resume
       let result: MigrationImport.Result
       do {

@@ -2,7 +2,7 @@
 /// each event written as the strategy says, each reject kept, and each batch committed
 /// in one transaction with its checkpoint, its spans and the load's counts
 /// (formats/sqlite-schema.md, "Loading").
-final class BatchWriter {
+final class BatchWriter: LoadWriter {
   let importID: Int64
   private(set) var counts: EventLoader.Counts
   private let database: SQLiteDatabase
@@ -109,19 +109,7 @@ final class BatchWriter {
     }
     if options.strategy == .replaceRange {
       let (source, stream) = event.sourceAndStream
-      noteSpan(source: source, stream: stream, start: event.start, end: event.endMillis)
-    }
-  }
-
-  private func noteSpan(source: String, stream: String, start: Int64, end: Int64) {
-    let key = source + "\u{0}" + stream
-    if var span = spans[key] {
-      span.first = min(span.first, start)
-      span.lastStart = max(span.lastStart, start)
-      span.lastEnd = max(span.lastEnd, end)
-      spans[key] = span
-    } else {
-      spans[key] = (source, stream, start, start, end)
+      LoadStart.note(source: source, stream: stream, start: event.start, end: event.endMillis, in: &spans)
     }
   }
 
@@ -162,7 +150,7 @@ final class BatchWriter {
       return
     }
     try beginBatch()
-        let save = try database.prepare(
+    let save = try database.prepare(
       "INSERT OR REPLACE INTO checkpoints (import_id, input_index, input, lines, checksum_state, updated) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
     save.bind(1, importID)
     save.bind(2, Int64(currentInput.index + (nextInput ? 1 : 0)))
@@ -240,4 +228,5 @@ final class BatchWriter {
   func abandon() {
     try? rollbackBatch()
     try? database.execute("UPDATE imports SET status = 'failed' WHERE id = \(importID)")
-  }}
+  }
+}

@@ -52,11 +52,12 @@ public final class EventLoader {
     }
   }
 
-  public let store: EventStore
+  public let store: EventStorage
   private let options: Options
   private let diagnostics: Diagnostics
-  /// The storing side: the thread's while a load runs, this one's before and after.
-  private let writer: BatchWriter
+  /// The storing side (the store's engine's): the thread's while a load runs, this one's
+  /// before and after.
+  private let writer: LoadWriter
   public var importID: Int64 { writer.importID }
   /// The load's counts (after `load`, or `finish`).
   public var counts: Counts { writer.counts }
@@ -64,33 +65,18 @@ public final class EventLoader {
   public let resumedFrom: (importID: Int64, inputIndex: Int, lines: Int)?
   /// Where the stopped run's committed part ends (nothing, for a new load).
   private let resumeAt: LoadStart.Checkpoint
-  /// Held from before the load is started or resumed until the loader goes away.
-  private var lock: StoreLock?
+  /// What says the load is running (StoreLock, a PostgreSQL session lock), held until the
+  /// loader goes away.
+  private var hold: AnyObject?
 
-  public init(store: EventStore, inputs: [String], options: Options, diagnostics: Diagnostics) throws {
-    // First the lock: only a load nobody holds may be called interrupted and taken over.
-    let database = store.database
-    lock = try StoreLock(
-      path: store.path, wait: options.wait, waiting: { diagnostics.note("eid-load: \($0)") },
-      holder: {
-        let running = try? database.integer("SELECT max(id) FROM imports WHERE status = 'running'")
-        return running.flatMap { $0 }.map { "load \($0)" } ?? "another load"
-      })
+  public init(store: EventStorage, inputs: [String], options: Options, diagnostics: Diagnostics) throws {
+    let session = try store.beginLoad(inputs: inputs, options: options, diagnostics: diagnostics)
     self.store = store
     self.options = options
     self.diagnostics = diagnostics
-    // A dry run is one transaction, rolled back at its end.
-    if options.dryRun { try database.execute("BEGIN IMMEDIATE") }
-    let start = try LoadStart(database: database, storePath: store.path, inputNames: inputs, options: options, diagnostics: diagnostics)
-    let deferred: Bool
-    if options.dryRun {
-      if try !StoreIndexes.areComplete(database) { _ = try StoreIndexes.build(database) }
-      deferred = false
-    } else {
-      deferred = try StoreIndexes.settle(database, strategy: options.strategy, resumed: start.resumed, diagnostics: diagnostics)
-    }
-    writer = try BatchWriter(database: database, storePath: store.path, options: options, start: start, indexesDeferred: deferred,
-                             inBatch: options.dryRun)
+    writer = session.writer
+    hold = session.hold
+    let start = session.start
     resumeAt = start.checkpoint
     resumedFrom = start.resumed ? (start.importID, start.checkpoint.inputIndex, start.checkpoint.lines) : nil
     diagnostics.onReject = { [unowned self] error, raw in try self.queueReject(error, raw: raw) }
@@ -118,7 +104,7 @@ public final class EventLoader {
         if lastWhole || (index == resumeAt.inputIndex && skip > 0) {
           guard (lastWhole || input.lineNumber == skip), readChecksum == resumeAt.checksum else {
             let part = lastWhole ? "its lines differ" : "its first \(skip) lines differ"
-            throw LoadStart.inputDiffers(input.name, part, store: store.path)
+            throw LoadStart.inputDiffers(input.name, part, store: store.displayName)
           }
         }
         if index < resumeAt.inputIndex {
@@ -171,7 +157,7 @@ public final class EventLoader {
         let reader = try input.open()
         let counting = reader as? InputCounting
         let skip = index < resumeAt.inputIndex ? Int.max : (index == resumeAt.inputIndex ? resumeAt.lines : 0)
-        let mismatch = LoadStart.inputDiffers(input.name, "its first events differ", store: store.path)
+        let mismatch = LoadStart.inputDiffers(input.name, "its first events differ", store: store.displayName)
         var position = 0
         defer { diagnostics.muted = false }
         // Without a transform, a reader that hands out views is read as views: nothing is
@@ -306,7 +292,7 @@ public final class EventLoader {
   /// indexes) and the load marked done.
   public func finish() throws -> Counts {
     try handOn()  // records rejected outside a load
-    defer { lock = nil }
+    defer { hold = nil }
     return try writer.finish()
   }
 
@@ -314,6 +300,6 @@ public final class EventLoader {
   /// continues from its last checkpoint).
   public func abandon() {
     writer.abandon()
-    lock = nil
+    hold = nil
   }
 }

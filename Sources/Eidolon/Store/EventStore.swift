@@ -56,9 +56,6 @@ public final class EventStore {
 
   public var schemaVersion: Int64 { (try? database.integer("PRAGMA user_version")) ?? 0 }
 
-  /// Brings an older store to the current version in one transaction, after a backup to
-  /// `backupPath`. Returns the version it started from.
-  @discardableResult
   /// Removes the events with these ids (their tags go with them), in one transaction; the
   /// number removed. For records the tracker says were deleted (`migrate sync`).
   public func removeEvents(ids: [String]) throws -> Int {
@@ -106,6 +103,9 @@ public final class EventStore {
     }
   }
 
+  /// Brings an older store to the current version in one transaction, after a backup to
+  /// `backupPath`. Returns the version it started from.
+  @discardableResult
   public func upgrade(backupPath: String) throws -> Int64 {
     let from = schemaVersion
     guard from < StoreSchema.currentVersion else { return from }

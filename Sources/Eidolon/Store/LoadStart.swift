@@ -36,17 +36,8 @@ struct LoadStart {
     if try unfinished.step() {
       let id = unfinished.int64(0)
       if options.resume {
-        let inputs = unfinished.string(1) ?? ""
-        guard inputs == names else {
-          throw EidolonError(
-            .usage, "the interrupted load \(id) read \(inputs); resume it with the same inputs, or load without --resume",
-            file: storePath)
-        }
-        guard unfinished.string(2) == options.strategy.rawValue else {
-          throw EidolonError(
-            .usage, "the interrupted load \(id) used --merge-strategy \(unfinished.string(2) ?? "?"); resume it with the same",
-            file: storePath)
-        }
+        try LoadStart.checkResumable(id, inputs: unfinished.string(1) ?? "", strategy: unfinished.string(2) ?? "?", names: names,
+                                     options: options, store: storePath)
         importID = id
         counts = EventLoader.Counts(
           read: Int(unfinished.int64(3)), inserted: Int(unfinished.int64(4)), skipped: Int(unfinished.int64(5)),
@@ -70,6 +61,28 @@ struct LoadStart {
     importID = start.int64(0)
   }
 
+  /// A start made by another engine's store (PostgresLoadStart).
+  init(importID: Int64, counts: EventLoader.Counts, checkpoint: Checkpoint, spans: [String: Span], resumed: Bool) {
+    self.importID = importID
+    self.counts = counts
+    self.checkpoint = checkpoint
+    self.spans = spans
+    self.resumed = resumed
+  }
+
+  /// `--resume` continues an unfinished load only with its inputs (`inputs`, as the
+  /// imports table holds them) and its strategy.
+  static func checkResumable(_ id: Int64, inputs: String, strategy: String, names: String, options: EventLoader.Options,
+                             store: String) throws {
+    guard inputs == names else {
+      throw EidolonError(
+        .usage, "the interrupted load \(id) read \(inputs); resume it with the same inputs, or load without --resume", file: store)
+    }
+    guard strategy == options.strategy.rawValue else {
+      throw EidolonError(.usage, "the interrupted load \(id) used --merge-strategy \(strategy); resume it with the same", file: store)
+    }
+  }
+
   private mutating func readCheckpoint(_ database: SQLiteDatabase) throws {
     let query = try database.prepare("SELECT input_index, lines, checksum_state FROM checkpoints WHERE import_id = ?1")
     query.bind(1, importID)
@@ -82,6 +95,19 @@ struct LoadStart {
     while try rows.step() {
       let source = rows.string(0) ?? "", stream = rows.string(1) ?? ""
       spans[source + "\u{0}" + stream] = (source, stream, rows.int64(2), rows.int64(3), rows.int64(4))
+    }
+  }
+
+  /// Widens the span of `source` and `stream` in `spans` to take in an event.
+  static func note(source: String, stream: String, start: Int64, end: Int64, in spans: inout [String: Span]) {
+    let key = source + "\u{0}" + stream
+    if var span = spans[key] {
+      span.first = min(span.first, start)
+      span.lastStart = max(span.lastStart, start)
+      span.lastEnd = max(span.lastEnd, end)
+      spans[key] = span
+    } else {
+      spans[key] = (source, stream, start, start, end)
     }
   }
 
@@ -101,16 +127,6 @@ struct LoadStart {
 }
 
 extension EventLoader {
-  /// True when the store at `path` holds a load of these inputs that did not finish: one
-  /// that `--resume` would continue.
-  public static func hasUnfinishedLoad(storePath path: String, inputs: [String]) -> Bool {
-    guard access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, mode: .readOnly),
-      let query = try? db.prepare("SELECT 1 FROM imports WHERE status != 'done' AND inputs = ?1 LIMIT 1")
-    else { return false }
-    query.bind(1, LoadStart.jsonList(inputs))
-    return (try? query.step()) == true
-  }
-
   /// True for the error a resume gives when an input is not what the stopped load read.
   public static func isResumeMismatch(_ error: Error) -> Bool {
     (error as? EidolonError)?.cause == .resumedInputDiffers

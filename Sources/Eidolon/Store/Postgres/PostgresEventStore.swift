@@ -1,56 +1,92 @@
-/// An Eidolon store in PostgreSQL (formats/postgresql.md): the events and imports tables
-/// of the SQLite schema in PostgreSQL's types, made when missing. Loads go through COPY
-/// into a staging table per batch, then one INSERT ... ON CONFLICT (id) DO NOTHING into
-/// `events`, the batch's counts committed with it: any number of loaders may write at once,
-/// and overlapping ids end as one row each. Today the `append` and `replace` strategies.
-public final class PostgresEventStore {
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An Eidolon store in PostgreSQL (formats/postgresql.md): the SQLite store's tables in
+/// PostgreSQL's types (PostgresSchema), made when missing. Loads go through COPY into a
+/// staging table per batch and one statement per strategy (PostgresBatchWriter); any
+/// number of loaders may write at once, and overlapping ids end as one row each.
+public final class PostgresEventStore: EventStorage {
   public let connection: PostgresConnection
   public var displayName: String { connection.displayName }
+  public private(set) var schemaVersion: Int64
+  public var currentSchemaVersion: Int64 { PostgresSchema.currentVersion }
+  /// What the store was opened with (pg_dump connects with it); never shown.
+  private let target: String
 
-  /// Serialises schema creation between loaders that start at once.
-  static let schemaLock = 0x4549_444C
-
-  static let schema = """
-    CREATE TABLE IF NOT EXISTS imports (
-      id BIGSERIAL PRIMARY KEY,
-      started TIMESTAMPTZ NOT NULL DEFAULT now(),
-      finished TIMESTAMPTZ,
-      status TEXT NOT NULL,
-      tool_version TEXT NOT NULL,
-      inputs TEXT NOT NULL,
-      strategy TEXT NOT NULL,
-      read BIGINT NOT NULL DEFAULT 0,
-      inserted BIGINT NOT NULL DEFAULT 0,
-      skipped BIGINT NOT NULL DEFAULT 0,
-      replaced BIGINT NOT NULL DEFAULT 0,
-      rejected BIGINT NOT NULL DEFAULT 0
-    );
-    CREATE TABLE IF NOT EXISTS events (
-      seq BIGSERIAL PRIMARY KEY,
-      id TEXT NOT NULL UNIQUE,
-      source TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      start TEXT NOT NULL,
-      start_ms BIGINT NOT NULL,
-      end_ms BIGINT NOT NULL,
-      duration DOUBLE PRECISION NOT NULL,
-      stream TEXT, host TEXT, "user" TEXT, app TEXT, title TEXT, url TEXT, file TEXT,
-      project TEXT, client TEXT, task TEXT, description TEXT, category TEXT, subcategory TEXT,
-      productivity INTEGER, tags TEXT, billable BOOLEAN, utc_offset TEXT, attrs TEXT,
-      import_id BIGINT NOT NULL REFERENCES imports(id)
-    );
-    CREATE INDEX IF NOT EXISTS events_by_start ON events (start_ms);
-    """
-
-  /// The columns a load writes, in COPY's order (`user` quoted: a keyword in PostgreSQL).
-  static let columnList = StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 } + ["import_id"]
-  static let columns = columnList.joined(separator: ", ")
-
-  public init(_ target: String) throws {
+  /// Opens the store at `target`. Its tables are made when missing (unless `readOnly`);
+  /// an older store is opened only with `upgrade` (then `upgrade(backupPath:)`), a newer
+  /// one never.
+  public init(_ target: String, readOnly: Bool = false, upgrade: Bool = false) throws {
     connection = try PostgresConnection(target)
-    try connection.execute("SELECT pg_advisory_lock(\(PostgresEventStore.schemaLock))")
-    defer { try? connection.execute("SELECT pg_advisory_unlock(\(PostgresEventStore.schemaLock))") }
-    try connection.execute(PostgresEventStore.schema)
+    self.target = target
+    schemaVersion = 0
+    try connection.execute("SELECT pg_advisory_lock(\(PostgresSchema.lockSpace), 0)")
+    defer { try? connection.execute("SELECT pg_advisory_unlock(\(PostgresSchema.lockSpace), 0)") }
+    guard let found = try PostgresSchema.version(connection) else {
+      guard !readOnly else { throw EidolonError(.io, "the database holds no Eidolon store (load events with eid-load first)", file: displayName) }
+      try connection.execute("BEGIN")
+      do {
+        try connection.execute(PostgresSchema.version0)
+        try PostgresSchema.upgrade(connection, from: 0)
+        try connection.execute("COMMIT")
+      } catch {
+        try? connection.execute("ROLLBACK")
+        throw error
+      }
+      schemaVersion = PostgresSchema.currentVersion
+      return
+    }
+    schemaVersion = found
+    if found > PostgresSchema.currentVersion {
+      throw EidolonError(
+        .usage, "the store has schema version \(found), newer than this Eidolon knows (\(PostgresSchema.currentVersion) for PostgreSQL); use Eidolon \(EidolonVersion.current) or later to open it",
+        file: displayName)
+    }
+    if found < PostgresSchema.currentVersion && (!upgrade || readOnly) {
+      throw EidolonError(
+        .usage, "the store has schema version \(found); this tool needs \(PostgresSchema.currentVersion). Run 'eidolon db upgrade \(displayName)' (in one transaction; --backup FILE keeps a pg_dump of it first)",
+        file: displayName)
+    }
+  }
+
+  /// Brings an older store to the current version in one transaction, after a pg_dump of
+  /// the database to `backupPath` when one is given. Returns the version it started from.
+  public func upgrade(backup backupPath: String?) throws -> (from: Int64, backup: String?) {
+    let from = schemaVersion
+    guard from < PostgresSchema.currentVersion else { return (from, nil) }
+    if let backupPath { try PostgresEventStore.dump(target, to: backupPath, displayName: displayName) }
+    try connection.execute("BEGIN; SELECT pg_advisory_xact_lock(\(PostgresSchema.lockSpace), 0)")
+    do {
+      try PostgresSchema.upgrade(connection, from: from)
+      try connection.execute("COMMIT")
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
+    }
+    schemaVersion = PostgresSchema.currentVersion
+    return (from, backupPath)
+  }
+
+  /// `pg_dump --format=custom` of the database into `path` (`pg_restore` puts it back).
+  static func dump(_ target: String, to path: String, displayName: String) throws {
+    guard let pgDump = ExternalCommand.find("pg_dump") else {
+      throw EidolonError(.unsupported, "no pg_dump on PATH for the backup (Debian: apt-get install postgresql-client); or upgrade without --backup", file: displayName)
+    }
+    let status = try ExternalCommand.run(pgDump, ["--format=custom", "--file=\(path)", "--dbname=\(target)"])
+    guard status == 0 else { throw EidolonError(.io, "pg_dump stopped with status \(status); nothing was upgraded", file: displayName) }
+  }
+
+  /// The database as it was in a pg_dump made by `upgrade`: pg_restore --clean in one
+  /// transaction (a failed restore leaves it as it was).
+  static func restore(_ target: String, from path: String) throws {
+    let displayName = EventStores.displayName(target)
+    guard access(path, R_OK) == 0 else { throw EidolonError(.io, "no such backup", file: path) }
+    guard let pgRestore = ExternalCommand.find("pg_restore") else {
+      throw EidolonError(.unsupported, "no pg_restore on PATH (Debian: apt-get install postgresql-client)", file: displayName)
+    }
+    let status = try ExternalCommand.run(pgRestore, ["--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--dbname=\(target)", path])
+    guard status == 0 else { throw EidolonError(.io, "pg_restore stopped with status \(status); the store is as it was", file: displayName) }
   }
 
   /// The number of events stored.
@@ -58,188 +94,43 @@ public final class PostgresEventStore {
     Int(try connection.rows("SELECT count(*) FROM events").first?.first.flatMap { $0 } ?? "0") ?? 0
   }
 
-  /// A load with the append or replace strategy: `add` each event, then `finish`.
-  /// Recorded in `imports` with its counts, committed with each batch.
-  public final class Append {
-    private let store: PostgresEventStore
-    private let importID: String
-    private let batchSize: Int
-    private let rows = ByteBuffer(capacity: 1 << 20)
-    private var inBatch = 0
-    private let replaces: Bool
-    public private(set) var counts = EventLoader.Counts()
+  public func beginLoad(inputs: [String], options: EventLoader.Options, diagnostics: Diagnostics) throws -> LoadSession {
+    // A dry run is one transaction, rolled back at its end: the import's row goes with it.
+    if options.dryRun { try connection.execute("BEGIN; \(PostgresBatchWriter.createStaging)") }
+    let (start, lock) = try loadStart(inputs: inputs, options: options, diagnostics: diagnostics)
+    let writer = try PostgresBatchWriter(connection: connection, options: options, start: start, inTransaction: options.dryRun)
+    return LoadSession(start: start, writer: writer, hold: lock)
+  }
 
-    /// `strategy`: append (an id already stored is skipped) or replace (an incoming event
-    /// replaces the stored one; of one id twice in a batch, the later).
-    public init(into store: PostgresEventStore, inputs: String, batchSize: Int, strategy: EventLoader.Strategy = .append) throws {
-      guard strategy == .append || strategy == .replace else {
-        throw EidolonError(.usage, "a PostgreSQL store takes --merge-strategy append or replace, so far (formats/postgresql.md)")
+  public func hasUnfinishedLoad(inputs: [String]) -> Bool {
+    ((try? connection.rows("SELECT 1 FROM imports WHERE status != 'done' AND inputs = $1 LIMIT 1", [LoadStart.jsonList(inputs)])) ?? []).count > 0
+  }
+
+  public func events(_ filter: EventDumper.Filter) throws -> StoredEvents { try PostgresStoredEvents(self, filter: filter) }
+
+  public func removeEvents(ids: [String]) throws -> Int {
+    try inTransaction { try ids.reduce(0) { $0 + (try connection.run("DELETE FROM events WHERE id = $1", [$1])) } }
+  }
+
+  public func removeEvents(stream: String, user: String?, activityIDs: [String]) throws -> Int {
+    try inTransaction {
+      try activityIDs.reduce(0) {
+        $0 + (try connection.run(
+          "DELETE FROM events WHERE stream = $1 AND ($2::text IS NULL OR \"user\" = $2) AND (attrs::jsonb ->> 'activity_id') = $3",
+          [stream, user, $1]))
       }
-      self.store = store
-      self.batchSize = max(1, batchSize)
-      replaces = strategy == .replace
-      importID = try store.connection.rows(
-        "INSERT INTO imports (status, tool_version, inputs, strategy) VALUES ('running', $1, $2, $3) RETURNING id",
-        [EidolonVersion.current, inputs, strategy.rawValue]).first?.first.flatMap { $0 } ?? "0"
-    }
-
-    public var importNumber: String { importID }
-
-    public func add(_ event: Event) throws {
-      PostgresEventStore.appendRow(event, importID: importID, to: rows)
-      inBatch += 1
-      if inBatch >= batchSize { try flush() }
-    }
-
-    public func finish(rejected: Int) throws -> EventLoader.Counts {
-      try flush()
-      // Read counts the rejected records too, as a SQLite load's does.
-      counts.rejected = rejected
-      counts.read += rejected
-      try store.connection.run("UPDATE imports SET status = 'done', finished = now(), rejected = $2, read = $3 WHERE id = $1",
-                               [importID, String(rejected), String(counts.read)])
-      return counts
-    }
-
-    /// The batch: COPY into the session's staging table, one insert into events, the
-    /// counts, one transaction.
-    private func flush() throws {
-      guard inBatch > 0 else { return }
-      let connection = store.connection
-      try connection.execute("BEGIN; CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-      do {
-        try connection.copyIn("COPY staging (\(PostgresEventStore.columns)) FROM STDIN") { send in
-          try rows.bytes.withUnsafeBytes { try send($0) }
-        }
-        counts.read += inBatch
-        if replaces {
-          // The last of each id in the batch; xmax = 0 tells an inserted row from an updated one.
-          let updates = PostgresEventStore.columnList.filter { $0 != "id" }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-          let written = try connection.rows("""
-            INSERT INTO events (\(PostgresEventStore.columns)) SELECT DISTINCT ON (id) \(PostgresEventStore.columns) FROM staging ORDER BY id, seq DESC
-            ON CONFLICT (id) DO UPDATE SET \(updates) RETURNING (xmax = 0)
-            """)
-          let inserted = written.filter { $0.first == "t" }.count
-          counts.inserted += inserted
-          counts.replaced += inBatch - inserted
-        } else {
-          let inserted = try connection.run(
-            "INSERT INTO events (\(PostgresEventStore.columns)) SELECT \(PostgresEventStore.columns) FROM staging ORDER BY seq ON CONFLICT (id) DO NOTHING", [])
-          counts.inserted += inserted
-          counts.skipped += inBatch - inserted
-        }
-        try connection.run("UPDATE imports SET read = $2, inserted = $3, skipped = $4, replaced = $5 WHERE id = $1",
-                           [importID, String(counts.read), String(counts.inserted), String(counts.skipped), String(counts.replaced)])
-        try connection.execute("COMMIT")
-      } catch {
-        try? connection.execute("ROLLBACK")
-        throw error
-      }
-      rows.removeAll()
-      inBatch = 0
     }
   }
 
-  /// One event as a COPY row of `columns`, in the SQLite store's text forms (tags and
-  /// attrs as canonical JSON, the start as canonical text).
-  static func appendRow(_ event: Event, importID: String, to out: ByteBuffer) {
-    PostgresCopyText.appendField(event.id, to: out, first: true)
-    PostgresCopyText.appendField(event.source, to: out)
-    PostgresCopyText.appendField(event.kind, to: out)
-    PostgresCopyText.appendField(Timestamp.canonical(event.start), to: out)
-    PostgresCopyText.appendField(String(event.start), to: out)
-    PostgresCopyText.appendField(String(event.endMillis), to: out)
-    let number = ByteBuffer(capacity: 32)
-    number.appendJSONNumber(event.duration)
-    PostgresCopyText.appendField(String(decoding: number.bytes, as: UTF8.self), to: out)
-    for index in Event.optionalStringNames.indices { PostgresCopyText.appendField(event.optionalString(index), to: out) }
-    PostgresCopyText.appendField(event.productivity.map { String($0) }, to: out)
-    PostgresCopyText.appendField(event.tags.map { tags in
-      let json = ByteBuffer()
-      json.appendJSON(.array(tags.map { .string($0) }))
-      return String(decoding: json.bytes, as: UTF8.self)
-    }, to: out)
-    PostgresCopyText.appendField(event.billable.map { $0 ? "true" : "false" }, to: out)
-    PostgresCopyText.appendField(event.offset, to: out)
-    PostgresCopyText.appendField(event.attrs.isEmpty ? nil : {
-      let json = ByteBuffer()
-      json.appendJSON(event.attrs)
-      return String(decoding: json.bytes, as: UTF8.self)
-    }(), to: out)
-    PostgresCopyText.appendField(importID, to: out)
-    PostgresCopyText.endRow(out)
-  }
-
-  /// Writes the events `filter` keeps, in start order (as eid-dump does from SQLite), through
-  /// a cursor of 10,000 rows at a time. Each row's line is made from its columns and read
-  /// back through the NDJSON reader, so a row that breaks the spec (edited by hand) is
-  /// refused with its id rather than written. The events written.
-  public func dump(_ filter: EventDumper.Filter, to writer: EidolonNDJSONWriter, diagnostics: Diagnostics) throws -> Int {
-    var conditions: [String] = []
-    var values: [String?] = []
-    func oneOf(_ column: String, _ list: [String]) {
-      guard !list.isEmpty else { return }
-      var places: [String] = []
-      for item in list {
-        values.append(item)
-        places.append("$\(values.count)")
-      }
-      conditions.append("\(column) IN (\(places.joined(separator: ", ")))")
+  private func inTransaction<T>(_ body: () throws -> T) throws -> T {
+    try connection.execute("BEGIN")
+    do {
+      let result = try body()
+      try connection.execute("COMMIT")
+      return result
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
     }
-    oneOf("source", filter.sources)
-    oneOf("stream", filter.streams)
-    oneOf("kind", filter.kinds)
-    oneOf("\"user\"", filter.users)
-    if let since = filter.since { values.append(String(since)); conditions.append("start_ms >= $\(values.count)") }
-    if let until = filter.until { values.append(String(until)); conditions.append("start_ms < $\(values.count)") }
-    let columns = StoreSchema.eventColumns.map { $0 == "user" ? "\"user\"" : $0 }.joined(separator: ", ")
-    let query = "SELECT \(columns) FROM events\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY start_ms, seq"
-    try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    defer { try? connection.execute("COMMIT") }
-    try connection.run("DECLARE dump NO SCROLL CURSOR FOR \(query)", values)
-    var written = 0
-    let lines = ByteBuffer(capacity: 1 << 20)
-    while true {
-      let rows = try connection.rows("FETCH 10000 FROM dump")
-      if rows.isEmpty { break }
-      lines.removeAll()
-      for row in rows { PostgresEventStore.appendLine(row, to: lines) }
-      let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(Array(lines.bytes)), name: displayName), diagnostics: diagnostics)
-      while let event = try reader.next() {
-        try writer.write(event)
-        written += 1
-      }
-    }
-    return written
-  }
-
-  /// A row of `eventColumns` (as text) as the NDJSON line of its event.
-  static func appendLine(_ row: [String?], to out: ByteBuffer) {
-    typealias C = StoreSchema.EventColumn
-    func string(_ column: Int) { out.appendJSONString(row[column] ?? "") }
-    out.append("{\"id\":")
-    string(C.id.rawValue)
-    out.append(",\"source\":")
-    string(C.source.rawValue)
-    out.append(",\"kind\":")
-    string(C.kind.rawValue)
-    out.append(",\"start\":\"")
-    Timestamp.appendCanonical(Int64(row[C.startMillis.rawValue] ?? "") ?? 0, to: out)
-    out.append("\",\"duration\":")
-    out.appendJSONNumber(Double(row[C.duration.rawValue] ?? "") ?? 0)
-    for (index, name) in Event.optionalStringNames.enumerated() {
-      guard let value = row[C.firstOptionalString.rawValue + index] else { continue }
-      out.append(",\"\(name)\":")
-      out.appendJSONString(value)
-    }
-    if let productivity = row[C.productivity.rawValue] { out.append(",\"productivity\":\(productivity)") }
-    if let tags = row[C.tags.rawValue] { out.append(",\"tags\":\(tags)") }
-    if let billable = row[C.billable.rawValue] { out.append(billable == "t" ? ",\"billable\":true" : ",\"billable\":false") }
-    if let offset = row[C.utcOffset.rawValue] {
-      out.append(",\"offset\":")
-      out.appendJSONString(offset)
-    }
-    if let attrs = row[C.attrs.rawValue] { out.append(",\"attrs\":\(attrs)") }
-    out.append("}\n")
   }
 }

@@ -1,0 +1,128 @@
+/// The schema of an Eidolon store in PostgreSQL (formats/postgresql.md): the SQLite
+/// store's tables in PostgreSQL's types, numbered by versions of its own, kept in
+/// `eidolon_store`. Upgrades run in one transaction (PostgreSQL's DDL is transactional),
+/// so a failed one changes nothing.
+public enum PostgresSchema {
+  /// The version this build writes. A store with a higher one is refused.
+  public static let currentVersion: Int64 = 1
+
+  /// Serialises schema creation and upgrades between loaders that start at once, and
+  /// names (as the first key) the session locks that say a load is running.
+  static let lockSpace: Int32 = 0x4549_444C
+
+  /// The first tables Eidolon made, before versions were kept (events and imports only):
+  /// version 0, which `upgrades[0]` brings up to date.
+  static let version0 = """
+    CREATE TABLE imports (
+      id BIGSERIAL PRIMARY KEY,
+      started TIMESTAMPTZ NOT NULL DEFAULT now(),
+      finished TIMESTAMPTZ,
+      status TEXT NOT NULL,
+      tool_version TEXT NOT NULL,
+      inputs TEXT NOT NULL,
+      strategy TEXT NOT NULL,
+      read BIGINT NOT NULL DEFAULT 0,
+      inserted BIGINT NOT NULL DEFAULT 0,
+      skipped BIGINT NOT NULL DEFAULT 0,
+      replaced BIGINT NOT NULL DEFAULT 0,
+      rejected BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE events (
+      seq BIGSERIAL PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      source TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      start TEXT NOT NULL,
+      start_ms BIGINT NOT NULL,
+      end_ms BIGINT NOT NULL,
+      duration DOUBLE PRECISION NOT NULL,
+      stream TEXT, host TEXT, "user" TEXT, app TEXT, title TEXT, url TEXT, file TEXT,
+      project TEXT, client TEXT, task TEXT, description TEXT, category TEXT, subcategory TEXT,
+      productivity INTEGER, tags TEXT, billable BOOLEAN, utc_offset TEXT, attrs TEXT,
+      import_id BIGINT NOT NULL REFERENCES imports(id)
+    );
+    CREATE INDEX events_by_start ON events (start_ms);
+    """
+
+  /// Version 0 to 1: the version kept; the imports' removed count and checksum; the
+  /// loads' checkpoints, replace-range spans and rejected records; the index replace-range
+  /// deletes by; the views of the SQLite store.
+  static let version1 = """
+    CREATE TABLE eidolon_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eidolon_store VALUES ('schema_version', '0');
+    ALTER TABLE imports ADD COLUMN removed BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE imports ADD COLUMN checksum TEXT;
+    CREATE TABLE checkpoints (
+      import_id BIGINT PRIMARY KEY REFERENCES imports(id),
+      input_index BIGINT NOT NULL,
+      input TEXT NOT NULL,
+      lines BIGINT NOT NULL,
+      checksum_state BIGINT NOT NULL,
+      updated TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE import_ranges (
+      import_id BIGINT NOT NULL REFERENCES imports(id),
+      source TEXT NOT NULL,
+      stream TEXT NOT NULL,
+      first_start_ms BIGINT NOT NULL,
+      last_start_ms BIGINT NOT NULL,
+      last_end_ms BIGINT NOT NULL,
+      PRIMARY KEY (import_id, source, stream)
+    );
+    CREATE TABLE rejects (
+      import_id BIGINT NOT NULL REFERENCES imports(id),
+      input TEXT NOT NULL,
+      line BIGINT,
+      col BIGINT,
+      error TEXT NOT NULL,
+      raw BYTEA
+    );
+    CREATE INDEX events_by_stream ON events (source, stream, start_ms);
+    CREATE VIEW time_per_day_app AS
+      SELECT substr(start, 1, 10) AS day, app, count(*) AS events, sum(duration) AS seconds
+      FROM events WHERE app IS NOT NULL GROUP BY day, app;
+    CREATE VIEW time_per_day_category AS
+      SELECT substr(start, 1, 10) AS day, category, subcategory, count(*) AS events, sum(duration) AS seconds
+      FROM events WHERE category IS NOT NULL GROUP BY day, category, subcategory;
+    CREATE VIEW time_per_day_project AS
+      SELECT substr(start, 1, 10) AS day, client, project, count(*) AS events, sum(duration) AS seconds
+      FROM events WHERE project IS NOT NULL GROUP BY day, client, project;
+    CREATE VIEW time_per_day_source AS
+      SELECT substr(start, 1, 10) AS day, source, kind, count(*) AS events, sum(duration) AS seconds
+      FROM events GROUP BY day, source, kind;
+    """
+
+  /// The steps from each older version: `upgrades[v]` takes version v to v + 1.
+  static let upgrades: [Int64: String] = [0: version1]
+
+  /// The store's version: nil when the database holds no Eidolon tables, 0 for the first
+  /// tables (no `eidolon_store`).
+  static func version(_ connection: PostgresConnection) throws -> Int64? {
+    let tables = try connection.rows("SELECT to_regclass('eidolon_store') IS NOT NULL, to_regclass('events') IS NOT NULL, to_regclass('imports') IS NOT NULL")
+    let present = tables.first?.map { $0 == "t" } ?? []
+    if present.first == true {
+      let value = try connection.rows("SELECT value FROM eidolon_store WHERE key = 'schema_version'").first?.first ?? nil
+      guard let value, let version = Int64(value) else {
+        throw EidolonError(.data, "the store's eidolon_store table holds no schema_version", file: connection.displayName)
+      }
+      return version
+    }
+    if present.count == 3 && present[1] && present[2] { return 0 }
+    if present.count == 3 && (present[1] || present[2]) {
+      throw EidolonError(.usage, "this database has an events or imports table that is not an Eidolon store's; give another database or schema", file: connection.displayName)
+    }
+    return nil
+  }
+
+  /// Runs the steps from `from` to the current version, then records it; inside the
+  /// caller's transaction.
+  static func upgrade(_ connection: PostgresConnection, from: Int64) throws {
+    for version in from..<currentVersion {
+      guard let step = upgrades[version] else {
+        throw EidolonError(.unsupported, "no upgrade from schema version \(version)", file: connection.displayName)
+      }
+      try connection.execute(step)
+    }
+    try connection.execute("UPDATE eidolon_store SET value = '\(currentVersion)' WHERE key = 'schema_version'")
+  }
+}
