@@ -22,7 +22,7 @@ struct Database: ParsableCommand {
       if json {
         try ReportOutput.write(ReportText.json(ReportText.object([
           ("database", .string(info.path)), ("schema_version", .number(Int(info.schemaVersion))),
-          ("current_schema_version", .number(Int(StoreSchema.currentVersion))), ("bytes", .number(Int(info.bytes))),
+          ("current_schema_version", .number(Int(info.currentVersion))), ("bytes", .number(Int(info.bytes))),
           ("events", .number(Int(info.events))), ("first", ReportText.optionalTime(info.first)), ("last", ReportText.optionalTime(info.last)),
           ("indexes_complete", .bool(info.indexesComplete)), ("users", .array(info.users.map { .string($0) })),
           ("sources", .array(info.sources.map {
@@ -40,7 +40,7 @@ struct Database: ParsableCommand {
         return
       }
       var out = "\(info.path): Eidolon store, schema version \(info.schemaVersion)"
-      out += info.isCurrent ? " (current)\n" : " (this version writes \(StoreSchema.currentVersion): 'eidolon db upgrade \(info.path)')\n"
+      out += info.isCurrent ? " (current)\n" : " (this version writes \(info.currentVersion): 'eidolon db upgrade \(info.path)')\n"
       out += "  \(info.bytes / 1024) KiB, \(info.events) events, \(ReportText.time(info.first)) to \(ReportText.time(info.last))\n"
       if !info.indexesComplete { out += "  indexes not built (a load into the empty store stopped; the next load builds them)\n" }
       if !info.users.isEmpty { out += "  users: \(info.users.joined(separator: ", "))\n" }

@@ -18,9 +18,12 @@ public struct StoreInfo {
     public var seconds: Double
   }
 
+  /// The store's name (a PostgreSQL URI without its password).
   public var path: String
   public var schemaVersion: Int64
-  public var isCurrent: Bool { schemaVersion == StoreSchema.currentVersion }
+  /// The version this build writes for the store's engine.
+  public var currentVersion = StoreSchema.currentVersion
+  public var isCurrent: Bool { schemaVersion == currentVersion }
   public var bytes: Int64 = 0
   public var events: Int64 = 0
   public var users: [String] = []
@@ -31,6 +34,7 @@ public struct StoreInfo {
   public var indexesComplete = true
 
   public static func read(path: String) throws -> StoreInfo {
+    if EventStores.isPostgres(path) { return try read(postgres: path) }
     guard access(path, F_OK) == 0 else { throw EidolonError(.io, "no such database", file: path) }
     let db = try SQLiteDatabase(path: path, mode: .readOnly)
     guard try db.integer("PRAGMA application_id") == StoreSchema.applicationID else {

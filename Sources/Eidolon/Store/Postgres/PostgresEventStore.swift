@@ -68,25 +68,34 @@ public final class PostgresEventStore: EventStorage {
     return (from, backupPath)
   }
 
-  /// `pg_dump --format=custom` of the database into `path` (`pg_restore` puts it back).
+  /// `pg_dump --format=custom` of the store's tables and views into `path` (other tables
+  /// of the database are not the store's).
   static func dump(_ target: String, to path: String, displayName: String) throws {
     guard let pgDump = ExternalCommand.find("pg_dump") else {
       throw EidolonError(.unsupported, "no pg_dump on PATH for the backup (Debian: apt-get install postgresql-client); or upgrade without --backup", file: displayName)
     }
-    let status = try ExternalCommand.run(pgDump, ["--format=custom", "--file=\(path)", "--dbname=\(target)"])
+    let names = (PostgresSchema.tables + PostgresSchema.views).flatMap { ["--table", $0] }
+    let status = try ExternalCommand.run(pgDump, ["--format=custom", "--file=\(path)", "--dbname=\(target)"] + names)
     guard status == 0 else { throw EidolonError(.io, "pg_dump stopped with status \(status); nothing was upgraded", file: displayName) }
   }
 
-  /// The database as it was in a pg_dump made by `upgrade`: pg_restore --clean in one
-  /// transaction (a failed restore leaves it as it was).
+  /// The store as it was in a dump made by `upgrade --backup`, in one transaction: the
+  /// store's tables and views dropped, the dump's made again (pg_restore's script run by
+  /// psql with --single-transaction, so a failed restore leaves the store as it was).
   static func restore(_ target: String, from path: String) throws {
     let displayName = EventStores.displayName(target)
     guard access(path, R_OK) == 0 else { throw EidolonError(.io, "no such backup", file: path) }
-    guard let pgRestore = ExternalCommand.find("pg_restore") else {
-      throw EidolonError(.unsupported, "no pg_restore on PATH (Debian: apt-get install postgresql-client)", file: displayName)
+    guard let pgRestore = ExternalCommand.find("pg_restore"), let psql = ExternalCommand.find("psql"), let bash = ExternalCommand.find("bash") else {
+      throw EidolonError(.unsupported, "the rollback needs pg_restore and psql on PATH (Debian: apt-get install postgresql-client)", file: displayName)
     }
-    let status = try ExternalCommand.run(pgRestore, ["--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--dbname=\(target)", path])
-    guard status == 0 else { throw EidolonError(.io, "pg_restore stopped with status \(status); the store is as it was", file: displayName) }
+    // The whole file is read once first: a damaged dump stops here, before anything changes.
+    guard try ExternalCommand.run(pgRestore, ["--list", "--file=/dev/null", path]) == 0 else {
+      throw EidolonError(.data, "this is not a dump pg_restore can read; nothing was changed", file: path)
+    }
+    let drop = "DROP VIEW IF EXISTS \(PostgresSchema.views.joined(separator: ", ")) CASCADE; DROP TABLE IF EXISTS \(PostgresSchema.tables.joined(separator: ", ")) CASCADE;"
+    let script = "set -o pipefail; \"$1\" --file=- --no-owner \"$2\" | \"$3\" -X -q --single-transaction -v ON_ERROR_STOP=1 --dbname=\"$4\" -c \"$5\" -f - > /dev/null"
+    let status = try ExternalCommand.run(bash, ["-c", script, "restore", pgRestore, path, psql, target, drop])
+    guard status == 0 else { throw EidolonError(.io, "the restore stopped (status \(status)); the store is as it was", file: displayName) }
   }
 
   /// The number of events stored.

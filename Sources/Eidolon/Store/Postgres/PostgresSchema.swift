@@ -92,6 +92,11 @@ public enum PostgresSchema {
       FROM events GROUP BY day, source, kind;
     """
 
+  /// Every table and view any version has made: what a backup holds and a rollback
+  /// replaces (other tables of the database are left alone).
+  static let tables = ["imports", "events", "eidolon_store", "checkpoints", "import_ranges", "rejects"]
+  static let views = ["time_per_day_app", "time_per_day_category", "time_per_day_project", "time_per_day_source"]
+
   /// The steps from each older version: `upgrades[v]` takes version v to v + 1.
   static let upgrades: [Int64: String] = [0: version1]
 

@@ -1,0 +1,206 @@
+import Eidolon
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store interface on PostgreSQL as on SQLite: each strategy leaves the same events
+/// and counts, a killed load resumes to a clean load's rows, four loaders at once store
+/// the union, and a store of the first tables upgrades in one transaction.
+@Suite(.serialized) struct PostgresLoadTests {
+  /// `count` canonical events; `offset` shifts their ids (overlapping inputs).
+  static func events(_ range: Range<Int>, title: String = "t") -> String {
+    range.map { i in
+      #"{"id":"gen:\#(i)","source":"\#(i % 3 == 0 ? "toggl" : "activitywatch")","kind":"window","start":"2024-01-0\#(1 + i % 7)T\#(10 + i % 10):00:00.000Z","duration":\#(i % 300).5,"stream":"s\#(i % 2)","app":"App \#(i % 17)","title":"\#(title) \#(i)","tags":["a","b\#(i % 4)"],"attrs":{"n":\#(i)}}"#
+    }.joined(separator: "\n") + "\n"
+  }
+
+  static func write(_ text: String, _ name: String, in dir: URL) throws -> String {
+    let url = dir.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  /// The counts part of eid-load's summary ("read N, inserted N, ...").
+  static func counts(_ stderr: String) -> String {
+    stderr.components(separatedBy: "): ").last?.components(separatedBy: ";").first ?? stderr
+  }
+
+  /// The same loads into SQLite and PostgreSQL, one after another: each load's exit status
+  /// and counts, and at the end the stores' dumps, are equal.
+  @Test func everyStrategyLeavesWhatItLeavesInSQLite() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let first = try Self.write(Self.events(0..<3_000), "first.ndjson", in: dir)
+    // Changed titles for some, the ids 1000..<1500 gone (replace-range removes them), one id twice.
+    let changed = Self.events(0..<1_000, title: "changed") + Self.events(1_500..<3_000) + Self.events(7..<8, title: "again")
+    let second = try Self.write(changed, "second.ndjson", in: dir)
+    let bad = try Self.write(Self.events(5_000..<5_010) + "{\"id\":\"broken\"\n" + Self.events(5_010..<5_020), "bad.ndjson", in: dir)
+    let clash = try Self.write(Self.events(6_000..<6_005) + Self.events(2_999..<3_000), "clash.ndjson", in: dir)
+    let loads: [[String]] = [
+      [first], [second, "--merge-strategy", "replace", "--batch-size", "700"], [first],
+      [second, "--merge-strategy", "replace-range", "--batch-size", "999"], [bad], [clash, "--merge-strategy", "fail", "--batch-size", "3"],
+    ]
+    let sqlite = dir.appendingPathComponent("events.db").path
+    for load in loads {
+      let intoSQLite = try ToolRunner.run("eid-load", [sqlite] + load)
+      let intoPostgres = try ToolRunner.run("eid-load", [server.uri] + load)
+      #expect(intoPostgres.status == intoSQLite.status, "\(load): \(intoPostgres.stderr)")
+      #expect(Self.counts(intoPostgres.stderr) == Self.counts(intoSQLite.stderr), "\(load): \(intoPostgres.stderr) vs \(intoSQLite.stderr)")
+    }
+    let fromSQLite = try ToolRunner.run("eid-dump", [sqlite]).stdout
+    let fromPostgres = try ToolRunner.run("eid-dump", [server.uri])
+    #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
+    #expect(fromPostgres.stdout.split(separator: "\n").count == 2_523 && fromPostgres.stdout == fromSQLite)
+    let store = try PostgresEventStore(server.uri)
+    let rejects = try store.connection.rows("SELECT line, error, convert_from(raw, 'UTF8') FROM rejects")
+    #expect(rejects.count == 1 && rejects.first?[0] == "11" && rejects.first?[2] == "{\"id\":\"broken\"", "\(rejects)")
+    let statuses = try store.connection.rows("SELECT strategy, status, removed FROM imports ORDER BY id").map { $0.map { $0 ?? "" } }
+    #expect(statuses == [["append", "done", "0"], ["replace", "done", "0"], ["append", "done", "0"], ["replace-range", "done", "500"],
+                         ["append", "done", "0"], ["fail", "failed", "0"]], "\(statuses)")
+  }
+
+  /// A load killed (SIGKILL) three times after committed batches, resumed each time, ends
+  /// with the rows of a load that was never stopped, every event inserted once, one import.
+  @Test func aKilledLoadResumesToTheRowsOfACleanLoad() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try Self.write(Self.events(0..<40_000), "in.ndjson", in: dir)
+    let clean = dir.appendingPathComponent("clean.db").path
+    #expect(try ToolRunner.run("eid-load", [clean, input]).status == 0)
+    let expected = try ToolRunner.run("eid-dump", [clean]).stdout
+    _ = try PostgresEventStore(server.uri)  // the tables, so the watcher can read checkpoints from the start
+    let watcher = try PostgresConnection(server.uri)
+    func committed() -> Int { Int((try? watcher.rows("SELECT max(lines) FROM checkpoints"))?.first?.first.flatMap { $0 } ?? "0") ?? 0 }
+    var killedAt: [Int] = []
+    for attempt in 0..<3 {
+      let process = Process()
+      process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("eid-load")
+      process.arguments = [server.uri, input, "--batch-size", "997"] + (attempt == 0 ? [] : ["--resume"])
+      process.standardError = FileHandle.nullDevice
+      let from = committed()
+      try process.run()
+      while process.isRunning {
+        let lines = committed()
+        if lines >= from + 2 * 997 {
+          kill(process.processIdentifier, SIGKILL)
+          killedAt.append(lines)
+          break
+        }
+        usleep(1_000)
+      }
+      process.waitUntilExit()
+    }
+    #expect(killedAt.count == 3, "killed after \(killedAt) lines")
+    let finished = try ToolRunner.run("eid-load", [server.uri, input, "--batch-size", "997", "--resume"])
+    #expect(finished.status == 0 && finished.stderr.contains("resuming load 1"), "\(finished.stderr)")
+    #expect(try ToolRunner.run("eid-dump", [server.uri]).stdout == expected)
+    let imports = try watcher.rows("SELECT count(*), sum(inserted), sum(read) FROM imports")
+    #expect(imports.first == ["1", "40000", "40000"], "\(imports)")
+  }
+
+  /// Four loaders at once, their inputs overlapping and in different orders: the store holds
+  /// exactly the union, and their imports' counts add up.
+  @Test func fourLoadersAtOnceStoreTheUnion() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let ranges = [0..<30_000, 10_000..<40_000, 20_000..<50_000, 5_000..<45_000]
+    for (index, range) in ranges.enumerated() {
+      var lines = Self.events(range).split(separator: "\n")
+      if index % 2 == 1 { lines.reverse() }
+      _ = try Self.write(lines.joined(separator: "\n") + "\n", "in\(index).ndjson", in: dir)
+    }
+    let all = try ToolRunner.shell("""
+      cd \(dir.path) && for i in 0 1 2 3; do eid-load '\(server.uri)' in$i.ndjson --batch-size 2000 2> err$i & done; wait; cat err0 err1 err2 err3
+      """)
+    #expect(all.status == 0 && !all.stdout.contains("deadlock"), "\(all.stdout)")
+    let store = try PostgresEventStore(server.uri)
+    #expect(try store.count() == 50_000)
+    let totals = try store.connection.rows("SELECT count(*), sum(read), sum(inserted), sum(skipped), count(*) FILTER (WHERE status = 'done') FROM imports")
+    #expect(totals.first == ["4", "130000", "50000", "80000", "4"], "\(totals)")
+  }
+
+  /// A store of the first tables (before versions were kept) is refused until upgraded;
+  /// the upgrade keeps its events; a failed upgrade changes nothing; rollback restores the dump.
+  @Test func theFirstTablesUpgradeInOneTransaction() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let connection = try PostgresConnection(server.uri)
+    // What the first eid-load into PostgreSQL made.
+    try connection.execute("""
+      CREATE TABLE imports (id BIGSERIAL PRIMARY KEY, started TIMESTAMPTZ NOT NULL DEFAULT now(), finished TIMESTAMPTZ, status TEXT NOT NULL,
+        tool_version TEXT NOT NULL, inputs TEXT NOT NULL, strategy TEXT NOT NULL, read BIGINT NOT NULL DEFAULT 0,
+        inserted BIGINT NOT NULL DEFAULT 0, skipped BIGINT NOT NULL DEFAULT 0, replaced BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0);
+      CREATE TABLE events (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, kind TEXT NOT NULL, start TEXT NOT NULL,
+        start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL, duration DOUBLE PRECISION NOT NULL, stream TEXT, host TEXT, "user" TEXT, app TEXT,
+        title TEXT, url TEXT, file TEXT, project TEXT, client TEXT, task TEXT, description TEXT, category TEXT, subcategory TEXT,
+        productivity INTEGER, tags TEXT, billable BOOLEAN, utc_offset TEXT, attrs TEXT, import_id BIGINT NOT NULL REFERENCES imports(id));
+      CREATE INDEX events_by_start ON events (start_ms);
+      INSERT INTO imports (status, tool_version, inputs, strategy) VALUES ('done', '0.1', '["x"]', 'append');
+      INSERT INTO events (id, source, kind, start, start_ms, end_ms, duration, import_id)
+        VALUES ('old:1', 'toggl', 'time_entry', '2023-01-01T00:00:00.000Z', 1672531200000, 1672531260000, 60, 1);
+      CREATE TABLE rejects (note TEXT);
+      """)
+    let input = try Self.write(Self.events(0..<10), "in.ndjson", in: dir)
+    let refused = try ToolRunner.run("eid-load", [server.uri, input])
+    #expect(refused.status == 2 && refused.stderr.contains("schema version 0") && refused.stderr.contains("eidolon db upgrade"), "\(refused.stderr)")
+    // A table of someone else's in the way: the upgrade fails and leaves the store as it was.
+    let failed = try ToolRunner.run("eidolon", ["db", "upgrade", server.uri])
+    #expect(failed.status != 0 && failed.stderr.contains("rejects"), "\(failed.stderr)")
+    #expect(try connection.rows("SELECT to_regclass('eidolon_store') IS NULL, to_regclass('checkpoints') IS NULL").first == ["t", "t"])
+    try connection.execute("DROP TABLE rejects")
+    let backup = dir.appendingPathComponent("before.dump").path
+    let upgraded = try ToolRunner.run("eidolon", ["db", "upgrade", server.uri, "--backup", backup])
+    #expect(upgraded.status == 0 && upgraded.stderr.contains("from schema version 0 to 1"), "\(upgraded.stderr)")
+    let info = try ToolRunner.run("eidolon", ["db", "info", server.uri, "--json"])
+    let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+    #expect(object?["schema_version"] as? Int == 1 && object?["events"] as? Int == 1, "\(info.stdout)\(info.stderr)")
+    let loaded = try ToolRunner.run("eid-load", [server.uri, input])
+    #expect(loaded.status == 0 && loaded.stderr.contains("inserted 10"), "\(loaded.stderr)")
+    let back = try ToolRunner.run("eidolon", ["db", "rollback", server.uri, "--backup", backup])
+    #expect(back.status == 0, "\(back.stderr)")
+    #expect(try connection.rows("SELECT count(*), to_regclass('eidolon_store') IS NULL FROM events").first == ["1", "t"])
+  }
+
+  /// A team's users imported side by side into one PostgreSQL store (parallel workers),
+  /// each validated there; import, validate and export by hand against the same store.
+  @Test func aTeamRunsSideBySideIntoOneStore() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try EidolonTeamRunTests.team(store: "store: '\(server.uri)'")
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("cy.json"))
+    try FileManager.default.copyItem(at: dir.appendingPathComponent("ann.json"), to: dir.appendingPathComponent("cy.json"))
+    let config = dir.appendingPathComponent("migration.yaml").path
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config, "--json", "--parallel-workers", "3"])
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let users = try EidolonTeamRunTests.users(run.stdout)
+    #expect(users.values.allSatisfy { $0["verdict"] as? String == "match" }, "\(users)")
+    let info = try JSONSerialization.jsonObject(with: Data(try ToolRunner.run("eidolon", ["db", "info", server.uri, "--json"]).stdout.utf8)) as? [String: Any]
+    #expect(info?["events"] as? Int == 31 && info?["users"] as? [String] == ["ann", "bob", "cy"], "\(String(describing: info))")
+    let annOnly = try ToolRunner.run("eidolon", ["migrate", "export", "--db", server.uri, "--user", "ann", "--to", "eidolon"])
+    #expect(annOnly.stdout.split(separator: "\n").count == 12)
+
+    // By hand: a second store in the same server, imported, validated, a row deleted.
+    try PostgresConnection(server.uri).execute("CREATE DATABASE solo")
+    let solo = server.uri.replacingOccurrences(of: "/postgres?", with: "/solo?")
+    let imported = try ToolRunner.run("eidolon", ["migrate", "import", "--input", EidolonMigrateTests.awExport, "--db", solo])
+    #expect(imported.status == 0 && imported.stderr.contains("inserted 12"), "\(solo) \(imported.stderr)")
+    let dry = try ToolRunner.run("eidolon", ["migrate", "import", "--input", EidolonMigrateTests.awExport, "--db", solo, "--dry-run", "--merge-strategy", "replace"])
+    #expect(dry.status == 0 && dry.stderr.contains("replaced 12"), "\(dry.stderr)")
+    let validated = try ToolRunner.run("eidolon", ["migrate", "validate", "--source", EidolonMigrateTests.awExport, "--target", solo, "--json"])
+    #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+    #expect(!validated.stdout.contains("secret"))
+    try PostgresConnection(solo).execute("DELETE FROM events WHERE seq = (SELECT min(seq) FROM events)")
+    let caught = try ToolRunner.run("eidolon", ["migrate", "validate", "--source", EidolonMigrateTests.awExport, "--target", solo, "--json"])
+    let report = try JSONSerialization.jsonObject(with: Data(caught.stdout.utf8)) as? [String: Any]
+    #expect(caught.status == 1 && (report?["missing"] as? [String: Any])?["count"] as? Int == 1, "\(caught.stdout)")
+    let loads = try PostgresConnection(solo).rows("SELECT count(*) FROM imports")
+    #expect(loads.first == ["1"], "the dry run left its import: \(loads)")
+  }
+}
