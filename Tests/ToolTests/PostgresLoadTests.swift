@@ -203,4 +203,55 @@ import Glibc
     let loads = try PostgresConnection(solo).rows("SELECT count(*) FROM imports")
     #expect(loads.first == ["1"], "the dry run left its import: \(loads)")
   }
+
+  /// copy-store from SQLite to PostgreSQL and back: migrate validate matches the source
+  /// files on each copy, the copies dump as the original, and a copy killed after its
+  /// first batches resumes to a checked copy.
+  @Test func copyStoreBothWaysValidatesAndResumes() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let original = dir.appendingPathComponent("original.db").path
+    let source = EidolonMigrateTests.awExport
+    #expect(try ToolRunner.run("eidolon", ["migrate", "import", "--input", source, "--db", original]).status == 0)
+    let there = try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", original, "--to", server.uri, "--json"])
+    #expect(there.status == 0 && there.stderr.contains("checked: the 12 events"), "\(there.stderr)")
+    let back = dir.appendingPathComponent("back.db").path
+    let again = try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", server.uri, "--to", back])
+    #expect(again.status == 0 && again.stderr.contains("checked: the 12 events"), "\(again.stderr)")
+    for store in [server.uri, back] {
+      let validated = try ToolRunner.run("eidolon", ["migrate", "validate", "--source", source, "--target", store])
+      #expect(validated.status == 0 && validated.stdout.hasPrefix("MATCH"), "\(store): \(validated.stdout)")
+    }
+    let dumps = try [original, server.uri, back].map { try ToolRunner.run("eid-dump", [$0]).stdout }
+    #expect(!dumps[0].isEmpty && dumps[1] == dumps[0] && dumps[2] == dumps[0])
+    let same = try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", back, "--to", back])
+    #expect(same.status == 2, "\(same.stderr)")
+
+    // 40,000 events into a second database, killed after two batches, resumed.
+    let big = dir.appendingPathComponent("big.db").path
+    #expect(try ToolRunner.run("eid-load", [big, try Self.write(Self.events(0..<40_000), "big.ndjson", in: dir)]).status == 0)
+    try PostgresConnection(server.uri).execute("CREATE DATABASE copied")
+    let copied = server.uri.replacingOccurrences(of: "/postgres?", with: "/copied?")
+    _ = try PostgresEventStore(copied)
+    let watcher = try PostgresConnection(copied)
+    let process = Process()
+    process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("eidolon")
+    process.arguments = ["migrate", "copy-store", "--from", big, "--to", copied, "--batch-size", "997"]
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var killed = false
+    while process.isRunning {
+      if (Int((try? watcher.rows("SELECT max(lines) FROM checkpoints"))?.first?.first.flatMap { $0 } ?? "0") ?? 0) >= 2 * 997 {
+        kill(process.processIdentifier, SIGKILL)
+        killed = true
+        break
+      }
+      usleep(1_000)
+    }
+    process.waitUntilExit()
+    #expect(killed)
+    let resumed = try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", big, "--to", copied, "--batch-size", "997", "--resume"])
+    #expect(resumed.status == 0 && resumed.stderr.contains("resumed at input 1") && resumed.stderr.contains("checked: the 40000 events"), "\(resumed.stderr)")
+  }
 }

@@ -62,7 +62,7 @@ public enum MigrationImport {
       throw error
     }
     return Result(
-      database: database, importID: loader.importID, counts: loader.counts, dropped: dropped, formats: found.map { $0 ?? "unknown" },
+      database: EventStores.displayName(database), importID: loader.importID, counts: loader.counts, dropped: dropped, formats: found.map { $0 ?? "unknown" },
       resumedFrom: loader.resumedFrom.map { ($0.importID, $0.inputIndex, $0.lines) }, dryRun: options.dryRun,
       seconds: Progress.now() - started)
   }

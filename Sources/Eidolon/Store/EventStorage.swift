@@ -17,6 +17,8 @@ public protocol EventStorage: AnyObject {
   /// (SQLite: always, to `backup` or a free name next to the file; PostgreSQL: a pg_dump to
   /// `backup` when given). The version it started from and the backup made.
   func upgrade(backup: String?) throws -> (from: Int64, backup: String?)
+  /// The number of events stored.
+  func count() throws -> Int
   /// Starts a load, or with `options.resume` continues the unfinished one of these inputs:
   /// the storing side, and where the reading side is to begin. `EventLoader` drives it.
   func beginLoad(inputs: [String], options: EventLoader.Options, diagnostics: Diagnostics) throws -> LoadSession

@@ -39,6 +39,8 @@ extension EventStore: EventStorage {
     return LoadSession(start: start, writer: writer, hold: lock)
   }
 
+  public func count() throws -> Int { Int(try database.integer("SELECT count(*) FROM events") ?? 0) }
+
   public func hasUnfinishedLoad(inputs: [String]) -> Bool {
     guard let query = try? database.prepare("SELECT 1 FROM imports WHERE status != 'done' AND inputs = ?1 LIMIT 1") else { return false }
     query.bind(1, LoadStart.jsonList(inputs))
