@@ -29,6 +29,15 @@ struct PlanOptions: ParsableArguments {
   @Option(help: .setting(ReaderSettings.CSV.sourceName, of: "csv"))
   var sourceName: String?
 
+  @Option(help: ArgumentHelp("A SQLite file or postgresql:// URI whose rows (--query or --table) are the input, mapped by --columns or --column-map as a CSV's.", valueName: "database"))
+  var database: String?
+
+  @Option(help: ArgumentHelp("The SQL query whose rows are read from --database.", valueName: "sql"))
+  var query: String?
+
+  @Option(help: ArgumentHelp("The table (or view) of --database to read: every row of it.", valueName: "name"))
+  var table: String?
+
   @Option(help: ArgumentHelp("A rules file to file events into categories (formats/rules.md; repeatable).", valueName: "file"))
   var rules: [String] = []
 
@@ -46,13 +55,22 @@ struct PlanOptions: ParsableArguments {
       throw ValidationError("--from takes \(FormatRegistry.readers.map(\.name).joined(separator: ", ")), not \(from)")
     }
     for setting in settings where !setting.contains("=") { throw ValidationError("--set takes name=value, not \(setting)") }
+    if (database == nil) != (query == nil && table == nil) || (query != nil && table != nil) {
+      throw ValidationError("--database takes one of --query SQL or --table NAME (and they take --database)")
+    }
+  }
+
+  /// The SQL that reads --database: the query, or every row of the table (its name quoted).
+  var databaseQuery: String? {
+    if let query { return query }
+    return table.map { "SELECT * FROM \"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
   }
 
   /// The plan; a usage error when no input was named (checked here, not in validate(),
   /// because validate takes its inputs as --source too).
   func makePlan(extraInputs: [String] = []) throws -> MigrationPlan {
     let inputs = self.inputs + extraInputs
-    if inputs.isEmpty { throw ValidationError("give the files to read with --input FILE (or after the options)") }
+    if inputs.isEmpty && database == nil { throw ValidationError("give the files to read with --input FILE (or after the options)") }
     var shared: [String: String] = [:]
     for setting in settings {
       let parts = setting.split(separator: "=", maxSplits: 1)
@@ -64,6 +82,12 @@ struct PlanOptions: ParsableArguments {
     if let columnMap { shared[ReaderSettings.CSV.columnMap.name] = columnMap }
     if let sourceName { shared[ReaderSettings.CSV.sourceName.name] = sourceName }
     var plan = MigrationPlan(inputs: inputs.map { MigrationPlan.Input(path: $0, format: from, settings: shared) })
+    if let database, let query = databaseQuery {
+      // A database's rows: the csv reader's column map, with the source named "database" unless given.
+      var settings = shared
+      if settings[ReaderSettings.CSV.sourceName.name] == nil { settings[ReaderSettings.CSV.sourceName.name] = "database" }
+      plan.inputs.append(MigrationPlan.Input(path: database, format: "csv", settings: settings, query: query))
+    }
     plan.rulesPaths = rules + mapping
     plan.user = user
     return plan

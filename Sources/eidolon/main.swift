@@ -33,7 +33,8 @@ struct Migrate: ParsableCommand {
     discussion: """
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
-      'import --from FORMAT'; bulk-export is export (with --config: every user's API \
+      'import --from FORMAT'; import-database is import with --database and --query or \
+      --table; bulk-export is export (with --config: every user's API \
       exports); staged-import is run. \
       export-rescuetime, export-toggl, export-manictime and export-activitywatch fetch \
       from the trackers' web APIs (and a running ActivityWatch server).
@@ -51,6 +52,7 @@ func expandingAliases(_ arguments: [String]) -> [String] {
   if let format = formats[arguments[1]] { return ["migrate", "import", "--from", format] + arguments.dropFirst(2) }
   // bulk-export with a team config fetches every user's API exports; without, it is export.
   if arguments[1] == "bulk-export", !arguments.contains("--config") { return ["migrate", "export"] + arguments.dropFirst(2) }
+  if arguments[1] == "import-database" { return ["migrate", "import"] + arguments.dropFirst(2) }
   if arguments[1] == "staged-import" { return ["migrate", "run"] + arguments.dropFirst(2) }
   return arguments
 }

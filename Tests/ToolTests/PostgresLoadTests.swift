@@ -254,4 +254,36 @@ import Glibc
     let resumed = try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", big, "--to", copied, "--batch-size", "997", "--resume"])
     #expect(resumed.status == 0 && resumed.stderr.contains("resumed at input 1") && resumed.stderr.contains("checked: the 40000 events"), "\(resumed.stderr)")
   }
+
+  /// import-database: the same table in SQLite and in PostgreSQL, mapped by one column
+  /// map, gives the same events (a quote, a NULL, a bad row rejected with its reason);
+  /// validate reads the rows again the same way and matches.
+  @Test func importDatabaseReadsRowsOfEitherEngine() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let rows = [("2024-05-01T09:00:00Z", "1800", "Editor", "plan \"Q2\""), ("2024-05-01T09:30:00Z", "600", "Mail", nil),
+                ("yesterday", "60", "Broken", "x"), ("2024-05-02T10:00:00+02:00", "3600", "Editor", "write, then read")]
+    func values(_ quote: (String?) -> String) -> String { rows.map { "(\(quote($0.0)), \($0.1), \(quote($0.2)), \(quote($0.3)))" }.joined(separator: ", ") }
+    let quote: (String?) -> String = { $0.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }
+    let legacy = dir.appendingPathComponent("legacy.db").path
+    try SQLiteDatabase(path: legacy, mode: .readWriteCreate).execute(
+      "CREATE TABLE sessions (started TEXT, seconds INTEGER, program TEXT, note TEXT); INSERT INTO sessions VALUES \(values(quote));")
+    try PostgresConnection(server.uri).execute(
+      "CREATE TABLE sessions (started TEXT, seconds INTEGER, program TEXT, note TEXT); INSERT INTO sessions VALUES \(values(quote));")
+    let map = ["--columns", "start=started,duration=seconds,app=program,description=note"]
+    var dumps: [String] = []
+    for (database, how) in [(legacy, ["--table", "sessions"]), (server.uri, ["--query", "SELECT * FROM sessions ORDER BY started"])] {
+      let store = dir.appendingPathComponent("from-\(dumps.count).db").path
+      let imported = try ToolRunner.run("eidolon", ["migrate", "import-database", "--database", database] + how + map + ["--db", store])
+      #expect(imported.status == 1 && imported.stderr.contains("inserted 3") && imported.stderr.contains("rejected 1"), "\(imported.stderr)")
+      #expect(imported.stderr.contains("\"yesterday\" is not a time"), "\(imported.stderr)")
+      let validated = try ToolRunner.run("eidolon", ["migrate", "validate", "--database", database] + how + map + ["--target", store])
+      #expect(validated.stdout.hasPrefix("MATCH"), "\(validated.stdout)\(validated.stderr)")
+      dumps.append(try ToolRunner.run("eid-dump", [store]).stdout)
+    }
+    #expect(dumps[0] == dumps[1] && dumps[0].contains(#""description":"plan \"Q2\"""#) && dumps[0].contains(#""source":"database""#), "\(dumps)")
+    let both = try ToolRunner.run("eidolon", ["migrate", "import", "--database", legacy, "--query", "x", "--table", "y"])
+    #expect(both.status == 2)
+  }
 }

@@ -13,14 +13,18 @@ public struct MigrationPlan {
     public var format: String?
     /// The reader's settings by its tool's long option names (tz, variant, columns, ...).
     public var settings: [String: String]
+    /// A query on the database at `path` (SQLite or PostgreSQL) whose rows are the input,
+    /// read as CSV by the csv reader's column map (`migrate import-database`).
+    public var query: String?
 
-    public init(path: String, format: String? = nil, settings: [String: String] = [:]) {
+    public init(path: String, format: String? = nil, settings: [String: String] = [:], query: String? = nil) {
       self.path = path
       self.format = format
       self.settings = settings
+      self.query = query
     }
 
-    public var displayName: String { InputOpener.displayName(path) }
+    public var displayName: String { query == nil ? InputOpener.displayName(path) : EventStores.displayName(path) + " (query)" }
   }
 
   public var inputs: [Input]
@@ -44,6 +48,7 @@ public struct MigrationPlan {
         return (format, nil)
       }
       if input.path == InputOpener.stdinName { return (nil, nil) }
+      if input.query != nil { return ("csv", nil) }
       guard let finding = try FormatDetector.detect(path: input.path) else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
       return (finding.format, finding.variant)
     }
@@ -60,6 +65,9 @@ public struct MigrationPlan {
 
   /// The input opened once, and what its first bytes say it is (nil: not known).
   public static func open(_ input: Input) throws -> (bytes: ByteReader?, finding: FormatDetector.Finding?) {
+    if let query = input.query {
+      return (ByteReader(source: try DatabaseRows(database: input.path, query: query), name: input.displayName), FormatDetector.Finding(format: "csv", variant: "csv"))
+    }
     if input.path != InputOpener.stdinName, input.settings["variant"] == "database" || ManicTimeDatabaseReader.isDatabase(path: input.path) {
       return (nil, FormatDetector.Finding(format: "manictime", variant: "database"))
     }
@@ -84,7 +92,7 @@ public struct MigrationPlan {
     var total: Int64 = 0
     for input in inputs {
       // A ManicTime database counts rows, not bytes.
-      guard input.path != InputOpener.stdinName, !ManicTimeDatabaseReader.isDatabase(path: input.path),
+      guard input.path != InputOpener.stdinName, input.query == nil, !ManicTimeDatabaseReader.isDatabase(path: input.path),
         let source = try? FileDescriptorSource(path: input.path)
       else { return nil }
       var magic = [UInt8](repeating: 0, count: 2)

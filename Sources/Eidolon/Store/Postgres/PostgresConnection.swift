@@ -51,6 +51,14 @@ public final class PostgresConnection {
     return out
   }
 
+  /// The names of the columns a query returns (run it with no rows: `FETCH 0`, `LIMIT 0`).
+  public func columns(_ sql: String) throws -> [String] {
+    let result = PQexec(connection, sql)
+    defer { PQclear(result) }
+    try check(result, sql)
+    return (0..<PQnfields(result)).map { PostgresConnection.text(PQfname(result, $0)) }
+  }
+
   /// Runs a statement with text parameters ($1, $2, ...); the rows it changed.
   @discardableResult
   public func run(_ sql: String, _ parameters: [String?]) throws -> Int {
