@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from . import awserver
+from . import awserver, pgserver
 from .measure import count_lines
 from .results import Result
 
@@ -183,6 +183,47 @@ def load(c):
             data, events, peer=True, before=fresh(c.out("su.db")))
 
 
+def postgres(c):
+    """eid-load into PostgreSQL next to psql's \\copy of the same rows as CSV, one loader and
+    two side by side (half the file each), and eid-dump back, on a throwaway server."""
+    group = "Loading into PostgreSQL"
+    if not pgserver.binaries():
+        print("bench/run: skipped PostgreSQL (bash .ci/setup installs it)", file=sys.stderr)
+        return
+    data, csv = c.data("eidolon"), c.paths[("eidolon-csv", c.size)]
+    events = count_lines(data)
+    halves = [c.out("half-a.ndjson"), c.out("half-b.ndjson")]
+    with open(data, "rb") as source, open(halves[0], "wb") as a, open(halves[1], "wb") as b:
+        for number, line in enumerate(source):
+            (a if number < events // 2 else b).write(line)
+    with pgserver.Server() as server:
+        uri = server.uri
+
+        def empty_store():
+            server.sql("DROP VIEW IF EXISTS time_per_day_app, time_per_day_category, time_per_day_project, time_per_day_source;"
+                       " DROP TABLE IF EXISTS rejects, import_ranges, checkpoints, eidolon_store, events, imports CASCADE;")
+            subprocess.run(tool("eid-load", uri, "/dev/null"), check=True, stderr=subprocess.DEVNULL)
+            server.sql("CHECKPOINT")
+        c.r.run("pg-eid-load", group, "eid-load into an empty PostgreSQL store (COPY text into staging, INSERT ... ON CONFLICT)",
+                [tool("eid-load", uri, data)], data, events, before=empty_store)
+        c.r.run("pg-eid-load-again", group, "eid-load again (every event already stored: skipped)",
+                [tool("eid-load", uri, data)], data, events)
+        both = f"{BIN}/eid-load '{uri}' {halves[0]} & {BIN}/eid-load '{uri}' {halves[1]} & wait"
+        c.r.run("pg-eid-load-two", group, "two eid-load side by side into one empty store, half the file each",
+                [["bash", "-c", both]], data, events, before=empty_store)
+        c.r.run("pg-eid-dump", group, "eid-dump of the whole PostgreSQL store", [tool("eid-dump", uri)], data, events,
+                stdout=c.out("pg-dump.ndjson"))
+        columns = COLUMNS.replace(" user TEXT", ' "user" TEXT')
+        for id, label, table in [
+            ("pg-psql-copy", "psql \\copy of the same rows as CSV (table without indexes)", columns),
+            ("pg-psql-copy-unique", "psql \\copy of the same rows as CSV (unique id)", columns.replace("id TEXT,", "id TEXT NOT NULL UNIQUE,", 1)),
+        ]:
+            def peer_table(table=table):
+                server.sql(f"DROP TABLE IF EXISTS peer; CREATE TABLE peer ({table}); CHECKPOINT")
+            c.r.run(id, group, label, [["psql", "-X", "-q", "-d", uri, "-c", f"\\copy peer FROM '{csv}' WITH (FORMAT csv)"]],
+                    data, events, peer=True, before=peer_table)
+
+
 def pipelines(c, aw_server_size):
     group = "Whole pipelines"
     rust = c.data("aw-rust")
@@ -244,6 +285,7 @@ SUITES = {
     "manictime": manictime,
     "ndjson": ndjson,
     "load": load,
+    "postgres": postgres,
     "pipelines": pipelines,
     "eidolon": eidolon,
 }
@@ -256,6 +298,7 @@ NEEDS = {
     "manictime": ["mt-csv", "mt-xml"],
     "ndjson": ["eidolon"],
     "load": ["eidolon"],
+    "postgres": ["eidolon"],
     "pipelines": ["aw-rust"],
     "eidolon": ["aw-rust"],
 }
