@@ -173,7 +173,9 @@ import Glibc
   @Test func aTeamRunsSideBySideIntoOneStore() throws {
     guard PostgresServer.availableForTest() else { return }
     let server = try PostgresServer()
-    let dir = try EidolonTeamRunTests.team(store: "store: '\(server.uri)'")
+    // A password in the URI (the test server trusts its socket, so any works) must show nowhere.
+    let withPassword = server.uri.replacingOccurrences(of: "eidolon@", with: "eidolon:s3cret-pw@")
+    let dir = try EidolonTeamRunTests.team(store: "store: '\(withPassword)'")
     try FileManager.default.removeItem(at: dir.appendingPathComponent("cy.json"))
     try FileManager.default.copyItem(at: dir.appendingPathComponent("ann.json"), to: dir.appendingPathComponent("cy.json"))
     let config = dir.appendingPathComponent("migration.yaml").path
@@ -181,6 +183,10 @@ import Glibc
     #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
     let users = try EidolonTeamRunTests.users(run.stdout)
     #expect(users.values.allSatisfy { $0["verdict"] as? String == "match" }, "\(users)")
+    let state = try String(contentsOfFile: config + ".state.json", encoding: .utf8)
+    #expect(!(run.stdout + run.stderr + state).contains("s3cret") && state.contains("REDACTED"), "\(state)")
+    let text = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config])
+    #expect(text.status == 0 && !(text.stdout + text.stderr).contains("s3cret"), "\(text.stdout)")
     let info = try JSONSerialization.jsonObject(with: Data(try ToolRunner.run("eidolon", ["db", "info", server.uri, "--json"]).stdout.utf8)) as? [String: Any]
     #expect(info?["events"] as? Int == 31 && info?["users"] as? [String] == ["ann", "bob", "cy"], "\(String(describing: info))")
     let annOnly = try ToolRunner.run("eidolon", ["migrate", "export", "--db", server.uri, "--user", "ann", "--to", "eidolon"])

@@ -73,7 +73,7 @@ public struct TeamConfig {
       stores = .shared(EventStores.isPostgres(shared) ? shared : resolve(shared))
     case (nil, let pattern?):
       guard pattern.contains("{user}") else { throw fail("store_per_user needs {user} in it, e.g. stores/{user}.db") }
-      stores = .perUser(resolve(pattern))
+      stores = .perUser(EventStores.isPostgres(pattern) ? pattern : resolve(pattern))
     default: throw fail("give store: FILE (one store for everyone) or store_per_user: stores/{user}.db, not both")
     }
 

@@ -60,7 +60,7 @@ public final class TeamRunner: @unchecked Sendable {
     for stage in config.stages where stageName == nil || stage.name == stageName {
       if let blocker = blockedBy {
         for user in stage.users {
-          outcomes[user] = Outcome(user: user, stage: stage.name, store: config.stores.path(for: user), status: .waiting,
+          outcomes[user] = Outcome(user: user, stage: stage.name, store: EventStores.displayName(config.stores.path(for: user)), status: .waiting,
                                    error: "stage \(blocker) did not end clean: fix it and run again, or run --stage \(stage.name)")
         }
         continue
@@ -130,7 +130,8 @@ public final class TeamRunner: @unchecked Sendable {
 
   private func migrate(_ user: TeamConfig.User, stage: String) -> Outcome {
     let store = config.stores.path(for: user.name)
-    var outcome = Outcome(user: user.name, stage: stage, store: store, status: .failed)
+    // Reports and the state file name the store without a password.
+    var outcome = Outcome(user: user.name, stage: stage, store: EventStores.displayName(store), status: .failed)
     let started = Progress.now()
     defer { outcome.seconds = Progress.now() - started }
     // Inputs from a tracker's API: fetched first (a stopped fetch goes on; a finished one
@@ -151,7 +152,7 @@ public final class TeamRunner: @unchecked Sendable {
     // Done and matching with the same files: nothing to do. Done with a mismatch is checked
     // again (the store may have been mended), after an import that stores only what is missing.
     if sameFiles, before?["status"] as? String == Status.done.rawValue, before?["verdict"] as? String == "match" {
-      var earlier = TeamRunner.outcome(from: before!, user: user.name, stage: stage, store: store)
+      var earlier = TeamRunner.outcome(from: before!, user: user.name, stage: stage, store: EventStores.displayName(store))
       earlier.status = .doneEarlier
       return earlier
     }
