@@ -200,7 +200,7 @@ def postgres(c):
         uri = server.uri
 
         def empty_store():
-            server.sql("DROP VIEW IF EXISTS time_per_day_app, time_per_day_category, time_per_day_project, time_per_day_source;"
+            server.sql("SET client_min_messages = warning; DROP VIEW IF EXISTS time_per_day_app, time_per_day_category, time_per_day_project, time_per_day_source;"
                        " DROP TABLE IF EXISTS rejects, import_ranges, checkpoints, eidolon_store, events, imports CASCADE;")
             subprocess.run(tool("eid-load", uri, "/dev/null"), check=True, stderr=subprocess.DEVNULL)
             server.sql("CHECKPOINT")
@@ -217,10 +217,15 @@ def postgres(c):
         for id, label, table in [
             ("pg-psql-copy", "psql \\copy of the same rows as CSV (table without indexes)", columns),
             ("pg-psql-copy-unique", "psql \\copy of the same rows as CSV (unique id)", columns.replace("id TEXT,", "id TEXT NOT NULL UNIQUE,", 1)),
+            # The store's keys and indexes: what PostgreSQL itself takes for this schema.
+            ("pg-psql-copy-indexes", "psql \\copy of the same rows as CSV (the store's keys and indexes: seq, unique id, start, stream)",
+             "seq BIGSERIAL PRIMARY KEY, " + columns.replace("id TEXT,", "id TEXT NOT NULL UNIQUE,", 1)
+             + "); CREATE INDEX ON peer (start); CREATE INDEX ON peer (source, stream, start"),
         ]:
             def peer_table(table=table):
-                server.sql(f"DROP TABLE IF EXISTS peer; CREATE TABLE peer ({table}); CHECKPOINT")
-            c.r.run(id, group, label, [["psql", "-X", "-q", "-d", uri, "-c", f"\\copy peer FROM '{csv}' WITH (FORMAT csv)"]],
+                server.sql(f"SET client_min_messages = warning; DROP TABLE IF EXISTS peer; CREATE TABLE peer ({table}); CHECKPOINT")
+            names = ", ".join(column.split()[0] for column in columns.split(","))
+            c.r.run(id, group, label, [["psql", "-X", "-q", "-d", uri, "-c", f"\\copy peer ({names}) FROM '{csv}' WITH (FORMAT csv)"]],
                     data, events, peer=True, before=peer_table)
 
 

@@ -51,6 +51,21 @@ public final class PostgresConnection {
     return out
   }
 
+  /// A query's rows handed to `body` one at a time, each value as the bytes libpq holds
+  /// (no copy; valid during the call). The number of rows.
+  @discardableResult
+  public func forEachRow(_ sql: String, _ parameters: [String?] = [], _ body: (PostgresRow) throws -> Void) throws -> Int {
+    let result = try withParameters(parameters) { values in
+      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+    }
+    defer { PQclear(result) }
+    try check(result, sql)
+    guard let result else { return 0 }
+    let count = PQntuples(result)
+    for row in 0..<count { try body(PostgresRow(result: result, row: row)) }
+    return Int(count)
+  }
+
   /// The names of the columns a query returns (run it with no rows: `FETCH 0`, `LIMIT 0`).
   public func columns(_ sql: String) throws -> [String] {
     let result = PQexec(connection, sql)
@@ -147,5 +162,30 @@ public final class PostgresConnection {
       return target
     }
     return target.split(separator: " ").map { $0.lowercased().hasPrefix("password=") ? "password=REDACTED" : String($0) }.joined(separator: " ")
+  }
+}
+
+/// One row of a result (PostgresConnection.forEachRow): its values as text bytes.
+public struct PostgresRow {
+  fileprivate let result: OpaquePointer
+  fileprivate let row: Int32
+
+  /// The value's bytes, nil for NULL. libpq ends each with a NUL byte (not counted here),
+  /// so `pointer` may be given to C's number parsers.
+  public subscript(_ column: Int) -> UnsafeRawBufferPointer? {
+    guard PQgetisnull(result, row, Int32(column)) == 0, let value = PQgetvalue(result, row, Int32(column)) else { return nil }
+    return UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, row, Int32(column))))
+  }
+
+  /// The value parsed as a whole number (0 for NULL or text that is not one).
+  public func integer(_ column: Int) -> Int64 {
+    guard let value = PQgetvalue(result, row, Int32(column)), PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
+    return Int64(strtoll(value, nil, 10))
+  }
+
+  /// The value parsed as a floating-point number (0 for NULL).
+  public func double(_ column: Int) -> Double {
+    guard let value = PQgetvalue(result, row, Int32(column)), PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
+    return strtod(value, nil)
   }
 }

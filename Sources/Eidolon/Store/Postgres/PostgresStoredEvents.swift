@@ -77,45 +77,57 @@ final class PostgresStoredEvents: StoredEvents {
   /// The next rows as lines for a new reader; false at the end.
   private func fetch() throws -> Bool {
     guard !done else { return false }
-    let rows = try store.connection.rows("FETCH 10000 FROM stored_events")
-    if rows.isEmpty {
+    lines.removeAll()
+    let fetched = try store.connection.forEachRow("FETCH 10000 FROM stored_events") { PostgresStoredEvents.appendLine($0, to: lines) }
+    if fetched == 0 {
       done = true
       close()
       return false
     }
-    lines.removeAll()
-    for row in rows { PostgresStoredEvents.appendLine(row, to: lines) }
     reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(Array(lines.bytes)), name: store.displayName), diagnostics: diagnostics)
     return true
   }
 
-  /// A row of `eventColumns` (as text) as the NDJSON line of its event.
-  static func appendLine(_ row: [String?], to out: ByteBuffer) {
+  /// `,"stream":` and the like, for each optional text field.
+  private static let optionalKeys = Event.optionalStringNames.map { ",\"\($0)\":" }
+
+  /// A row of `eventColumns` (as text) as the NDJSON line of its event, from its bytes.
+  static func appendLine(_ row: PostgresRow, to out: ByteBuffer) {
     typealias C = StoreSchema.EventColumn
-    func string(_ column: Int) { out.appendJSONString(row[column] ?? "") }
+    let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+    func string(_ column: C) { out.appendJSONString(row[column.rawValue] ?? empty) }
     out.append("{\"id\":")
-    string(C.id.rawValue)
+    string(.id)
     out.append(",\"source\":")
-    string(C.source.rawValue)
+    string(.source)
     out.append(",\"kind\":")
-    string(C.kind.rawValue)
+    string(.kind)
     out.append(",\"start\":\"")
-    Timestamp.appendCanonical(Int64(row[C.startMillis.rawValue] ?? "") ?? 0, to: out)
+    Timestamp.appendCanonical(row.integer(C.startMillis.rawValue), to: out)
     out.append("\",\"duration\":")
-    out.appendJSONNumber(Double(row[C.duration.rawValue] ?? "") ?? 0)
-    for (index, name) in Event.optionalStringNames.enumerated() {
+    out.appendJSONNumber(row.double(C.duration.rawValue))
+    for (index, key) in PostgresStoredEvents.optionalKeys.enumerated() {
       guard let value = row[C.firstOptionalString.rawValue + index] else { continue }
-      out.append(",\"\(name)\":")
+      out.append(key)
       out.appendJSONString(value)
     }
-    if let productivity = row[C.productivity.rawValue] { out.append(",\"productivity\":\(productivity)") }
-    if let tags = row[C.tags.rawValue] { out.append(",\"tags\":\(tags)") }
-    if let billable = row[C.billable.rawValue] { out.append(billable == "t" ? ",\"billable\":true" : ",\"billable\":false") }
+    if let productivity = row[C.productivity.rawValue] {
+      out.append(",\"productivity\":")
+      out.append(productivity)
+    }
+    if let tags = row[C.tags.rawValue] {
+      out.append(",\"tags\":")
+      out.append(tags)
+    }
+    if let billable = row[C.billable.rawValue] { out.append(billable.first == UInt8(ascii: "t") ? ",\"billable\":true" : ",\"billable\":false") }
     if let offset = row[C.utcOffset.rawValue] {
       out.append(",\"offset\":")
       out.appendJSONString(offset)
     }
-    if let attrs = row[C.attrs.rawValue] { out.append(",\"attrs\":\(attrs)") }
+    if let attrs = row[C.attrs.rawValue] {
+      out.append(",\"attrs\":")
+      out.append(attrs)
+    }
     out.append("}\n")
   }
 }
