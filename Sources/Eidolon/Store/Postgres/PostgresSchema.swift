@@ -45,8 +45,10 @@ public enum PostgresSchema {
     """
 
   /// Version 0 to 1: the version kept; the imports' removed count and checksum; the
-  /// loads' checkpoints, replace-range spans and rejected records; the index replace-range
-  /// deletes by; the views of the SQLite store.
+  /// loads' checkpoints, replace-range spans and rejected records; the indexed text
+  /// columns compared byte by byte (COLLATE "C": a locale's collation made every key
+  /// comparison of the id index a strcoll, and ids have no language); the index
+  /// replace-range deletes by; the views of the SQLite store.
   static let version1 = """
     CREATE TABLE eidolon_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO eidolon_store VALUES ('schema_version', '0');
@@ -77,6 +79,8 @@ public enum PostgresSchema {
       error TEXT NOT NULL,
       raw BYTEA
     );
+    ALTER TABLE events ALTER COLUMN id TYPE TEXT COLLATE "C", ALTER COLUMN source TYPE TEXT COLLATE "C",
+      ALTER COLUMN stream TYPE TEXT COLLATE "C";
     CREATE INDEX events_by_stream ON events (source, stream, start_ms);
     CREATE VIEW time_per_day_app AS
       SELECT substr(start, 1, 10) AS day, app, count(*) AS events, sum(duration) AS seconds
