@@ -50,23 +50,13 @@ final class BatchWriter: LoadWriter {
     insertReject = try database.prepare("INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
   }
 
-  /// The storing side: each item of `block` in order.
-  func store(_ block: LoadBlock, restoringInto view: EventView) throws {
-    for item in block.items {
-      switch item {
-      case .event(let event):
-        block.restore(event, into: view)
-        try add(view)
-      case .reject(let error, let raw):
-        try keepReject(error, raw: raw.map(block.raw))
-      case .commit(let lines, let nextInput, let checksum):
-        self.checksum = checksum
-        try commitBatch(lines: lines, nextInput: nextInput)
-      case .input(let index, let name):
-        currentInput = (index, name)
-      }
-    }
+  func startInput(index: Int, name: String) { currentInput = (index, name) }
+
+  func commit(lines: Int, nextInput: Bool, checksum: UInt32) throws {
+    self.checksum = checksum
+    try commitBatch(lines: lines, nextInput: nextInput)
   }
+
 
   private func beginBatch() throws {
     guard !inBatch else { return }
@@ -75,7 +65,7 @@ final class BatchWriter: LoadWriter {
   }
 
   /// Stores one event as the strategy says (on the storing thread during a load).
-  private func add(_ event: EventView) throws {
+  func add(_ event: EventView) throws {
     try beginBatch()
     counts.read += 1
     pending += 1
@@ -122,7 +112,7 @@ final class BatchWriter: LoadWriter {
     }
   }
 
-  private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+  func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
     try beginBatch()
     counts.read += 1
     counts.rejected += 1

@@ -55,9 +55,36 @@ public struct LoadSession {
 protocol LoadWriter: AnyObject {
   var importID: Int64 { get }
   var counts: EventLoader.Counts { get }
-  func store(_ block: LoadBlock, restoringInto view: EventView) throws
+  /// The events and rejects that follow are of this input.
+  func startInput(index: Int, name: String)
+  /// Stores one event as the strategy says.
+  func add(_ event: EventView) throws
+  /// Keeps a rejected record with the load.
+  func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws
+  /// Commits the batch with its checkpoint: `lines` of the current input are in (or all of
+  /// it, with `nextInput`), and the load's checksum so far is `checksum`.
+  func commit(lines: Int, nextInput: Bool, checksum: UInt32) throws
   func finish() throws -> EventLoader.Counts
   func abandon()
+}
+
+extension LoadWriter {
+  /// The storing side: each item of `block` in order.
+  func store(_ block: LoadBlock, restoringInto view: EventView) throws {
+    for item in block.items {
+      switch item {
+      case .event(let event):
+        block.restore(event, into: view)
+        try add(view)
+      case .reject(let error, let raw):
+        try keepReject(error, raw: raw.map(block.raw))
+      case .commit(let lines, let nextInput, let checksum):
+        try commit(lines: lines, nextInput: nextInput, checksum: checksum)
+      case .input(let index, let name):
+        startInput(index: index, name: name)
+      }
+    }
+  }
 }
 
 public enum EventStores {

@@ -129,12 +129,18 @@ public enum StoreSchema {
     \(views)
     """
 
-  /// Views people want right away; days are UTC days.
+  /// Views people want right away; days are UTC days. Dropped first, so a step can make
+  /// them again after the table they read was rebuilt.
   static let views = """
     DROP VIEW IF EXISTS time_per_day_app;
     DROP VIEW IF EXISTS time_per_day_category;
     DROP VIEW IF EXISTS time_per_day_project;
     DROP VIEW IF EXISTS time_per_day_source;
+    \(viewDefinitions)
+    """
+
+  /// The views' definitions, the same in a PostgreSQL store (PostgresSchema).
+  static let viewDefinitions = """
     CREATE VIEW time_per_day_app AS
       SELECT substr(start, 1, 10) AS day, app, count(*) AS events, sum(duration) AS seconds
       FROM events WHERE app IS NOT NULL GROUP BY day, app;

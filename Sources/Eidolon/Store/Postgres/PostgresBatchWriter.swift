@@ -37,22 +37,13 @@ final class PostgresBatchWriter: LoadWriter {
     checksum = start.checkpoint.checksum
   }
 
-  func store(_ block: LoadBlock, restoringInto view: EventView) throws {
-    for item in block.items {
-      switch item {
-      case .event(let event):
-        block.restore(event, into: view)
-        try add(view)
-      case .reject(let error, let raw):
-        try keepReject(error, raw: raw.map(block.raw))
-      case .commit(let lines, let nextInput, let checksum):
-        self.checksum = checksum
-        try commitBatch(lines: lines, nextInput: nextInput)
-      case .input(let index, let name):
-        currentInput = (index, name)
-      }
-    }
+  func startInput(index: Int, name: String) { currentInput = (index, name) }
+
+  func commit(lines: Int, nextInput: Bool, checksum: UInt32) throws {
+    self.checksum = checksum
+    try commitBatch(lines: lines, nextInput: nextInput)
   }
+
 
   private func begin() throws {
     guard !inTransaction else { return }
@@ -63,7 +54,7 @@ final class PostgresBatchWriter: LoadWriter {
   /// The session's staging table: the events' columns, `seq` from their sequence.
   static let createStaging = "CREATE TEMP TABLE IF NOT EXISTS staging (LIKE events INCLUDING DEFAULTS)"
 
-  private func add(_ event: EventView) throws {
+  func add(_ event: EventView) throws {
     try begin()
     appendRow(event)
     pending += 1
@@ -111,7 +102,7 @@ final class PostgresBatchWriter: LoadWriter {
     rows.removeAll()
   }
 
-  private func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
+  func keepReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
     try begin()
     counts.read += 1
     counts.rejected += 1

@@ -82,18 +82,7 @@ public enum PostgresSchema {
     ALTER TABLE events ALTER COLUMN id TYPE TEXT COLLATE "C", ALTER COLUMN source TYPE TEXT COLLATE "C",
       ALTER COLUMN stream TYPE TEXT COLLATE "C";
     CREATE INDEX events_by_stream ON events (source, stream, start_ms);
-    CREATE VIEW time_per_day_app AS
-      SELECT substr(start, 1, 10) AS day, app, count(*) AS events, sum(duration) AS seconds
-      FROM events WHERE app IS NOT NULL GROUP BY day, app;
-    CREATE VIEW time_per_day_category AS
-      SELECT substr(start, 1, 10) AS day, category, subcategory, count(*) AS events, sum(duration) AS seconds
-      FROM events WHERE category IS NOT NULL GROUP BY day, category, subcategory;
-    CREATE VIEW time_per_day_project AS
-      SELECT substr(start, 1, 10) AS day, client, project, count(*) AS events, sum(duration) AS seconds
-      FROM events WHERE project IS NOT NULL GROUP BY day, client, project;
-    CREATE VIEW time_per_day_source AS
-      SELECT substr(start, 1, 10) AS day, source, kind, count(*) AS events, sum(duration) AS seconds
-      FROM events GROUP BY day, source, kind;
+    \(StoreSchema.viewDefinitions)
     """
 
   /// Every table and view any version has made: what a backup holds and a rollback
