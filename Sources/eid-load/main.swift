@@ -5,13 +5,14 @@ import EidolonCLI
 struct EidLoad: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eid-load",
-    abstract: "Load Eidolon NDJSON into a SQLite store, idempotently, in resumable batches.",
+    abstract: "Load Eidolon NDJSON into a SQLite or PostgreSQL store, idempotently, in resumable batches.",
     discussion: """
       Each batch is one transaction with a checkpoint, so a load that was killed, ran out of \
       disk or stopped at an error continues with --resume (same inputs, same strategy) and \
       ends with exactly the rows an uninterrupted load gives. Every load is recorded in the \
       imports table with its counts and a checksum of its input. The schema, the views and \
-      the strategies are in formats/sqlite-schema.md.
+      the strategies are in formats/sqlite-schema.md; a postgresql:// URI loads into \
+      PostgreSQL instead, any number of loaders at once (formats/postgresql.md).
 
       --merge-strategy:
         append         insert; an id already stored is skipped (the default: loading the
@@ -28,6 +29,7 @@ struct EidLoad: ParsableCommand {
         eid-load events.db big.ndjson --resume
         eid-load events.db --upgrade
         eid-load events.db --rollback events.db.backup-v1
+        eid-load postgresql://eidolon@db.example/team ann.ndjson
       """,
     version: EidolonVersion.current)
 

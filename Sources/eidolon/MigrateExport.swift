@@ -52,7 +52,7 @@ struct MigrateExport: ParsableCommand {
         eidolon migrate export --db team.db --user ann --to eidolon -o ann.ndjson.gz
       """)
 
-  @Option(help: ArgumentHelp("The SQLite store.", valueName: "database"))
+  @Option(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
   var db = StorePath.defaultName
 
   @OptionGroup var write: WriteOptions

@@ -36,7 +36,7 @@ struct MigrateImport: ParsableCommand {
   @OptionGroup var plan: PlanOptions
   @OptionGroup var io: RunOptions
 
-  @Option(help: ArgumentHelp("The SQLite store (created when missing).", valueName: "database"))
+  @Option(help: ArgumentHelp("The SQLite store (created when missing), or a postgresql:// URI.", valueName: "database"))
   var db = StorePath.defaultName
 
   @OptionGroup var load: LoadOptions
