@@ -279,7 +279,7 @@ import Glibc
       "CREATE TABLE sessions (started TEXT, seconds INTEGER, program TEXT, note TEXT); INSERT INTO sessions VALUES \(values(quote));")
     let map = ["--columns", "start=started,duration=seconds,app=program,description=note"]
     var dumps: [String] = []
-    for (database, how) in [(legacy, ["--table", "sessions"]), (server.uri, ["--query", "SELECT * FROM sessions ORDER BY started"])] {
+    for (database, how) in [(legacy, ["--table", "sessions"]), (server.uri, ["--query", "SELECT * FROM sessions ORDER BY started; "])] {
       let store = dir.appendingPathComponent("from-\(dumps.count).db").path
       let imported = try ToolRunner.run("eidolon", ["migrate", "import-database", "--database", database] + how + map + ["--db", store])
       #expect(imported.status == 1 && imported.stderr.contains("inserted 3") && imported.stderr.contains("rejected 1"), "\(imported.stderr)")

@@ -16,7 +16,10 @@ final class DatabaseRows: ByteSource {
   /// What keeps the database open while rows are read.
   private let owner: AnyObject
 
-  init(database: String, query: String) throws {
+  init(database: String, query given: String) throws {
+    // A query as people type it may end with ';', which a cursor's DECLARE does not take.
+    var query = given.trimmingCharacters(in: .whitespacesAndNewlines)
+    while query.hasSuffix(";") { query = String(query.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
     if EventStores.isPostgres(database) {
       let connection = try PostgresConnection(database)
       try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
