@@ -85,13 +85,18 @@ import Testing
   /// overlap: `migrate sync` asks Toggl for its changes since then (`since=`), stores the
   /// edit and removes the deleted entry from the store.
   @Test func syncTakesTogglsEditsAndDeletionsOfOldEntries() throws {
+    try Self.togglSync(storeLine: "store: team.db") { $0.appendingPathComponent("team.db").path }
+  }
+
+  /// The Toggl sync above into a store `storeLine` names (`store` gives its name for eid-dump).
+  static func togglSync(storeLine: String, store name: (URL) -> String) throws {
     let server = try ReplayServer(scenario: #"{"toggl": {"token": "toggl-team-token"}}"#)
     let dir = try ToolRunner.temporaryDirectory()
     try "toggl-team-token\n".write(to: dir.appendingPathComponent("ann-toggl.token"), atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("ann"), withIntermediateDirectories: true)
     let config = dir.appendingPathComponent("migration.yaml")
     try """
-      store: team.db
+      \(storeLine)
       users:
         - name: ann
           inputs:
@@ -104,7 +109,7 @@ import Testing
       """.write(to: config, atomically: true, encoding: .utf8)
     let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
     #expect(run.status == 0, "\(run.stderr)")
-    let store = dir.appendingPathComponent("team.db").path
+    let store = name(dir)
     func stored() throws -> [String: [String: Any]] {
       var byTogglID: [String: [String: Any]] = [:]
       for line in try ToolRunner.run("eid-dump", [store]).stdout.split(separator: "\n") {
@@ -137,13 +142,18 @@ import Testing
   /// overlap: `migrate sync` follows each timeline's `updatedactivities` link, removes the
   /// stored events of the changed and deleted activities and stores the changes.
   @Test func syncFollowsManicTimesUpdatedActivities() throws {
+    try Self.manicTimeSync(storeLine: "store_per_user: stores/{user}.db") { $0.appendingPathComponent("stores/cy.db").path }
+  }
+
+  /// The ManicTime sync above into a store `storeLine` names (`store` gives cy's for eid-dump).
+  static func manicTimeSync(storeLine: String, store name: (URL) -> String) throws {
     let server = try ReplayServer(scenario: #"{"manictime": {"token": "mt-team-token"}}"#)
     let dir = try ToolRunner.temporaryDirectory()
     try "mt-team-token\n".write(to: dir.appendingPathComponent("cy-mt.token"), atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("cy"), withIntermediateDirectories: true)
     let config = dir.appendingPathComponent("migration.yaml")
     try """
-      store_per_user: stores/{user}.db
+      \(storeLine)
       users:
         - name: cy
           inputs:
@@ -156,7 +166,7 @@ import Testing
       """.write(to: config, atomically: true, encoding: .utf8)
     let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config.path])
     #expect(run.status == 0, "\(run.stderr)")
-    let store = dir.appendingPathComponent("stores/cy.db").path
+    let store = name(dir)
     func stored() throws -> [String: String] {
       var byActivity: [String: String] = [:]
       for line in try ToolRunner.run("eid-dump", [store]).stdout.split(separator: "\n") {

@@ -292,4 +292,15 @@ import Glibc
     let both = try ToolRunner.run("eidolon", ["migrate", "import", "--database", legacy, "--query", "x", "--table", "y"])
     #expect(both.status == 2)
   }
+
+  /// migrate sync into a shared PostgreSQL store: Toggl's edits and deletions by event id,
+  /// ManicTime's changed activities by activity id and user (LiveTeamExportTests' checks).
+  @Test func syncRemovesAndReplacesInPostgreSQL() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    try LiveTeamExportTests.togglSync(storeLine: "store: '\(server.uri)'") { _ in server.uri }
+    try PostgresConnection(server.uri).execute("CREATE DATABASE manictime")
+    let other = server.uri.replacingOccurrences(of: "/postgres?", with: "/manictime?")
+    try LiveTeamExportTests.manicTimeSync(storeLine: "store: '\(other)'") { _ in other }
+  }
 }
