@@ -303,4 +303,25 @@ import Glibc
     let other = server.uri.replacingOccurrences(of: "/postgres?", with: "/manictime?")
     try LiveTeamExportTests.manicTimeSync(storeLine: "store: '\(other)'") { _ in other }
   }
+
+  /// PostgreSQL's text has no U+0000: an event holding one is rejected as a record (its
+  /// place, its line in the rejects table and in --rejects), the rest of its batch stored,
+  /// by eid-load and by eidolon's in-process import alike.
+  @Test func aNULCharacterIsRejectedNotTheBatch() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let input = try Self.write(Self.events(0..<3) + #"{"id":"nul:1","source":"x","kind":"window","start":"2024-01-01T00:00:00.000Z","duration":1,"title":"a\u0000b"}"# + "\n" + Self.events(3..<5), "nul.ndjson", in: dir)
+    let rejects = dir.appendingPathComponent("rejects.ndjson").path
+    let loaded = try ToolRunner.run("eid-load", [server.uri, input, "--rejects", rejects])
+    #expect(loaded.status == 1 && loaded.stderr.contains("nul.ndjson:4:1: error: event nul:1: its title holds U+0000"), "\(loaded.stderr)")
+    #expect(loaded.stderr.contains("inserted 5") && loaded.stderr.contains("rejected 1"), "\(loaded.stderr)")
+    #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("nul:1"))
+    try PostgresConnection(server.uri).execute("CREATE DATABASE other")
+    let other = server.uri.replacingOccurrences(of: "/postgres?", with: "/other?")
+    let imported = try ToolRunner.run("eidolon", ["migrate", "import", "--input", input, "--db", other])
+    #expect(imported.status == 1 && imported.stderr.contains("inserted 5") && imported.stderr.contains("rejected 1"), "\(imported.stderr)")
+    let kept = try PostgresConnection(other).rows("SELECT error FROM rejects")
+    #expect(kept.count == 1 && (kept.first?.first ?? nil)?.contains("U+0000") == true, "\(kept)")
+  }
 }

@@ -115,7 +115,7 @@ public final class EventLoader {
         let reader = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
         while let event = try reader.nextView() {
           readChecksum = EventLoader.crc(readChecksum, reader.lastRaw)
-          try queue(event)
+          try queue(event, raw: reader.lastRaw, file: input.name, position: reader.lastPosition)
           if queuedSinceCommit >= options.batchSize { try queueCommit(lines: reader.lastPosition.line) }
           records += 1
           progress.update(records: records, bytes: bytesBefore + reader.bytesRead)
@@ -194,9 +194,9 @@ public final class EventLoader {
           }
           if let transform, var shaped = event {
             // The checksum is of the event as read; what is stored is the event as shaped.
-            if try transform(&shaped) { try queue(canonicalView(of: shaped)) }
+            if try transform(&shaped) { try queue(canonicalView(of: shaped), raw: line, file: input.name, position: nil) }
           } else if let read {
-            try queue(read)
+            try queue(read, raw: line, file: input.name, position: nil)
           }
           if queuedSinceCommit >= options.batchSize { try queueCommit(lines: position) }
           progress.update(records: position, bytes: bytesBefore + (counting?.bytesRead ?? 0))
@@ -249,7 +249,20 @@ public final class EventLoader {
     if let readError { throw readError }
   }
 
-  private func queue(_ view: EventView) throws {
+  /// Queues an event for the storing thread; one the store cannot hold (PostgreSQL's text
+  /// has no U+0000) is rejected here instead, with its place and `raw` (already in the
+  /// checksum), rather than failing its whole batch on the server.
+  private func queue(_ view: EventView, raw: UnsafeRawBufferPointer, file: String, position: SourcePosition?) throws {
+    if !holdsNUL, let field = EventLoader.fieldWithNUL(view) {
+      refusing = true
+      defer { refusing = false }
+      let id = EventView.text(view.id).replacingOccurrences(of: "\u{0}", with: "\\u0000")
+      try diagnostics.reject(
+        EidolonError(.data, "event \(id): its \(field) holds U+0000, which PostgreSQL text cannot hold (a SQLite store keeps it)",
+                     file: file, position: position),
+        raw: raw)
+      return
+    }
     queued.append(view)
     queuedSinceCommit += 1
     if queued.isFull { try handOn() }
@@ -263,10 +276,27 @@ public final class EventLoader {
   /// A record the reader rejected (Diagnostics.onReject): into the checksum, and stored
   /// unless a resumed load's stopped run stored it.
   private func queueReject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
-    if let raw { readChecksum = EventLoader.crc(readChecksum, raw) }
+    if let raw, !refusing { readChecksum = EventLoader.crc(readChecksum, raw) }
     if diagnostics.muted { return }
     queued.appendReject(error, raw: raw)
     if queued.isFull { try handOn() }
+  }
+
+  /// Set while `queue` rejects an event the store cannot hold: its line is in the
+  /// checksum already.
+  private var refusing = false
+  /// False for a store whose text cannot hold U+0000 (PostgreSQL).
+  private lazy var holdsNUL = store.holdsNUL
+
+  /// The first text field of `view` holding a U+0000, by its name; nil when none does.
+  static func fieldWithNUL(_ view: EventView) -> String? {
+    func hasNUL(_ bytes: UnsafeRawBufferPointer) -> Bool { bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+    if hasNUL(view.id) { return "id" }
+    if hasNUL(view.source) { return "source" }
+    if hasNUL(view.kind) { return "kind" }
+    for (index, name) in Event.optionalStringNames.enumerated() where hasNUL(view.strings[index]) { return name }
+    if hasNUL(view.offset) { return "offset" }
+    return nil
   }
 
   /// Gives the filled block to the storing thread (or, outside a load, stores it here).

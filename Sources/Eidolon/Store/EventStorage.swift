@@ -19,6 +19,9 @@ public protocol EventStorage: AnyObject {
   func upgrade(backup: String?) throws -> (from: Int64, backup: String?)
   /// The number of events stored.
   func count() throws -> Int
+  /// False when the store's text cannot hold U+0000 (PostgreSQL): the loader rejects such
+  /// events as records instead of storing them.
+  var holdsNUL: Bool { get }
   /// Starts a load, or with `options.resume` continues the unfinished one of these inputs:
   /// the storing side, and where the reading side is to begin. `EventLoader` drives it.
   func beginLoad(inputs: [String], options: EventLoader.Options, diagnostics: Diagnostics) throws -> LoadSession

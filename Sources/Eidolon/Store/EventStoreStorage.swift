@@ -6,6 +6,7 @@ import Glibc
 extension EventStore: EventStorage {
   public var displayName: String { path }
   public var currentSchemaVersion: Int64 { StoreSchema.currentVersion }
+  public var holdsNUL: Bool { true }
 
   public func upgrade(backup: String?) throws -> (from: Int64, backup: String?) {
     let backupPath = backup ?? EventStore.freeBackupName(path, version: schemaVersion)

@@ -108,9 +108,12 @@ final class PostgresBatchWriter: LoadWriter {
     counts.rejected += 1
     try connection.run(
       "INSERT INTO rejects (import_id, input, line, col, error, raw) VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))",
-      [String(importID), error.file ?? currentInput.name, error.position.map { String($0.line) },
-       error.position.map { String($0.column) }, error.message, raw.map(PostgresBatchWriter.hex)])
+      [String(importID), PostgresBatchWriter.text(error.file ?? currentInput.name), error.position.map { String($0.line) },
+       error.position.map { String($0.column) }, PostgresBatchWriter.text(error.message), raw.map(PostgresBatchWriter.hex)])
   }
+
+  /// Text PostgreSQL can hold: a U+0000 written as the six characters \u0000.
+  static func text(_ value: String) -> String { value.replacingOccurrences(of: "\u{0}", with: "\\u0000") }
 
   static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
     let digits = Array("0123456789abcdef".utf8)

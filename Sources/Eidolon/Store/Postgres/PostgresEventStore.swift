@@ -11,6 +11,8 @@ public final class PostgresEventStore: EventStorage {
   public var displayName: String { connection.displayName }
   public private(set) var schemaVersion: Int64
   public var currentSchemaVersion: Int64 { PostgresSchema.currentVersion }
+  /// PostgreSQL's text has no U+0000 (tags and attrs hold it escaped, as JSON text).
+  public var holdsNUL: Bool { false }
   /// What the store was opened with (pg_dump connects with it); never shown.
   private let target: String
 
