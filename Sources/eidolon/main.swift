@@ -34,7 +34,8 @@ struct Migrate: ParsableCommand {
       The migration guide's spellings work too: import-activitywatch, import-rescuetime, \
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
       'import --from FORMAT'; import-database is import with --database and --query or \
-      --table; bulk-export is export (with --config: every user's API \
+      --table; compare-data is validate (its --source may be a store, SQLite or \
+      PostgreSQL, as may any input); bulk-export is export (with --config: every user's API \
       exports); staged-import is run. \
       export-rescuetime, export-toggl, export-manictime and export-activitywatch fetch \
       from the trackers' web APIs (and a running ActivityWatch server).
@@ -52,6 +53,8 @@ func expandingAliases(_ arguments: [String]) -> [String] {
   if let format = formats[arguments[1]] { return ["migrate", "import", "--from", format] + arguments.dropFirst(2) }
   // bulk-export with a team config fetches every user's API exports; without, it is export.
   if arguments[1] == "bulk-export", !arguments.contains("--config") { return ["migrate", "export"] + arguments.dropFirst(2) }
+  // Two stores (or a store and files) compared: validate reads a store given as a source as its events.
+  if arguments[1] == "compare-data" { return ["migrate", "validate"] + arguments.dropFirst(2) }
   if arguments[1] == "import-database" { return ["migrate", "import"] + arguments.dropFirst(2) }
   if arguments[1] == "staged-import" { return ["migrate", "run"] + arguments.dropFirst(2) }
   return arguments

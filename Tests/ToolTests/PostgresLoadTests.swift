@@ -324,4 +324,28 @@ import Glibc
     let kept = try PostgresConnection(other).rows("SELECT error FROM rejects")
     #expect(kept.count == 1 && (kept.first?.first ?? nil)?.contains("U+0000") == true, "\(kept)")
   }
+
+  /// compare-data: a store as the source of a validation. A copy matches its original; a
+  /// row deleted from the copy is missing one way and extra the other.
+  @Test func compareDataFindsWhatACopyLost() throws {
+    guard PostgresServer.availableForTest() else { return }
+    let server = try PostgresServer()
+    let dir = try ToolRunner.temporaryDirectory()
+    let original = dir.appendingPathComponent("original.db").path
+    #expect(try ToolRunner.run("eidolon", ["migrate", "import", "--input", EidolonMigrateTests.awExport, "--db", original]).status == 0)
+    #expect(try ToolRunner.run("eidolon", ["migrate", "copy-store", "--from", original, "--to", server.uri]).status == 0)
+    func compare(_ source: String, _ target: String) throws -> (Int32, [String: Any]) {
+      let run = try ToolRunner.run("eidolon", ["migrate", "compare-data", "--source", source, "--target", target, "--json"])
+      #expect(run.status != 2, "\(run.stderr)")
+      return (run.status, try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]))
+    }
+    let (same, report) = try compare(original, server.uri)
+    #expect(same == 0 && report["verdict"] as? String == "match" && (report["source"] as? [String: Any])?["events"] as? Int == 12, "\(report)")
+    // One in the middle of the span (range scope counts as extra only what lies inside the source's span).
+    try PostgresConnection(server.uri).execute("DELETE FROM events WHERE id = (SELECT id FROM events ORDER BY start_ms, seq LIMIT 1 OFFSET 5)")
+    let (lost, missing) = try compare(original, server.uri)
+    #expect(lost == 1 && (missing["missing"] as? [String: Any])?["count"] as? Int == 1, "\(missing)")
+    let (_, extra) = try compare(server.uri, original)
+    #expect((extra["extra"] as? [String: Any])?["count"] as? Int == 1, "\(extra)")
+  }
 }

@@ -24,7 +24,10 @@ public struct MigrationPlan {
       self.query = query
     }
 
-    public var displayName: String { query == nil ? InputOpener.displayName(path) : EventStores.displayName(path) + " (query)" }
+    public var displayName: String {
+      if query != nil { return EventStores.displayName(path) + " (query)" }
+      return EventStores.isPostgres(path) ? EventStores.displayName(path) : InputOpener.displayName(path)
+    }
   }
 
   public var inputs: [Input]
@@ -41,7 +44,7 @@ public struct MigrationPlan {
   /// twice: its format is found when it is opened (nil here).
   public func formats() throws -> [(format: String?, variant: String?)] {
     try inputs.map { input in
-      if let format = input.format {
+      if let format = input.format, format != MigrationPlan.storeFormat {
         guard FormatRegistry.reader(named: format) != nil else {
           throw EidolonError(.usage, "unknown format \(format) (known: \(FormatRegistry.readers.map(\.name).joined(separator: ", ")))")
         }
@@ -49,6 +52,7 @@ public struct MigrationPlan {
       }
       if input.path == InputOpener.stdinName { return (nil, nil) }
       if input.query != nil { return ("csv", nil) }
+      if input.format == MigrationPlan.storeFormat || EventStores.isStore(input.path) { return (MigrationPlan.storeFormat, nil) }
       guard let finding = try FormatDetector.detect(path: input.path) else { throw EidolonError(.usage, FormatDetector.unknownMessage(input.path)) }
       return (finding.format, finding.variant)
     }
@@ -64,7 +68,15 @@ public struct MigrationPlan {
   }
 
   /// The input opened once, and what its first bytes say it is (nil: not known).
+  /// The format name of an Eidolon store given as an input (SQLite or PostgreSQL): its
+  /// events are read back as stored (`migrate compare-data`, or importing one store's
+  /// events into another with rules).
+  public static let storeFormat = "store"
+
   public static func open(_ input: Input) throws -> (bytes: ByteReader?, finding: FormatDetector.Finding?) {
+    if input.query == nil, input.format == storeFormat || EventStores.isStore(input.path) {
+      return (nil, FormatDetector.Finding(format: storeFormat, variant: storeFormat))
+    }
     if let query = input.query {
       return (ByteReader(source: try DatabaseRows(database: input.path, query: query), name: input.displayName), FormatDetector.Finding(format: "csv", variant: "csv"))
     }
@@ -78,6 +90,7 @@ public struct MigrationPlan {
   /// The format's reader over what `open` gave (nil bytes: ManicTime's database, by path).
   public static func makeReader(_ bytes: ByteReader?, _ input: Input, format: String, diagnostics: Diagnostics) throws -> EventReader {
     guard let bytes else {
+      if format == storeFormat { return try EventStores.open(input.path, readOnly: true).events(EventDumper.Filter()) }
       try FormatRegistry.checkSettingNames(input.settings.keys)
       let timeline = input.settings["timeline"].flatMap(ManicTimeCSVReader.Timeline.init(rawValue:))
       return try ManicTimeDatabaseReader(path: input.path, diagnostics: diagnostics, timeline: timeline)

@@ -114,6 +114,16 @@ public enum EventStores {
     try EventStore.rollback(path: name, backupPath: backup)
   }
 
+  /// True when `name` names an Eidolon store: a PostgreSQL URI, or a SQLite file marked as
+  /// one (its application id), not any other SQLite file (ManicTime's database is one).
+  public static func isStore(_ name: String) -> Bool {
+    if isPostgres(name) { return true }
+    guard name != "-", access(name, R_OK) == 0, ManicTimeDatabaseReader.isDatabase(path: name),
+      let database = try? SQLiteDatabase(path: name, mode: .readOnly)
+    else { return false }
+    return (try? database.integer("PRAGMA application_id")) == StoreSchema.applicationID
+  }
+
   /// True when the store `name` exists and holds a load of these inputs that did not finish.
   public static func hasUnfinishedLoad(_ name: String, inputs: [String]) -> Bool {
     if !isPostgres(name) && access(name, F_OK) != 0 { return false }
