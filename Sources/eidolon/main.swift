@@ -35,14 +35,15 @@ struct Migrate: ParsableCommand {
       import-toggl, import-manictime, import-json (Eidolon NDJSON) and import-csv are \
       'import --from FORMAT'; import-database is import with --database and --query or \
       --table; compare-data is validate (its --source may be a store, SQLite or \
-      PostgreSQL, as may any input); bulk-export is export (with --config: every user's API \
+      PostgreSQL, as may any input); analyze-data and estimate-effort are assess; \
+      bulk-export is export (with --config: every user's API \
       exports); staged-import is run. \
       export-rescuetime, export-toggl, export-manictime and export-activitywatch fetch \
       from the trackers' web APIs (and a running ActivityWatch server).
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
                   MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self,
-                  MigrateExportManicTime.self, MigrateSync.self, MigrateBulkExport.self, MigrateCopyStore.self])
+                  MigrateExportManicTime.self, MigrateSync.self, MigrateBulkExport.self, MigrateCopyStore.self, MigrateImportFiles.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.
@@ -55,6 +56,8 @@ func expandingAliases(_ arguments: [String]) -> [String] {
   if arguments[1] == "bulk-export", !arguments.contains("--config") { return ["migrate", "export"] + arguments.dropFirst(2) }
   // Two stores (or a store and files) compared: validate reads a store given as a source as its events.
   if arguments[1] == "compare-data" { return ["migrate", "validate"] + arguments.dropFirst(2) }
+  // The guide's names for assess.
+  if arguments[1] == "analyze-data" || arguments[1] == "estimate-effort" { return ["migrate", "assess"] + arguments.dropFirst(2) }
   if arguments[1] == "import-database" { return ["migrate", "import"] + arguments.dropFirst(2) }
   if arguments[1] == "staged-import" { return ["migrate", "run"] + arguments.dropFirst(2) }
   return arguments

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// `eidolon migrate import-files --data-dir`: every file under a folder by its format, one
+/// load each, a file that is not a tracker's or that stops listed and the rest imported;
+/// and the guide's names for assess.
+@Suite struct EidolonImportFilesTests {
+  @Test func aFolderOfMixedFilesImportsWhatItCanAndListsTheRest() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    let folder = dir.appendingPathComponent("exports")
+    let files = FileManager.default
+    try files.createDirectory(at: folder.appendingPathComponent("bob/old"), withIntermediateDirectories: true)
+    try files.createDirectory(at: folder.appendingPathComponent(".cache"), withIntermediateDirectories: true)
+    try files.copyItem(atPath: EidolonMigrateTests.awExport, toPath: folder.appendingPathComponent("ann.json").path)
+    let gz = try ToolRunner.shell("gzip -c '\(EidolonMigrateTests.rescueTime)' > '\(folder.path)/bob/old/rescuetime.json.gz'")
+    #expect(gz.status == 0)
+    try "shopping list\n".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+    try files.copyItem(atPath: ToolRunner.packageRoot.appendingPathComponent("corpus/activitywatch/truncated.json").path,
+                       toPath: folder.appendingPathComponent("cy.json").path)
+    try files.copyItem(atPath: EidolonMigrateTests.awExport, toPath: folder.appendingPathComponent(".cache/ann.json").path)
+    let database = dir.appendingPathComponent("events.db").path
+
+    let run = try ToolRunner.run("eidolon", ["migrate", "import-files", "--data-dir", folder.path, "--db", database, "--tz", "Europe/Berlin", "--json"])
+    #expect(run.status == 1, "\(run.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let outcomes = try #require(report["files"] as? [[String: Any]])
+    #expect(outcomes.map { ($0["path"] as! String).replacingOccurrences(of: folder.path + "/", with: "") }
+            == ["ann.json", "bob/old/rescuetime.json.gz", "cy.json", "notes.txt"], "\(outcomes)")
+    #expect(outcomes[0]["format"] as? String == "activitywatch" && outcomes[0]["inserted"] as? Int == 12)
+    #expect(outcomes[1]["format"] as? String == "rescuetime" && outcomes[1]["inserted"] as? Int == 7)
+    #expect(outcomes[2]["problem"] is String && outcomes[3]["problem"] as? String == "not a file of a tracker Eidolon reads", "\(outcomes)")
+    #expect(report["imported"] as? Int == 2 && report["not_read"] as? Int == 2)
+    #expect(run.stderr.contains("notes.txt: not read") && run.stderr.contains("4 files under"), "\(run.stderr)")
+
+    // Again: nothing stored twice.
+    let again = try ToolRunner.run("eidolon", ["migrate", "import-files", "--data-dir", folder.path, "--db", database, "--tz", "Europe/Berlin"])
+    #expect(again.stderr.contains("ann.json (activitywatch): read 12, inserted 0, skipped 12"), "\(again.stderr)")
+    let missing = try ToolRunner.run("eidolon", ["migrate", "import-files", "--data-dir", dir.appendingPathComponent("nowhere").path, "--db", database])
+    #expect(missing.status == 2 && missing.stderr.contains("no such folder"), "\(missing.stderr)")
+  }
+
+  @Test func analyzeDataAndEstimateEffortAreAssess() throws {
+    for name in ["analyze-data", "estimate-effort"] {
+      let run = try ToolRunner.run("eidolon", ["migrate", name, "--input", EidolonMigrateTests.awExport, "--json"])
+      #expect(run.status == 0, "\(name): \(run.stderr)")
+      let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+      #expect(report["events"] as? Int == 12 || (report["totals"] as? [String: Any])?["events"] as? Int == 12, "\(name): \(run.stdout.prefix(300))")
+    }
+  }
+}
