@@ -118,17 +118,41 @@ struct RunOptions: ParsableArguments {
   func makeProgress() -> Progress { quiet ? Progress(enabled: false) : Progress.automatic(forced: progress) }
 }
 
-/// --json and --html, for the commands that end in a report (validate, assess, run).
+/// --json, --html and --pdf, for the commands that end in a report (validate, assess, run);
+/// --report and --output are the migration guide's spellings (the file's name says which).
 struct ReportOptions: ParsableArguments {
   @Flag(help: "Print the report as JSON on stdout.")
   var json = false
 
-  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page.", valueName: "file"))
+  @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page (a name ending in .pdf: a PDF).", valueName: "file"))
   var html: String?
 
-  /// The HTML page to its file, then JSON or (unless `quiet`) text on stdout.
+  @Option(help: ArgumentHelp("Also write the report as a PDF, printed by headless Chromium (page numbers; the verdict first).", valueName: "file"))
+  var pdf: String?
+
+  @Option(name: [.customLong("report"), .customLong("output")],
+          help: ArgumentHelp("Also write the report to this file, as its name says: .pdf, .html, .json, else text.", valueName: "file"))
+  var reportFile: String?
+
+  /// The report to the files asked for, then JSON or (unless `quiet`) text on stdout.
   func emit(text: () -> String, json makeJSON: () -> JSONValue, html makeHTML: () -> String, quiet: Bool) throws {
-    if let html { try ReportOutput.write(makeHTML(), to: html) }
+    var pages: [(path: String, pdf: Bool)] = []
+    if let html { pages.append((html, html.lowercased().hasSuffix(".pdf"))) }
+    if let pdf { pages.append((pdf, true)) }
+    if let reportFile {
+      let name = reportFile.lowercased()
+      if name.hasSuffix(".pdf") || name.hasSuffix(".html") || name.hasSuffix(".htm") {
+        pages.append((reportFile, name.hasSuffix(".pdf")))
+      } else {
+        try ReportOutput.write(name.hasSuffix(".json") ? ReportText.json(makeJSON()) + "\n" : text(), to: reportFile)
+      }
+    }
+    if !pages.isEmpty {
+      let page = makeHTML()
+      for (path, isPDF) in pages {
+        if isPDF { try ReportPDF.write(html: page, to: path) } else { try ReportOutput.write(page, to: path) }
+      }
+    }
     if json {
       try ReportOutput.write(ReportText.json(makeJSON()) + "\n", to: nil)
     } else if !quiet {

@@ -84,6 +84,15 @@ public struct HTMLPage {
     td.bad { font-weight: 600; }
     svg { max-width: 100%; height: auto; }
     .note { color: #57606a; }
+    @page { size: A4; margin: 16mm 14mm 18mm;
+      @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt sans-serif; color: #57606a; } }
+    @media print {
+      body { margin: 0; max-width: none; }
+      tr, .verdict, svg, h2, h3 { break-inside: avoid; }
+      h2, h3 { break-after: avoid; }
+      thead { display: table-header-group; }
+      table { break-inside: auto; }
+    }
     </style></head><body>
     <h1>\(HTMLPage.escape(title))</h1>
     \(body)<p class="note">Made by Eidolon \(EidolonVersion.current).</p>

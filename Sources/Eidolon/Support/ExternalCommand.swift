@@ -12,11 +12,16 @@ public enum ExternalCommand {
     return nil
   }
 
-  /// Runs `executable` with `arguments` (its output and errors go where ours go); its exit status.
-  public static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+  /// Runs `executable` with `arguments` (its output and errors go where ours go, or
+  /// nowhere when `quiet`); its exit status.
+  public static func run(_ executable: String, _ arguments: [String], quiet: Bool = false) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if quiet {
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+    }
     try process.run()
     process.waitUntilExit()
     return process.terminationStatus
