@@ -48,3 +48,37 @@ import Testing
     }
   }
 }
+
+/// `eidolon migrate validate-stage`: every user of a stage checked against their files, in
+/// one report, nothing imported.
+@Suite struct EidolonValidateStageTests {
+  @Test func aStageIsValidatedUserByUser() throws {
+    let dir = try EidolonTeamRunTests.team(store: "store: team.db")
+    let config = dir.appendingPathComponent("migration.yaml").path
+    let before = try ToolRunner.run("eidolon", ["migrate", "validate-stage", "--config", config, "--stage", "pilot", "--json"])
+    #expect(before.status == 1, "\(before.stderr)")
+    let none = try EidolonTeamRunTests.users(before.stdout)
+    #expect(none.values.allSatisfy { ($0["reason"] as? String)?.contains("no such store") == true }, "\(none)")
+
+    _ = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config])
+    let after = try ToolRunner.run("eidolon", ["migrate", "validate-stage", "--config", config, "--stage", "pilot", "--json"])
+    #expect(after.status == 1)
+    let users = try EidolonTeamRunTests.users(after.stdout)
+    #expect(users["ann"]?["verdict"] as? String == "match" && users["ann"]?["stored"] as? Int == 12, "\(users)")
+    #expect(users["bob"]?["verdict"] as? String == "match", "\(users)")
+    #expect(users["cy"]?["verdict"] as? String != "match" && !(users["cy"]?["reason"] as? String ?? "").isEmpty, "\(users)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
+    #expect(report["verdict"] as? String == "mismatch" && report["validation_only"] as? Bool == true)
+    let text = try ToolRunner.run("eidolon", ["migrate", "validate-stage", "--config", config])
+    #expect(text.stdout.hasPrefix("MISMATCH: 2 of 3 users' stores hold their files"), "\(text.stdout)")
+    // Nothing was imported by the validations: still the run's one load per user.
+    #expect(try EidolonTeamRunTests.loads(dir.appendingPathComponent("team.db").path) == 3)
+    let unknown = try ToolRunner.run("eidolon", ["migrate", "validate-stage", "--config", config, "--stage", "nope"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("no stage nope"))
+    guard ReportPDFTests.available() else { return }
+    let pdf = dir.appendingPathComponent("validation_report.pdf").path
+    _ = try ToolRunner.run("eidolon", ["migrate", "validate-stage", "--config", config, "--stage", "pilot", "--report", pdf])
+    let printed = try ReportPDFTests.text(pdf)
+    #expect(printed.contains("Mismatch: 2 of 3 users") && printed.contains("ann"), "\(printed.prefix(500))")
+  }
+}

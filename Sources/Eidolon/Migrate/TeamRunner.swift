@@ -21,6 +21,8 @@ public final class TeamRunner: @unchecked Sendable {
     public var store: String
     public var status: Status
     public var read = 0, inserted = 0, skipped = 0, rejected = 0, dropped = 0
+    /// The store's events the validation compared (validate-stage).
+    public var stored = 0
     public var resumed = false
     /// "match" or "mismatch" from the validation; nil when it did not run.
     public var verdict: String?
