@@ -24,6 +24,9 @@ struct MigrateRun: ParsableCommand {
   @Option(help: ArgumentHelp("The migration config (YAML).", valueName: "file"))
   var config: String
 
+  @Option(help: ArgumentHelp("A CSV of the users (name, files, tz, tracker, stage) instead of the config's users: (formats/migration.md).", valueName: "file"))
+  var users: String?
+
   @Option(help: ArgumentHelp("Run only this stage's users.", valueName: "name"))
   var stage: String?
 
@@ -43,7 +46,7 @@ struct MigrateRun: ParsableCommand {
   }
 
   func run() throws {
-    let team = try TeamConfig.load(path: config)
+    let team = try TeamConfig.load(path: config, userList: users)
     let runner = try TeamRunner(config: team, stage: stage, workers: parallelWorkers,
                                 showProgress: !quiet && (progress || isatty(STDERR_FILENO) == 1))
     let report = TeamReport(config: config, stage: stage, outcomes: runner.run())

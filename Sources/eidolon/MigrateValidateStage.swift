@@ -20,6 +20,9 @@ struct MigrateValidateStage: ParsableCommand {
   @Option(help: ArgumentHelp("The migration config (YAML).", valueName: "file"))
   var config: String
 
+  @Option(help: ArgumentHelp("A CSV of the users (name, files, tz, tracker, stage) instead of the config's users: (formats/migration.md).", valueName: "file"))
+  var users: String?
+
   @Option(help: ArgumentHelp("Validate only this stage's users.", valueName: "name"))
   var stage: String?
 
@@ -29,7 +32,7 @@ struct MigrateValidateStage: ParsableCommand {
   var quiet = false
 
   func run() throws {
-    let team = try TeamConfig.load(path: config)
+    let team = try TeamConfig.load(path: config, userList: users)
     let outcomes = try StageValidation.run(config: team, stage: stage)
     let summary = TeamReport(config: config, stage: stage, outcomes: outcomes, validationOnly: true)
     try report.emit(text: summary.text, json: summary.json, html: summary.html, quiet: quiet)

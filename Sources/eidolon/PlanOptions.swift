@@ -38,6 +38,9 @@ struct PlanOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The table (or view) of --database to read: every row of it.", valueName: "name"))
   var table: String?
 
+  @Option(help: ArgumentHelp("A CSV of users (name, files, tz, tracker, stage; formats/migration.md): every listed file is an input, with its user's zone and tracker.", valueName: "file"))
+  var users: String?
+
   @Option(help: ArgumentHelp("A rules file to file events into categories (formats/rules.md; repeatable).", valueName: "file"))
   var rules: [String] = []
 
@@ -70,7 +73,8 @@ struct PlanOptions: ParsableArguments {
   /// because validate takes its inputs as --source too).
   func makePlan(extraInputs: [String] = []) throws -> MigrationPlan {
     let inputs = self.inputs + extraInputs
-    if inputs.isEmpty && database == nil { throw ValidationError("give the files to read with --input FILE (or after the options)") }
+    let listed = try users.map(UserList.load) ?? []
+    if inputs.isEmpty && database == nil && listed.isEmpty { throw ValidationError("give the files to read with --input FILE (or after the options)") }
     var shared: [String: String] = [:]
     for setting in settings {
       let parts = setting.split(separator: "=", maxSplits: 1)
@@ -82,6 +86,11 @@ struct PlanOptions: ParsableArguments {
     if let columnMap { shared[ReaderSettings.CSV.columnMap.name] = columnMap }
     if let sourceName { shared[ReaderSettings.CSV.sourceName.name] = sourceName }
     var plan = MigrationPlan(inputs: inputs.map { MigrationPlan.Input(path: $0, format: from, settings: shared) })
+    for entry in listed {
+      var settings = shared
+      if let tz = entry.tz { settings["tz"] = tz }
+      plan.inputs += entry.files.map { MigrationPlan.Input(path: $0, format: entry.tracker ?? from, settings: settings) }
+    }
     if let database, let query = databaseQuery {
       // A database's rows: the csv reader's column map, with the source named "database" unless given.
       var settings = shared

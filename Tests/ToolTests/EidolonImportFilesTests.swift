@@ -82,3 +82,34 @@ import Testing
     #expect(printed.contains("Mismatch: 2 of 3 users") && printed.contains("ann"), "\(printed.prefix(500))")
   }
 }
+
+/// `--users user_list.csv` on run and assess: the people from a CSV (name, files or a
+/// folder, zone, tracker, stage) instead of the config's users.
+@Suite struct EidolonUserListTests {
+  @Test func aUserListDrivesRunAndAssess() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("bob-files"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: EidolonMigrateTests.awExport, toPath: dir.appendingPathComponent("ann.json").path)
+    try FileManager.default.copyItem(atPath: EidolonMigrateTests.rescueTime, toPath: dir.appendingPathComponent("bob-files/rt.json").path)
+    try "Name,Files,TZ,Tracker,Stage\nann,ann.json,,,pilot\nbob,bob-files,Europe/Berlin,rescuetime,rest\n"
+      .write(to: dir.appendingPathComponent("user_list.csv"), atomically: true, encoding: .utf8)
+    try "store: team.db\n".write(to: dir.appendingPathComponent("migration.yaml"), atomically: true, encoding: .utf8)
+    let config = dir.appendingPathComponent("migration.yaml").path
+    let list = dir.appendingPathComponent("user_list.csv").path
+
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config, "--users", list, "--json"])
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let users = try EidolonTeamRunTests.users(run.stdout)
+    #expect(users["ann"]?["stage"] as? String == "pilot" && users["bob"]?["stage"] as? String == "rest", "\(users)")
+    #expect(users["ann"]?["inserted"] as? Int == 12 && users["bob"]?["inserted"] as? Int == 7, "\(users)")
+    #expect(users.values.allSatisfy { $0["verdict"] as? String == "match" })
+
+    let assess = try ToolRunner.run("eidolon", ["migrate", "assess", "--users", list, "--json"])
+    #expect(assess.status == 0, "\(assess.stderr)")
+    #expect(assess.stdout.contains("rt.json") && assess.stdout.contains("ann.json") && assess.stdout.contains("rescuetime"), "\(assess.stdout.prefix(400))")
+
+    try "name,files,colour\nann,ann.json,red\n".write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+    let bad = try ToolRunner.run("eidolon", ["migrate", "run", "--config", config, "--users", dir.appendingPathComponent("bad.csv").path])
+    #expect(bad.status == 2 && bad.stderr.contains("column \"colour\""), "\(bad.stderr)")
+  }
+}

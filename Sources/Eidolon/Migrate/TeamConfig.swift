@@ -43,24 +43,31 @@ public struct TeamConfig {
   public var parallelWorkers = 1
   public var tolerance = MigrationValidator.Tolerance()
 
-  public static func load(path: String) throws -> TeamConfig {
+  /// `userList`: a CSV of the people (UserList), taken as the config's users and, when it
+  /// names stages, its stages; the config then needs no `users:`.
+  public static func load(path: String, userList: String? = nil) throws -> TeamConfig {
     let text: String
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
       throw EidolonError(.io, "cannot read the config: \(error.localizedDescription)", file: path)
     }
-    return try parse(text, path: path)
+    return try parse(text, path: path, userList: try userList.map(UserList.load))
   }
 
   /// A config's text; `path` names it in messages and anchors its relative paths.
-  public static func parse(_ text: String, path: String) throws -> TeamConfig {
+  public static func parse(_ text: String, path: String, userList: [UserList.Entry]? = nil) throws -> TeamConfig {
     let root: Any?
     root = try YAMLDocument.load(text, file: path)
-    guard let top = root as? [String: Any] else { throw EidolonError(.usage, "the config is a mapping with users: and store: (or store_per_user:)", file: path) }
+    guard var top = root as? [String: Any] else { throw EidolonError(.usage, "the config is a mapping with users: and store: (or store_per_user:)", file: path) }
     let folder = (path as NSString).deletingLastPathComponent
     func resolve(_ file: String) -> String {
       file.hasPrefix("/") || folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file)
     }
     func fail(_ message: String) -> EidolonError { EidolonError(.usage, message, file: path) }
+    if let userList {
+      let (users, stages) = UserList.nodes(userList)
+      top["users"] = users
+      if !stages.isEmpty { top["stages"] = stages }
+    }
     let known: Set = ["store", "store_per_user", "users", "stages", "defaults", "state", "batch_size", "merge_strategy", "parallel_workers", "tolerance"]
     if let unknown = top.keys.filter({ !known.contains($0) }).sorted().first {
       throw fail("unknown key \(unknown) (known: \(known.sorted().joined(separator: ", ")))")
