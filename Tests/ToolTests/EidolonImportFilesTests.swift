@@ -113,3 +113,33 @@ import Testing
     #expect(bad.status == 2 && bad.stderr.contains("column \"colour\""), "\(bad.stderr)")
   }
 }
+
+/// A team config's data_dir: a user's folder of files instead of listing them.
+@Suite struct EidolonDataDirTests {
+  @Test func usersFilesComeFromTheirFolders() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    for folder in ["exports/ann", "elsewhere/bob"] {
+      try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+    }
+    try FileManager.default.copyItem(atPath: EidolonMigrateTests.awExport, toPath: dir.appendingPathComponent("exports/ann/aw.json").path)
+    try FileManager.default.copyItem(atPath: EidolonMigrateTests.rescueTime, toPath: dir.appendingPathComponent("elsewhere/bob/rt.json").path)
+    try """
+      store: team.db
+      data_dir: exports
+      defaults:
+        tz: Europe/Berlin
+      users:
+        - name: ann
+        - name: bob
+          data_dir: elsewhere/bob
+
+      """.write(to: dir.appendingPathComponent("migration.yaml"), atomically: true, encoding: .utf8)
+    let run = try ToolRunner.run("eidolon", ["migrate", "run", "--config", dir.appendingPathComponent("migration.yaml").path, "--json"])
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let users = try EidolonTeamRunTests.users(run.stdout)
+    #expect(users["ann"]?["inserted"] as? Int == 12 && users["bob"]?["inserted"] as? Int == 7, "\(users)")
+    try "store: team.db\ndata_dir: exports\nusers:\n  - name: cy\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+    let bad = try ToolRunner.run("eidolon", ["migrate", "run", "--config", dir.appendingPathComponent("bad.yaml").path])
+    #expect(bad.status == 2 && bad.stderr.contains("user cy: data_dir") && bad.stderr.contains("no such folder"), "\(bad.stderr)")
+  }
+}

@@ -68,7 +68,8 @@ public struct TeamConfig {
       top["users"] = users
       if !stages.isEmpty { top["stages"] = stages }
     }
-    let known: Set = ["store", "store_per_user", "users", "stages", "defaults", "state", "batch_size", "merge_strategy", "parallel_workers", "tolerance"]
+    let known: Set = ["store", "store_per_user", "users", "stages", "defaults", "state", "batch_size", "merge_strategy", "parallel_workers", "tolerance",
+                      "data_dir"]
     if let unknown = top.keys.filter({ !known.contains($0) }).sorted().first {
       throw fail("unknown key \(unknown) (known: \(known.sorted().joined(separator: ", ")))")
     }
@@ -149,7 +150,18 @@ public struct TeamConfig {
           throw fail("user \(name): each input is a path, path: with from:, tz:, set:, or export: TRACKER with path: and since:")
         }
       }
-      guard !inputs.isEmpty else { throw fail("user \(name) has no inputs:") }
+      // A folder of files (import-files' way): the user's data_dir:, or, for a user who
+      // lists no inputs, the folder named after them under the config's data_dir:.
+      var folder = (user["data_dir"] as? String).map(resolve)
+      if folder == nil, inputs.isEmpty, user["inputs"] == nil, let top = top["data_dir"] as? String {
+        folder = (resolve(top) as NSString).appendingPathComponent(name)
+      }
+      if let folder {
+        do {
+          inputs += try DataFolder.files(under: folder).map { MigrationPlan.Input(path: $0, format: nil, settings: userSettings) }
+        } catch let error as EidolonError { throw fail("user \(name): data_dir \(folder): \(error.message)") }
+      }
+      guard !inputs.isEmpty else { throw fail("user \(name) has no inputs: (nor files under a data_dir:)") }
       let rules = (list(defaults["rules"]) + list(user["rules"])).map(resolve)
       users.append(User(name: name, inputs: inputs, rules: rules, exports: exports))
     }
