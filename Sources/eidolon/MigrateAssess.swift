@@ -18,6 +18,7 @@ struct MigrateAssess: ParsableCommand {
         eidolon migrate assess --input aw-export.json.gz toggl-2024.csv rescuetime.json \\
         eidolon migrate assess --input export.json --json > assessment.json
         eidolon migrate assess --input export.json --html assessment.html
+        eidolon migrate analyze-data --users user_list.csv --output assessment_report.pdf
       """)
 
   @OptionGroup var plan: PlanOptions

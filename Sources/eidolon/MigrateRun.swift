@@ -19,6 +19,8 @@ struct MigrateRun: ParsableCommand {
         eidolon migrate run --config migration.yaml --stage pilot
         eidolon migrate run --config migration.yaml \\
             --parallel-workers 4 --html report.html
+        eidolon migrate run --config migration.yaml --users user_list.csv \\
+            --pdf report.pdf
       """)
 
   @Option(help: ArgumentHelp("The migration config (YAML).", valueName: "file"))

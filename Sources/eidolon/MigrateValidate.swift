@@ -21,6 +21,10 @@ struct MigrateValidate: ParsableCommand {
             --tz Europe/Berlin --target eidolon --html check.html
         eidolon migrate validate --source toggl.csv --tz UTC \\
             --target events.db --json --tolerance 1
+        eidolon migrate validate --source aw-export.json.gz --target events.db \\
+            --report validation_report.pdf
+        eidolon migrate compare-data --source events.db \\
+            --target postgresql://eidolon@db.example/team     (a store as the source)
       """)
 
   @OptionGroup var plan: PlanOptions
