@@ -43,7 +43,7 @@ struct Migrate: ParsableCommand {
       """,
     subcommands: [MigrateImport.self, MigrateValidate.self, MigrateAssess.self, MigrateExport.self, MigrateRun.self,
                   MigrateExportRescueTime.self, MigrateExportToggl.self, MigrateExportActivityWatch.self,
-                  MigrateExportManicTime.self, MigrateSync.self, MigrateBulkExport.self, MigrateCopyStore.self, MigrateImportFiles.self, MigrateValidateStage.self])
+                  MigrateExportManicTime.self, MigrateSync.self, MigrateBulkExport.self, MigrateCopyStore.self, MigrateImportFiles.self, MigrateValidateStage.self, MigrateGenerateReport.self])
 }
 
 /// The guide's command names, turned into the commands they stand for.

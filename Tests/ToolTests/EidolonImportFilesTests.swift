@@ -143,3 +143,44 @@ import Testing
     #expect(bad.status == 2 && bad.stderr.contains("user cy: data_dir") && bad.stderr.contains("no such folder"), "\(bad.stderr)")
   }
 }
+
+/// `eidolon migrate generate-report`: a saved --json report shown again gives the text,
+/// the JSON and the HTML page of the command that wrote it, for each kind of report.
+@Suite struct EidolonGenerateReportTests {
+  /// Runs `command` once for its JSON, its text (--report FILE.txt) and its page (--html),
+  /// all of one report, and checks generate-report on the JSON gives each of them back.
+  static func checkRoundTrip(_ command: [String], in dir: URL, name: String) throws {
+    let page = dir.appendingPathComponent("\(name).html").path
+    let textFile = dir.appendingPathComponent("\(name).txt").path
+    let json = try ToolRunner.run("eidolon", command + ["--json", "--html", page, "--report", textFile])
+    #expect(json.status != 2, "\(json.stderr)")
+    let saved = dir.appendingPathComponent("\(name).json")
+    try json.stdout.write(to: saved, atomically: true, encoding: .utf8)
+    let text = try String(contentsOfFile: textFile, encoding: .utf8)
+
+    #expect(try ToolRunner.run("eidolon", ["migrate", "generate-report", "--input", saved.path]).stdout == text, "\(name): text")
+    #expect(try ToolRunner.run("eidolon", ["migrate", "generate-report", "--input", saved.path, "--json"]).stdout == json.stdout, "\(name): json")
+    let again = dir.appendingPathComponent("\(name)-again.html").path
+    #expect(try ToolRunner.run("eidolon", ["migrate", "generate-report", "--input", saved.path, "--html", again, "--quiet"]).status == 0)
+    #expect(try String(contentsOfFile: again, encoding: .utf8) == String(contentsOfFile: page, encoding: .utf8), "\(name): html")
+  }
+
+  @Test func everyKindOfReportComesBackTheSame() throws {
+    let dir = try ToolRunner.temporaryDirectory()
+    // A validation with something missing and something extra.
+    let store = try EidolonMigrateTests.importedStore()
+    _ = try ToolRunner.run("eidolon", ["migrate", "import", "--input", EidolonMigrateTests.rescueTime, "--tz", "Europe/Berlin", "--db", store])
+    try Self.checkRoundTrip(["migrate", "validate", "--source", EidolonMigrateTests.rescueTime, "--tz", "UTC", "--target", store], in: dir, name: "validation")
+    // An assessment with rejected records and an unreadable input.
+    let corpus = ToolRunner.packageRoot.appendingPathComponent("corpus")
+    try Self.checkRoundTrip(["migrate", "assess", "--input", EidolonMigrateTests.awExport, corpus.appendingPathComponent("activitywatch/bad-events.json").path,
+                             corpus.appendingPathComponent("activitywatch/truncated.json").path], in: dir, name: "assessment")
+    // A team run where one user failed.
+    let team = try EidolonTeamRunTests.team(store: "store: team.db")
+    try Self.checkRoundTrip(["migrate", "run", "--config", team.appendingPathComponent("migration.yaml").path], in: dir, name: "team")
+
+    try "{\"what\": 1}".write(to: dir.appendingPathComponent("other.json"), atomically: true, encoding: .utf8)
+    let other = try ToolRunner.run("eidolon", ["migrate", "generate-report", "--input", dir.appendingPathComponent("other.json").path])
+    #expect(other.status == 2 && other.stderr.contains("not a report"), "\(other.stderr)")
+  }
+}
