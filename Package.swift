@@ -35,12 +35,14 @@ let package = Package(
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     // libpq, for PostgreSQL stores.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    // The commit a build was made from (scripts/install, scripts/release), for --version.
+    .target(name: "CEidolonBuild"),
 
     // All of the logic. Never imports ArgumentParser, never calls exit.
     // Exclusivity checks at run time cost a third of the tokenizer's time (measured with
     // perf on eid-validate); the hot classes keep their state private, so they are off.
     .target(
-      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", "CCurl", "CLibPQ", .product(name: "Yams", package: "Yams")],
+      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", "CCurl", "CLibPQ", "CEidolonBuild", .product(name: "Yams", package: "Yams")],
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
     // The command-line conventions every executable shares.

@@ -19,7 +19,7 @@ struct AwRead: ParsableCommand {
         aw-read export.json --bucket 'aw-watcher-web-*' -o web.ndjson.gz
         aw-read --server http://localhost:5600 --since 2024-01-01 > events.ndjson
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions

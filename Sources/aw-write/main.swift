@@ -27,7 +27,7 @@ struct AwWrite: ParsableCommand {
         eid-dump events.db --source rescuetime | aw-write > rescuetime-in-aw.json
         toggl-read entries.csv | aw-write --server http://localhost:5600 --existing split
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 

@@ -15,7 +15,7 @@ struct EidDump: ParsableCommand {
         eid-dump events.db --source toggl | aw-write > toggl-in-activitywatch.json
         eid-dump events.db --kind window --since 2024-01-01 --until 2024-02-01 -o january.ndjson.gz
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @Argument(help: ArgumentHelp("The SQLite store, or a postgresql:// URI.", valueName: "database"))
   var database: String

@@ -31,7 +31,7 @@ struct EidLoad: ParsableCommand {
         eid-load events.db --rollback events.db.backup-v1
         eid-load postgresql://eidolon@db.example/team ann.ndjson
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @Argument(help: ArgumentHelp("The SQLite store (created when missing), or a postgresql:// URI (formats/postgresql.md).", valueName: "database"))
   var database: String

@@ -21,7 +21,7 @@ struct EidSort: ParsableCommand {
         eid-sort --memory 256M laptop.ndjson desktop.ndjson -o all.ndjson
         eid-sort --check all.ndjson
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 

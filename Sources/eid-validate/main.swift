@@ -21,7 +21,7 @@ struct EidValidate: ParsableCommand {
         aw-read export.json | eid-validate --json
         eid-validate week1.ndjson.gz week2.ndjson.gz --rejects bad.ndjson
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 

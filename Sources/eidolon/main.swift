@@ -23,7 +23,7 @@ struct EidolonCommand: ParsableCommand {
             --tz Europe/Berlin -o for-aw.json
         eidolon db info events.db
       """,
-    version: EidolonVersion.current,
+    version: EidolonVersion.description,
     subcommands: [Migrate.self, Convert.self, Database.self])
 }
 

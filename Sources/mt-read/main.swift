@@ -26,7 +26,7 @@ struct MtRead: ParsableCommand {
         mt-read details.csv --tz America/New_York --date-order mdy -o details.ndjson
         mt-read ManicTimeReports.db --timeline applications | eid-load events.db
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions

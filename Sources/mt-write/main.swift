@@ -26,7 +26,7 @@ struct MtWrite: ParsableCommand {
         mt-read applications.csv --tz Europe/Berlin | mt-write --tz Europe/Berlin -o again.csv
         toggl-read entries.csv --tz Europe/Berlin | mt-write --format xml --group-by project -o toggl.xml
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 

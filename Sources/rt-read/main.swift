@@ -29,7 +29,7 @@ struct RtRead: ParsableCommand {
         rt-read top-apps.csv --since 2024-01-01 --until 2024-02-01 --tz America/Chicago
         RESCUETIME_API_KEY=... rt-read --api --since 2024-01-01 --tz Europe/Berlin | eid-load events.db
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions

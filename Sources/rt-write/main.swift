@@ -25,7 +25,7 @@ struct RtWrite: ParsableCommand {
         aw-read export.json | eid-sort | rt-write --tz Europe/Berlin --resolution minute > rescuetime.json
         rt-read rescuetime.csv --tz Europe/Berlin | rt-write --variant api-csv --tz Europe/Berlin
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 

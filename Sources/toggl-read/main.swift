@@ -22,7 +22,7 @@ struct TogglRead: ParsableCommand {
         toggl-read *.csv --tz America/New_York --running skip | eid-load events.db
         TOGGL_API_TOKEN=... toggl-read --api --since 2024-01-01 | eid-load events.db
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var range: TimeRangeOptions

@@ -20,7 +20,7 @@ struct TogglWrite: ParsableCommand {
         toggl-read entries.csv --tz Europe/Berlin | toggl-write --tz Europe/Berlin > again.csv
         eid-dump events.db --kind time_entry | toggl-write --variant import --tz Europe/Berlin -o for-toggl.csv
       """,
-    version: EidolonVersion.current)
+    version: EidolonVersion.description)
 
   @OptionGroup var common: CommonOptions
 
