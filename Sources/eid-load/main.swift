@@ -59,7 +59,7 @@ struct EidLoad: ParsableCommand {
     let diagnostics = try common.makeDiagnostics(toolName: "eid-load")
     if let rollback {
       try EventStores.rollback(database, backup: rollback)
-      diagnostics.note("eid-load: \(database) is back as it was in \(rollback)")
+      diagnostics.note("eid-load: \(EventStores.displayName(database)) is back as it was in \(rollback)")
       return
     }
     let store = try EventStores.open(database, upgrade: upgrade)

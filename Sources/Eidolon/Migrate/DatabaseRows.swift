@@ -71,8 +71,12 @@ final class DatabaseRows: ByteSource {
       for (index, value) in row.enumerated() {
         if index > 0 { pending.append(0x2C) }
         guard let value else { continue }
+        // Quoted, a quote in the value doubled.
         pending.append(0x22)
-        pending.append(value.replacingOccurrences(of: "\"", with: "\"\""))
+        for byte in value.utf8 {
+          if byte == 0x22 { pending.append(0x22) }
+          pending.append(byte)
+        }
         pending.append(0x22)
       }
       pending.append(0x0A)

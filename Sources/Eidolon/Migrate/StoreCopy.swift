@@ -16,7 +16,7 @@ public enum StoreCopy {
                          progress: Progress) throws -> Result {
     guard EventStores.isPostgres(source) || EventStores.exists(source) else { throw EidolonError(.io, "no such database", file: source) }
     guard EventStores.displayName(source) != EventStores.displayName(target) else {
-      throw EidolonError(.usage, "--from and --to name the same store", file: source)
+      throw EidolonError(.usage, "--from and --to name the same store", file: EventStores.displayName(source))
     }
     let from = try EventStores.open(source, readOnly: true)
     let into = try EventStores.open(target)
@@ -48,10 +48,11 @@ public enum StoreCopy {
     let left = try a.events(EventDumper.Filter()), right = try b.events(EventDumper.Filter())
     var compared = 0
     while true {
-      let one = try left.nextView().map { Array($0.canonicalLine) }
-      let other = try right.nextView().map { Array($0.canonicalLine) }
+      // Each view is valid until its own reader's next record: both are read in place.
+      let one = try left.nextView()?.canonicalLine
+      let other = try right.nextView()?.canonicalLine
       if one == nil && other == nil { return compared }
-      guard let one, let other, one == other else {
+      guard let one, let other, one.elementsEqual(other) else {
         let what = one.map { String(decoding: $0, as: UTF8.self) } ?? "nothing"
         throw EidolonError(.data, "the copy differs from its source at event \(compared + 1) (the source has \(what.prefix(200)))", file: b.displayName)
       }

@@ -54,21 +54,16 @@ final class PostgresStoredEvents: StoredEvents {
     try? store.connection.execute("COMMIT")
   }
 
-  func next() throws -> Event? {
-    while true {
-      if let reader, let event = try reader.next() {
-        count += 1
-        return event
-      }
-      guard try fetch() else { return nil }
-    }
-  }
+  func next() throws -> Event? { try pull { try $0.next() } }
 
-  func nextView() throws -> EventView? {
+  func nextView() throws -> EventView? { try pull { try $0.nextView() } }
+
+  /// The next record the current rows' reader gives, fetching more rows when it has none.
+  private func pull<Record>(_ take: (EidolonNDJSONReader) throws -> Record?) throws -> Record? {
     while true {
-      if let reader, let view = try reader.nextView() {
+      if let reader, let record = try take(reader) {
         count += 1
-        return view
+        return record
       }
       guard try fetch() else { return nil }
     }
