@@ -36,14 +36,9 @@ struct EidValidate: ParsableCommand {
     var inputs = EventInputs(paths: common.inputPaths, diagnostics: diagnostics, progress: common.makeProgress())
     inputs.readerOptions.requireCanonicalStart = true
     let validator = EventValidator(diagnostics: diagnostics)
-    var currentReader: ObjectIdentifier?
-    try inputs.forEachView { event, reader in
-      if ObjectIdentifier(reader) != currentReader {
-        currentReader = ObjectIdentifier(reader)
-        validator.beginFile(reader.fileName)
-      }
-      try validator.check(event, at: reader.lastPosition, raw: reader.lastRaw)
-    }
+    // Blocks of lines checked on both cores, merged in input order.
+    try NDJSONValidation(validator: validator, diagnostics: diagnostics, options: inputs.readerOptions,
+                         progress: inputs.progress).run(paths: inputs.paths)
     let summary = try validator.finish()
     try diagnostics.finish()
     if !quiet {

@@ -73,3 +73,131 @@ import Testing
     #expect(summary.json().hasPrefix(#"{"events":5,"rejected":1,"duplicate_ids":1,"repeated_events":0,"warnings":3,"first_start":"1970-01-01T00:00:00.000Z""#))
   }
 }
+
+/// eid-validate's blocks, checked on several threads and merged in order, against one
+/// thread reading the lines in turn (what eid-validate did before): the same messages in
+/// the same order, the same rejects file, the same summary, the same stop.
+@Suite struct BlockValidationTests {
+  struct Outcome: Equatable {
+    var messages: [String]
+    var rejects: [UInt8]
+    var summary: String?
+    var stop: String?
+  }
+
+  private static let now = CivilTime.daysFromCivil(year: 2025, month: 1, day: 1) * CivilTime.millisPerDay
+
+  private func run(_ paths: [String], strict: Bool, _ body: (EventValidator, Diagnostics) throws -> Void) throws -> Outcome {
+    let rejectsPath = temporaryDirectory() + "/rejects.ndjson"
+    let diagnostics = Diagnostics(toolName: "eid-validate", strict: strict, rejects: try RejectWriter.open(rejectsPath), messageLimit: 0)
+    var messages: [String] = []
+    diagnostics.messageHandler = { messages.append($0) }
+    let validator = EventValidator(diagnostics: diagnostics, duplicateFinder: DuplicateIDFinder(chunkBytes: 600, temporaryDirectory: temporaryDirectory()),
+                                   now: BlockValidationTests.now)
+    var outcome = Outcome(messages: [], rejects: [])
+    do {
+      try body(validator, diagnostics)
+      outcome.summary = try validator.finish().json()
+    } catch {
+      outcome.stop = (error as? EidolonError)?.description ?? ((error as? Diagnostics.StrictStop).map { "strict: \($0.error)" } ?? "\(error)")
+    }
+    try diagnostics.finish()
+    outcome.messages = messages
+    outcome.rejects = readFile(rejectsPath) ?? []
+    return outcome
+  }
+
+  private func inTurn(_ paths: [String], strict: Bool = false) throws -> Outcome {
+    try run(paths, strict: strict) { validator, diagnostics in
+      var options = EidolonNDJSONReader.Options()
+      options.requireCanonicalStart = true
+      for path in paths {
+        let reader = EidolonNDJSONReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+        validator.beginFile(reader.fileName)
+        while let view = try reader.nextView() {
+          try validator.check(view, at: reader.lastPosition, raw: reader.lastRaw)
+        }
+      }
+    }
+  }
+
+  private func inBlocks(_ paths: [String], strict: Bool = false, blockBytes: Int, threads: Int) throws -> Outcome {
+    try run(paths, strict: strict) { validator, diagnostics in
+      var options = EidolonNDJSONReader.Options()
+      options.requireCanonicalStart = true
+      try NDJSONValidation(validator: validator, diagnostics: diagnostics, options: options, blockBytes: blockBytes,
+                           threads: threads).run(paths: paths)
+    }
+  }
+
+  /// Lines of every kind eid-validate meets: canonical and not, bad JSON, bad names,
+  /// odd times, repeated ids (same event and not), blank lines, CRLF, no LF at the end.
+  private func sampleLines(seed: UInt64, count: Int) -> String {
+    var random = SplitMix(state: seed)
+    var text = ""
+    for i in 0..<count {
+      let id = "e\(random.below(count * 3 / 4))"
+      let day = 1 + random.below(28)
+      let start = "2024-02-\(day < 10 ? "0" : "")\(day)T08:00:00.000Z"
+      switch random.below(14) {
+      case 0: text += "{\"id\":\"\(id)\",\"source\":\"toggl\"\n"
+      case 1: text += "{\"id\":\"\(id)\",\"source\":\"Bad Name\",\"kind\":\"window\",\"start\":\"\(start)\",\"duration\":1}\n"
+      case 2: text += "{\"id\":\"\(id)\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2031-01-01T00:00:00.000Z\",\"duration\":1}\n"
+      case 3: text += "{\"id\":\"\(id)\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"\(start)\",\"duration\":900000}\n"
+      case 4: text += "\n  \n"
+      case 5: text += "{ \"id\": \"\(id)\", \"source\": \"rescuetime\", \"kind\": \"usage\", \"start\": \"\(start)\", \"duration\": 2.5 }\r\n"
+      case 6: text += "{\"id\":\"\(id)\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2024-02-01T08:00:00Z\",\"duration\":1}\n"
+      case 7: text += "{\"id\":\"same\",\"source\":\"activitywatch\",\"kind\":\"afk\",\"start\":\"2024-02-01T08:00:00.000Z\",\"duration\":1}\n"
+      case 8: text += "{\"id\":\"\(id)\",\"source\":\"src\(i % 40)\",\"kind\":\"k\(i % 37)\",\"start\":\"\(start)\",\"duration\":0.1}\n"
+      default:
+        text += "{\"id\":\"\(id)\",\"source\":\"activitywatch\",\"kind\":\"window\",\"start\":\"\(start)\",\"duration\":\(random.below(5000)).25,\"app\":\"Code\",\"title\":\"a \\\"b\\\" \\u00e9\"}\n"
+      }
+    }
+    return text + "{\"id\":\"last\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2024-02-01T08:00:00.000Z\",\"duration\":3}"
+  }
+
+  private func files(_ texts: [String]) -> [String] {
+    let dir = temporaryDirectory()
+    return texts.enumerated().map { index, text in
+      let path = "\(dir)/part\(index).ndjson"
+      writeFile(path, Array(text.utf8))
+      return path
+    }
+  }
+
+  @Test func blocksOnThreadsGiveWhatOneThreadGives() throws {
+    let paths = files([sampleLines(seed: 1, count: 900), sampleLines(seed: 2, count: 700), ""])
+    let expected = try inTurn(paths)
+    #expect(expected.summary != nil && expected.stop == nil)
+    #expect(expected.messages.count > 300)
+    #expect(expected.messages.contains { $0.contains("duplicate id") })
+    #expect(expected.messages.contains { $0.contains("part1.ndjson:") })
+    for (blockBytes, threads) in [(1, 1), (1, 2), (97, 2), (1000, 3), (4096, 2), (1 << 20, 2)] {
+      let got = try inBlocks(paths, blockBytes: blockBytes, threads: threads)
+      #expect(got == expected, "blocks of \(blockBytes) bytes on \(threads) threads")
+    }
+  }
+
+  @Test func aStopIsWhereOneThreadStops() throws {
+    // A line from a newer version of the format stops the read; --strict stops at the first reject.
+    var text = sampleLines(seed: 3, count: 400)
+    text += "\n{\"v\":2,\"id\":\"x\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2024-02-01T08:00:00.000Z\",\"duration\":1}\n"
+    text += sampleLines(seed: 4, count: 300)
+    let paths = files([text])
+    let expected = try inTurn(paths)
+    #expect(expected.stop != nil && expected.summary == nil)
+    let strict = try inTurn(paths, strict: true)
+    #expect(strict.stop?.hasPrefix("strict: ") == true)
+    for (blockBytes, threads) in [(1, 2), (500, 2), (1 << 20, 2)] {
+      #expect(try inBlocks(paths, blockBytes: blockBytes, threads: threads) == expected)
+      #expect(try inBlocks(paths, strict: true, blockBytes: blockBytes, threads: threads) == strict)
+    }
+  }
+
+  @Test func aMissingFileStopsAfterTheFilesBefore() throws {
+    let paths = files([sampleLines(seed: 5, count: 300)]) + [temporaryDirectory() + "/missing.ndjson"]
+    let expected = try inTurn(paths)
+    #expect(expected.stop?.contains("missing.ndjson") == true)
+    #expect(try inBlocks(paths, blockBytes: 700, threads: 2) == expected)
+  }
+}

@@ -45,10 +45,18 @@ public final class Diagnostics {
   /// has to run over them).
   public var muted = false
 
+  /// While set, rejects, warnings, errors and notes are only kept here, in order, to be
+  /// replayed into the run's own diagnostics (a thread checking part of the input).
+  public var recording: DiagnosticsRecording?
+
   /// A record could not be taken: say where and why, keep its raw bytes.
   public func reject(_ error: EidolonError, raw: UnsafeRawBufferPointer?) throws {
     if muted {
       try onReject?(error, raw)
+      return
+    }
+    if let recording {
+      recording.reject(error, raw: raw)
       return
     }
     rejectCount += 1
@@ -89,12 +97,14 @@ public final class Diagnostics {
 
   /// An error about records already passed (a duplicate id): printed and counted, nothing rejected.
   public func error(_ error: EidolonError) {
+    if let recording { return recording.append(.error(error)) }
     if shouldPrint() { note(error.description) }
   }
 
   /// Something looks wrong but the record is kept.
   public func warn(_ message: String, file: String?, position: SourcePosition?) {
     if muted { return }
+    if let recording { return recording.append(.warning(message, file: file, position: position)) }
     warningCount += 1
     guard shouldPrint() else { return }
     let place = EidolonError(.data, message, file: file, position: position).location
@@ -103,6 +113,7 @@ public final class Diagnostics {
 
   /// A line of its own on stderr (summaries, notes), counted against nothing.
   public func note(_ message: String) {
+    if let recording { return recording.append(.note(message)) }
     if let messageHandler {
       messageHandler(message)
       return

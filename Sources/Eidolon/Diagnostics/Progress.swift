@@ -35,6 +35,13 @@ public final class Progress {
     guard isEnabled else { return }
     calls &+= 1
     if calls & 4095 != 0 { return }
+    updateNow(records: records, bytes: bytes)
+  }
+
+  /// `update` for a caller that reports seldom (once per block of records): the clock is
+  /// read on every call.
+  public func updateNow(records: Int, bytes: Int64) {
+    guard isEnabled else { return }
     let time = Progress.now()
     if time - lastDrawn < 0.5 { return }
     lastDrawn = time

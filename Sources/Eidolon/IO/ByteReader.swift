@@ -30,16 +30,38 @@ public final class ByteReader {
   /// 1-based number of the line that `readLine()` returned last.
   public private(set) var lineNumber = 0
 
+  /// `linesBefore` and `offset` place the source's first byte in a larger input (a piece
+  /// of a file read on its own: positions still count from the file's start).
   public init(source: ByteSource, name: String, capacity: Int = ByteReader.defaultCapacity,
-              maxRecordBytes: Int = ByteReader.defaultMaxRecordBytes) {
+              maxRecordBytes: Int = ByteReader.defaultMaxRecordBytes, linesBefore: Int = 0, offset: Int64 = 0) {
     self.source = source
+    lineNumber = linesBefore
+    baseOffset = offset
     self.name = name
     self.capacity = max(16, capacity)
     self.maxRecordBytes = maxRecordBytes
     storage = .allocate(byteCount: self.capacity, alignment: 16)
+    ownsStorage = true
   }
 
-  deinit { storage.deallocate() }
+  /// Reads `bytes` where they lie, without copying them (a block of lines another reader
+  /// cut): they must stay unchanged, and alive, while this reader is used.
+  public init(borrowing bytes: UnsafeMutableRawBufferPointer, name: String, linesBefore: Int = 0, offset: Int64 = 0) {
+    source = MemorySource([])
+    self.name = name
+    storage = bytes.baseAddress ?? .allocate(byteCount: 16, alignment: 16)
+    ownsStorage = bytes.baseAddress == nil
+    capacity = max(bytes.count, 16)
+    end = bytes.count
+    isAtEnd = true
+    maxRecordBytes = max(bytes.count, ByteReader.defaultMaxRecordBytes)
+    lineNumber = linesBefore
+    baseOffset = offset
+  }
+
+  private let ownsStorage: Bool
+
+  deinit { if ownsStorage { storage.deallocate() } }
 
   /// Bytes read so far and handed to the caller.
   public var consumedOffset: Int64 { baseOffset + Int64(start) }

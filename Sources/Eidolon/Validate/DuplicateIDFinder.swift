@@ -71,9 +71,13 @@ public final class DuplicateIDFinder {
 
   /// `add` for an id as UTF-8 bytes.
   public func add(id raw: UnsafeRawBufferPointer, fileIndex: Int, line: Int, content: UInt64 = 0) throws {
+    try add(id: raw, hash: MurmurHash3.x64_128(raw).0, fileIndex: fileIndex, line: line, content: content)
+  }
+
+  /// `add` with the id's hash (`MurmurHash3.x64_128(id).0`) already taken (on another thread).
+  public func add(id raw: UnsafeRawBufferPointer, hash: UInt64, fileIndex: Int, line: Int, content: UInt64) throws {
     let offset = arena.count
     arena.append(raw)
-    let hash = MurmurHash3.x64_128(raw).0
     entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
                          fileIndex: UInt32(fileIndex)))
     count += 1

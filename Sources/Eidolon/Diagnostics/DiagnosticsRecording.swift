@@ -1,0 +1,48 @@
+/// What a `Diagnostics` working for a thread of its own was told, kept in order, so the
+/// run's own diagnostics can be told the same later, in input order (eid-validate's
+/// blocks are checked on two cores and their messages replayed as each block is merged).
+public final class DiagnosticsRecording {
+  enum Message {
+    case reject(EidolonError, rawOffset: Int, rawCount: Int, hasRaw: Bool)
+    case warning(String, file: String?, position: SourcePosition?)
+    case error(EidolonError)
+    case note(String)
+  }
+
+  private(set) var messages: [Message] = []
+  /// The rejected records' raw bytes (the reader's buffer moves on before a replay).
+  private let raw = ByteBuffer(capacity: 256)
+
+  public init() {}
+
+  public var isEmpty: Bool { messages.isEmpty }
+
+  func reject(_ error: EidolonError, raw record: UnsafeRawBufferPointer?) {
+    let offset = raw.count
+    if let record { raw.append(record) }
+    messages.append(.reject(error, rawOffset: offset, rawCount: record?.count ?? 0, hasRaw: record != nil))
+  }
+
+  func append(_ message: Message) { messages.append(message) }
+
+  public func removeAll() {
+    if !messages.isEmpty { messages.removeAll(keepingCapacity: true) }
+    raw.removeAll()
+  }
+
+  /// Tells `diagnostics` everything recorded, in order (a strict run stops at the first reject).
+  public func replay(into diagnostics: Diagnostics) throws {
+    for message in messages {
+      switch message {
+      case let .reject(error, offset, count, hasRaw):
+        try diagnostics.reject(error, raw: hasRaw ? UnsafeRawBufferPointer(start: raw.base + offset, count: count) : nil)
+      case let .warning(text, file, position):
+        diagnostics.warn(text, file: file, position: position)
+      case let .error(error):
+        diagnostics.error(error)
+      case let .note(text):
+        diagnostics.note(text)
+      }
+    }
+  }
+}
