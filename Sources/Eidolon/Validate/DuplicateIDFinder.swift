@@ -5,9 +5,10 @@ import Darwin
 #endif
 
 /// Finds repeated ids in a stream of any length in bounded memory: ids are
-/// gathered in chunks of at most `chunkBytes`, each chunk is sorted and, when the
-/// input is larger than one chunk, written to a temporary run file; the runs are
-/// then merged and equal ids reported. (An external sort, as sort(1) does it.)
+/// gathered in chunks, each chunk is sorted and, when the input is larger than one
+/// chunk, written to a temporary run file; the runs are then merged and equal ids
+/// reported. (An external sort, as sort(1) does it.) A full chunk is sorted and written
+/// on a thread of its own while the caller fills the other.
 public final class DuplicateIDFinder {
   public struct Duplicate: Sendable, Equatable {
     public var id: String
@@ -31,7 +32,7 @@ public final class DuplicateIDFinder {
 
   /// 40 bytes: the sort key's hash, a hash of the content, where the id sits in the arena,
   /// and where it came from.
-  private struct Entry {
+  fileprivate struct Entry {
     var hash: UInt64
     var content: UInt64
     var line: Int
@@ -40,25 +41,28 @@ public final class DuplicateIDFinder {
     var fileIndex: UInt32
   }
 
-  private let chunkBytes: Int
   private let directory: String
-  private let arena: ByteBuffer
-  private var entries: [Entry] = []
+  /// What one chunk may hold: ids' bytes, and entries.
+  private let partBytes: Int
+  private var chunk: Chunk
+  /// The chunk the spilling thread is not holding, once it has started.
+  private var spiller: HandOffThread<Chunk>?
+  /// The radix sort's spare entries, for the chunk sorted on the caller's thread.
+  private var spareEntries: [Entry] = []
   /// The sorted runs, in files unlinked when they were made.
   private var runFiles: [Int32] = []
   public private(set) var count = 0
 
-  /// `chunkBytes` bounds the memory the ids take (arena, entries and the sort's spare
-  /// copy of the entries, a third each), 12 MiB by default.
+  /// `chunkBytes` bounds the memory the ids take: two chunks (ids' bytes and entries
+  /// each) and the sort's spare copy of the entries, a fifth each; 12 MiB by default.
   public init(chunkBytes: Int = 12 << 20, temporaryDirectory: String? = nil) {
-    self.chunkBytes = chunkBytes
-    arena = ByteBuffer(capacity: chunkBytes / 3 + 4096)
+    partBytes = max(64, chunkBytes / 5)
     directory = temporaryDirectory ?? TemporaryFile.directory()
-    // Reserved up front, so growth by doubling never overshoots the bound.
-    entries.reserveCapacity(chunkBytes / 3 / MemoryLayout<Entry>.stride + 1)
+    chunk = Chunk(partBytes: partBytes)
   }
 
   deinit {
+    spiller?.stop()
     for fd in runFiles { close(fd) }
   }
 
@@ -76,130 +80,95 @@ public final class DuplicateIDFinder {
 
   /// `add` with the id's hash (`MurmurHash3.x64_128(id).0`) already taken (on another thread).
   public func add(id raw: UnsafeRawBufferPointer, hash: UInt64, fileIndex: Int, line: Int, content: UInt64) throws {
-    let offset = arena.count
-    arena.append(raw)
-    entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
-                         fileIndex: UInt32(fileIndex)))
+    let offset = chunk.arena.count
+    chunk.arena.append(raw)
+    chunk.entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
+                               fileIndex: UInt32(fileIndex)))
     count += 1
-    if arena.count >= chunkBytes / 3 || entries.count * MemoryLayout<Entry>.stride >= chunkBytes / 3 {
+    if chunk.arena.count >= partBytes || chunk.entries.count * MemoryLayout<Entry>.stride >= partBytes {
       try spill()
     }
   }
 
-  private func idBytes(_ entry: Entry) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: arena.base + Int(entry.idOffset), count: Int(entry.idLength))
-  }
-
-  private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
-    let common = min(a.count, b.count)
-    if common > 0 {
-      let c = memcmp(a.baseAddress!, b.baseAddress!, common)
-      if c != 0 { return c }
-    }
-    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-  }
-
-  /// Puts the chunk in (hash, id, file, line) order: a stable radix sort on the hash
-  /// (entries come in file and line order, so equal hashes stay in it), then each run of
-  /// equal hashes, short and rare but for a repeated id, by the whole key. (Swift's sort
-  /// with a closure was a sixth of eid-validate's instructions: bench/README.md.)
-  private func sortEntries() {
-    guard entries.count > 1 else { return }
-    DuplicateIDFinder.radixSortByHash(&entries, spare: &spareEntries)
-    var runStart = 0
-    for i in 1...entries.count where i == entries.count || entries[i].hash != entries[runStart].hash {
-      if i - runStart > 1 {
-        entries[runStart..<i].sort { a, b in
-          let c = DuplicateIDFinder.compare(idBytes(a), idBytes(b))
-          if c != 0 { return c < 0 }
-          return (a.fileIndex, a.line) < (b.fileIndex, b.line)
-        }
-      }
-      runStart = i
-    }
-  }
-
-  /// The spare array the radix sort moves entries through (kept: it is as big as a chunk).
-  private var spareEntries: [Entry] = []
-
-  /// LSD radix sort on `hash`, eight bits a pass; stable. Passes whose byte is the same in
-  /// every entry are skipped.
-  private static func radixSortByHash(_ entries: inout [Entry], spare: inout [Entry]) {
-    let count = entries.count
-    if spare.count < count { spare = entries } else { spare.removeLast(spare.count - count) }
-    var counts = [Int](repeating: 0, count: 256 * 8)
-    entries.withUnsafeBufferPointer { items in
-      for item in items {
-        var hash = item.hash
-        for pass in 0..<8 {
-          counts[pass * 256 + Int(hash & 0xFF)] += 1
-          hash >>= 8
-        }
-      }
-    }
-    var inEntries = true
-    for pass in 0..<8 where counts[pass * 256 + Int(entries[0].hash >> UInt64(pass * 8) & 0xFF)] != count {
-      var offsets = [Int](repeating: 0, count: 256)
-      var sum = 0
-      for digit in 0..<256 {
-        offsets[digit] = sum
-        sum += counts[pass * 256 + digit]
-      }
-      let shift = UInt64(pass * 8)
-      if inEntries {
-        DuplicateIDFinder.scatter(from: entries, to: &spare, offsets: &offsets, shift: shift)
-      } else {
-        DuplicateIDFinder.scatter(from: spare, to: &entries, offsets: &offsets, shift: shift)
-      }
-      inEntries.toggle()
-    }
-    if !inEntries { swap(&entries, &spare) }
-  }
-
-  private static func scatter(from source: [Entry], to target: inout [Entry], offsets: inout [Int], shift: UInt64) {
-    source.withUnsafeBufferPointer { items in
-      target.withUnsafeMutableBufferPointer { out in
-        offsets.withUnsafeMutableBufferPointer { next in
-          for item in items {
-            let digit = Int(item.hash >> shift & 0xFF)
-            out[next[digit]] = item
-            next[digit] += 1
-          }
-        }
-      }
-    }
-  }
-
-  /// Sorts the chunk in memory and writes it as a run: hash, content hash, file, line, length, id bytes.
+  /// Hands the full chunk to the spilling thread (started on the first spill) and takes
+  /// back the one it wrote last, empty.
   private func spill() throws {
-    sortEntries()
-    let fd = try TemporaryFile.create("ids", holding: "the ids for the duplicate-id check", in: directory)
-    runFiles.append(fd)
-    let sink = OutputSink(fd: fd, name: "id run")
-    for entry in entries {
-      let out = sink.buffer
-      withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
-      withUnsafeBytes(of: entry.content.littleEndian) { out.append($0) }
-      withUnsafeBytes(of: UInt32(entry.fileIndex).littleEndian) { out.append($0) }
-      withUnsafeBytes(of: UInt64(entry.line).littleEndian) { out.append($0) }
-      withUnsafeBytes(of: UInt32(entry.idLength).littleEndian) { out.append($0) }
-      out.append(idBytes(entry))
-      try sink.flushIfFull()
+    if spiller == nil {
+      let directory = self.directory
+      var spare: [Entry] = []
+      spiller = try HandOffThread(spare: Chunk(partBytes: partBytes), doing: "sort the ids for the duplicate-id check") { full in
+        guard !full.entries.isEmpty else { return }
+        full.sort(spare: &spare)
+        full.run = try full.writeRun(in: directory)
+        full.entries.removeAll(keepingCapacity: true)
+        full.arena.removeAll()
+      }
     }
-    try sink.flush()
-    entries.removeAll(keepingCapacity: true)
-    arena.removeAll()
+    var other = chunk
+    try spiller!.hand { swap(&other, &$0) }
+    if let run = other.run { runFiles.append(run) }
+    other.run = nil
+    chunk = other
   }
 
   /// Reports every id seen before, in id order, each with where it came first.
   public func finish(_ report: (Duplicate) throws -> Void) throws {
-    if runFiles.isEmpty {
-      sortEntries()
+    guard spiller != nil else {
+      chunk.sort(spare: &spareEntries)
+      try chunk.reportRepeats(report)
+      return
+    }
+    if !chunk.entries.isEmpty { try spill() }
+    try spill()  // the last run back
+    spiller?.stop()
+    spiller = nil
+    try mergeRuns(report)
+  }
+
+  /// Ids' bytes and their entries, sorted in (hash, id, file, line) order before a run is written.
+  fileprivate final class Chunk {
+    let arena: ByteBuffer
+    var entries: [Entry] = []
+    /// The run file written from it.
+    var run: Int32?
+
+    init(partBytes: Int) {
+      arena = ByteBuffer(capacity: partBytes + 4096)
+      // Reserved up front, so growth by doubling never overshoots the bound.
+      entries.reserveCapacity(partBytes / MemoryLayout<Entry>.stride + 1)
+    }
+
+    func idBytes(_ entry: Entry) -> UnsafeRawBufferPointer {
+      UnsafeRawBufferPointer(start: arena.base + Int(entry.idOffset), count: Int(entry.idLength))
+    }
+
+    /// A stable radix sort on the hash (entries come in file and line order, so equal
+    /// hashes stay in it), then each run of equal hashes, short and rare but for a
+    /// repeated id, by the whole key. (Swift's sort with a closure was a sixth of
+    /// eid-validate's instructions: bench/README.md.)
+    func sort(spare: inout [Entry]) {
+      guard entries.count > 1 else { return }
+      Chunk.radixSortByHash(&entries, spare: &spare)
+      var runStart = 0
+      for i in 1...entries.count where i == entries.count || entries[i].hash != entries[runStart].hash {
+        if i - runStart > 1 {
+          entries[runStart..<i].sort { a, b in
+            let c = Chunk.compare(idBytes(a), idBytes(b))
+            if c != 0 { return c < 0 }
+            return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+          }
+        }
+        runStart = i
+      }
+    }
+
+    /// Equal ids of the sorted chunk, each after the first (the whole input fitted in it).
+    func reportRepeats(_ report: (Duplicate) throws -> Void) throws {
       var first = 0
       for i in 1..<max(entries.count, 1) {
         let a = entries[first]
         let b = entries[i]
-        if a.hash == b.hash && DuplicateIDFinder.compare(idBytes(a), idBytes(b)) == 0 {
+        if a.hash == b.hash && Chunk.compare(idBytes(a), idBytes(b)) == 0 {
           try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: Int(b.fileIndex),
                                line: b.line, firstFileIndex: Int(a.fileIndex), firstLine: a.line,
                                sameContent: a.content == b.content))
@@ -207,73 +176,202 @@ public final class DuplicateIDFinder {
           first = i
         }
       }
-      return
     }
-    if !entries.isEmpty { try spill() }
-    try mergeRuns(report)
+
+    /// Writes the sorted chunk as a run: hash, content hash, file, line, length, id bytes.
+    func writeRun(in directory: String) throws -> Int32 {
+      let fd = try TemporaryFile.create("ids", holding: "the ids for the duplicate-id check", in: directory)
+      do {
+        let sink = OutputSink(fd: fd, name: "id run")
+        for entry in entries {
+          let out = sink.buffer
+          withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
+          withUnsafeBytes(of: entry.content.littleEndian) { out.append($0) }
+          withUnsafeBytes(of: UInt32(entry.fileIndex).littleEndian) { out.append($0) }
+          withUnsafeBytes(of: UInt64(entry.line).littleEndian) { out.append($0) }
+          withUnsafeBytes(of: UInt32(entry.idLength).littleEndian) { out.append($0) }
+          out.append(idBytes(entry))
+          try sink.flushIfFull()
+        }
+        try sink.flush()
+      } catch {
+        close(fd)
+        throw error
+      }
+      return fd
+    }
+
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
+      let common = min(a.count, b.count)
+      if common > 0 {
+        let c = memcmp(a.baseAddress!, b.baseAddress!, common)
+        if c != 0 { return c }
+      }
+      return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    /// LSD radix sort on `hash`, eight bits a pass; stable. Passes whose byte is the same in
+    /// every entry are skipped.
+    private static func radixSortByHash(_ entries: inout [Entry], spare: inout [Entry]) {
+      let count = entries.count
+      if spare.count < count { spare = entries } else { spare.removeLast(spare.count - count) }
+      var counts = [Int](repeating: 0, count: 256 * 8)
+      entries.withUnsafeBufferPointer { items in
+        for item in items {
+          var hash = item.hash
+          for pass in 0..<8 {
+            counts[pass * 256 + Int(hash & 0xFF)] += 1
+            hash >>= 8
+          }
+        }
+      }
+      var inEntries = true
+      for pass in 0..<8 where counts[pass * 256 + Int(entries[0].hash >> UInt64(pass * 8) & 0xFF)] != count {
+        var offsets = [Int](repeating: 0, count: 256)
+        var sum = 0
+        for digit in 0..<256 {
+          offsets[digit] = sum
+          sum += counts[pass * 256 + digit]
+        }
+        let shift = UInt64(pass * 8)
+        if inEntries {
+          Chunk.scatter(from: entries, to: &spare, offsets: &offsets, shift: shift)
+        } else {
+          Chunk.scatter(from: spare, to: &entries, offsets: &offsets, shift: shift)
+        }
+        inEntries.toggle()
+      }
+      if !inEntries { swap(&entries, &spare) }
+    }
+
+    private static func scatter(from source: [Entry], to target: inout [Entry], offsets: inout [Int], shift: UInt64) {
+      source.withUnsafeBufferPointer { items in
+        target.withUnsafeMutableBufferPointer { out in
+          offsets.withUnsafeMutableBufferPointer { next in
+            for item in items {
+              let digit = Int(item.hash >> shift & 0xFF)
+              out[next[digit]] = item
+              next[digit] += 1
+            }
+          }
+        }
+      }
+    }
   }
 
+  /// Merges the sorted runs: a heap of the runs by their next item, so each item costs a
+  /// few comparisons whatever the number of runs (a gigabyte of input makes about 40);
+  /// the ids stay in each run's buffer, and the first of a group of equal ids is copied
+  /// into one reused array.
   private func mergeRuns(_ report: (Duplicate) throws -> Void) throws {
     let runs = try runFiles.map { try RunReader(fd: $0) }
-    var heads: [RunReader.Item?] = try runs.map { try $0.next() }
-    var group: RunReader.Item? = nil
-    while true {
-      var best = -1
-      for (i, head) in heads.enumerated() {
-        guard let head else { continue }
-        if best < 0 || RunReader.Item.precedes(head, heads[best]!) { best = i }
-      }
-      guard best >= 0 else { return }
-      let item = heads[best]!
-      heads[best] = try runs[best].next()
-      if let first = group, first.hash == item.hash, first.id == item.id {
-        try report(Duplicate(id: String(decoding: item.id, as: UTF8.self), fileIndex: item.fileIndex, line: item.line,
-                             firstFileIndex: first.fileIndex, firstLine: first.line,
-                             sameContent: first.content == item.content))
+    var heap = RunHeap(try runs.filter { try $0.next() })
+    var group = RunReader(copyOf: nil)
+    var hasGroup = false
+    while let run = heap.top {
+      if hasGroup, group.hash == run.hash, group.id == run.id {
+        try report(Duplicate(id: String(decoding: run.id, as: UTF8.self), fileIndex: run.fileIndex, line: run.line,
+                             firstFileIndex: group.fileIndex, firstLine: group.line,
+                             sameContent: group.content == run.content))
       } else {
-        group = item
+        group.take(run)
+        hasGroup = true
+      }
+      if try run.next() { heap.siftDownTop() } else { heap.removeTop() }
+    }
+  }
+
+  /// The runs, smallest next item on top.
+  private struct RunHeap {
+    private var items: [RunReader]
+
+    init(_ runs: [RunReader]) {
+      items = runs
+      for index in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    }
+
+    var top: RunReader? { items.first }
+
+    mutating func removeTop() {
+      let last = items.removeLast()
+      guard !items.isEmpty else { return }
+      items[0] = last
+      siftDown(0)
+    }
+
+    /// Puts the top back in its place after it moved on to its next item.
+    mutating func siftDownTop() { siftDown(0) }
+
+    private mutating func siftDown(_ start: Int) {
+      var parent = start
+      while true {
+        let left = 2 * parent + 1
+        guard left < items.count else { return }
+        var least = left
+        if left + 1 < items.count && items[left + 1].precedes(items[left]) { least = left + 1 }
+        guard items[least].precedes(items[parent]) else { return }
+        items.swapAt(parent, least)
+        parent = least
       }
     }
   }
 
-  /// Reads back one run file: hash, content hash, file, line, length, id bytes.
+  /// Reads back one run file (hash, content hash, file, line, length, id bytes) an item
+  /// at a time; the item's fields are the reader's own until its next `next()`.
   private final class RunReader {
-    struct Item {
-      var hash: UInt64
-      var content: UInt64
-      var fileIndex: Int
-      var line: Int
-      var id: [UInt8]
+    private(set) var hash: UInt64 = 0
+    private(set) var content: UInt64 = 0
+    private(set) var fileIndex = 0
+    private(set) var line = 0
+    private(set) var id: [UInt8] = []
 
-      static func precedes(_ a: Item, _ b: Item) -> Bool {
-        if a.hash != b.hash { return a.hash < b.hash }
-        if a.id != b.id { return a.id.lexicographicallyPrecedes(b.id) }
-        return (a.fileIndex, a.line) < (b.fileIndex, b.line)
-      }
-    }
-
-    private let input: ByteReader
+    private let input: ByteReader?
 
     init(fd: Int32) throws {
       try TemporaryFile.rewind(fd, name: "id run")
       input = ByteReader(source: FileDescriptorSource(fd: fd, name: "id run", ownsDescriptor: false), name: "id run", capacity: 1 << 16)
     }
 
-    func next() throws -> Item? {
+    /// A holder of one item copied from a run (the first of a group of equal ids).
+    init(copyOf run: RunReader?) {
+      input = nil
+      if let run { take(run) }
+    }
+
+    func take(_ run: RunReader) {
+      hash = run.hash
+      content = run.content
+      fileIndex = run.fileIndex
+      line = run.line
+      id.removeAll(keepingCapacity: true)
+      id.append(contentsOf: run.id)
+    }
+
+    /// (hash, id, file, line) order: the order the runs were sorted in.
+    func precedes(_ other: RunReader) -> Bool {
+      if hash != other.hash { return hash < other.hash }
+      if id != other.id { return id.lexicographicallyPrecedes(other.id) }
+      return (fileIndex, line) < (other.fileIndex, other.line)
+    }
+
+    /// Moves to the next item; false at the end of the run.
+    func next() throws -> Bool {
+      guard let input else { return false }
       let header = try input.peek(32)
-      if header.count == 0 { return nil }
+      if header.count == 0 { return false }
       guard header.count == 32 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
-      let hash = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-      let content = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-      let fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
-      let line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt64.self)))
+      hash = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+      content = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+      fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+      line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt64.self)))
       let length = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
       input.start += 32
       let body = try input.peek(length)
       guard body.count == length else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
-      let id = Array(body)
+      id.removeAll(keepingCapacity: true)
+      id.append(contentsOf: body)
       input.start += length
-      return Item(hash: hash, content: content, fileIndex: fileIndex, line: line, id: id)
+      return true
     }
   }
 }
