@@ -194,6 +194,18 @@ import Testing
     }
   }
 
+  @Test func aLineOverTheLimitStopsAfterTheLinesBeforeIt() throws {
+    var text = sampleLines(seed: 6, count: 200) + "\n"
+    text += "{\"id\":\"long\",\"title\":\"" + String(repeating: "x", count: ByteReader.defaultMaxRecordBytes) + "\"}\n"
+    text += sampleLines(seed: 7, count: 50)
+    let paths = files([text])
+    let expected = try inTurn(paths)
+    #expect(expected.stop?.contains("longer than") == true)
+    #expect(expected.messages.count > 20)
+    #expect(try inBlocks(paths, blockBytes: 1 << 20, threads: 2) == expected)
+    #expect(try inBlocks(paths, blockBytes: 333, threads: 2) == expected)
+  }
+
   @Test func aMissingFileStopsAfterTheFilesBefore() throws {
     let paths = files([sampleLines(seed: 5, count: 300)]) + [temporaryDirectory() + "/missing.ndjson"]
     let expected = try inTurn(paths)

@@ -183,14 +183,16 @@ public final class DuplicateIDFinder {
       let fd = try TemporaryFile.create("ids", holding: "the ids for the duplicate-id check", in: directory)
       do {
         let sink = OutputSink(fd: fd, name: "id run")
+        let out = sink.buffer
         for entry in entries {
-          let out = sink.buffer
-          withUnsafeBytes(of: entry.hash.littleEndian) { out.append($0) }
-          withUnsafeBytes(of: entry.content.littleEndian) { out.append($0) }
-          withUnsafeBytes(of: UInt32(entry.fileIndex).littleEndian) { out.append($0) }
-          withUnsafeBytes(of: UInt64(entry.line).littleEndian) { out.append($0) }
-          withUnsafeBytes(of: UInt32(entry.idLength).littleEndian) { out.append($0) }
-          out.append(idBytes(entry))
+          let place = UnsafeMutableRawPointer(out.reserve(32 + Int(entry.idLength)))
+          place.storeBytes(of: entry.hash.littleEndian, toByteOffset: 0, as: UInt64.self)
+          place.storeBytes(of: entry.content.littleEndian, toByteOffset: 8, as: UInt64.self)
+          place.storeBytes(of: entry.fileIndex.littleEndian, toByteOffset: 16, as: UInt32.self)
+          place.storeBytes(of: UInt64(entry.line).littleEndian, toByteOffset: 20, as: UInt64.self)
+          place.storeBytes(of: entry.idLength.littleEndian, toByteOffset: 28, as: UInt32.self)
+          if entry.idLength > 0 { (place + 32).copyMemory(from: arena.base + Int(entry.idOffset), byteCount: Int(entry.idLength)) }
+          out.commit(32 + Int(entry.idLength))
           try sink.flushIfFull()
         }
         try sink.flush()
@@ -260,57 +262,70 @@ public final class DuplicateIDFinder {
   }
 
   /// Merges the sorted runs: a heap of the runs by their next item, so each item costs a
-  /// few comparisons whatever the number of runs (a gigabyte of input makes about 40);
-  /// the ids stay in each run's buffer, and the first of a group of equal ids is copied
-  /// into one reused array.
+  /// few comparisons whatever the number of runs (a gigabyte of input makes about 70);
+  /// each run's next id stays in a buffer of its own, and the first of a group of equal
+  /// ids is copied into one more.
   private func mergeRuns(_ report: (Duplicate) throws -> Void) throws {
-    let runs = try runFiles.map { try RunReader(fd: $0) }
-    var heap = RunHeap(try runs.filter { try $0.next() })
-    var group = RunReader(copyOf: nil)
+    var heap = RunHeap(try runFiles.map { try RunReader(fd: $0) }.filter { try $0.next() })
+    let group = RunReader()
     var hasGroup = false
     while let run = heap.top {
-      if hasGroup, group.hash == run.hash, group.id == run.id {
-        try report(Duplicate(id: String(decoding: run.id, as: UTF8.self), fileIndex: run.fileIndex, line: run.line,
+      if hasGroup, group.hash == run.hash, group.sameID(as: run) {
+        try report(Duplicate(id: String(decoding: run.id.bytes, as: UTF8.self), fileIndex: run.fileIndex, line: run.line,
                              firstFileIndex: group.fileIndex, firstLine: group.line,
                              sameContent: group.content == run.content))
       } else {
         group.take(run)
         hasGroup = true
       }
-      if try run.next() { heap.siftDownTop() } else { heap.removeTop() }
+      if try run.next() { heap.topMoved() } else { heap.removeTop() }
     }
   }
 
-  /// The runs, smallest next item on top.
+  /// The runs, the one with the smallest next item on top: a binary heap of indexes into
+  /// `runs`, their hashes alongside (most comparisons end there).
   private struct RunHeap {
-    private var items: [RunReader]
+    private let runs: [RunReader]
+    private var order: [Int]
+    private var hashes: [UInt64]
 
     init(_ runs: [RunReader]) {
-      items = runs
-      for index in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+      self.runs = runs
+      order = Array(runs.indices)
+      hashes = runs.map(\.hash)
+      for index in stride(from: order.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
-    var top: RunReader? { items.first }
+    var top: RunReader? { order.isEmpty ? nil : runs[order[0]] }
 
     mutating func removeTop() {
-      let last = items.removeLast()
-      guard !items.isEmpty else { return }
-      items[0] = last
+      order.swapAt(0, order.count - 1)
+      order.removeLast()
+      if !order.isEmpty { siftDown(0) }
+    }
+
+    /// The top moved on to its next item: put it back in its place.
+    mutating func topMoved() {
+      hashes[order[0]] = runs[order[0]].hash
       siftDown(0)
     }
 
-    /// Puts the top back in its place after it moved on to its next item.
-    mutating func siftDownTop() { siftDown(0) }
+    private func precedes(_ a: Int, _ b: Int) -> Bool {
+      let (ha, hb) = (hashes[a], hashes[b])
+      if ha != hb { return ha < hb }
+      return runs[a].precedes(runs[b])
+    }
 
     private mutating func siftDown(_ start: Int) {
       var parent = start
+      let count = order.count
       while true {
         let left = 2 * parent + 1
-        guard left < items.count else { return }
+        guard left < count else { return }
         var least = left
-        if left + 1 < items.count && items[left + 1].precedes(items[left]) { least = left + 1 }
-        guard items[least].precedes(items[parent]) else { return }
-        items.swapAt(parent, least)
+        if left + 1 < count && precedes(order[left + 1], order[left]) { least = left + 1 }
+        guard precedes(order[least], order[parent]) else { return }
+        order.swapAt(parent, least)
         parent = least
       }
     }
@@ -323,7 +338,7 @@ public final class DuplicateIDFinder {
     private(set) var content: UInt64 = 0
     private(set) var fileIndex = 0
     private(set) var line = 0
-    private(set) var id: [UInt8] = []
+    let id = ByteBuffer(capacity: 256)
 
     private let input: ByteReader?
 
@@ -333,43 +348,44 @@ public final class DuplicateIDFinder {
     }
 
     /// A holder of one item copied from a run (the first of a group of equal ids).
-    init(copyOf run: RunReader?) {
-      input = nil
-      if let run { take(run) }
-    }
+    init() { input = nil }
 
     func take(_ run: RunReader) {
       hash = run.hash
       content = run.content
       fileIndex = run.fileIndex
       line = run.line
-      id.removeAll(keepingCapacity: true)
-      id.append(contentsOf: run.id)
+      id.removeAll()
+      id.append(run.id.bytes)
     }
+
+    func sameID(as other: RunReader) -> Bool { id.bytes.sameBytes(as: other.id.bytes) }
 
     /// (hash, id, file, line) order: the order the runs were sorted in.
     func precedes(_ other: RunReader) -> Bool {
       if hash != other.hash { return hash < other.hash }
-      if id != other.id { return id.lexicographicallyPrecedes(other.id) }
+      let c = Chunk.compare(id.bytes, other.id.bytes)
+      if c != 0 { return c < 0 }
       return (fileIndex, line) < (other.fileIndex, other.line)
     }
 
     /// Moves to the next item; false at the end of the run.
     func next() throws -> Bool {
       guard let input else { return false }
-      let header = try input.peek(32)
-      if header.count == 0 { return false }
-      guard header.count == 32 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      if input.available < 32 { _ = try input.peek(32) }
+      if input.available == 0 { return false }
+      guard input.available >= 32 else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      let header = UnsafeRawPointer(input.storage + input.start)
       hash = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
       content = UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
       fileIndex = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
       line = Int(UInt64(littleEndian: header.loadUnaligned(fromByteOffset: 20, as: UInt64.self)))
       let length = Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
       input.start += 32
-      let body = try input.peek(length)
-      guard body.count == length else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
-      id.removeAll(keepingCapacity: true)
-      id.append(contentsOf: body)
+      if input.available < length { _ = try input.peek(length) }
+      guard input.available >= length else { throw EidolonError(.io, "a temporary run file is damaged", file: input.name) }
+      id.removeAll()
+      id.append(UnsafeRawBufferPointer(start: input.storage + input.start, count: length))
       input.start += length
       return true
     }

@@ -73,9 +73,15 @@ public struct NDJSONValidation {
       while true {
         let block = free.popLast() ?? ValidationBlock()
         block.start(fileIndex: fileIndex, name: input.name, linesBefore: input.lineNumber, offset: input.consumedOffset)
-        while block.input.count < settings.blockBytes, let line = try input.readLine() {
-          block.input.append(line)
-          block.input.append(0x0A)
+        do {
+          while block.input.count < settings.blockBytes, let line = try input.readLine() {
+            block.input.append(line)
+            block.input.append(0x0A)
+          }
+        } catch {
+          // A line past the limit: the lines before it are still checked and reported.
+          if block.input.count > 0 { try merge(try trade(block)) }
+          throw error
         }
         block.progressBytes = bytesBefore + input.consumedOffset
         if block.input.count == 0 {
