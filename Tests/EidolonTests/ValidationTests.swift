@@ -23,6 +23,25 @@ import Testing
     #expect(try ids(spilling) == expected)
   }
 
+  @Test func runsMergedInTwoHalvesReportInOneMergesOrder() throws {
+    // Over 4 MiB of runs: each half of the hashes merged on a core of its own; 100,000
+    // repeats, so the upper half's wait in their queue (4,096 at a time) for the lower's.
+    let dir = temporaryDirectory()
+    let inMemory = DuplicateIDFinder(chunkBytes: 64 << 20, temporaryDirectory: dir)
+    let spilling = DuplicateIDFinder(chunkBytes: 1 << 20, temporaryDirectory: dir)
+    for finder in [inMemory, spilling] {
+      for i in 0..<160_000 {
+        try finder.add(id: "event-id-\(i % 60_000)", fileIndex: i % 3, line: i + 1, content: UInt64(i % 7 == 0 ? 1 : 0))
+      }
+    }
+    var expected: [DuplicateIDFinder.Duplicate] = []
+    try inMemory.finish { expected.append($0) }
+    var got: [DuplicateIDFinder.Duplicate] = []
+    try spilling.finish { got.append($0) }
+    #expect(expected.count == 100_000)
+    #expect(got == expected)
+  }
+
   @Test func repeatedEventsAreToldFromSharedIDs() throws {
     let dir = temporaryDirectory()
     for finder in [DuplicateIDFinder(temporaryDirectory: dir), DuplicateIDFinder(chunkBytes: 64, temporaryDirectory: dir)] {

@@ -101,3 +101,28 @@ public final class MemorySource: ByteSource {
     return n
   }
 }
+
+/// The bytes `from..<to` of a file, read with pread: readers of several ranges of one
+/// descriptor do not disturb each other (the two halves of a sorted run merged at once).
+final class FileRangeSource: ByteSource {
+  private let fd: Int32
+  private var offset: Int64
+  private let end: Int64
+  private let name: String
+
+  init(fd: Int32, from: Int64, to: Int64, name: String) {
+    self.fd = fd
+    offset = from
+    end = max(from, to)
+    self.name = name
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    let wanted = Int(min(Int64(buffer.count), end - offset))
+    guard let base = buffer.baseAddress, wanted > 0 else { return 0 }
+    let n = SystemCall.retrying { pread(fd, base, wanted, off_t(offset)) }
+    if n < 0 { throw EidolonError(.io, "read failed: \(SystemCall.lastErrorMessage())", file: name) }
+    offset += Int64(n)
+    return n
+  }
+}

@@ -50,7 +50,7 @@ public final class DuplicateIDFinder {
   /// The radix sort's spare entries, for the chunk sorted on the caller's thread.
   private var spareEntries: [Entry] = []
   /// The sorted runs, in files unlinked when they were made.
-  private var runFiles: [Int32] = []
+  private var runFiles: [RunFile] = []
   public private(set) var count = 0
 
   /// `chunkBytes` bounds the memory the ids take: two chunks (ids' bytes and entries
@@ -63,7 +63,7 @@ public final class DuplicateIDFinder {
 
   deinit {
     spiller?.stop()
-    for fd in runFiles { close(fd) }
+    for run in runFiles { close(run.fd) }
   }
 
   /// Adds an id; `content` is any hash of what the record says, to tell a repeated
@@ -130,7 +130,7 @@ public final class DuplicateIDFinder {
     let arena: ByteBuffer
     var entries: [Entry] = []
     /// The run file written from it.
-    var run: Int32?
+    var run: RunFile?
 
     init(partBytes: Int) {
       arena = ByteBuffer(capacity: partBytes + 4096)
@@ -179,12 +179,16 @@ public final class DuplicateIDFinder {
     }
 
     /// Writes the sorted chunk as a run: hash, content hash, file, line, length, id bytes.
-    func writeRun(in directory: String) throws -> Int32 {
+    func writeRun(in directory: String) throws -> RunFile {
       let fd = try TemporaryFile.create("ids", holding: "the ids for the duplicate-id check", in: directory)
+      var written: Int64 = 0
+      var upperHalf: Int64?
       do {
         let sink = OutputSink(fd: fd, name: "id run")
         let out = sink.buffer
         for entry in entries {
+          if upperHalf == nil && entry.hash >= RunFile.upperHalf { upperHalf = written }
+          written += 32 + Int64(entry.idLength)
           let place = UnsafeMutableRawPointer(out.reserve(32 + Int(entry.idLength)))
           place.storeBytes(of: entry.hash.littleEndian, toByteOffset: 0, as: UInt64.self)
           place.storeBytes(of: entry.content.littleEndian, toByteOffset: 8, as: UInt64.self)
@@ -200,7 +204,7 @@ public final class DuplicateIDFinder {
         close(fd)
         throw error
       }
-      return fd
+      return RunFile(fd: fd, upperHalf: upperHalf ?? written, size: written)
     }
 
     static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
@@ -261,12 +265,42 @@ public final class DuplicateIDFinder {
     }
   }
 
-  /// Merges the sorted runs: a heap of the runs by their next item, so each item costs a
-  /// few comparisons whatever the number of runs (a gigabyte of input makes about 70);
-  /// each run's next id stays in a buffer of its own, and the first of a group of equal
-  /// ids is copied into one more.
+  /// Merges the sorted runs, each half of the hashes on a core of its own once the runs
+  /// are big enough: the lower half reported here as it is merged, the upper half's
+  /// repeats waiting in a bounded queue meanwhile (groups of equal ids never straddle the
+  /// halves: equal ids have equal hashes). The order of the reports is one merge's.
   private func mergeRuns(_ report: (Duplicate) throws -> Void) throws {
-    var heap = RunHeap(try runFiles.map { try RunReader(fd: $0) }.filter { try $0.next() })
+    let total = runFiles.reduce(Int64(0)) { $0 + $1.size }
+    guard runFiles.count > 1 && total >= DuplicateIDFinder.splitMergeBytes else {
+      return try DuplicateIDFinder.merge(runFiles.map { ($0.fd, 0, $0.size) }, report)
+    }
+    let queue = DuplicateQueue(capacity: 4096)
+    let upper = runFiles.map { ($0.fd, $0.upperHalf, $0.size) }
+    let thread = try ThreadMonitor.startThread(doing: "merge the ids for the duplicate-id check") {
+      do {
+        try DuplicateIDFinder.merge(upper) { try queue.push($0) }
+        queue.close(nil)
+      } catch {
+        queue.close(error)
+      }
+    }
+    defer {
+      queue.cancel()
+      pthread_join(thread, nil)
+    }
+    try DuplicateIDFinder.merge(runFiles.map { ($0.fd, 0, $0.upperHalf) }, report)
+    while let duplicate = try queue.pop() { try report(duplicate) }
+  }
+
+  /// Runs smaller than this together are merged on one core.
+  static let splitMergeBytes: Int64 = 4 << 20
+
+  /// One merge of the runs' items in `ranges` (descriptor, first byte, end), through a heap
+  /// of the runs by their next item, so each item costs a few comparisons whatever the
+  /// number of runs (a gigabyte of input makes about 70); each run's next id stays in a
+  /// buffer of its own, and the first of a group of equal ids is copied into one more.
+  private static func merge(_ ranges: [(Int32, Int64, Int64)], _ report: (Duplicate) throws -> Void) throws {
+    var heap = RunHeap(try ranges.map { RunReader(fd: $0.0, from: $0.1, to: $0.2) }.filter { try $0.next() })
     let group = RunReader()
     var hasGroup = false
     while let run = heap.top {
@@ -280,6 +314,14 @@ public final class DuplicateIDFinder {
       }
       if try run.next() { heap.topMoved() } else { heap.removeTop() }
     }
+  }
+
+  /// A sorted run in a temporary file: its size and where its upper half of the hashes starts.
+  fileprivate struct RunFile {
+    static let upperHalf: UInt64 = 1 << 63
+    var fd: Int32
+    var upperHalf: Int64
+    var size: Int64
   }
 
   /// The runs, the one with the smallest next item on top: a binary heap of indexes into
@@ -342,9 +384,10 @@ public final class DuplicateIDFinder {
 
     private let input: ByteReader?
 
-    init(fd: Int32) throws {
-      try TemporaryFile.rewind(fd, name: "id run")
-      input = ByteReader(source: FileDescriptorSource(fd: fd, name: "id run", ownsDescriptor: false), name: "id run", capacity: 1 << 16)
+    /// The items between the bytes `from` and `to` of the run in `fd` (read with pread,
+    /// so the two halves of a run can be read at once).
+    init(fd: Int32, from: Int64, to: Int64) {
+      input = ByteReader(source: FileRangeSource(fd: fd, from: from, to: to, name: "id run"), name: "id run", capacity: 1 << 16)
     }
 
     /// A holder of one item copied from a run (the first of a group of equal ids).
@@ -391,3 +434,65 @@ public final class DuplicateIDFinder {
     }
   }
 }
+
+/// The repeats of the upper half of the hashes, found on the merging thread, waiting for
+/// the lower half's to be reported: at most `capacity` at a time (the thread waits).
+private final class DuplicateQueue {
+  private let monitor = ThreadMonitor()
+  private let capacity: Int
+  private var items: [DuplicateIDFinder.Duplicate] = []
+  private var head = 0
+  private var closed = false
+  private var cancelled = false
+  private var failure: Error?
+
+  init(capacity: Int) { self.capacity = capacity }
+
+  /// The merging thread's: waits while the queue is full; stops the merge once cancelled.
+  func push(_ duplicate: DuplicateIDFinder.Duplicate) throws {
+    monitor.lock()
+    defer { monitor.unlock() }
+    while items.count - head >= capacity && !cancelled { monitor.wait() }
+    if cancelled { throw CancellationError() }
+    if head >= capacity {  // the taken ones go, so the array stays within twice the capacity
+      items.removeFirst(head)
+      head = 0
+    }
+    items.append(duplicate)
+    monitor.broadcast()
+  }
+
+  /// The merging thread is done (with the error it met, if any).
+  func close(_ error: Error?) {
+    monitor.lock()
+    closed = true
+    failure = error
+    monitor.broadcast()
+    monitor.unlock()
+  }
+
+  /// The next repeat in order; nil once the thread is done and all are taken.
+  func pop() throws -> DuplicateIDFinder.Duplicate? {
+    monitor.lock()
+    defer { monitor.unlock() }
+    while head == items.count && !closed { monitor.wait() }
+    if head < items.count {
+      let item = items[head]
+      head += 1
+      monitor.broadcast()
+      return item
+    }
+    if let failure, !(failure is CancellationError) { throw failure }
+    return nil
+  }
+
+  /// The caller stops waiting for the rest (it failed, or took all).
+  func cancel() {
+    monitor.lock()
+    cancelled = true
+    monitor.broadcast()
+    monitor.unlock()
+  }
+}
+
+private struct CancellationError: Error {}
