@@ -50,6 +50,44 @@ enum FuzzChecks {
   /// canonical scanner, or the full decoder behind it) and `next()` with the scanner make
   /// the same event, the view's canonical line is the writer's line for that event, it
   /// calls the input canonical exactly when the input is that line; all reject the same lines.
+  /// eid-validate's blocks on two threads against one thread reading the lines in turn:
+  /// the same messages in the same order, the same summary, the same stop. The block size
+  /// (1 to 64 bytes) and whether the bytes are one input or two halves come from the
+  /// input's last byte.
+  static func validateBlocks(_ bytes: [UInt8]) {
+    let pick = Int(bytes.last ?? 0)
+    let halves = pick & 64 != 0 ? [Array(bytes[..<(bytes.count / 2)]), Array(bytes[(bytes.count / 2)...])] : [bytes]
+    let now: Int64 = 1_735_689_600_000  // 2025-01-01
+    func outcome(_ body: (EventValidator, Diagnostics, EidolonNDJSONReader.Options) throws -> Void) -> [String] {
+      let diagnostics = Diagnostics(toolName: "fuzz", messageLimit: 0)
+      var messages: [String] = []
+      diagnostics.messageHandler = { messages.append($0) }
+      let validator = EventValidator(diagnostics: diagnostics, duplicateFinder: DuplicateIDFinder(chunkBytes: 512), now: now)
+      var options = EidolonNDJSONReader.Options()
+      options.requireCanonicalStart = true
+      do {
+        try body(validator, diagnostics, options)
+        messages.append(try validator.finish().json())
+      } catch {
+        messages.append("stopped: \(error)")
+      }
+      return messages
+    }
+    let inTurn = outcome { validator, diagnostics, options in
+      for (index, half) in halves.enumerated() {
+        let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(half), name: "part\(index)"), diagnostics: diagnostics,
+                                         options: options)
+        validator.beginFile(reader.fileName)
+        while let view = try reader.nextView() { try validator.check(view, at: reader.lastPosition, raw: reader.lastRaw) }
+      }
+    }
+    let inBlocks = outcome { validator, diagnostics, options in
+      try NDJSONValidation(validator: validator, diagnostics: diagnostics, options: options, blockBytes: 1 + pick % 64)
+        .run(inputs: halves.enumerated().map { index, half in { ByteReader(source: MemorySource(half), name: "part\(index)") } })
+    }
+    if inTurn != inBlocks { fatalError("the blocks told another story than one thread:\n\(inTurn)\n\(inBlocks)") }
+  }
+
   static func ndjsonView(_ bytes: [UInt8]) {
     func makeReader(_ diagnostics: Diagnostics, scanning: Bool) -> EidolonNDJSONReader {
       var options = EidolonNDJSONReader.Options()

@@ -29,10 +29,15 @@ public struct NDJSONValidation {
 
   /// Checks every event of every input, in turn; `validator.finish()` then gives the summary.
   public func run(paths: [String]) throws {
+    try run(inputs: paths.map { path in { try InputOpener.open(path) } })
+  }
+
+  /// `run` over inputs each opened at its turn (a fuzz target's bytes in memory).
+  public func run(inputs: [() throws -> ByteReader]) throws {
     let run = try Run(self)
     defer { run.stop() }
     do {
-      for path in paths { try run.read(path) }
+      for open in inputs { try run.read(try open()) }
     } catch {
       // What was read before the failure is reported first, as one thread would have.
       try run.mergeOutstanding()
@@ -67,8 +72,7 @@ public struct NDJSONValidation {
       for thread in threads { thread.stop() }
     }
 
-    func read(_ path: String) throws {
-      let input = try InputOpener.open(path)
+    func read(_ input: ByteReader) throws {
       let fileIndex = settings.validator.beginFile(input.name)
       while true {
         let block = free.popLast() ?? ValidationBlock()
