@@ -159,8 +159,10 @@ extension EidTransform {
       let sink = try OutputSink.open(common.output)
       let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
       if transformer.takesViews {
-        // Every event kept goes out as its canonical line: already checked, nothing to build.
-        try inputs.forEachView { event, _ in try transformer.pass(event, to: sink) }
+        // Every event kept goes out as its canonical line: already checked, nothing to
+        // build; blocks of lines read on both cores, written in input order.
+        try transformer.passAll(inputs.paths.map { path in { try InputOpener.open(path) } }, to: sink, diagnostics: diagnostics,
+                                options: inputs.readerOptions, progress: inputs.progress)
       } else {
         try inputs.forEach { event, _ in try transformer.write(event) }
       }

@@ -151,7 +151,7 @@ import Testing
 
   /// Lines of every kind eid-validate meets: canonical and not, bad JSON, bad names,
   /// odd times, repeated ids (same event and not), blank lines, CRLF, no LF at the end.
-  private func sampleLines(seed: UInt64, count: Int) -> String {
+  static func sampleLines(seed: UInt64, count: Int) -> String {
     var random = SplitMix(state: seed)
     var text = ""
     for i in 0..<count {
@@ -175,7 +175,7 @@ import Testing
     return text + "{\"id\":\"last\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2024-02-01T08:00:00.000Z\",\"duration\":3}"
   }
 
-  private func files(_ texts: [String]) -> [String] {
+  static func files(_ texts: [String]) -> [String] {
     let dir = temporaryDirectory()
     return texts.enumerated().map { index, text in
       let path = "\(dir)/part\(index).ndjson"
@@ -185,7 +185,7 @@ import Testing
   }
 
   @Test func blocksOnThreadsGiveWhatOneThreadGives() throws {
-    let paths = files([sampleLines(seed: 1, count: 900), sampleLines(seed: 2, count: 700), ""])
+    let paths = BlockValidationTests.files([BlockValidationTests.sampleLines(seed: 1, count: 900), BlockValidationTests.sampleLines(seed: 2, count: 700), ""])
     let expected = try inTurn(paths)
     #expect(expected.summary != nil && expected.stop == nil)
     #expect(expected.messages.count > 300)
@@ -199,10 +199,10 @@ import Testing
 
   @Test func aStopIsWhereOneThreadStops() throws {
     // A line from a newer version of the format stops the read; --strict stops at the first reject.
-    var text = sampleLines(seed: 3, count: 400)
+    var text = BlockValidationTests.sampleLines(seed: 3, count: 400)
     text += "\n{\"v\":2,\"id\":\"x\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"2024-02-01T08:00:00.000Z\",\"duration\":1}\n"
-    text += sampleLines(seed: 4, count: 300)
-    let paths = files([text])
+    text += BlockValidationTests.sampleLines(seed: 4, count: 300)
+    let paths = BlockValidationTests.files([text])
     let expected = try inTurn(paths)
     #expect(expected.stop != nil && expected.summary == nil)
     let strict = try inTurn(paths, strict: true)
@@ -214,10 +214,10 @@ import Testing
   }
 
   @Test func aLineOverTheLimitStopsAfterTheLinesBeforeIt() throws {
-    var text = sampleLines(seed: 6, count: 200) + "\n"
+    var text = BlockValidationTests.sampleLines(seed: 6, count: 200) + "\n"
     text += "{\"id\":\"long\",\"title\":\"" + String(repeating: "x", count: ByteReader.defaultMaxRecordBytes) + "\"}\n"
-    text += sampleLines(seed: 7, count: 50)
-    let paths = files([text])
+    text += BlockValidationTests.sampleLines(seed: 7, count: 50)
+    let paths = BlockValidationTests.files([text])
     let expected = try inTurn(paths)
     #expect(expected.stop?.contains("longer than") == true)
     #expect(expected.messages.count > 20)
@@ -226,7 +226,7 @@ import Testing
   }
 
   @Test func aMissingFileStopsAfterTheFilesBefore() throws {
-    let paths = files([sampleLines(seed: 5, count: 300)]) + [temporaryDirectory() + "/missing.ndjson"]
+    let paths = BlockValidationTests.files([BlockValidationTests.sampleLines(seed: 5, count: 300)]) + [temporaryDirectory() + "/missing.ndjson"]
     let expected = try inTurn(paths)
     #expect(expected.stop?.contains("missing.ndjson") == true)
     #expect(try inBlocks(paths, blockBytes: 700, threads: 2) == expected)

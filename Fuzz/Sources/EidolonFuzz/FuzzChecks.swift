@@ -50,10 +50,10 @@ enum FuzzChecks {
   /// canonical scanner, or the full decoder behind it) and `next()` with the scanner make
   /// the same event, the view's canonical line is the writer's line for that event, it
   /// calls the input canonical exactly when the input is that line; all reject the same lines.
-  /// eid-validate's blocks on two threads against one thread reading the lines in turn:
-  /// the same messages in the same order, the same summary, the same stop. The block size
-  /// (1 to 64 bytes) and whether the bytes are one input or two halves come from the
-  /// input's last byte.
+  /// eid-validate's and eid-transform's blocks on two threads against one thread reading
+  /// the lines in turn: the same messages in the same order, the same summary, output and
+  /// counts, the same stop. The block size (1 to 64 bytes), whether the bytes are one input
+  /// or two halves, a --source filter and --strict come from the input's last byte.
   static func validateBlocks(_ bytes: [UInt8]) {
     let pick = Int(bytes.last ?? 0)
     let halves = pick & 64 != 0 ? [Array(bytes[..<(bytes.count / 2)]), Array(bytes[(bytes.count / 2)...])] : [bytes]
@@ -86,6 +86,34 @@ enum FuzzChecks {
         .run(inputs: halves.enumerated().map { index, half in { ByteReader(source: MemorySource(half), name: "part\(index)") } })
     }
     if inTurn != inBlocks { fatalError("the blocks told another story than one thread:\n\(inTurn)\n\(inBlocks)") }
+    // eid-transform's view path the same way: output bytes, messages, counts, stop.
+    var options = TransformOptions()
+    if pick & 128 != 0 { options.sources = ["toggl"] }
+    func passed(_ body: (EventTransformer, OutputSink, Diagnostics) throws -> Void) -> ([String], [UInt8]) {
+      let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
+      var messages: [String] = []
+      diagnostics.messageHandler = { messages.append($0) }
+      let path = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/eidolon-fuzz-pass-\(getpid())"
+      defer { unlink(path) }
+      guard let sink = try? OutputSink.open(path) else { fatalError("cannot open \(path)") }
+      let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
+      do { try body(transformer, sink, diagnostics) } catch { messages.append("stopped: \(error)") }
+      messages.append("\(transformer.eventsIn) in, \(transformer.eventsOut) out")
+      try? sink.finish()
+      let output = (try? ByteReader(source: FileDescriptorSource(path: path), name: path).peek(1 << 20)).map(Array.init) ?? []
+      return (messages, output)
+    }
+    let passedInTurn = passed { transformer, sink, diagnostics in
+      for (index, half) in halves.enumerated() {
+        let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(half), name: "part\(index)"), diagnostics: diagnostics)
+        while let view = try reader.nextView() { try transformer.pass(view, to: sink) }
+      }
+    }
+    let passedInBlocks = passed { transformer, sink, diagnostics in
+      try transformer.passAll(halves.enumerated().map { index, half in { ByteReader(source: MemorySource(half), name: "part\(index)") } },
+                              to: sink, diagnostics: diagnostics, blockBytes: 1 + pick % 64)
+    }
+    if passedInTurn != passedInBlocks { fatalError("eid-transform's blocks passed another stream than one thread") }
   }
 
   static func ndjsonView(_ bytes: [UInt8]) {

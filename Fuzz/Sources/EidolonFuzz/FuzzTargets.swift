@@ -37,7 +37,7 @@ struct FuzzTarget: Sendable {
     FuzzTarget(name: "ndjson-view", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson", "Fuzz/seeds/ndjson-view/*"]) {
       FuzzChecks.ndjsonView($0)
     },
-    FuzzTarget(name: "validate-blocks", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson", "Fuzz/seeds/ndjson-view/*"]) {
+    FuzzTarget(name: "ndjson-blocks", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson", "Fuzz/seeds/ndjson-view/*"]) {
       FuzzChecks.validateBlocks($0)
     },
     FuzzTarget(name: "aw-view", seeds: ["corpus/activitywatch/*.json", "corpus/migration/aw-export.json"]) {

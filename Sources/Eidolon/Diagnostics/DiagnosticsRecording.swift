@@ -9,7 +9,11 @@ public final class DiagnosticsRecording {
     case note(String)
   }
 
-  private(set) var messages: [Message] = []
+  private(set) var messages: [(message: Message, mark: Int)] = []
+  /// Where the thread's own output stood when the next messages come (a byte count the
+  /// replay is told of before each message, so a stop leaves exactly the output made
+  /// before the record that stopped it).
+  var mark = 0
   /// The rejected records' raw bytes (the reader's buffer moves on before a replay).
   private let raw = ByteBuffer(capacity: 256)
 
@@ -20,19 +24,22 @@ public final class DiagnosticsRecording {
   func reject(_ error: EidolonError, raw record: UnsafeRawBufferPointer?) {
     let offset = raw.count
     if let record { raw.append(record) }
-    messages.append(.reject(error, rawOffset: offset, rawCount: record?.count ?? 0, hasRaw: record != nil))
+    messages.append((.reject(error, rawOffset: offset, rawCount: record?.count ?? 0, hasRaw: record != nil), mark))
   }
 
-  func append(_ message: Message) { messages.append(message) }
+  func append(_ message: Message) { messages.append((message, mark)) }
 
   public func removeAll() {
     if !messages.isEmpty { messages.removeAll(keepingCapacity: true) }
     raw.removeAll()
+    mark = 0
   }
 
-  /// Tells `diagnostics` everything recorded, in order (a strict run stops at the first reject).
-  public func replay(into diagnostics: Diagnostics) throws {
-    for message in messages {
+  /// Tells `diagnostics` everything recorded, in order (a strict run stops at the first
+  /// reject); `reaching` hears each message's mark first.
+  public func replay(into diagnostics: Diagnostics, reaching: ((Int) throws -> Void)? = nil) throws {
+    for (message, mark) in messages {
+      try reaching?(mark)
       switch message {
       case let .reject(error, offset, count, hasRaw):
         try diagnostics.reject(error, raw: hasRaw ? UnsafeRawBufferPointer(start: raw.base + offset, count: count) : nil)

@@ -9,14 +9,17 @@ public final class EventTransformer: EventWriter {
   /// The step of --since, --until, --source, --kind and --where, when there is one.
   private var filterStage: MapStage?
   /// --source and --kind as bytes, to judge views by.
-  private lazy var sourceNames = options.sources.map { Array($0.utf8) }
-  private lazy var kindNames = options.kinds.map { Array($0.utf8) }
+  /// (Set in `init`: threads passing blocks read them at once.)
+  private let sourceNames: [[UInt8]]
+  private let kindNames: [[UInt8]]
   public private(set) var eventsIn = 0
   private var zoneGaps = 0
   private var zoneOverlaps = 0
 
   public init(options: TransformOptions, writer: EventWriter) {
     self.options = options
+    sourceNames = options.sources.map { Array($0.utf8) }
+    kindNames = options.kinds.map { Array($0.utf8) }
     tail = CountingStage(next: writer)
     head = tail
     // Built from the last step back to the first.
@@ -86,6 +89,13 @@ public final class EventTransformer: EventWriter {
 
   public var eventsOut: Int { tail.count }
 
+  /// Counts what a block passed elsewhere (`passAll`) as `pass` would have.
+  func addPassed(eventsIn read: Int, dropped: Int, kept: Int) {
+    eventsIn += read
+    filterStage?.dropped += dropped
+    tail.count += kept
+  }
+
   private func fixTime(_ event: inout Event) {
     if let zone = options.assumeZone {
       let seconds = CivilTime.floorDiv(event.start, 1000)
@@ -154,7 +164,8 @@ public final class EventTransformer: EventWriter {
 
 extension EventTransformer {
   /// `TransformOptions.keeps` for a view, without --where (`takesViews` is false with it).
-  private func keeps(_ view: EventView) -> Bool {
+  /// Reads only what `init` set: threads passing blocks call it at once.
+  func keeps(_ view: EventView) -> Bool {
     if let since = options.since, view.start < since { return false }
     if let until = options.until, view.start >= until { return false }
     if !sourceNames.isEmpty && !sourceNames.contains(where: { $0.withUnsafeBytes { $0.sameBytes(as: view.source) } }) { return false }

@@ -153,7 +153,7 @@ public final class DuplicateIDFinder {
       for i in 1...entries.count where i == entries.count || entries[i].hash != entries[runStart].hash {
         if i - runStart > 1 {
           entries[runStart..<i].sort { a, b in
-            let c = Chunk.compare(idBytes(a), idBytes(b))
+            let c = ByteOrder.compare(idBytes(a), idBytes(b))
             if c != 0 { return c < 0 }
             return (a.fileIndex, a.line) < (b.fileIndex, b.line)
           }
@@ -168,7 +168,7 @@ public final class DuplicateIDFinder {
       for i in 1..<max(entries.count, 1) {
         let a = entries[first]
         let b = entries[i]
-        if a.hash == b.hash && Chunk.compare(idBytes(a), idBytes(b)) == 0 {
+        if a.hash == b.hash && ByteOrder.compare(idBytes(a), idBytes(b)) == 0 {
           try report(Duplicate(id: String(decoding: idBytes(b), as: UTF8.self), fileIndex: Int(b.fileIndex),
                                line: b.line, firstFileIndex: Int(a.fileIndex), firstLine: a.line,
                                sameContent: a.content == b.content))
@@ -205,15 +205,6 @@ public final class DuplicateIDFinder {
         throw error
       }
       return RunFile(fd: fd, upperHalf: upperHalf ?? written, size: written)
-    }
-
-    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
-      let common = min(a.count, b.count)
-      if common > 0 {
-        let c = memcmp(a.baseAddress!, b.baseAddress!, common)
-        if c != 0 { return c }
-      }
-      return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 
     /// LSD radix sort on `hash`, eight bits a pass; stable. Passes whose byte is the same in
@@ -407,7 +398,7 @@ public final class DuplicateIDFinder {
     /// (hash, id, file, line) order: the order the runs were sorted in.
     func precedes(_ other: RunReader) -> Bool {
       if hash != other.hash { return hash < other.hash }
-      let c = Chunk.compare(id.bytes, other.id.bytes)
+      let c = ByteOrder.compare(id.bytes, other.id.bytes)
       if c != 0 { return c < 0 }
       return (fileIndex, line) < (other.fileIndex, other.line)
     }

@@ -1,0 +1,79 @@
+extension EventTransformer {
+  /// `pass` for every event of `inputs` (opened at their turn), on both cores
+  /// (`LineBlocks`): two threads read a block of lines each and keep the canonical lines
+  /// the filters keep in the block's output; each block is merged back in input order,
+  /// its messages replayed into `diagnostics`, its lines written to `sink`, its counts
+  /// added. The output, the messages and the counts are `pass`'s on one thread.
+  public func passAll(_ inputs: [() throws -> ByteReader], to sink: OutputSink, diagnostics: Diagnostics,
+                      options: EidolonNDJSONReader.Options = EidolonNDJSONReader.Options(), progress: Progress? = nil,
+                      blockBytes: Int = NDJSONValidation.blockBytes, threads: Int = 2) throws {
+    let toolName = diagnostics.toolName
+    var records = 0
+    let blocks = try LineBlocks<PassBlock>(threads: threads, blockBytes: blockBytes, handler: {
+      let threadDiagnostics = Diagnostics(toolName: toolName)
+      return { [self] block in passLines(of: block, diagnostics: threadDiagnostics, options: options) }
+    }, merge: { [self] block in
+      let lines = block.output.bytes
+      var written = 0
+      /// The block's lines up to `end` into the sink, a piece at a time (its buffer stays its size).
+      func write(upTo end: Int) throws {
+        while written < end {
+          let piece = min(OutputSink.flushThreshold, end - written)
+          sink.buffer.append(UnsafeRawBufferPointer(rebasing: lines[written..<(written + piece)]))
+          try sink.flushIfFull()
+          written += piece
+        }
+      }
+      // The lines kept before a reject go out before it (a --strict stop leaves just those).
+      try block.messages.replay(into: diagnostics) { try write(upTo: $0) }
+      try write(upTo: lines.count)
+      addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
+      if let failure = block.failure { throw failure }
+      records += block.records
+      progress?.updateNow(records: records, bytes: block.progressBytes)
+    })
+    try blocks.run(inputs) { _ in 0 }
+    progress?.clear()
+  }
+
+  /// One block on a thread: each view the filters keep, its canonical line.
+  private func passLines(of block: PassBlock, diagnostics: Diagnostics, options: EidolonNDJSONReader.Options) {
+    let reader = block.reader(diagnostics: diagnostics, options: options)
+    do {
+      while true {
+        block.messages.mark = block.output.count
+        guard let view = try reader.nextView() else { break }
+        block.eventsIn += 1
+        guard keeps(view) else {
+          block.dropped += 1
+          continue
+        }
+        block.kept += 1
+        block.output.append(view.canonicalLine)
+        block.output.append(0x0A)
+      }
+    } catch {
+      block.failure = error
+    }
+    block.records = reader.recordCount
+  }
+}
+
+/// A block of lines and the canonical lines kept of it.
+final class PassBlock: LineBlock {
+  let output = ByteBuffer(capacity: LineBlock.defaultBytes + (64 << 10))
+  var eventsIn = 0
+  var dropped = 0
+  var kept = 0
+
+  required init() {}
+
+  override func recycle(blockBytes: Int) {
+    super.recycle(blockBytes: blockBytes)
+    if output.capacity > 2 * blockBytes + (64 << 10) { output.releaseMemory() }
+    output.removeAll()
+    eventsIn = 0
+    dropped = 0
+    kept = 0
+  }
+}
