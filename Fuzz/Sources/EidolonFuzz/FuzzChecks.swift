@@ -100,7 +100,11 @@ enum FuzzChecks {
       do { try body(transformer, sink, diagnostics) } catch { messages.append("stopped: \(error)") }
       messages.append("\(transformer.eventsIn) in, \(transformer.eventsOut) out")
       try? sink.finish()
-      let output = (try? ByteReader(source: FileDescriptorSource(path: path), name: path).peek(1 << 20)).map(Array.init) ?? []
+      var output: [UInt8] = []
+      if let source = try? FileDescriptorSource(path: path) {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while let n = try? chunk.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 { output += chunk[..<n] }
+      }
       return (messages, output)
     }
     let passedInTurn = passed { transformer, sink, diagnostics in
