@@ -19,8 +19,6 @@ public final class DiagnosticsRecording {
 
   public init() {}
 
-  public var isEmpty: Bool { messages.isEmpty }
-
   func reject(_ error: EidolonError, raw record: UnsafeRawBufferPointer?) {
     let offset = raw.count
     if let record { raw.append(record) }

@@ -23,7 +23,8 @@ class LineBlock {
 
   required init() {}
 
-  /// A reader over the block's lines where they lie, positions as in the whole input.
+  /// A reader over the block's lines where they lie, positions as in the whole input;
+  /// `diagnostics` (the thread's own) records into the block's messages from now on.
   func reader(diagnostics: Diagnostics, options: EidolonNDJSONReader.Options) -> EidolonNDJSONReader {
     diagnostics.recording = messages
     let bytes = ByteReader(borrowing: UnsafeMutableRawBufferPointer(start: input.base, count: input.count), name: fileName,

@@ -24,14 +24,10 @@ public final class CheckedEvents {
   /// Names past the first `linearNames`, found by hash (real streams have a handful).
   private var namesByBytes: [[UInt8]: UInt32] = [:]
   private static let linearNames = 32
-  /// Changes whenever the names are emptied (slots then stand for other names).
-  private(set) var nameGeneration = 0
   /// Warnings `EventCheck` gave for these events (the summary counts them).
   var warnings = 0
 
   public init() {}
-
-  public var count: Int { records.count }
 
   /// The slot of a name already in the table.
   @inline(__always)
@@ -63,15 +59,14 @@ public final class CheckedEvents {
     UnsafeRawBufferPointer(start: ids.base + Int(record.idOffset), count: Int(record.idLength))
   }
 
-  /// Empties it for the next block; the names too unless `keepingNames`.
-  public func removeAll(keepingNames: Bool = false) {
+  /// Empties it for the next block.
+  public func removeAll() {
     if !records.isEmpty { records.removeAll(keepingCapacity: true) }
     ids.removeAll()
     warnings = 0
-    if !keepingNames && !names.isEmpty {
+    if !names.isEmpty {
       names.removeAll(keepingCapacity: true)
       namesByBytes.removeAll()
-      nameGeneration += 1
     }
   }
 }

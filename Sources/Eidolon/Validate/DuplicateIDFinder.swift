@@ -444,7 +444,7 @@ private final class DuplicateQueue {
     monitor.lock()
     defer { monitor.unlock() }
     while items.count - head >= capacity && !cancelled { monitor.wait() }
-    if cancelled { throw CancellationError() }
+    if cancelled { throw MergeCancelled() }
     if head >= capacity {  // the taken ones go, so the array stays within twice the capacity
       items.removeFirst(head)
       head = 0
@@ -473,7 +473,7 @@ private final class DuplicateQueue {
       monitor.broadcast()
       return item
     }
-    if let failure, !(failure is CancellationError) { throw failure }
+    if let failure, !(failure is MergeCancelled) { throw failure }
     return nil
   }
 
@@ -486,4 +486,4 @@ private final class DuplicateQueue {
   }
 }
 
-private struct CancellationError: Error {}
+private struct MergeCancelled: Error {}

@@ -33,11 +33,6 @@ public final class EventCheck {
   }
 
   /// Names that may stand in "source" and "kind": lower-case letters, digits, '_', '-', '.'.
-  public static func isIdentifier(_ text: String) -> Bool {
-    var text = text
-    return text.withUTF8 { isIdentifier(UnsafeRawBufferPointer($0)) }
-  }
-
   public static func isIdentifier(_ bytes: UnsafeRawBufferPointer) -> Bool {
     !bytes.isEmpty && bytes.allSatisfy { c in
       (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c == 0x2D || c == 0x2E

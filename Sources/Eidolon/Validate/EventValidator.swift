@@ -48,25 +48,20 @@ public final class EventValidator {
 
   private func mergePending() throws {
     try merge(pending, fileIndex: fileNames.count - 1)
-    pending.removeAll(keepingNames: true)
+    pending.removeAll()
   }
 
   /// Tallies by source and kind, by name: sums added in input order, as `merge` is called.
   private var tallies: [(name: [UInt8], asSource: EventSummary.Tally, asKind: EventSummary.Tally)] = []
   private var tallyIndexes: [[UInt8]: Int] = [:]
-  /// The tally of each slot of the names of the events merged last, and whose names they are.
+  /// The tally of each slot of the names of the events being merged.
   private var slotTallies: [Int] = []
-  private var slotNames: (table: ObjectIdentifier, generation: Int)?
 
   /// Adds events checked elsewhere (of the file `beginFile` numbered `fileIndex`), in input order.
   public func merge(_ events: CheckedEvents, fileIndex: Int) throws {
-    let names = (ObjectIdentifier(events), events.nameGeneration)
-    if slotNames == nil || slotNames! != names {
-      slotTallies.removeAll(keepingCapacity: true)
-      slotNames = names
-    }
-    while slotTallies.count < events.names.count {
-      let name = events.names[slotTallies.count]
+    // Each block has a table of its own (a few names): looked up once per merge.
+    slotTallies.removeAll(keepingCapacity: true)
+    for name in events.names {
       if let index = tallyIndexes[name] {
         slotTallies.append(index)
       } else {
