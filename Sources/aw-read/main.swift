@@ -52,10 +52,11 @@ struct AwRead: ParsableCommand {
     var events = 0
     var buckets = 0
     var bytesBefore: Int64 = 0
+    // Events are turned into lines on both cores (ActivityWatchBlocks).
+    let blocks = ActivityWatchBlocks(diagnostics: diagnostics, keeping: { bounds.contains(start: $0) }, progress: progress)
     func read(_ input: ByteReader) throws {
       let reader = ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
-      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: input.name,
-                              diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
+      try blocks.copy(reader, to: output, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
       buckets += reader.bucketCount
     }

@@ -50,4 +50,21 @@ public final class DiagnosticsRecording {
       }
     }
   }
+
+  /// Replays into `diagnostics` with `output` (a thread's lines, the marks its offsets)
+  /// written to `sink` in between: the lines made before each message go out before it,
+  /// so a stop leaves just those; then the rest.
+  /// (`output` is left empty: a large one is handed on whole.)
+  func replay(into diagnostics: Diagnostics, interleaving output: ByteBuffer, to sink: OutputSink) throws {
+    if messages.isEmpty { return try sink.append(taking: output) }
+    let lines = output.bytes
+    var written = 0
+    func write(upTo end: Int) throws {
+      guard written < end else { return }
+      try sink.append(UnsafeRawBufferPointer(rebasing: lines[written..<end]))
+      written = end
+    }
+    try replay(into: diagnostics) { try write(upTo: $0) }
+    try write(upTo: lines.count)
+  }
 }

@@ -1,25 +1,13 @@
 /// A piece of one NDJSON input, whole lines, handed to a thread and merged back in input
 /// order (`LineBlocks`); subclasses add what handling it found.
-class LineBlock {
-  /// Lines are gathered into a block until it holds this many bytes.
-  static let defaultBytes = 1 << 20
-  /// The lines, each with its LF.
-  let input = ByteBuffer(capacity: LineBlock.defaultBytes + (64 << 10))
+class LineBlock: HandedBlock {
   var fileIndex = 0
   var fileName = ""
   /// Lines and bytes of the input before the block's first line.
   var linesBefore = 0
   var offset: Int64 = 0
-  /// Bytes of all inputs read up to the block's end (for progress).
-  var progressBytes: Int64 = 0
-  /// What the thread's diagnostics were told, for the run's own.
-  let messages = DiagnosticsRecording()
-  /// What stopped the reading (a line from a newer format version).
-  var failure: Error?
   /// Lines read (records and rejects, blank lines not counted).
   var records = 0
-  /// Set once handled, until merged.
-  var isHandled = false
 
   required init() {}
 
@@ -32,14 +20,9 @@ class LineBlock {
     return EidolonNDJSONReader(input: bytes, diagnostics: diagnostics, options: options)
   }
 
-  /// Ready to be filled again; a block grown by a long line gives its memory back.
-  func recycle(blockBytes: Int) {
-    if input.capacity > 2 * blockBytes + (64 << 10) { input.releaseMemory() }
-    input.removeAll()
-    messages.removeAll()
-    failure = nil
+  override func recycle(blockBytes: Int) {
+    super.recycle(blockBytes: blockBytes)
     records = 0
-    isHandled = false
   }
 }
 
@@ -52,33 +35,14 @@ class LineBlock {
 /// (a line over the limit, a file that cannot be opened) has the blocks before it merged
 /// first. Memory: `threads` + 3 blocks (about a MiB each).
 final class LineBlocks<Block: LineBlock> {
-  private let blockBytes: Int
-  /// Handlers, handed blocks in turn: the next one holds the oldest block out.
-  private let threads: [HandOffThread<Block>]
-  private let merge: (Block) throws -> Void
-  private var next = 0
-  private var free: [Block] = []
+  private let ring: BlockRing<Block>
   private var bytesBefore: Int64 = 0
-  /// Set when a merge threw: nothing after it is merged.
-  private var stopped = false
 
   /// `handler` makes each thread's handler of blocks; `merge` takes each handled block
   /// on the caller's thread, in input order.
   init(threads: Int, blockBytes: Int, handler: () -> (Block) -> Void, merge: @escaping (Block) throws -> Void) throws {
-    self.blockBytes = max(1, blockBytes)
-    self.merge = merge
-    self.threads = try (0..<max(1, threads)).map { _ in
-      let handle = handler()
-      return try HandOffThread(spare: Block(), doing: "read NDJSON on the second core") { block in
-        guard block.input.count > 0 else { return }
-        handle(block)
-        block.isHandled = true
-      }
-    }
-  }
-
-  deinit {
-    for thread in threads { thread.stop() }
+    ring = try BlockRing(threads: threads, blockBytes: blockBytes, doing: "read NDJSON on the second core", handler: handler,
+                         merge: merge)
   }
 
   /// Every input in turn (each opened at its turn; `begin` is told of it and gives its
@@ -91,66 +55,36 @@ final class LineBlocks<Block: LineBlock> {
       }
     } catch {
       // What was read before the failure is merged first, as one thread would have.
-      try mergeOutstanding()
+      try ring.mergeOutstanding()
       throw error
     }
-    try mergeOutstanding()
+    try ring.mergeOutstanding()
   }
 
   private func read(_ input: ByteReader, fileIndex: Int) throws {
     while true {
-      let block = free.popLast() ?? Block()
+      let block = ring.emptyBlock()
       block.fileIndex = fileIndex
       block.fileName = input.name
       block.linesBefore = input.lineNumber
       block.offset = input.consumedOffset
       do {
-        while block.input.count < blockBytes, let line = try input.readLine() {
+        while block.input.count < ring.blockBytes, let line = try input.readLine() {
           block.input.append(line)
           block.input.append(0x0A)
         }
       } catch {
         // A line past the limit: the lines before it are still handled and merged.
-        if block.input.count > 0 { try mergeReturned(try trade(block)) }
+        if block.input.count > 0 { try ring.handOff(block) } else { ring.giveBack(block) }
         throw error
       }
       block.progressBytes = bytesBefore + input.consumedOffset
       if block.input.count == 0 {
-        free.append(block)
+        ring.giveBack(block)
         break
       }
-      try mergeReturned(try trade(block))
+      try ring.handOff(block)
     }
     bytesBefore += input.consumedOffset
-  }
-
-  /// Gives the next thread `block` once it is done with its last one, which comes back
-  /// (the oldest block out).
-  private func trade(_ block: Block) throws -> Block {
-    var other = block
-    try threads[next].hand { swap(&other, &$0) }
-    next = (next + 1) % threads.count
-    return other
-  }
-
-  /// Merges every block handed out, in order.
-  private func mergeOutstanding() throws {
-    guard !stopped else { return }
-    for _ in threads { try mergeReturned(try trade(free.popLast() ?? Block())) }
-    for thread in threads { try thread.drain() }
-  }
-
-  private func mergeReturned(_ block: Block) throws {
-    defer {
-      block.recycle(blockBytes: blockBytes)
-      free.append(block)
-    }
-    guard block.isHandled else { return }
-    do {
-      try merge(block)
-    } catch {
-      stopped = true
-      throw error
-    }
   }
 }

@@ -105,6 +105,31 @@ public final class OutputSink {
     if buffer.count >= OutputSink.flushThreshold { try handOn() }
   }
 
+  /// Appends `bytes` a piece at a time (the buffer stays its size), handing each full
+  /// buffer on: a block of lines made on another thread.
+  public func append(_ bytes: UnsafeRawBufferPointer) throws {
+    var written = 0
+    while written < bytes.count {
+      let piece = min(OutputSink.flushThreshold, bytes.count - written)
+      buffer.append(UnsafeRawBufferPointer(rebasing: bytes[written..<(written + piece)]))
+      try flushIfFull()
+      written += piece
+    }
+  }
+
+  /// Writes all of `lines` and leaves it empty: a large one trades its memory with the
+  /// buffer, which is handed on whole (no copy), a small one is copied.
+  public func append(taking lines: ByteBuffer) throws {
+    guard lines.count >= OutputSink.flushThreshold else {
+      try append(lines.bytes)
+      lines.removeAll()
+      return
+    }
+    if buffer.count > 0 { try handOn() }
+    buffer.swapStorage(with: lines)
+    try handOn()
+  }
+
   private func handOn() throws {
     if writeBehind == nil && writesBehind && !finished {
       writeBehind = try WriteBehind(writer: writer)

@@ -75,14 +75,15 @@ public final class JSONTokenizer {
     stack.reserveCapacity(64)
   }
 
-  /// Starts over on one JSON value in memory: `lineNumber` and `offset` place it in its file.
-  public func reset(line bytes: UnsafeRawBufferPointer, lineNumber: Int, offset: Int64) {
+  /// Starts over on one JSON value in memory: `lineNumber`, `offset` and `column` place it
+  /// in its file.
+  public func reset(line bytes: UnsafeRawBufferPointer, lineNumber: Int, offset: Int64, column: Int = 1) {
     ptr = bytes.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? UnsafePointer(bitPattern: 1)!
     pos = 0
     end = bytes.count
     base = offset
     line = lineNumber
-    lineStart = offset
+    lineStart = offset - Int64(column - 1)
     state = .topValue
     stack.removeAll(keepingCapacity: true)
   }

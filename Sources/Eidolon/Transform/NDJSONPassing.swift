@@ -13,20 +13,8 @@ extension EventTransformer {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       return { [self] block in passLines(of: block, diagnostics: threadDiagnostics, options: options) }
     }, merge: { [self] block in
-      let lines = block.output.bytes
-      var written = 0
-      /// The block's lines up to `end` into the sink, a piece at a time (its buffer stays its size).
-      func write(upTo end: Int) throws {
-        while written < end {
-          let piece = min(OutputSink.flushThreshold, end - written)
-          sink.buffer.append(UnsafeRawBufferPointer(rebasing: lines[written..<(written + piece)]))
-          try sink.flushIfFull()
-          written += piece
-        }
-      }
       // The lines kept before a reject go out before it (a --strict stop leaves just those).
-      try block.messages.replay(into: diagnostics) { try write(upTo: $0) }
-      try write(upTo: lines.count)
+      try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
       addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
       if let failure = block.failure { throw failure }
       records += block.records

@@ -228,15 +228,23 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
   }
 
   private func convert(_ value: JSONValue, at position: SourcePosition) throws -> Event? {
+    try ActivityWatchReader.convert(value, at: position, bucket: bucket, file: input.name, scratch: idScratch,
+                                    diagnostics: diagnostics)
+  }
+
+  /// The event `value` of `bucket` through the mapping, checked against the spec; nil
+  /// when it is rejected (told to `diagnostics`, at `position` in `file`).
+  static func convert(_ value: JSONValue, at position: SourcePosition, bucket: ActivityWatchBucket, file: String,
+                      scratch: ByteBuffer, diagnostics: Diagnostics) throws -> Event? {
     do {
       guard case .object(let object) = value else {
         throw EidolonError(.data, "an event must be an object")
       }
-      let event = try ActivityWatchMapping.event(from: object, bucket: bucket, scratch: idScratch)
+      let event = try ActivityWatchMapping.event(from: object, bucket: bucket, scratch: scratch)
       try EventSpec.check(event)
       return event
     } catch var error as EidolonError where error.isRecordError {
-      error.file = input.name
+      error.file = file
       error.position = position
       error.message = "bucket \"\(bucket.id)\": " + error.message
       let raw = ByteBuffer(capacity: 256)
@@ -244,5 +252,42 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
       try diagnostics.reject(error, raw: raw.bytes)
       return nil
     }
+  }
+
+  // MARK: Events cut whole for other threads (ActivityWatchBlocks.swift)
+
+  /// True while the next step is an event of a streaming bucket `cutEvent` may cut.
+  var cutsEvents: Bool { state == .events && scannedBucket != nil }
+
+  /// The bucket whose events `cutEvent` cuts now; nil when the next step is not one of them.
+  var cuttingBucket: (bucket: ActivityWatchBucket, text: ActivityWatchEventScanner.BucketText)? {
+    guard state == .events, let scannedBucket else { return nil }
+    return (bucket, scannedBucket)
+  }
+
+  /// Deepest an event is cut at; a deeper one is read here, the usual way.
+  static let maxCutDepth = 64
+
+  /// Moves past the next event of the bucket being cut, handing `take` its bytes (at most
+  /// `maxScannedEventBytes`), where it starts, and how much deeper it may nest (the
+  /// tokenizer's limit less the depth it lies at).
+  /// False, with nothing consumed, at the end of the events or for an event not cut this
+  /// way: `nextView()` then takes the next step.
+  func cutEvent(_ take: (UnsafeRawBufferPointer, SourcePosition, Int) -> Void) throws -> Bool {
+    guard cutsEvents else { return false }
+    let tokenizer = self.tokenizer
+    return try tokenizer.offerRawValue(maxBytes: ActivityWatchReader.maxScannedEventBytes) { bytes in
+      let scan = JSONValueEnd.find(bytes, maxDepth: ActivityWatchReader.maxCutDepth)
+      if case .took(let count) = scan {
+        take(UnsafeRawBufferPointer(rebasing: bytes[..<count]), tokenizer.tokenPosition, tokenizer.maxDepth - tokenizer.depth)
+      }
+      return scan
+    }
+  }
+
+  /// Counts events of the bucket being cut that were read elsewhere, as if read here.
+  func countCutEvents(streamed: Int, scanned: Int) {
+    streamedEvents += streamed
+    scannedEvents += scanned
   }
 }
