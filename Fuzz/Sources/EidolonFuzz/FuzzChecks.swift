@@ -93,17 +93,10 @@ enum FuzzChecks {
       let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
       var messages: [String] = []
       diagnostics.messageHandler = { messages.append($0) }
-      let path = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/eidolon-fuzz-pass-\(getpid())"
-      defer { unlink(path) }
-      guard let sink = try? OutputSink.open(path) else { fatalError("cannot open \(path)") }
-      let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
-      do { try body(transformer, sink, diagnostics) } catch { messages.append("stopped: \(error)") }
-      messages.append("\(transformer.eventsIn) in, \(transformer.eventsOut) out")
-      try? sink.finish()
-      var output: [UInt8] = []
-      if let source = try? FileDescriptorSource(path: path) {
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while let n = try? chunk.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 { output += chunk[..<n] }
+      let output = written { sink in
+        let transformer = EventTransformer(options: options, writer: EidolonNDJSONWriter(sink: sink))
+        do { try body(transformer, sink, diagnostics) } catch { messages.append("stopped: \(error)") }
+        messages.append("\(transformer.eventsIn) in, \(transformer.eventsOut) out")
       }
       return (messages, output)
     }
@@ -118,6 +111,67 @@ enum FuzzChecks {
                               to: sink, diagnostics: diagnostics, blockBytes: 1 + pick % 64)
     }
     if passedInTurn != passedInBlocks { fatalError("eid-transform's blocks passed another stream than one thread") }
+  }
+
+  /// aw-read's blocks (`ActivityWatchBlocks`: events cut on one thread, read on two,
+  /// merged in order) against the reader handing out views in turn: the same output bytes,
+  /// messages, counts and stop; the input's last byte picks the block size, the chunks,
+  /// `--strict` and a `--since`.
+  static func activityWatchBlocks(_ bytes: [UInt8]) {
+    let pick = Int(bytes.last ?? 0)
+    let chunk = [Int.max, 1, 7, 64][pick % 4]
+    let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
+    let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
+    func outcome(_ body: (ActivityWatchReader, OutputSink, Diagnostics) throws -> Int) -> ([String], [UInt8]) {
+      let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
+      var messages: [String] = []
+      diagnostics.messageHandler = { messages.append($0) }
+      let output = written { sink in
+        let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
+        let reader = ActivityWatchReader(input: input, diagnostics: diagnostics)
+        do {
+          messages.append("\(try body(reader, sink, diagnostics)) events")
+        } catch {
+          messages.append("stopped: \(error)")
+        }
+        messages.append("\(reader.bucketCount) buckets")
+      }
+      return (messages, output)
+    }
+    let inTurn = outcome { reader, sink, _ in
+      var events = 0
+      while let view = try reader.nextView() {
+        guard keeps(view.start) else { continue }
+        sink.buffer.append(view.canonicalLine)
+        sink.buffer.append(0x0A)
+        try sink.flushIfFull()
+        events += 1
+      }
+      return events
+    }
+    let inBlocks = outcome { reader, sink, diagnostics in
+      var events = 0
+      try ActivityWatchBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
+        .copy(reader, to: sink, events: &events, bytesBefore: 0)
+      return events
+    }
+    if inTurn.0 != inBlocks.0 { fatalError("aw-read's blocks told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }
+    if inTurn.1 != inBlocks.1 { fatalError("aw-read's blocks wrote other lines than the reader in turn") }
+  }
+
+  /// What `body` writes through an OutputSink on a file (its writing thread and all), read back.
+  static func written(_ body: (OutputSink) -> Void) -> [UInt8] {
+    let path = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/eidolon-fuzz-output-\(getpid())"
+    defer { unlink(path) }
+    guard let sink = try? OutputSink.open(path) else { fatalError("cannot open \(path)") }
+    body(sink)
+    try? sink.finish()
+    var output: [UInt8] = []
+    if let source = try? FileDescriptorSource(path: path) {
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while let n = try? chunk.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 { output += chunk[..<n] }
+    }
+    return output
   }
 
   static func ndjsonView(_ bytes: [UInt8]) {

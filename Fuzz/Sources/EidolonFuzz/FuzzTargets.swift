@@ -43,6 +43,9 @@ struct FuzzTarget: Sendable {
     FuzzTarget(name: "aw-view", seeds: ["corpus/activitywatch/*.json", "corpus/migration/aw-export.json"]) {
       FuzzChecks.activityWatchView($0)
     },
+    FuzzTarget(name: "aw-blocks", seeds: ["corpus/activitywatch/*.json", "corpus/migration/aw-export.json"]) {
+      FuzzChecks.activityWatchBlocks($0)
+    },
     FuzzTarget(name: "toggl-view", seeds: ["corpus/toggl/*.csv"]) { FuzzChecks.togglView($0) },
     FuzzTarget(name: "rt-view", seeds: ["corpus/rescuetime/*.csv"]) { FuzzChecks.rescueTimeView($0, variant: .apiCSV) },
     FuzzTarget(name: "rt-json-view", seeds: ["corpus/rescuetime/*.json"]) { FuzzChecks.rescueTimeView($0, variant: .apiJSON) },

@@ -46,13 +46,7 @@ enum JSONValueEnd {
         var outside = brackets & ~inside
         while outside != 0 {
           let k = outside.trailingZeroBitCount >> 3
-          if p[i + k] | 0x20 == UInt8(ascii: "{") {
-            depth += 1
-            if depth > maxDepth { return .declined }
-          } else {
-            depth -= 1
-            if depth == 0 { return .took(i + k + 1) }
-          }
+          if let end = bracket(p[i + k], depth: &depth, maxDepth: maxDepth, after: i + k + 1) { return end }
           outside &= outside &- 1
         }
         i += 8
@@ -79,12 +73,8 @@ enum JSONValueEnd {
           }
         } else if c == UInt8(ascii: "\"") {
           inString = true
-        } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-          depth += 1
-          if depth > maxDepth { return .declined }
-        } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-          depth -= 1
-          if depth == 0 { return .took(i + k + 1) }
+        } else if c != UInt8(ascii: "\\"), let end = bracket(c, depth: &depth, maxDepth: maxDepth, after: i + k + 1) {
+          return end  // (a backslash outside strings is no bracket: the tokenizer refuses it)
         }
         done = through == 7 ? ~0 : (1 << UInt64(8 * (through + 1))) - 1
       }
@@ -103,15 +93,24 @@ enum JSONValueEnd {
         }
       } else if c == UInt8(ascii: "\"") {
         inString = true
-      } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-        depth += 1
-        if depth > maxDepth { return .declined }
-      } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-        depth -= 1
-        if depth == 0 { return .took(i) }
+      } else if c | 0x20 == UInt8(ascii: "{") || c | 0x20 == UInt8(ascii: "}"),
+        let end = bracket(c, depth: &depth, maxDepth: maxDepth, after: i) {
+        return end
       }
     }
     return .needMore
+  }
+
+  /// A bracket outside strings (`{`, `[`, `}` or `]`) moves the depth; the answer when it
+  /// ends the walk: the value's end (`after` is the offset past the bracket), or too deep.
+  @inline(__always)
+  private static func bracket(_ c: UInt8, depth: inout Int, maxDepth: Int, after: Int) -> JSONTokenizer.RawScan? {
+    if c | 0x20 == UInt8(ascii: "{") {
+      depth += 1
+      return depth > maxDepth ? .declined : nil
+    }
+    depth -= 1
+    return depth == 0 ? .took(after) : nil
   }
 
   /// Each byte's high bit set where the byte is not zero (no carries between bytes).
