@@ -189,6 +189,24 @@ import Testing
     #expect(stopped.stop?.contains("deeper than") == true)
   }
 
+  @Test func aGzipInputCutShortStopsWhereOneThreadStops() throws {
+    // The inflater fails while the reading thread cuts: the events cut before it are
+    // still written, as one thread writes them.
+    let text = ActivityWatchBlockTests.export([
+      ActivityWatchBlockTests.bucket("w", ActivityWatchBlockTests.randomEvents(seed: 9, count: 2_000).joined(separator: ",\n"))])
+    let dir = temporaryDirectory()
+    let sink = try OutputSink.open(dir + "/whole.json.gz", gzip: true)
+    text.withUnsafeBytes { sink.buffer.append($0) }
+    try sink.finish()
+    let gzip = try #require(readFile(dir + "/whole.json.gz"))
+    for length in [gzip.count / 3, gzip.count / 2, gzip.count - 20] {
+      let path = dir + "/cut-\(length).json.gz"
+      writeFile(path, Array(gzip.prefix(length)))
+      let outcome = try compare([], blockSizes: [4096, ActivityWatchBlocks.blockBytes], file: path)
+      #expect(outcome.stop != nil && outcome.output.count > 1000, "cut at \(length) of \(gzip.count)")
+    }
+  }
+
   @Test func errorsInsideACutEventStopAtTheirPlace() throws {
     let plain = #"{"timestamp": "2024-03-01T08:00:00Z", "duration": 1, "data": {"app": "a"}}"#
     let broken = [

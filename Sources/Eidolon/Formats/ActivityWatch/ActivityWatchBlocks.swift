@@ -73,7 +73,9 @@ public struct ActivityWatchBlocks {
         written += 1
       }
     } catch {
-      // What was cut before the failure is merged first, as one thread would have.
+      // What was cut before the failure (an input that cannot be read on) is written
+      // first, as one thread would have; after a merge's own failure nothing is.
+      if !ring.stopped && !block.cuts.isEmpty { try ring.handOff(block) }
       try ring.mergeOutstanding()
       throw error
     }
