@@ -4,7 +4,9 @@ import Testing
 /// Reads one input three ways: the general way alone (the reference: `fast` false), views
 /// with the reader's fast way, and Events with it. Checks that every event, every
 /// canonical line, every reject and every message is the same, and returns how many
-/// events there were and how many of them the fast way took (`taken`, read after).
+/// events there were and how many of them the fast way took (`taken`, read after). A CSV
+/// reader whose rows go to blocks (`CSVRowBlocks`) is read so too, at several block sizes
+/// and thread counts: the reference's lines, messages, rejects and stop.
 @discardableResult
 func compareReadingWays<Reader: EventViewReader>(
   _ make: (Diagnostics, _ fast: Bool) -> Reader, taken: (Reader) -> Int, sourceLocation: SourceLocation = #_sourceLocation
@@ -20,6 +22,8 @@ func compareReadingWays<Reader: EventViewReader>(
   let eventReader = make(diagnostics[2], true)
   var events = 0
   let written = ByteBuffer()
+  var lines: [UInt8] = []
+  var stop: String?
   func outcome<T>(_ body: () throws -> T) -> Result<T, EidolonError> {
     do { return .success(try body()) } catch let error as EidolonError { return .failure(error) } catch {
       Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
@@ -37,6 +41,7 @@ func compareReadingWays<Reader: EventViewReader>(
       #expect(try view.makeEvent() == expected, sourceLocation: sourceLocation)
       written.removeAll()
       EidolonNDJSONWriter.append(expected, to: written)
+      lines.append(contentsOf: written.bytes)
       written.commit(-1)
       #expect(String(decoding: view.canonicalLine, as: UTF8.self) == String(decoding: written.bytes, as: UTF8.self),
               sourceLocation: sourceLocation)
@@ -46,6 +51,7 @@ func compareReadingWays<Reader: EventViewReader>(
     case (.success(nil), .success(nil), .success(nil)):
       break
     case (.failure(let a), .failure(let b), .failure(let c)):
+      stop = a.description
       #expect(a.description == b.description && a.description == c.description, sourceLocation: sourceLocation)
     default:
       Issue.record("the ways disagree: \(expected) / \(view) / \(event)", sourceLocation: sourceLocation)
@@ -54,6 +60,34 @@ func compareReadingWays<Reader: EventViewReader>(
   }
   #expect(messages[1] == messages[0] && messages[2] == messages[0], sourceLocation: sourceLocation)
   #expect(diagnostics[1].rejectCount == diagnostics[0].rejectCount, sourceLocation: sourceLocation)
+  if make(Diagnostics(toolName: "test"), true) is CSVRowBlockReading {
+    for (blockBytes, threads) in [(1, 2), (97, 3), (CSVRowBlocks.blockBytes, 1), (CSVRowBlocks.blockBytes, 2)] {
+      var blockMessages: [String] = []
+      let blockDiagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+      blockDiagnostics.messageHandler = { blockMessages.append($0) }
+      let reader = make(blockDiagnostics, true) as! CSVRowBlockReading
+      let path = temporaryDirectory() + "/out.ndjson"
+      let sink = try OutputSink.open(path)
+      var count = 0
+      var blockStop: String?
+      do {
+        try CSVRowBlocks(diagnostics: blockDiagnostics, keeping: { _ in true }, blockBytes: blockBytes, threads: threads)
+          .copy(reader, bytesRead: { 0 }, to: sink, events: &count, bytesBefore: 0)
+      } catch let error as EidolonError {
+        blockStop = error.description
+      }
+      try sink.finish()
+      let output = readFile(path) ?? []
+      let context = "blocks of \(blockBytes) bytes on \(threads) threads"
+      let firstDifference = zip(output, lines).prefix { $0 == $1 }.count
+      #expect(output.count == lines.count && firstDifference == lines.count,
+              "\(context): output differs at byte \(firstDifference)", sourceLocation: sourceLocation)
+      #expect(count == events, "\(context): \(count) events against \(events)", sourceLocation: sourceLocation)
+      #expect(blockStop == stop, "\(context): stop \(blockStop ?? "none") against \(stop ?? "none")", sourceLocation: sourceLocation)
+      #expect(blockMessages == messages[0], "\(context): messages differ", sourceLocation: sourceLocation)
+      #expect(blockDiagnostics.rejectCount == diagnostics[0].rejectCount, sourceLocation: sourceLocation)
+    }
+  }
   return (events, taken(viewReader))
 }
 

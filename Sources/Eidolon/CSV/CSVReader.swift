@@ -92,6 +92,33 @@ public final class CSVReader {
   /// All fields of the current record as Strings.
   public var strings: [String] { (0..<fieldCount).map(string) }
 
+  /// Copies the current record's bytes to the end of `bytes` and its fields' offsets (into
+  /// `bytes`) and lengths to `spans`, for another thread (`CSVBlockRow`); says where the
+  /// record's raw bytes went. Fields whose doubled quotes were undone follow the record.
+  func appendRecord(to bytes: ByteBuffer, spans: inout [Int]) -> (offset: Int, count: Int) {
+    let offset = bytes.count
+    bytes.append(rawRecord)
+    let rawStart = rawRecord.count == 0 ? 0 : UnsafeRawPointer(recordBase).distance(to: rawRecord.baseAddress!)
+    var copied = -1
+    let count = fieldCount
+    let starts = fieldStarts, lengths = fieldLengths
+    spans.reserveCapacity(spans.count + 2 * count)
+    for i in 0..<count {
+      let start = starts[i]
+      if start >= 0 {
+        spans.append(offset + start - rawStart)
+      } else {
+        if copied < 0 {
+          copied = bytes.count
+          bytes.append(fieldBytes.bytes)
+        }
+        spans.append(copied + ~start)
+      }
+      spans.append(lengths[i])
+    }
+    return (offset, rawRecord.count)
+  }
+
   private enum Outcome { case record, blank, needMore, end }
 
   /// A record that is not UTF-8, with the first column that is not: one way for every
@@ -127,17 +154,22 @@ public final class CSVReader {
   /// Reads the next record like `next()`, but a record with a stray quote goes to
   /// `diagnostics` as rejected (its line skipped) and reading goes on with the next line.
   public func next(rejectingBadLinesTo diagnostics: Diagnostics) throws -> Bool {
+    try next(rejecting: { try diagnostics.reject($0, raw: $1) })
+  }
+
+  /// `next(rejectingBadLinesTo:)` with each rejected record handed to `reject`.
+  func next(rejecting reject: (EidolonError, UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
     while true {
       do {
         return try next()
       } catch var error as EidolonError where error.kind == .data {
         // Not UTF-8, or cut short: the record was read whole, so only it is lost.
         error.file = fileName
-        try diagnostics.reject(error, raw: rawRecord)
+        try reject(error, rawRecord)
       } catch var error as EidolonError where error.kind == .syntax {
         let raw = try skipBadLine()
         error.message += "; the row is skipped"
-        try raw.withUnsafeBytes { try diagnostics.reject(error, raw: $0) }
+        try raw.withUnsafeBytes { try reject(error, $0) }
       }
     }
   }

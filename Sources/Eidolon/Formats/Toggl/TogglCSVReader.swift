@@ -9,7 +9,7 @@
 /// Rows of the usual shape go from their cells' bytes straight to their canonical line
 /// (`TogglCSVRowScanner`); any other row goes through an Event as before. `nextView()`
 /// hands out either as a view over that line.
-public final class TogglCSVReader: EventReader, EventViewReader {
+public final class TogglCSVReader: EventReader, EventViewReader, CSVRowBlockReading {
   public enum Running: String, CaseIterable, Sendable {
     /// Reject the entry (the default: the user decides).
     case error
@@ -34,8 +34,8 @@ public final class TogglCSVReader: EventReader, EventViewReader {
   private let diagnostics: Diagnostics
   private let options: Options
   private var columns: TogglColumns?
-  private let scratch = ByteBuffer(capacity: 1024)
   private var rowScanner: TogglCSVRowScanner?
+  private var converter: TogglCSVRowConverter?
   private let records = ScannedRecords()
   /// Rows the scanner took (the rest went through an Event).
   private(set) var scannedRows = 0
@@ -53,18 +53,24 @@ public final class TogglCSVReader: EventReader, EventViewReader {
   /// The next event as a view over its canonical line, valid until the next call.
   public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func nextRecord() throws -> ScannedRecords.Record? {
-    if columns == nil {
-      guard try csv.next() else { return nil }
-      do {
-        columns = try TogglColumns(header: csv.strings)
-        csv.minimumFieldCount = csv.fieldCount
-      } catch var error as EidolonError {
-        error.file = csv.fileName
-        throw error
-      }
-      if options.scansRows { rowScanner = TogglCSVRowScanner(columns: columns!, zone: options.zone) }
+  /// Reads the header where it is not read yet; false for an empty file.
+  private func readHeader() throws -> Bool {
+    if columns != nil { return true }
+    guard try csv.next() else { return false }
+    do {
+      columns = try TogglColumns(header: csv.strings)
+      csv.minimumFieldCount = csv.fieldCount
+    } catch var error as EidolonError {
+      error.file = csv.fileName
+      throw error
     }
+    if options.scansRows { rowScanner = TogglCSVRowScanner(columns: columns!, zone: options.zone) }
+    converter = TogglCSVRowConverter(columns: columns!, options: options, diagnostics: diagnostics)
+    return true
+  }
+
+  private func nextRecord() throws -> ScannedRecords.Record? {
+    guard try readHeader(), let converter else { return nil }
     while true {
       // A stray quote loses that row to the parser, not the next ones.
       guard try csv.next(rejectingBadLinesTo: diagnostics) else { return nil }
@@ -72,150 +78,8 @@ public final class TogglCSVReader: EventReader, EventViewReader {
         scannedRows += 1
         return .scanned
       }
-      do {
-        if let event = try event(from: columns!) {
-          try EventSpec.check(event)
-          return records.converted(event)
-        }
-      } catch var error as EidolonError where error.isRecordError {
-        error.file = csv.fileName
-        if error.position == nil { error.position = SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0) }
-        try diagnostics.reject(error, raw: csv.rawRecord)
-      }
+      if let event = try converter.event(csv) { return records.converted(event) }
     }
-  }
-
-  /// A cell's text, nil when empty or "-" (the new Reports UI's empty cell).
-  private func cell(_ role: TogglColumns.Role, _ columns: TogglColumns) -> String? {
-    guard let index = columns.index[role], index < csv.fieldCount else { return nil }
-    let text = csv.string(index)
-    return text.isEmpty || text == "-" ? nil : TogglCSVWriter.unescapeFormula(text)
-  }
-
-  private func fail(_ message: String) -> EidolonError {
-    EidolonError(.data, message, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-  }
-
-  private func event(from columns: TogglColumns) throws -> Event? {
-    guard let startDate = cell(.startDate, columns), let startTime = cell(.startTime, columns) else {
-      throw fail("the row has no start date and time")
-    }
-    var (start, startOffset, startAmbiguous) = try instant(startDate, startTime, what: "start", quietOverlap: true)
-    defer {
-      if startAmbiguous, let zone = options.zone {
-        diagnostics.warn(zone.warning("the start \(startDate) \(startTime)", .overlap)!,
-                         file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-      }
-    }
-    let durationCell = cell(.duration, columns)
-    let listed = durationCell.flatMap(TogglDuration.parse)
-    if durationCell != nil && listed == nil {
-      throw fail("Duration \"\(durationCell!)\" is not a Toggl duration (08:03:27, 47:06 min, 45 sec, 0.79 h)")
-    }
-    if let listed, let reason = EventSpec.durationProblem(listed.seconds) { throw fail("Duration \"\(durationCell!)\": \(reason)") }
-    var duration: Double
-    // End minus start when the row has an end (ids hash it, as they did before the
-    // Duration column was taken), and an end the duration does not reach.
-    var spanned: Double?
-    var endKept: Int64?
-    var running = false
-    if let endDate = cell(.endDate, columns), let endTime = cell(.endTime, columns) {
-      var (end, _, ambiguous) = try instant(endDate, endTime, what: "end", quietOverlap: true)
-      if startAmbiguous, !ambiguous, let listed, let zone = options.zone {
-        // The start fell in the hour that happened twice: the Duration column says which.
-        let second = zone.laterOccurrence(ofOverlap: start)
-        let target = end - Int64(listed.seconds * 1000)
-        // A tie leaves it open: the first is kept, and the warning says so.
-        startAmbiguous = abs(second - target) == abs(start - target)
-        if abs(second - target) < abs(start - target) {
-          start = second
-          startOffset = zone.offset(atMillis: second)
-        }
-      }
-      if ambiguous, let zone = options.zone {
-        // The end fell in the hour that happened twice: take the occurrence that agrees
-        // with the Duration column, else the first one that is not before the start.
-        let second = zone.laterOccurrence(ofOverlap: end)
-        if let listed {
-          let target = start + Int64(listed.seconds * 1000)
-          if abs(second - target) < abs(end - target) { end = second }
-        } else if end < start {
-          end = second
-        }
-      }
-      guard end >= start else { throw fail("the entry ends (\(endDate) \(endTime)) before it starts (\(startDate) \(startTime))") }
-      duration = Double(end - start) / 1000
-      spanned = duration
-      if let listed, listed.resolution <= 1 {
-        // Toggl's own figure, to the second, and what its reports sum (it keeps times
-        // finer than the whole seconds the columns show): the duration. An end it does
-        // not agree with is kept beside it.
-        if listed.seconds != duration {
-          if abs(listed.seconds - duration) > 1 {
-            diagnostics.warn(
-              "Duration \(durationCell!) differs from start to end (\(Int(duration)) s); the Duration is kept, the end in attrs.end",
-              file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-          }
-          duration = listed.seconds
-          endKept = end
-        }
-      } else if let listed, abs(listed.seconds - duration) > max(listed.resolution, 1) {
-        diagnostics.warn(
-          "Duration \(durationCell!) differs from start to end (\(Int(duration)) s); start to end is kept",
-          file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-      }
-    } else if let listed {
-      duration = listed.seconds
-    } else {
-      // No stop and no duration: the timer was still running at export.
-      switch options.running {
-      case .error:
-        throw fail("a running entry (no stop, no duration): --running now keeps it until now, --running skip leaves it out")
-      case .skip:
-        diagnostics.warn("a running entry (no stop) is left out (--running skip)", file: csv.fileName,
-                         position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-        return nil
-      case .now:
-        guard options.now >= start else { throw fail("a running entry that starts in the future") }
-        duration = Double(options.now - start) / 1000
-        running = true
-      }
-    }
-
-    var event = Event(id: "", source: "toggl", kind: "time_entry", start: start, duration: duration)
-    event.user = cell(.user, columns)
-    event.client = cell(.client, columns)
-    event.project = cell(.project, columns)
-    event.task = cell(.task, columns)
-    event.description = cell(.description, columns)
-    if let tags = cell(.tags, columns) {
-      event.tags = tags.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-    }
-    var attrs = JSONObject()
-    if let billable = cell(.billable, columns) {
-      switch billable.lowercased() {
-      case "yes", "true", "1": event.billable = true
-      case "no", "false", "0": event.billable = false
-      default: attrs["billable"] = .string(billable)
-      }
-    }
-    if options.zone != nil { event.offset = Timestamp.formatOffset(startOffset) }
-    if let email = cell(.email, columns) { attrs["email"] = .string(email) }
-    if let amount = cell(.amount, columns) { attrs["amount"] = .string(amount) }
-    if let currency = cell(.currency, columns) ?? (cell(.amount, columns) != nil ? columns.amountCurrency : nil) {
-      attrs["currency"] = .string(currency)
-    }
-    let togglID = cell(.id, columns)
-    if let togglID { attrs["toggl_id"] = .string(togglID) }
-    if running { attrs["running"] = .bool(true) }
-    if let endKept { attrs["end"] = .string(Timestamp.canonical(endKept)) }
-    for other in columns.others where other.index < csv.fieldCount {
-      let text = csv.string(other.index)
-      if !text.isEmpty && text != "-" { attrs[other.name] = .string(TogglCSVWriter.unescapeFormula(text)) }
-    }
-    event.attrs = attrs
-    event.id = TogglCSVReader.id(for: event, togglID: togglID, spanned: spanned, scratch: scratch)
-    return event
   }
 
   /// The event id every reader gives the entry with this Toggl id (for removing an entry
@@ -249,20 +113,6 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     return EventID.make(prefix: "toggl", joinedFields: scratch.bytes)
   }
 
-  /// "YYYY-MM-DD" and "HH:MM:SS" (or "HH:MM") in the zone, as UTC milliseconds and the offset in force.
-  /// `quietOverlap`: the caller settles a time in the repeated hour itself (the third value says so).
-  private func instant(_ date: String, _ time: String, what: String, quietOverlap: Bool = false) throws -> (Int64, Int, Bool) {
-    guard let local = TogglCSVReader.localDateTime(date, time) else {
-      throw fail("the \(what) \"\(date) \(time)\" is not a date (YYYY-MM-DD) and a time (HH:MM:SS)")
-    }
-    guard let zone = options.zone else { return (local.secondsAsIfUTC * 1000 + Int64(local.nanosecond / 1_000_000), 0, false) }
-    let (millis, resolution) = zone.toUTCMillis(local)
-    if resolution == .overlap && quietOverlap { return (millis, zone.offset(atMillis: millis), true) }
-    if let warning = zone.warning("the \(what) \(date) \(time)", resolution) {
-      diagnostics.warn(warning, file: csv.fileName, position: SourcePosition(line: csv.recordLine, column: 1, byteOffset: 0))
-    }
-    return (millis, zone.offset(atMillis: millis), false)
-  }
 
   /// "YYYY-MM-DD" and "HH:MM:SS" exactly, digits where digits go, as a wall-clock time
   /// (not yet checked with `isValid`); nil for any other layout.
@@ -309,5 +159,16 @@ public final class TogglCSVReader: EventReader, EventViewReader {
     }
     let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond)
     return local.isValid ? local : nil
+  }
+
+  // MARK: Rows on both cores (CSVRowBlocks)
+
+  public func csvForBlocks() throws -> CSVReader? {
+    guard options.scansRows, try readHeader() else { return nil }
+    return csv
+  }
+
+  public func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines {
+    TogglCSVRowLines(columns: columns!, options: options, diagnostics: diagnostics)
   }
 }

@@ -52,7 +52,7 @@ final class TogglCSVRowScanner {
 
   /// Writes the canonical line of the row `csv` holds; false when the row is not one the
   /// scanner takes (nothing else is changed then).
-  func scan(_ csv: CSVReader) -> Bool {
+  func scan<Row: CSVFields>(_ csv: Row) -> Bool {
     @inline(__always) func cell(_ role: TogglColumns.Role) -> UnsafeRawBufferPointer? {
       guard let index = columns.index[role], index < csv.fieldCount else { return nil }
       return TogglCSVRowScanner.normalized(csv.field(index))

@@ -1,0 +1,49 @@
+/// One CSV record's fields as bytes: the CSV reader's current record, or a record copied
+/// into a block for another thread (`CSVBlockRow`). The row scanners and the format
+/// readers' general ways take either.
+public protocol CSVFields: AnyObject {
+  var fieldCount: Int { get }
+  /// Field `index`'s bytes, unquoted; good until the record changes.
+  func field(_ index: Int) -> UnsafeRawBufferPointer
+  /// The line on which the record starts (1-based).
+  var recordLine: Int { get }
+  /// The record's bytes as they stand in the file (for --rejects).
+  var rawRecord: UnsafeRawBufferPointer { get }
+  var fileName: String { get }
+}
+
+extension CSVFields {
+  /// Field `index` as a String (the record was checked to be UTF-8 when it was read).
+  public func string(_ index: Int) -> String { String(decoding: field(index), as: UTF8.self) }
+
+  /// All fields of the record as Strings.
+  public var strings: [String] { (0..<fieldCount).map { string($0) } }
+}
+
+extension CSVReader: CSVFields {}
+
+/// A record `CSVReader.appendRecord` copied into a block, read on the block's thread.
+public final class CSVBlockRow: CSVFields {
+  public private(set) var fieldCount = 0
+  public private(set) var recordLine = 0
+  public private(set) var rawRecord = UnsafeRawBufferPointer(start: nil, count: 0)
+  public internal(set) var fileName = ""
+  private var base = UnsafeRawPointer(bitPattern: 1)!
+  /// Each field's offset from `base` and its length, in turn.
+  private var spans = UnsafePointer<Int>(bitPattern: 8)!
+
+  /// Points this row at a record: its fields' offsets and lengths at `spans`, into `base`.
+  @inline(__always)
+  func point(base: UnsafeRawPointer, spans: UnsafePointer<Int>, fieldCount: Int, line: Int, raw: UnsafeRawBufferPointer) {
+    self.base = base
+    self.spans = spans
+    self.fieldCount = fieldCount
+    recordLine = line
+    rawRecord = raw
+  }
+
+  @inline(__always)
+  public func field(_ index: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: base + spans[2 * index], count: spans[2 * index + 1])
+  }
+}

@@ -1,0 +1,194 @@
+/// A CSV format reader whose rows, once its header is read, each become a line on their
+/// own: no row's event depends on the rows before it. `CSVRowBlocks` reads such a
+/// reader's rows on two cores.
+public protocol CSVRowBlockReading: EventViewReader {
+  /// Reads the header where it is not read yet; the CSV reader at the first row the
+  /// blocks may take, or nil when the rows are to be read by the reader itself (no
+  /// header, a layout whose rows depend on each other, the fast way turned off).
+  func csvForBlocks() throws -> CSVReader?
+  /// What one thread turns rows into lines with; its messages go to `diagnostics`.
+  func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines
+}
+
+/// One thread's way from a row to its canonical line: what the reader does with the row.
+public protocol CSVRowLines: AnyObject {
+  /// Appends the row's canonical line (LF included) to `output` and returns the event's
+  /// start; nil when the row gives no event (rejected or left out, through the thread's
+  /// diagnostics). A throw stops the read, as it would the reader.
+  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> Int64?
+}
+
+/// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
+/// reader, the cheap part) and copies each, bytes and field ranges, into a block; two
+/// threads turn a block each into canonical lines (the row scanner, or the general way
+/// for any other row); each block is merged back in input order, its messages replayed
+/// and its lines written. A record the CSV reader rejects goes into the block as a
+/// reject in its place. So the output, the messages and the counts are the reader's on
+/// one thread.
+public struct CSVRowBlocks {
+  /// Rows are gathered into a block until it holds this many bytes.
+  public static let blockBytes = 256 << 10
+
+  let diagnostics: Diagnostics
+  let keeps: @Sendable (Int64) -> Bool
+  let progress: Progress?
+  let blockBytes: Int
+  let threads: Int
+
+  /// `keeps` says which event starts (UTC milliseconds) are written.
+  public init(diagnostics: Diagnostics, keeping keeps: @escaping @Sendable (Int64) -> Bool, progress: Progress? = nil,
+              blockBytes: Int = CSVRowBlocks.blockBytes, threads: Int = 2) {
+    self.diagnostics = diagnostics
+    self.keeps = keeps
+    self.progress = progress
+    self.blockBytes = max(1, blockBytes)
+    self.threads = max(1, threads)
+  }
+
+  /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds
+  /// them to `events`. `bytesBefore` is what earlier inputs read, for the progress line.
+  /// A reader whose rows cannot go to blocks is read here as views, in turn.
+  public func copy(_ reader: CSVRowBlockReading, bytesRead: () -> Int64, to sink: OutputSink, events: inout Int,
+                   bytesBefore: Int64) throws {
+    guard let csv = try reader.csvForBlocks() else {
+      while let view = try reader.nextView() {
+        progress?.update(records: events, bytes: bytesBefore + bytesRead())
+        guard keeps(view.start) else { continue }
+        sink.buffer.append(view.canonicalLine)
+        sink.buffer.append(0x0A)
+        try sink.flushIfFull()
+        events += 1
+      }
+      return
+    }
+    let (diagnostics, keeps, progress, toolName) = (self.diagnostics, self.keeps, self.progress, self.diagnostics.toolName)
+    var written = events
+    defer { events = written }
+    let ring = try BlockRing<CSVRowBlock>(threads: threads, blockBytes: blockBytes, doing: "read CSV rows on the second core", handler: {
+      let threadDiagnostics = Diagnostics(toolName: toolName)
+      let handler = CSVRowBlockHandler(lines: reader.makeRowLines(diagnostics: threadDiagnostics), diagnostics: threadDiagnostics,
+                                       keeps: keeps)
+      return { handler.handle($0) }
+    }, merge: { block in
+      try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
+      written += block.kept
+      if let failure = block.failure { throw failure }
+      progress?.updateNow(records: written, bytes: block.progressBytes)
+    })
+    var block = ring.emptyBlock()
+    block.fileName = csv.fileName
+    func handOff() throws {
+      block.progressBytes = bytesBefore + csv.bytesRead
+      try ring.handOff(block)
+      block = ring.emptyBlock()
+      block.fileName = csv.fileName
+    }
+    do {
+      while try csv.next(rejecting: { block.addReject($0, raw: $1) }) {
+        block.addRow(csv)
+        if block.input.count >= ring.blockBytes { try handOff() }
+      }
+      if !block.rows.isEmpty { try handOff() }
+      try ring.mergeOutstanding()
+    } catch {
+      // What was read before the failure (an input that cannot be read on) is written
+      // first, as one thread would have; after a merge's own failure nothing is.
+      if !ring.stopped && !block.rows.isEmpty { try ring.handOff(block) }
+      try ring.mergeOutstanding()
+      throw error
+    }
+    ring.giveBack(block)
+  }
+}
+
+/// Records of one CSV input, copied whole, and the canonical lines made of them.
+final class CSVRowBlock: HandedBlock {
+  struct Row {
+    var line: Int
+    var rawOffset: Int
+    var rawCount: Int
+    /// Where its fields' offsets and lengths start in `spans`, and how many fields.
+    var spansAt: Int
+    var fieldCount: Int
+    /// Not a row but the CSV reader's reject of a record: its index in `rejects`.
+    var reject: Int
+  }
+
+  private(set) var rows: [Row] = []
+  private(set) var spans: [Int] = []
+  private(set) var rejects: [EidolonError] = []
+  var fileName = ""
+  let output = ByteBuffer(capacity: 1 << 20)
+  /// Lines written.
+  var kept = 0
+
+  required init() {}
+
+  func addRow(_ csv: CSVReader) {
+    let spansAt = spans.count
+    let raw = csv.appendRecord(to: input, spans: &spans)
+    rows.append(Row(line: csv.recordLine, rawOffset: raw.offset, rawCount: raw.count, spansAt: spansAt,
+                    fieldCount: csv.fieldCount, reject: -1))
+  }
+
+  func addReject(_ error: EidolonError, raw: UnsafeRawBufferPointer) {
+    let offset = input.count
+    input.append(raw)
+    rows.append(Row(line: 0, rawOffset: offset, rawCount: raw.count, spansAt: 0, fieldCount: 0, reject: rejects.count))
+    rejects.append(error)
+  }
+
+  override func recycle(blockBytes: Int) {
+    super.recycle(blockBytes: blockBytes)
+    if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
+    output.removeAll()
+    rows.removeAll(keepingCapacity: true)
+    spans.removeAll(keepingCapacity: true)
+    rejects.removeAll()
+    kept = 0
+  }
+}
+
+/// One thread's reading of blocks: each row through the reader's way to its line.
+private final class CSVRowBlockHandler {
+  let lines: CSVRowLines
+  let diagnostics: Diagnostics
+  let keeps: @Sendable (Int64) -> Bool
+  let row = CSVBlockRow()
+
+  init(lines: CSVRowLines, diagnostics: Diagnostics, keeps: @escaping @Sendable (Int64) -> Bool) {
+    self.lines = lines
+    self.diagnostics = diagnostics
+    self.keeps = keeps
+  }
+
+  func handle(_ block: CSVRowBlock) {
+    diagnostics.recording = block.messages
+    let base = UnsafeRawPointer(block.input.base)
+    row.fileName = block.fileName
+    block.spans.withUnsafeBufferPointer { spans in
+      let spanBase = spans.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      for entry in block.rows {
+        block.messages.mark = block.output.count
+        let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
+        do {
+          if entry.reject >= 0 {
+            try diagnostics.reject(block.rejects[entry.reject], raw: raw)
+            continue
+          }
+          row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+          let before = block.output.count
+          guard let start = try lines.appendLine(row, to: block.output) else { continue }
+          if keeps(start) {
+            block.kept += 1
+          } else {
+            block.output.commit(before - block.output.count)
+          }
+        } catch {
+          block.failure = error
+          break
+        }
+      }
+    }
+  }
+}
