@@ -80,7 +80,7 @@ struct MtRead: ParsableCommand {
       let reader: EventReader & InputCounting = (variant == .database && path != "-") || (variant == nil && ManicTimeDatabaseReader.isDatabase(path: path))
         ? try ManicTimeDatabaseReader(path: path, diagnostics: diagnostics, timeline: timeline)
         : try ManicTimeReader.make(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
-      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: path,
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: { bounds.contains(start: $0) }, file: path,
                               diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
     }

@@ -97,9 +97,10 @@ struct RtRead: ParsableCommand {
         diagnostics.note("rt-read: no --tz given: the API's dates are read as UTC. RescueTime writes them in the account's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
       }
       // --since and --until as the rank range reads them (a date is midnight in --tz).
+      let (rangeStart, rangeEnd) = (options.rangeStart, options.rangeEnd)
       try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: { start in
-        if let since = options.rangeStart, start < since { return false }
-        if let until = options.rangeEnd, start >= until { return false }
+        if let since = rangeStart, start < since { return false }
+        if let until = rangeEnd, start >= until { return false }
         return true
       }, file: input.name, diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead

@@ -66,8 +66,7 @@ struct TogglRead: ParsableCommand {
     options.json.names = try workspaceExport.map { try TogglWorkspaceNames(directory: $0) }
     var deleted = 0
     var notedZone = false
-    let output = try OutputSink.open(common.output)
-    let writer = EidolonNDJSONWriter(sink: output)
+    let writer = EidolonNDJSONWriter(sink: try OutputSink.open(common.output))
     var events = 0
     var bytesBefore: Int64 = 0
     var paths = common.inputPaths
@@ -86,14 +85,8 @@ struct TogglRead: ParsableCommand {
         notedZone = true
         diagnostics.note("toggl-read: no --tz given: the file's times are read as UTC. Toggl writes them in the profile's time zone; give it with --tz (e.g. --tz Europe/Berlin)")
       }
-      if let csvReader = reader as? TogglCSVReader {
-        // Rows are turned into lines on both cores (CSVRowBlocks).
-        try CSVRowBlocks(diagnostics: diagnostics, keeping: { bounds.contains(start: $0) }, progress: progress)
-          .copy(csvReader, bytesRead: { csvReader.bytesRead }, to: output, events: &events, bytesBefore: bytesBefore)
-      } else {
-        try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: bounds.contains(start:), file: path,
-                                diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
-      }
+      try ReaderToolLoop.copy(reader, bytesRead: { reader.bytesRead }, to: writer, keeping: { bounds.contains(start: $0) }, file: path,
+                              diagnostics: diagnostics, progress: progress, events: &events, bytesBefore: bytesBefore)
       bytesBefore += reader.bytesRead
       deleted += reader.skippedDeleted
     }

@@ -10,12 +10,27 @@ public protocol CSVRowBlockReading: EventViewReader {
   func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines
 }
 
+/// What became of a row on a block's thread.
+public enum CSVRowOutcome {
+  /// Its canonical line was appended; the event's start.
+  case line(Int64)
+  /// No event (rejected or left out, through the thread's diagnostics).
+  case none
+  /// It needs what the rows before the block left (`CSVRowLines.carry`): the block is
+  /// read on from this row by the reading thread, after the blocks before it.
+  case needsRowsBefore
+}
+
 /// One thread's way from a row to its canonical line: what the reader does with the row.
 public protocol CSVRowLines: AnyObject {
-  /// Appends the row's canonical line (LF included) to `output` and returns the event's
-  /// start; nil when the row gives no event (rejected or left out, through the thread's
-  /// diagnostics). A throw stops the read, as it would the reader.
-  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> Int64?
+  /// Appends the row's canonical line (LF included) to `output`. A throw stops the read,
+  /// as it would the reader.
+  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome
+  /// What a row may need of the rows before it (mt-read: the last start, for a time in a
+  /// repeated DST hour); `knowsRowsBefore` false at the start of a block until a row of
+  /// it sets `carry`.
+  var carry: Int64? { get set }
+  var knowsRowsBefore: Bool { get set }
 }
 
 /// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
@@ -50,20 +65,28 @@ public struct CSVRowBlocks {
   /// A reader whose rows cannot go to blocks is read here as views, in turn.
   public func copy(_ reader: CSVRowBlockReading, bytesRead: () -> Int64, to sink: OutputSink, events: inout Int,
                    bytesBefore: Int64) throws {
-    guard let csv = try reader.csvForBlocks() else {
-      while let view = try reader.nextView() {
-        progress?.update(records: events, bytes: bytesBefore + bytesRead())
-        guard keeps(view.start) else { continue }
+    // Rows the reader reads itself until its rows can go to blocks (mt-read: until the
+    // date order is settled), or all of them.
+    var csvReader = try reader.csvForBlocks()
+    while csvReader == nil {
+      guard let view = try reader.nextView() else { return }
+      progress?.update(records: events, bytes: bytesBefore + bytesRead())
+      if keeps(view.start) {
         sink.buffer.append(view.canonicalLine)
         sink.buffer.append(0x0A)
         try sink.flushIfFull()
         events += 1
       }
-      return
+      csvReader = try reader.csvForBlocks()
     }
+    let csv = csvReader!
     let (diagnostics, keeps, progress, toolName) = (self.diagnostics, self.keeps, self.progress, self.diagnostics.toolName)
     var written = events
     defer { events = written }
+    // The reading thread's own way, for rows a block's thread hands back.
+    let ownLines = reader.makeRowLines(diagnostics: diagnostics)
+    let ownRow = CSVBlockRow()
+    let ownOutput = ByteBuffer(capacity: 4096)
     let ring = try BlockRing<CSVRowBlock>(threads: threads, blockBytes: blockBytes, doing: "read CSV rows on the second core", handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let handler = CSVRowBlockHandler(lines: reader.makeRowLines(diagnostics: threadDiagnostics), diagnostics: threadDiagnostics,
@@ -73,6 +96,12 @@ public struct CSVRowBlocks {
       try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
       written += block.kept
       if let failure = block.failure { throw failure }
+      if block.handedBackAt < block.rows.count {
+        written += try block.read(from: block.handedBackAt, with: ownLines, diagnostics: diagnostics, row: ownRow,
+                                  output: ownOutput, keeps: keeps, to: sink)
+      } else if block.knowsRowsBefore {
+        ownLines.carry = block.carry
+      }
       progress?.updateNow(records: written, bytes: block.progressBytes)
     })
     var block = ring.emptyBlock()
@@ -121,6 +150,11 @@ final class CSVRowBlock: HandedBlock {
   let output = ByteBuffer(capacity: 1 << 20)
   /// Lines written.
   var kept = 0
+  /// The first row the thread handed back to the reading thread (`rows.count`: none).
+  var handedBackAt = Int.max
+  /// What the block's rows leave for the rows after them (`CSVRowLines.carry`).
+  var carry: Int64?
+  var knowsRowsBefore = false
 
   required init() {}
 
@@ -146,6 +180,34 @@ final class CSVRowBlock: HandedBlock {
     spans.removeAll(keepingCapacity: true)
     rejects.removeAll()
     kept = 0
+    handedBackAt = Int.max
+    carry = nil
+    knowsRowsBefore = false
+  }
+
+  /// Reads rows `from...` on the calling thread with `lines`, its messages straight to
+  /// `diagnostics` and each kept line to `sink`; the lines written.
+  func read(from first: Int, with lines: CSVRowLines, diagnostics: Diagnostics, row: CSVBlockRow, output: ByteBuffer,
+            keeps: (Int64) -> Bool, to sink: OutputSink) throws -> Int {
+    var written = 0
+    let base = UnsafeRawPointer(input.base)
+    row.fileName = fileName
+    try spans.withUnsafeBufferPointer { spans in
+      let spanBase = spans.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      for entry in rows[first...] {
+        let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
+        if entry.reject >= 0 {
+          try diagnostics.reject(rejects[entry.reject], raw: raw)
+          continue
+        }
+        row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+        output.removeAll()
+        guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { continue }
+        try sink.append(output.bytes)
+        written += 1
+      }
+    }
+    return written
   }
 }
 
@@ -166,9 +228,11 @@ private final class CSVRowBlockHandler {
     diagnostics.recording = block.messages
     let base = UnsafeRawPointer(block.input.base)
     row.fileName = block.fileName
+    lines.knowsRowsBefore = false
+    lines.carry = nil
     block.spans.withUnsafeBufferPointer { spans in
       let spanBase = spans.baseAddress ?? UnsafePointer(bitPattern: 8)!
-      for entry in block.rows {
+      for (index, entry) in block.rows.enumerated() {
         block.messages.mark = block.output.count
         let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
         do {
@@ -178,11 +242,18 @@ private final class CSVRowBlockHandler {
           }
           row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
           let before = block.output.count
-          guard let start = try lines.appendLine(row, to: block.output) else { continue }
-          if keeps(start) {
-            block.kept += 1
-          } else {
-            block.output.commit(before - block.output.count)
+          switch try lines.appendLine(row, to: block.output) {
+          case .line(let start):
+            if keeps(start) {
+              block.kept += 1
+            } else {
+              block.output.commit(before - block.output.count)
+            }
+          case .none:
+            continue
+          case .needsRowsBefore:
+            block.handedBackAt = index
+            return
           }
         } catch {
           block.failure = error
@@ -190,5 +261,7 @@ private final class CSVRowBlockHandler {
         }
       }
     }
+    block.carry = lines.carry
+    block.knowsRowsBefore = lines.knowsRowsBefore
   }
 }

@@ -1,7 +1,7 @@
 /// Writes events as Eidolon NDJSON v1: the canonical field order, no spaces,
 /// raw UTF-8, optional fields left out when absent, one LF after each event.
 public final class EidolonNDJSONWriter: EventWriter {
-  private let sink: OutputSink
+  public let sink: OutputSink
 
   public init(sink: OutputSink) { self.sink = sink }
 

@@ -11,7 +11,7 @@
 /// Applications and Documents rows of the usual shape go from their cells' bytes straight
 /// to their canonical line (`ManicTimeCSVRowScanner`); any other row goes through an
 /// Event. `nextView()` hands out either as a view over that line.
-public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounting {
+public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounting, CSVRowBlockReading {
   public enum Timeline: String, CaseIterable, Sendable {
     case applications, documents, computerUsage = "computer-usage", tags
 
@@ -105,14 +105,19 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
   /// The next event as a view over its canonical line, valid until the next call.
   public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func nextRecord() throws -> ScannedRecords.Record? {
-    if header.isEmpty {
-      guard try readHeader() else { return nil }
-      if options.scansRows, let timeline {
-        rowScanner = ManicTimeCSVRowScanner(timeline: timeline, zone: options.zone, roles: roles, header: header,
-                                            extraColumns: extraColumns(for: timeline))
-      }
+  /// Reads the header where it is not read yet; false for an empty file.
+  private func prepare() throws -> Bool {
+    guard header.isEmpty else { return true }
+    guard try readHeader() else { return false }
+    if options.scansRows, let timeline {
+      rowScanner = ManicTimeCSVRowScanner(timeline: timeline, zone: options.zone, roles: roles, header: header,
+                                          extraColumns: extraColumns(for: timeline))
     }
+    return true
+  }
+
+  private func nextRecord() throws -> ScannedRecords.Record? {
+    guard try prepare() else { return nil }
     while true {
       // The scanner takes rows straight from the file once the date order is settled.
       if let rowScanner, orderSettled, pendingAt >= pending.count {
@@ -316,5 +321,81 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     }
     event.id = ManicTimeMapping.id(event, name: name)
     return event
+  }
+
+  // MARK: Rows on both cores (CSVRowBlocks)
+
+  /// A reader for another thread, settled as this one is (header, timeline, date order),
+  /// that reads rows handed to it (`ManicTimeCSVRowLines`).
+  private init(settled reader: ManicTimeCSVReader, diagnostics: Diagnostics) {
+    csv = CSVReader(input: ByteReader(source: MemorySource([]), name: reader.csv.fileName))
+    self.diagnostics = diagnostics
+    options = reader.options
+    header = reader.header
+    roles = reader.roles
+    timeline = reader.timeline
+    extraColumns = reader.extraColumns
+    orderSettled = true
+    previousStart = reader.previousStart
+    if let timeline {
+      rowScanner = ManicTimeCSVRowScanner(timeline: timeline, zone: options.zone, roles: roles, header: header,
+                                          extraColumns: extraColumns(for: timeline))
+    }
+  }
+
+  /// Once the header is read and the date order settled (rows held for it all read), the
+  /// rows go to blocks; until then the reader reads them itself.
+  public func csvForBlocks() throws -> CSVReader? {
+    guard options.scansRows, try prepare(), rowScanner != nil, orderSettled, pendingAt >= pending.count else { return nil }
+    return csv
+  }
+
+  public func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines {
+    ManicTimeCSVRowLines(reader: ManicTimeCSVReader(settled: self, diagnostics: diagnostics))
+  }
+
+  /// The line of a row handed to this reader, as `nextRecord` makes it. A row the scanner
+  /// does not take may need the previous row's start (a time in the repeated DST hour):
+  /// without `knowsRowsBefore` it is handed back.
+  fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer, knowsRowsBefore: Bool) throws -> CSVRowOutcome {
+    guard let rowScanner else { return .needsRowsBefore }
+    if rowScanner.scan(row, order: options.dateOrder) {
+      previousStart = rowScanner.start
+      output.append(rowScanner.line.bytes)
+      output.append(0x0A)
+      return .line(rowScanner.start)
+    }
+    guard knowsRowsBefore else { return .needsRowsBefore }
+    guard let record = try convert(Row(cells: row.strings, line: row.recordLine, raw: Array(row.rawRecord))),
+      let event = try records.event(record, fill: { _ in })
+    else { return .none }
+    EidolonNDJSONWriter.append(event, to: output)
+    return .line(event.start)
+  }
+
+  fileprivate var lastStart: Int64? {
+    get { previousStart }
+    set { previousStart = newValue }
+  }
+}
+
+/// One thread's ManicTime rows for `CSVRowBlocks`: a reader of its own, settled as the
+/// file's, that reads the rows handed to it.
+final class ManicTimeCSVRowLines: CSVRowLines {
+  private let reader: ManicTimeCSVReader
+  var knowsRowsBefore = true
+
+  fileprivate init(reader: ManicTimeCSVReader) { self.reader = reader }
+
+  var carry: Int64? {
+    get { reader.lastStart }
+    set { reader.lastStart = newValue }
+  }
+
+  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
+    let outcome = try reader.appendLine(row, to: output, knowsRowsBefore: knowsRowsBefore)
+    if case .needsRowsBefore = outcome { return outcome }
+    knowsRowsBefore = true
+    return outcome
   }
 }

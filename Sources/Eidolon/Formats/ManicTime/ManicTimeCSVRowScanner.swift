@@ -59,7 +59,7 @@ final class ManicTimeCSVRowScanner {
 
   /// Writes the canonical line of the row `csv` holds, its dates read in `order`; false
   /// when the row is not one the scanner takes (nothing is changed then).
-  func scan(_ csv: CSVReader, order: ManicTimeDateTime.DateOrder?) -> Bool {
+  func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?) -> Bool {
     let fieldCount = csv.fieldCount
     @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? {
       guard index >= 0, index < fieldCount else { return nil }

@@ -186,20 +186,23 @@ final class TogglCSVRowConverter {
 final class TogglCSVRowLines: CSVRowLines {
   private let scanner: TogglCSVRowScanner
   private let converter: TogglCSVRowConverter
+  /// (No Toggl row needs the rows before it.)
+  var carry: Int64?
+  var knowsRowsBefore = true
 
   init(columns: TogglColumns, options: TogglCSVReader.Options, diagnostics: Diagnostics) {
     scanner = TogglCSVRowScanner(columns: columns, zone: options.zone)
     converter = TogglCSVRowConverter(columns: columns, options: options, diagnostics: diagnostics)
   }
 
-  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> Int64? {
+  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
     if scanner.scan(row) {
       output.append(scanner.line.bytes)
       output.append(0x0A)
-      return scanner.start
+      return .line(scanner.start)
     }
-    guard let event = try converter.event(row) else { return nil }
+    guard let event = try converter.event(row) else { return .none }
     EidolonNDJSONWriter.append(event, to: output)
-    return event.start
+    return .line(event.start)
   }
 }
