@@ -1,0 +1,184 @@
+@testable import Eidolon
+import Foundation
+import Testing
+
+/// toggl-read's and mt-read's rows on two threads (`CSVRowBlocks`) against the reader
+/// handing out views in turn, in what the reading-ways tests leave out: a strict run's
+/// stop, --since, a file cut short inside a quoted field, rows that are not UTF-8, and
+/// files of several blocks. The same output bytes, messages, rejects, counts and stop.
+@Suite struct CSVRowBlockTests {
+  struct Outcome: Equatable {
+    var output: [UInt8]
+    var messages: [String]
+    var rejects: [UInt8]
+    var events: Int
+    var stop: String?
+  }
+
+  enum Way {
+    case inTurn
+    case blocks(Int, threads: Int)
+  }
+
+  static let since = Timestamp.parse("2024-03-04T10:00:00Z")!.epochMillis
+
+  private func read(_ path: String, _ way: Way, strict: Bool, filtered: Bool,
+                    make: (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
+    let dir = temporaryDirectory()
+    let diagnostics = Diagnostics(toolName: "test", strict: strict, rejects: try RejectWriter.open(dir + "/rejects.ndjson"),
+                                  messageLimit: 0)
+    var messages: [String] = []
+    diagnostics.messageHandler = { messages.append($0) }
+    let sink = try OutputSink.open(dir + "/out.ndjson")
+    let since = CSVRowBlockTests.since
+    let keeps: @Sendable (Int64) -> Bool = { filtered ? $0 >= since : true }
+    let reader = make(try InputOpener.open(path), diagnostics)
+    var events = 0
+    var stop: String?
+    do {
+      switch way {
+      case .inTurn:
+        while let view = try reader.nextView() {
+          guard keeps(view.start) else { continue }
+          sink.buffer.append(view.canonicalLine)
+          sink.buffer.append(0x0A)
+          try sink.flushIfFull()
+          events += 1
+        }
+      case .blocks(let blockBytes, let threads):
+        try CSVRowBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
+          .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
+      }
+    } catch {
+      stop = (error as? EidolonError)?.description ?? ((error as? Diagnostics.StrictStop).map { "strict: \($0.error)" } ?? "\(error)")
+    }
+    try sink.finish()
+    try diagnostics.finish()
+    return Outcome(output: readFile(dir + "/out.ndjson") ?? [], messages: messages, rejects: readFile(dir + "/rejects.ndjson") ?? [],
+                   events: stop == nil ? events : -1, stop: stop)
+  }
+
+  /// Every way against the one in turn, strict or not, filtered or not; the in-turn outcome.
+  @discardableResult
+  private func compare(_ text: String, blockSizes: [Int] = [1, 200, 4096, CSVRowBlocks.blockBytes],
+                       sourceLocation: SourceLocation = #_sourceLocation,
+                       make: @escaping (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
+    let path = temporaryDirectory() + "/rows.csv"
+    writeFile(path, Array(text.utf8))
+    return try compare(path: path, blockSizes: blockSizes, sourceLocation: sourceLocation, make: make)
+  }
+
+  @discardableResult
+  private func compare(path: String, blockSizes: [Int] = [1, 200, 4096, CSVRowBlocks.blockBytes],
+                       sourceLocation: SourceLocation = #_sourceLocation,
+                       make: @escaping (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
+    var first: Outcome?
+    for strict in [false, true] {
+      for filtered in [false, true] {
+        let expected = try read(path, .inTurn, strict: strict, filtered: filtered, make: make)
+        if first == nil { first = expected }
+        for blockBytes in blockSizes {
+          for threads in [1, 2, 3] {
+            let got = try read(path, .blocks(blockBytes, threads: threads), strict: strict, filtered: filtered, make: make)
+            if got != expected {
+              let at = zip(got.output, expected.output).prefix { $0 == $1 }.count
+              let output = got.output == expected.output ? "same" : "differs at byte \(at)"
+              let messages = got.messages == expected.messages ? "same" : "\(got.messages.prefix(3)) against \(expected.messages.prefix(3))"
+              let stops = "\(got.stop ?? "none") against \(expected.stop ?? "none")"
+              Issue.record(Comment(rawValue: "blocks of \(blockBytes) bytes on \(threads) threads (strict \(strict), filtered \(filtered)): "
+                                   + "output \(output), messages \(messages), stop \(stops), events \(got.events) against \(expected.events)"),
+                           sourceLocation: sourceLocation)
+            }
+          }
+        }
+      }
+    }
+    return first!
+  }
+
+  static func toggl(zone: String? = "Europe/Berlin") -> (ByteReader, Diagnostics) -> CSVRowBlockReading {
+    { input, diagnostics in
+      var options = TogglCSVReader.Options()
+      options.zone = zone.flatMap(ZoneConverter.init(identifier:))
+      return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
+    }
+  }
+
+  static func manicTime(order: ManicTimeDateTime.DateOrder? = nil) -> (ByteReader, Diagnostics) -> CSVRowBlockReading {
+    { input, diagnostics in
+      var options = ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: "Europe/Berlin")!)
+      options.dateOrder = order
+      return ManicTimeCSVReader(input: input, diagnostics: diagnostics, options: options)
+    }
+  }
+
+  static let togglHeader = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags\n"
+
+  static func togglRow(_ n: Int, description: String? = nil) -> String {
+    let hour = 8 + n % 6, minute = n % 60
+    return "Ann,a@example.com,,P,,\(description ?? "Row \(n)"),No,2024-03-04,\(String(format: "%02d:%02d:00", hour, minute)),2024-03-04,\(String(format: "%02d:%02d:30", hour, minute)),00:00:30,\"a, b\"\n"
+  }
+
+  @Test func badRowsAmongGoodOnesStopAndRejectAsInTurn() throws {
+    var text = Self.togglHeader
+    for n in 0..<300 {
+      switch n % 37 {
+      case 5: text += "Ann,a@example.com,,P,,\"Stray \"quote,No,2024-03-04,10:00:00,2024-03-04,10:30:00,00:30:00,\n"
+      case 11: text += "Ann,a@example.com,,P,,Bad date,No,2024-13-04,09:00:00,2024-13-04,09:30:00,00:30:00,\n"
+      case 17: text += "Ann,a@example.com,,P,,Running,No,2024-03-04,11:00:00,,,,\n"
+      case 23: text += "Ann,a@example.com,,P\n"
+      case 29: text += "Ann,a@example.com,,P,,\"Two\nlines\",No,2024-03-04,10:00:00,2024-03-04,10:30:00,00:30:00,x\n"
+      case 31: text += "Ann,a@example.com,,P,,Over \"the\" hour,No,2024-10-27,02:30:00,2024-10-27,02:40:00,00:10:00,\n"
+      default: text += Self.togglRow(n)
+      }
+    }
+    let outcome = try compare(text, make: Self.toggl())
+    #expect(outcome.events > 200 && !outcome.messages.isEmpty)
+  }
+
+  @Test func rowsThatAreNotUTF8AreRejectedInTheirPlace() throws {
+    var bytes = Array(Self.togglHeader.utf8)
+    for n in 0..<120 {
+      bytes += Array(Self.togglRow(n).utf8)
+      if n % 13 == 4 { bytes += Array("Ann,a@example.com,,P,,caf".utf8) + [0xE9] + Array(",No,2024-03-04,09:00:00,,,00:01:00,\n".utf8) }
+    }
+    let path = temporaryDirectory() + "/latin1.csv"
+    writeFile(path, bytes)
+    let outcome = try compare(path: path, make: Self.toggl())
+    #expect(outcome.messages.contains { $0.contains("not valid UTF-8") })
+  }
+
+  @Test func aFileCutInAQuotedFieldStopsAfterTheRowsBeforeIt() throws {
+    var text = Self.togglHeader
+    for n in 0..<200 { text += Self.togglRow(n) }
+    text += "Ann,a@example.com,,P,,\"never closed,No,2024-03-04,09:00:00"
+    let outcome = try compare(text, make: Self.toggl())
+    #expect(outcome.stop?.contains("never closes") == true)
+  }
+
+  @Test func manicTimeRowsWaitForTheDateOrderThenGoToBlocks() throws {
+    var text = "Name,Start,End,Duration,Process\n"
+    // 3/4 leaves the order open until 13/4 settles it; then rows of every kind, a time in
+    // the repeated hour among them, each first in some block at some size.
+    text += "Editor,3/4/2024 9:00:00,3/4/2024 9:30:00,0:30:00,code\n"
+    text += "Editor,13/4/2024 9:00:00,13/4/2024 9:30:00,0:30:00,code\n"
+    for n in 0..<240 {
+      switch n % 19 {
+      case 3: text += "Shell,27/10/2024 2:\(10 + n % 40):00,27/10/2024 2:\(11 + n % 40):00,0:01:00,bash\n"
+      case 7: text += "Shell,27/10/2024 2:20:00,27/10/2024 2:10:00,,bash\n"
+      case 9: text += "\"Bad \"quote,1/5/2024 9:00:00,1/5/2024 9:01:00,0:01:00,x\n"
+      default: text += "Browser,\(1 + n % 28)/5/2024 10:\(10 + n % 40):00,\(1 + n % 28)/5/2024 10:\(11 + n % 40):00,0:01:00,firefox\n"
+      }
+    }
+    let outcome = try compare(text, make: Self.manicTime())
+    #expect(outcome.events > 200)
+    try compare(text, blockSizes: [1, 4096], make: Self.manicTime(order: .dmy))
+  }
+
+  @Test func largeFilesOfManyBlocks() throws {
+    var text = Self.togglHeader
+    for n in 0..<20_000 { text += Self.togglRow(n, description: n % 500 == 0 ? "\"Quoted \"\"row\"\" \(n)\"" : nil) }
+    let outcome = try compare(text, blockSizes: [4096, CSVRowBlocks.blockBytes], make: Self.toggl(zone: nil))
+    #expect(outcome.events == 20_000)
+  }
+}
