@@ -159,6 +159,61 @@ enum FuzzChecks {
     if inTurn.1 != inBlocks.1 { fatalError("aw-read's blocks wrote other lines than the reader in turn") }
   }
 
+  /// toggl-read's and mt-read's blocks (`CSVRowBlocks`: records parsed on one thread, rows
+  /// turned into lines on two, merged in order) against the reader handing out views in
+  /// turn: the same output bytes, messages, counts and stop; the input's last byte picks
+  /// the reader, the block size, the chunks, `--strict` and a `--since`.
+  static func csvRowBlocks(_ bytes: [UInt8]) {
+    let pick = Int(bytes.last ?? 0)
+    let chunk = [Int.max, 1, 7, 64][pick % 4]
+    let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
+    let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
+    func makeReader(_ input: ByteReader, _ diagnostics: Diagnostics) -> CSVRowBlockReading {
+      if pick & 4 != 0 {
+        return ManicTimeCSVReader(input: input, diagnostics: diagnostics,
+                                  options: ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: "Europe/Berlin")!))
+      }
+      var options = TogglCSVReader.Options()
+      options.zone = ZoneConverter(identifier: "Europe/Berlin")
+      options.running = pick & 8 != 0 ? .now : .error
+      options.now = 1_720_000_000_000
+      return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
+    }
+    func outcome(_ body: (CSVRowBlockReading, OutputSink, Diagnostics) throws -> Int) -> ([String], [UInt8]) {
+      let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
+      var messages: [String] = []
+      diagnostics.messageHandler = { messages.append($0) }
+      let output = written { sink in
+        let reader = makeReader(ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64), diagnostics)
+        do {
+          messages.append("\(try body(reader, sink, diagnostics)) events")
+        } catch {
+          messages.append("stopped: \(error)")
+        }
+      }
+      return (messages, output)
+    }
+    let inTurn = outcome { reader, sink, _ in
+      var events = 0
+      while let view = try reader.nextView() {
+        guard keeps(view.start) else { continue }
+        sink.buffer.append(view.canonicalLine)
+        sink.buffer.append(0x0A)
+        try sink.flushIfFull()
+        events += 1
+      }
+      return events
+    }
+    let inBlocks = outcome { reader, sink, diagnostics in
+      var events = 0
+      try CSVRowBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
+        .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
+      return events
+    }
+    if inTurn.0 != inBlocks.0 { fatalError("the CSV blocks told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }
+    if inTurn.1 != inBlocks.1 { fatalError("the CSV blocks wrote other lines than the reader in turn") }
+  }
+
   /// What `body` writes through an OutputSink on a file (its writing thread and all), read back.
   static func written(_ body: (OutputSink) -> Void) -> [UInt8] {
     let path = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/eidolon-fuzz-output-\(getpid())"

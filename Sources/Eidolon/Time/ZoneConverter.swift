@@ -9,7 +9,8 @@ import Foundation
 /// first occurrence, the earlier instant, and reported as `.overlap`.
 ///
 /// Foundation answers the offset questions; a cache of the current span between
-/// transitions keeps it off the per-record path.
+/// transitions keeps it off the per-record path. One thread at a time: each thread
+/// takes its own (`forAnotherThread()`).
 public final class ZoneConverter {
   public enum Resolution: Sendable, Equatable {
     case exact
@@ -32,6 +33,15 @@ public final class ZoneConverter {
     self.identifier = identifier
     self.zone = zone
   }
+
+  private init(zone: TimeZone, identifier: String) {
+    self.identifier = identifier
+    self.zone = zone
+  }
+
+  /// A converter of the same zone for another thread: the cache is not shared (a
+  /// converter is not safe to use from two threads at once).
+  public func forAnotherThread() -> ZoneConverter { ZoneConverter(zone: zone, identifier: identifier) }
 
   /// The offset from UTC, in seconds, in force at `utcSeconds`.
   public func offset(atUTC utcSeconds: Int64) -> Int {

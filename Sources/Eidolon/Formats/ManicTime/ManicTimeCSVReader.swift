@@ -331,6 +331,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     csv = CSVReader(input: ByteReader(source: MemorySource([]), name: reader.csv.fileName))
     self.diagnostics = diagnostics
     options = reader.options
+    options.zone = reader.options.zone.forAnotherThread()  // (its cache is not shared between threads)
     header = reader.header
     roles = reader.roles
     timeline = reader.timeline

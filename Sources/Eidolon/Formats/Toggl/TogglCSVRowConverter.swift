@@ -190,7 +190,10 @@ final class TogglCSVRowLines: CSVRowLines {
   var carry: Int64?
   var knowsRowsBefore = true
 
+  /// (A zone converter of its own: its cache is not shared between threads.)
   init(columns: TogglColumns, options: TogglCSVReader.Options, diagnostics: Diagnostics) {
+    var options = options
+    options.zone = options.zone?.forAnotherThread()
     scanner = TogglCSVRowScanner(columns: columns, zone: options.zone)
     converter = TogglCSVRowConverter(columns: columns, options: options, diagnostics: diagnostics)
   }
