@@ -102,7 +102,6 @@ public final class CSVReader {
     var copied = -1
     let count = fieldCount
     let starts = fieldStarts, lengths = fieldLengths
-    spans.reserveCapacity(spans.count + 2 * count)
     for i in 0..<count {
       let start = starts[i]
       if start >= 0 {
