@@ -113,6 +113,15 @@ import Testing
     }
   }
 
+  static func rescueTime(resolution: RescueTimeResolution? = nil, zone: String? = "Europe/Berlin") -> (ByteReader, Diagnostics) -> CSVRowBlockReading {
+    { input, diagnostics in
+      var options = RescueTimeReadOptions()
+      options.zoneIdentifier = zone
+      options.resolution = resolution
+      return RescueTimeAPIReader(source: RescueTimeCSVRows(input: input), diagnostics: diagnostics, options: options)
+    }
+  }
+
   static let togglHeader = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags\n"
 
   static func togglRow(_ n: Int, description: String? = nil) -> String {
@@ -194,6 +203,37 @@ import Testing
     for zone in ["Europe/Berlin", "America/New_York"] {
       let outcome = try compare(text, blockSizes: [2048, 65536], allModes: false, make: Self.toggl(zone: zone))
       #expect(outcome.events == 12_000)
+    }
+  }
+
+  /// RescueTime rows in runs of one bucket (repeats count within a run, so a block ends
+  /// only between two buckets), the repeated hour's buckets more than once (its warning
+  /// is given once per bucket in a row), bad rows at run ends, and a run longer than the
+  /// blocks; with the bucket size inferred from rows read ahead, and given.
+  @Test func rescueTimeRowsKeepTheirBucketsWhole() throws {
+    var text = "Date,Time Spent (seconds),Number of People,Activity,Category,Productivity\n"
+    var random = SplitMix(state: 7)
+    let apps = ["Slack", "Mail", "Editor", "example.com"]
+    for n in 0..<500 {
+      let date: String
+      switch n % 50 {
+      case 10..<14: date = "2024-10-27T02:00:00"  // the repeated hour, several times over
+      case 14: date = "2024-10-27T01:00:00"
+      case 15..<17: date = "2024-10-27T02:00:00"
+      default: date = String(format: "2024-05-%02dT%02d:00:00", 1 + n / 50, n % 24)
+      }
+      for _ in 0..<(1 + random.below(4)) {
+        let seconds = random.below(30) == 0 ? "lots" : "\(60 * (1 + random.below(3)))"
+        text += "\(date),\(seconds),1,\(apps[random.below(apps.count)]),Work,\(random.below(5) - 2)\n"
+      }
+    }
+    // One bucket of a thousand rows: longer than the run limit at the smaller block sizes.
+    for k in 0..<1000 { text += "2024-06-01T09:00:00,\(k % 7 + 1),1,\(apps[k % 2]),Work,0\n" }
+    text += "2024-06-01T10:00:00,60,1,Slack,Work,0\n"
+    for resolution in [nil, RescueTimeResolution.hour] {
+      let outcome = try compare(text, blockSizes: [1, 200, 4096, CSVRowBlocks.blockBytes], make: Self.rescueTime(resolution: resolution))
+      #expect(outcome.events > 1500)
+      #expect(outcome.messages.contains { $0.contains("happened twice") })
     }
   }
 }

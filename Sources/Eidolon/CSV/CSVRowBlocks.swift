@@ -8,6 +8,17 @@ public protocol CSVRowBlockReading: EventViewReader {
   func csvForBlocks() throws -> CSVReader?
   /// What one thread turns rows into lines with; its messages go to `diagnostics`.
   func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines
+  /// Whether a block may end between two rows: where a run of rows that share state ends
+  /// (rt-read: a bucket). Rows of one run stay in one block.
+  func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool
+  /// True when the first rows given to blocks may continue a run the reader began itself:
+  /// they are read on the reading thread up to the first place a block may end.
+  var firstBlockContinuesRun: Bool { get }
+}
+
+extension CSVRowBlockReading {
+  public func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool { true }
+  public var firstBlockContinuesRun: Bool { false }
 }
 
 /// What became of a row on a block's thread.
@@ -31,6 +42,13 @@ public protocol CSVRowLines: AnyObject {
   /// it sets `carry`.
   var carry: Int64? { get set }
   var knowsRowsBefore: Bool { get set }
+  /// The next row begins a run (`CSVRowBlockReading.mayEndBlock`) after rows this one
+  /// did not see: forget the run before (rt-read: the bucket and its repeat counts).
+  func startRun()
+}
+
+extension CSVRowLines {
+  public func startRun() {}
 }
 
 /// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
@@ -97,6 +115,7 @@ public struct CSVRowBlocks {
       written += block.kept
       if let failure = block.failure { throw failure }
       if block.handedBackAt < block.rows.count {
+        ownLines.startRun()  // (a row is handed back where a run begins)
         written += try block.read(from: block.handedBackAt, with: ownLines, diagnostics: diagnostics, row: ownRow,
                                   output: ownOutput, keeps: keeps, to: sink)
       } else if block.knowsRowsBefore {
@@ -106,23 +125,60 @@ public struct CSVRowBlocks {
     })
     var block = ring.emptyBlock()
     block.fileName = csv.fileName
-    func handOff() throws {
-      block.progressBytes = bytesBefore + csv.bytesRead
-      try ring.handOff(block)
+    // Rows of a run that began before the block (or a run longer than `runLimit`) are read
+    // here, once every block before them is written, by the reading thread's own way.
+    var readHere = reader.firstBlockContinuesRun
+    let runLimit = 16 * ring.blockBytes
+    let lastRow = CSVBlockRow()
+    func nextBlock() {
       block = ring.emptyBlock()
       block.fileName = csv.fileName
     }
+    func handOff() throws {
+      block.progressBytes = bytesBefore + csv.bytesRead
+      try ring.handOff(block)
+      nextBlock()
+    }
+    func read() throws {
+      try ring.mergeOutstanding()
+      // Taken out first: after a stop in its rows nothing reads them again.
+      let rows = block
+      nextBlock()
+      defer { ring.giveBack(rows) }
+      written += try rows.read(from: 0, with: ownLines, diagnostics: diagnostics, row: ownRow, output: ownOutput, keeps: keeps, to: sink)
+      progress?.updateNow(records: written, bytes: bytesBefore + csv.bytesRead)
+    }
+    /// At a place a block may end.
+    func endBlock() throws {
+      if readHere {
+        try read()
+        readHere = false
+      } else {
+        try handOff()
+      }
+    }
     do {
       while try csv.next(rejecting: { block.addReject($0, raw: $1) }) {
+        if block.input.count >= ring.blockBytes {
+          if block.pointAtLastRow(lastRow), reader.mayEndBlock(after: lastRow, before: csv) {
+            try endBlock()
+          } else if block.input.count >= runLimit {
+            // The block began where a run did; the run goes on here.
+            if !readHere { ownLines.startRun() }
+            try read()
+            readHere = true
+          }
+        }
         block.addRow(csv)
-        if block.input.count >= ring.blockBytes { try handOff() }
       }
-      if !block.rows.isEmpty { try handOff() }
+      if !block.rows.isEmpty { try endBlock() }
       try ring.mergeOutstanding()
     } catch {
       // What was read before the failure (an input that cannot be read on) is written
       // first, as one thread would have; after a merge's own failure nothing is.
-      if !ring.stopped && !block.rows.isEmpty { try ring.handOff(block) }
+      if !ring.stopped && !block.rows.isEmpty {
+        if readHere { try read() } else { try ring.handOff(block) }
+      }
       try ring.mergeOutstanding()
       throw error
     }
@@ -163,6 +219,18 @@ final class CSVRowBlock: HandedBlock {
     let raw = csv.appendRecord(to: input, spans: &spans)
     rows.append(Row(line: csv.recordLine, rawOffset: raw.offset, rawCount: raw.count, spansAt: spansAt,
                     fieldCount: csv.fieldCount, reject: -1))
+  }
+
+  /// Points `row` at the block's last row (not a reject); false when it has none.
+  func pointAtLastRow(_ row: CSVBlockRow) -> Bool {
+    guard let entry = rows.last(where: { $0.reject < 0 }) else { return false }
+    row.fileName = fileName
+    let base = UnsafeRawPointer(input.base)
+    spans.withUnsafeBufferPointer { spans in
+      row.point(base: base, spans: spans.baseAddress! + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line,
+                raw: UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount))
+    }
+    return true
   }
 
   func addReject(_ error: EidolonError, raw: UnsafeRawBufferPointer) {
@@ -230,6 +298,7 @@ private final class CSVRowBlockHandler {
     diagnostics.recording = block.messages
     let base = UnsafeRawPointer(block.input.base)
     row.fileName = block.fileName
+    lines.startRun()
     lines.knowsRowsBefore = false
     lines.carry = nil
     block.spans.withUnsafeBufferPointer { spans in
@@ -243,7 +312,7 @@ private final class CSVRowBlockHandler {
             continue
           }
           row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
-          let before = block.output.count
+          let before = block.output.count, messagesBefore = block.messages.count
           switch try lines.appendLine(row, to: block.output) {
           case .line(let start):
             if keeps(start) {
@@ -254,6 +323,8 @@ private final class CSVRowBlockHandler {
           case .none:
             continue
           case .needsRowsBefore:
+            block.output.commit(before - block.output.count)
+            block.messages.removeMessages(after: messagesBefore)
             block.handedBackAt = index
             return
           }

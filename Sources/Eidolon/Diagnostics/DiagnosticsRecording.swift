@@ -27,6 +27,15 @@ public final class DiagnosticsRecording {
 
   func append(_ message: Message) { messages.append((message, mark)) }
 
+  /// How many messages are recorded.
+  var count: Int { messages.count }
+
+  /// Forgets the messages after the first `count` (a record a thread gave back, to be read
+  /// again elsewhere).
+  func removeMessages(after count: Int) {
+    if messages.count > count { messages.removeLast(messages.count - count) }
+  }
+
   public func removeAll() {
     if !messages.isEmpty { messages.removeAll(keepingCapacity: true) }
     raw.removeAll()

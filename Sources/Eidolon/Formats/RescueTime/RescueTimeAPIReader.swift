@@ -9,7 +9,7 @@
 /// straight to their canonical line (`RescueTimeRowScanner`); any other row goes through
 /// an Event. `nextView()`
 /// hands out either as a view over that line.
-public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTimeReaderCounts {
+public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTimeReaderCounts, CSVRowBlockReading {
   private let source: RescueTimeRowSource
   private let diagnostics: Diagnostics
   private let options: RescueTimeReadOptions
@@ -52,21 +52,27 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   /// The next event as a view over its canonical line, valid until the next call.
   public func nextView() throws -> EventView? { try records.view(nextRecord(), fill: { self.rowScanner?.fill($0) }) }
 
-  private func nextRecord() throws -> ScannedRecords.Record? {
-    if columns == nil {
-      guard let header = try source.header() else { return nil }
-      do {
-        columns = try RescueTimeColumns(header: header, kind: options.kind)
-      } catch var error as EidolonError {
-        error.file = source.fileName
-        if error.position == nil { error.position = SourcePosition(line: 1, column: 1, byteOffset: 0) }
-        throw error
-      }
-      try settleResolution()
-      if options.scansRows {
-        rowScanner = RescueTimeRowScanner(columns: columns!, buckets: buckets, layout: options.layout)
-      }
+  /// Reads the header (and the rows that settle the bucket size) where it is not read
+  /// yet; false for an empty input.
+  private func prepare() throws -> Bool {
+    guard columns == nil else { return true }
+    guard let header = try source.header() else { return false }
+    do {
+      columns = try RescueTimeColumns(header: header, kind: options.kind)
+    } catch var error as EidolonError {
+      error.file = source.fileName
+      if error.position == nil { error.position = SourcePosition(line: 1, column: 1, byteOffset: 0) }
+      throw error
     }
+    try settleResolution()
+    if options.scansRows {
+      rowScanner = RescueTimeRowScanner(columns: columns!, buckets: buckets, layout: options.layout)
+    }
+    return true
+  }
+
+  private func nextRecord() throws -> ScannedRecords.Record? {
+    guard try prepare() else { return nil }
     while true {
       let row: RescueTimeRow
       if lookaheadIndex < lookahead.count {
@@ -256,5 +262,107 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
     }
     buckets.repeats.mark(scratch, bucket: date)
     return EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
+  }
+
+  // MARK: Rows on both cores (CSVRowBlocks)
+
+  /// A reader for another thread, settled as this one is (columns, bucket size, the
+  /// buckets as they stand), that reads rows handed to it (`RescueTimeCSVRowLines`).
+  private init(settled reader: RescueTimeAPIReader, diagnostics: Diagnostics) {
+    source = RescueTimeCSVRows(input: ByteReader(source: MemorySource([]), name: reader.source.fileName))
+    csvRows = nil
+    jsonRows = nil
+    self.diagnostics = diagnostics
+    options = reader.options
+    columns = reader.columns
+    buckets = reader.buckets.copy(diagnostics: diagnostics)
+    rowScanner = RescueTimeRowScanner(columns: reader.columns!, buckets: buckets, layout: options.layout)
+  }
+
+  /// The rows a block ends between: two the scanner takes whose Dates name different
+  /// buckets (each enters its own, so the rows after the first start afresh), tried
+  /// on buckets of their own.
+  private var probe: (RescueTimeRowScanner, Diagnostics)?
+
+  /// A CSV response's rows go to blocks once the rows read ahead for the bucket size are
+  /// handed out, when the scanner reads its rows (an interval report without --layout).
+  public func csvForBlocks() throws -> CSVReader? {
+    guard options.scansRows, let csvRows, try prepare(), rowScanner != nil, lookaheadIndex >= lookahead.count else { return nil }
+    if probe == nil {
+      let quiet = Diagnostics(toolName: diagnostics.toolName)
+      quiet.recording = DiagnosticsRecording()
+      probe = RescueTimeRowScanner(columns: columns!, buckets: buckets.copy(diagnostics: quiet), layout: false).map { ($0, quiet) }
+    }
+    return csvRows.csv
+  }
+
+  public func makeRowLines(diagnostics: Diagnostics) -> CSVRowLines {
+    RescueTimeCSVRowLines(reader: RescueTimeAPIReader(settled: self, diagnostics: diagnostics))
+  }
+
+  public var firstBlockContinuesRun: Bool { true }
+
+  public func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool {
+    guard let (scanner, quiet) = probe, let date = columns?.index[.date], date < last.fieldCount, date < next.fieldCount,
+      let a = Timestamp.parse(last.string(date)), let b = Timestamp.parse(next.string(date)),
+      a.local.secondsAsIfUTC != b.local.secondsAsIfUTC
+    else { return false }
+    defer { quiet.recording?.removeAll() }
+    return scanner.scan(last) && scanner.scan(next)
+  }
+
+  fileprivate var rowBuckets: RescueTimeBuckets { buckets }
+
+  /// The line of a row handed to this reader, as `nextRecord` makes it.
+  fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
+    if let rowScanner, rowScanner.scan(row) {
+      output.append(rowScanner.line.bytes)
+      output.append(0x0A)
+      return .line(rowScanner.start)
+    }
+    var cells: [String?] = []
+    cells.reserveCapacity(row.fieldCount)
+    for i in 0..<row.fieldCount { cells.append(row.string(i)) }
+    let rescueTimeRow = RescueTimeRow(cells: cells, position: SourcePosition(line: row.recordLine, column: 1, byteOffset: 0),
+                                      raw: .bytes(Array(row.rawRecord)))
+    do {
+      guard let event = try event(from: rescueTimeRow, columns!) else { return .none }
+      try EventSpec.check(event)
+      EidolonNDJSONWriter.append(event, to: output)
+      return .line(event.start)
+    } catch var error as EidolonError where error.isRecordError {
+      error.file = source.fileName
+      if error.position == nil { error.position = rescueTimeRow.position }
+      try rescueTimeRow.withRawBytes { try diagnostics.reject(error, raw: $0) }
+      return .none
+    }
+  }
+}
+
+/// One thread's RescueTime rows for `CSVRowBlocks`: a reader of its own, settled as the
+/// file's, that reads the rows handed to it. A row entering a bucket of the repeated hour
+/// needs to know the last such bucket before its block (the warning is given once per
+/// bucket) until the block's own rows have entered one: it is handed back then.
+final class RescueTimeCSVRowLines: CSVRowLines {
+  private let reader: RescueTimeAPIReader
+
+  fileprivate init(reader: RescueTimeAPIReader) { self.reader = reader }
+
+  var carry: Int64? {
+    get { reader.rowBuckets.overlapLabel }
+    set { reader.rowBuckets.overlapLabel = newValue }
+  }
+
+  var knowsRowsBefore: Bool {
+    get { reader.rowBuckets.overlapLabelKnown }
+    set { reader.rowBuckets.overlapLabelKnown = newValue }
+  }
+
+  func startRun() { reader.rowBuckets.startRun() }
+
+  func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
+    reader.rowBuckets.clearNeededRowsBefore()
+    let outcome = try reader.appendLine(row, to: output)
+    return reader.rowBuckets.neededRowsBefore ? .needsRowsBefore : outcome
   }
 }

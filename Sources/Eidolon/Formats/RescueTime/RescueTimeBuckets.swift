@@ -20,6 +20,11 @@ final class RescueTimeBuckets {
   /// The last offset's seconds and text (a String made per bucket was a tenth of rt-read).
   private var lastOffset: (Int, String)?
   var repeats = RescueTimeRepeats()
+  /// False on a thread of `CSVRowBlocks` until its block's rows set `lastOverlapLabel`:
+  /// entering a bucket of the repeated hour then needs the rows before the block
+  /// (`neededRowsBefore` says so; the row is read again by the reading thread).
+  var overlapLabelKnown = true
+  private(set) var neededRowsBefore = false
 
   init(zone: ZoneConverter?, resolution: RescueTimeResolution?, diagnostics: Diagnostics, fileName: String) {
     self.zone = zone
@@ -27,6 +32,36 @@ final class RescueTimeBuckets {
     self.diagnostics = diagnostics
     self.fileName = fileName
   }
+
+  /// The same buckets, as they stand, for another thread (a zone converter of its own).
+  func copy(diagnostics: Diagnostics) -> RescueTimeBuckets {
+    let copy = RescueTimeBuckets(zone: zone?.forAnotherThread(), resolution: resolution, diagnostics: diagnostics, fileName: fileName)
+    copy.label = label
+    copy.start = start
+    copy.end = end
+    copy.offset = offset
+    copy.cursor = cursor
+    copy.lastOverlapLabel = lastOverlapLabel
+    copy.lastOffset = lastOffset
+    copy.repeats = repeats
+    return copy
+  }
+
+  /// The next row begins a bucket after rows this one did not see (`CSVRowLines.startRun`).
+  func startRun() {
+    label = nil
+    cursor = 0
+    repeats = RescueTimeRepeats()
+    neededRowsBefore = false
+  }
+
+  /// The last bucket of the repeated hour entered (`CSVRowLines.carry`).
+  var overlapLabel: Int64? {
+    get { lastOverlapLabel }
+    set { lastOverlapLabel = newValue }
+  }
+
+  func clearNeededRowsBefore() { neededRowsBefore = false }
 
   /// Makes the bucket a Date names the current one; a new bucket resets the layout.
   func enter(_ parsed: ParsedTimestamp) {
@@ -47,6 +82,10 @@ final class RescueTimeBuckets {
     guard let zone else { return (parsed.epochMillis, nil) }
     let (millis, resolution) = zone.toUTCMillis(parsed.local)
     let label = parsed.local.secondsAsIfUTC
+    if resolution == .overlap && !overlapLabelKnown {
+      neededRowsBefore = true
+      return (millis, offsetText(zone.offset(atMillis: millis)))
+    }
     // Once per bucket in the repeated hour: its rows all share the one date.
     let repeated = resolution == .overlap && lastOverlapLabel == label
     if resolution == .overlap { lastOverlapLabel = label }

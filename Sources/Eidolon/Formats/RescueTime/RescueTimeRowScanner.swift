@@ -305,3 +305,8 @@ extension CSVReader: RescueTimeByteCells {
   var cellCount: Int { fieldCount }
   @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? { field(index) }
 }
+
+extension CSVBlockRow: RescueTimeByteCells {
+  var cellCount: Int { fieldCount }
+  @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? { field(index) }
+}
