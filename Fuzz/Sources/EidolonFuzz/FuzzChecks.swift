@@ -159,7 +159,7 @@ enum FuzzChecks {
     if inTurn.1 != inBlocks.1 { fatalError("aw-read's blocks wrote other lines than the reader in turn") }
   }
 
-  /// toggl-read's and mt-read's blocks (`CSVRowBlocks`: records parsed on one thread, rows
+  /// toggl-read's, mt-read's and rt-read's blocks (`CSVRowBlocks`: records parsed on one thread, rows
   /// turned into lines on two, merged in order) against the reader handing out views in
   /// turn: the same output bytes, messages, counts and stop; the input's last byte picks
   /// the reader, the block size, the chunks, `--strict` and a `--since`.
@@ -169,13 +169,20 @@ enum FuzzChecks {
     let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
     let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
     func makeReader(_ input: ByteReader, _ diagnostics: Diagnostics) -> CSVRowBlockReading {
-      if pick & 4 != 0 {
+      switch (pick >> 2) % 3 {
+      case 1:
         return ManicTimeCSVReader(input: input, diagnostics: diagnostics,
                                   options: ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: "Europe/Berlin")!))
+      case 2:
+        var options = RescueTimeReadOptions()
+        options.zoneIdentifier = "Europe/Berlin"
+        options.resolution = pick & 64 != 0 ? .hour : nil
+        return RescueTimeAPIReader(source: RescueTimeCSVRows(input: input), diagnostics: diagnostics, options: options)
+      default: break
       }
       var options = TogglCSVReader.Options()
       options.zone = ZoneConverter(identifier: "Europe/Berlin")
-      options.running = pick & 8 != 0 ? .now : .error
+      options.running = pick & 64 != 0 ? .now : .error
       options.now = 1_720_000_000_000
       return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
     }
