@@ -139,8 +139,11 @@ public struct CSVRowBlocks {
       try ring.handOff(block)
       nextBlock()
     }
-    func read() throws {
+    /// `startingRun`: the block begins where a run does, after rows the reading thread's
+    /// way did not see.
+    func read(startingRun: Bool = false) throws {
       try ring.mergeOutstanding()
+      if startingRun { ownLines.startRun() }
       // Taken out first: after a stop in its rows nothing reads them again.
       let rows = block
       nextBlock()
@@ -163,9 +166,9 @@ public struct CSVRowBlocks {
           if block.pointAtLastRow(lastRow), reader.mayEndBlock(after: lastRow, before: csv) {
             try endBlock()
           } else if block.input.count >= runLimit {
-            // The block began where a run did; the run goes on here.
-            if !readHere { ownLines.startRun() }
-            try read()
+            // The block began where a run did (or goes on with one read here); the run goes
+            // on here.
+            try read(startingRun: !readHere)
             readHere = true
           }
         }
