@@ -29,12 +29,12 @@ public final class CSVBlockRow: CSVFields {
   public private(set) var rawRecord = UnsafeRawBufferPointer(start: nil, count: 0)
   public internal(set) var fileName = ""
   private var base = UnsafeRawPointer(bitPattern: 1)!
-  /// Each field's offset from `base` and its length, in turn.
-  private var spans = UnsafePointer<Int>(bitPattern: 8)!
+  /// Each field's offset from `base` and its length, in turn, as Ints.
+  private var spans = UnsafeRawPointer(bitPattern: 8)!
 
   /// Points this row at a record: its fields' offsets and lengths at `spans`, into `base`.
   @inline(__always)
-  func point(base: UnsafeRawPointer, spans: UnsafePointer<Int>, fieldCount: Int, line: Int, raw: UnsafeRawBufferPointer) {
+  func point(base: UnsafeRawPointer, spans: UnsafeRawPointer, fieldCount: Int, line: Int, raw: UnsafeRawBufferPointer) {
     self.base = base
     self.spans = spans
     self.fieldCount = fieldCount
@@ -44,6 +44,7 @@ public final class CSVBlockRow: CSVFields {
 
   @inline(__always)
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: base + spans[2 * index], count: spans[2 * index + 1])
+    UnsafeRawBufferPointer(start: base + spans.load(fromByteOffset: 16 * index, as: Int.self),
+                           count: spans.load(fromByteOffset: 16 * index + 8, as: Int.self))
   }
 }

@@ -93,28 +93,33 @@ public final class CSVReader {
   public var strings: [String] { (0..<fieldCount).map(string) }
 
   /// Copies the current record's bytes to the end of `bytes` and its fields' offsets (into
-  /// `bytes`) and lengths to `spans`, for another thread (`CSVBlockRow`); says where the
-  /// record's raw bytes went. Fields whose doubled quotes were undone follow the record.
-  func appendRecord(to bytes: ByteBuffer, spans: inout [Int]) -> (offset: Int, count: Int) {
+  /// `bytes`) and lengths, as pairs of Ints, to the end of `spans`, for another thread
+  /// (`CSVBlockRow`); says where the record's raw bytes went. Fields whose doubled quotes
+  /// were undone follow the record.
+  func appendRecord(to bytes: ByteBuffer, spans: ByteBuffer) -> (offset: Int, count: Int) {
     let offset = bytes.count
     bytes.append(rawRecord)
     let rawStart = rawRecord.count == 0 ? 0 : UnsafeRawPointer(recordBase).distance(to: rawRecord.baseAddress!)
     var copied = -1
     let count = fieldCount
     let starts = fieldStarts, lengths = fieldLengths
+    let out = UnsafeMutableRawPointer(spans.reserve(16 * count))
     for i in 0..<count {
       let start = starts[i]
+      var at: Int
       if start >= 0 {
-        spans.append(offset + start - rawStart)
+        at = offset + start - rawStart
       } else {
         if copied < 0 {
           copied = bytes.count
           bytes.append(fieldBytes.bytes)
         }
-        spans.append(copied + ~start)
+        at = copied + ~start
       }
-      spans.append(lengths[i])
+      out.storeBytes(of: at, toByteOffset: 16 * i, as: Int.self)
+      out.storeBytes(of: lengths[i], toByteOffset: 16 * i + 8, as: Int.self)
     }
+    spans.commit(16 * count)
     return (offset, rawRecord.count)
   }
 

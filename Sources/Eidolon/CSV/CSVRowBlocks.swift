@@ -195,7 +195,7 @@ final class CSVRowBlock: HandedBlock {
     var line: Int
     var rawOffset: Int
     var rawCount: Int
-    /// Where its fields' offsets and lengths start in `spans`, and how many fields.
+    /// Where its fields' offsets and lengths start in `spans` (a byte offset), and how many fields.
     var spansAt: Int
     var fieldCount: Int
     /// Not a row but the CSV reader's reject of a record: its index in `rejects`.
@@ -203,7 +203,9 @@ final class CSVRowBlock: HandedBlock {
   }
 
   private(set) var rows: [Row] = []
-  private(set) var spans: [Int] = []
+  /// Each row's fields' offsets and lengths, as Ints (not an Array: each append checked
+  /// it was not shared).
+  let spans = ByteBuffer(capacity: 1 << 16)
   private(set) var rejects: [EidolonError] = []
   var fileName = ""
   let output = ByteBuffer(capacity: 1 << 20)
@@ -219,7 +221,7 @@ final class CSVRowBlock: HandedBlock {
 
   func addRow(_ csv: CSVReader) {
     let spansAt = spans.count
-    let raw = csv.appendRecord(to: input, spans: &spans)
+    let raw = csv.appendRecord(to: input, spans: spans)
     rows.append(Row(line: csv.recordLine, rawOffset: raw.offset, rawCount: raw.count, spansAt: spansAt,
                     fieldCount: csv.fieldCount, reject: -1))
   }
@@ -229,10 +231,8 @@ final class CSVRowBlock: HandedBlock {
     guard let entry = rows.last(where: { $0.reject < 0 }) else { return false }
     row.fileName = fileName
     let base = UnsafeRawPointer(input.base)
-    spans.withUnsafeBufferPointer { spans in
-      row.point(base: base, spans: spans.baseAddress! + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line,
-                raw: UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount))
-    }
+    row.point(base: base, spans: UnsafeRawPointer(spans.base) + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line,
+              raw: UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount))
     return true
   }
 
@@ -250,7 +250,8 @@ final class CSVRowBlock: HandedBlock {
     if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
     output.removeAll()
     rows.removeAll(keepingCapacity: true)
-    spans.removeAll(keepingCapacity: true)
+    if spans.capacity > 8 * blockBytes + (64 << 10) { spans.releaseMemory() }
+    spans.removeAll()
     rejects.removeAll()
     kept = 0
     handedBackAt = Int.max
@@ -265,20 +266,18 @@ final class CSVRowBlock: HandedBlock {
     var written = 0
     let base = UnsafeRawPointer(input.base)
     row.fileName = fileName
-    try spans.withUnsafeBufferPointer { spans in
-      let spanBase = spans.baseAddress ?? UnsafePointer(bitPattern: 8)!
-      for entry in rows[first...] {
-        let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
-        if entry.reject >= 0 {
-          try diagnostics.reject(rejects[entry.reject], raw: raw)
-          continue
-        }
-        row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
-        output.removeAll()
-        guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { continue }
-        try sink.append(output.bytes)
-        written += 1
+    let spanBase = UnsafeRawPointer(spans.base)
+    for entry in rows[first...] {
+      let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
+      if entry.reject >= 0 {
+        try diagnostics.reject(rejects[entry.reject], raw: raw)
+        continue
       }
+      row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+      output.removeAll()
+      guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { continue }
+      try sink.append(output.bytes)
+      written += 1
     }
     return written
   }
@@ -304,37 +303,35 @@ private final class CSVRowBlockHandler {
     lines.startRun()
     lines.knowsRowsBefore = false
     lines.carry = nil
-    block.spans.withUnsafeBufferPointer { spans in
-      let spanBase = spans.baseAddress ?? UnsafePointer(bitPattern: 8)!
-      for (index, entry) in block.rows.enumerated() {
-        block.messages.mark = block.output.count
-        let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
-        do {
-          if entry.reject >= 0 {
-            try diagnostics.reject(block.rejects[entry.reject], raw: raw)
-            continue
-          }
-          row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
-          let before = block.output.count, messagesBefore = block.messages.count
-          switch try lines.appendLine(row, to: block.output) {
-          case .line(let start):
-            if keeps(start) {
-              block.kept += 1
-            } else {
-              block.output.commit(before - block.output.count)
-            }
-          case .none:
-            continue
-          case .needsRowsBefore:
-            block.output.commit(before - block.output.count)
-            block.messages.removeMessages(after: messagesBefore)
-            block.handedBackAt = index
-            return
-          }
-        } catch {
-          block.failure = error
-          break
+    let spanBase = UnsafeRawPointer(block.spans.base)
+    for (index, entry) in block.rows.enumerated() {
+      block.messages.mark = block.output.count
+      let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
+      do {
+        if entry.reject >= 0 {
+          try diagnostics.reject(block.rejects[entry.reject], raw: raw)
+          continue
         }
+        row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+        let before = block.output.count, messagesBefore = block.messages.count
+        switch try lines.appendLine(row, to: block.output) {
+        case .line(let start):
+          if keeps(start) {
+            block.kept += 1
+          } else {
+            block.output.commit(before - block.output.count)
+          }
+        case .none:
+          continue
+        case .needsRowsBefore:
+          block.output.commit(before - block.output.count)
+          block.messages.removeMessages(after: messagesBefore)
+          block.handedBackAt = index
+          return  // (what it carries matters no more)
+        }
+      } catch {
+        block.failure = error
+        break
       }
     }
     block.carry = lines.carry
