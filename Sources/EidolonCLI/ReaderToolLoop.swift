@@ -5,14 +5,14 @@ import Eidolon
 /// is read as views: each was checked against the spec and its canonical line written by
 /// the reader, so the line is copied as it stands; any other reader's events get the
 /// writer's own check (a refusal is a rejected record). A CSV reader whose rows can go to
-/// blocks is read on both cores (`CSVRowBlocks`).
+/// blocks is read on both cores (`BothCores`).
 public enum ReaderToolLoop {
   /// Adds the events written to `events`; `bytesBefore` is what earlier inputs read, for
   /// the progress line.
   public static func copy(_ reader: EventReader, bytesRead: () -> Int64, to writer: EidolonNDJSONWriter, keeping keeps: @escaping @Sendable (Int64) -> Bool,
                           file: String, diagnostics: Diagnostics, progress: Progress, events: inout Int, bytesBefore: Int64) throws {
     if let blockReader = reader as? CSVRowBlockReading {
-      try CSVRowBlocks(diagnostics: diagnostics, keeping: keeps, progress: progress)
+      try BothCores(diagnostics: diagnostics, keeping: keeps, progress: progress)
         .copy(blockReader, bytesRead: bytesRead, to: writer.sink, events: &events, bytesBefore: bytesBefore)
     } else if let viewReader = reader as? EventViewReader {
       while let view = try viewReader.nextView() {

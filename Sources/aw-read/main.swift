@@ -52,8 +52,8 @@ struct AwRead: ParsableCommand {
     var events = 0
     var buckets = 0
     var bytesBefore: Int64 = 0
-    // Events are turned into lines on both cores (ActivityWatchBlocks).
-    let blocks = ActivityWatchBlocks(diagnostics: diagnostics, keeping: { bounds.contains(start: $0) }, progress: progress)
+    // Events are turned into lines on both cores (BothCores, ActivityWatchBlocks.swift).
+    let blocks = BothCores(diagnostics: diagnostics, keeping: { bounds.contains(start: $0) }, progress: progress)
     func read(_ input: ByteReader) throws {
       let reader = ActivityWatchReader(input: input, diagnostics: diagnostics, options: options)
       try blocks.copy(reader, to: output, events: &events, bytesBefore: bytesBefore)

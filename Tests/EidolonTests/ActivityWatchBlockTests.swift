@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// aw-read on two threads (`ActivityWatchBlocks`) against the reader on one thread handing
+/// aw-read on two threads (`BothCores`) against the reader on one thread handing
 /// out views in turn (the loop aw-read had): the same output bytes, messages, rejects,
 /// counts and stop, at block sizes from one byte up and on one to three threads.
 @Suite struct ActivityWatchBlockTests {
@@ -63,7 +63,7 @@ import Testing
           events += 1
         }
       case .blocks(let blockBytes, let threads):
-        try ActivityWatchBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
+        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
           .copy(reader, to: sink, events: &events, bytesBefore: 0)
       }
     } catch {
@@ -78,7 +78,7 @@ import Testing
   /// Every way against the one in turn; the in-turn outcome.
   @discardableResult
   private func compare(_ bytes: [UInt8], strict: Bool = false, type: String? = nil, filtered: Bool = false,
-                       blockSizes: [Int] = [1, 97, 700, 4096, ActivityWatchBlocks.blockBytes], file: String? = nil,
+                       blockSizes: [Int] = [1, 97, 700, 4096, BothCores.activityWatchBlockBytes], file: String? = nil,
                        sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
     let path = file ?? temporaryDirectory() + "/aw.json"
     if file == nil { writeFile(path, bytes) }
@@ -137,7 +137,7 @@ import Testing
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasPrefix("aw-") } ?? []
     if names.isEmpty { print("ActivityWatchBlockTests: no aw-* files in \(folder.path); skipped") }
     for name in names.sorted() {
-      try compare([], blockSizes: [97, 4096, ActivityWatchBlocks.blockBytes], file: folder.appendingPathComponent(name).path)
+      try compare([], blockSizes: [97, 4096, BothCores.activityWatchBlockBytes], file: folder.appendingPathComponent(name).path)
     }
   }
 
@@ -202,7 +202,7 @@ import Testing
     for length in [gzip.count / 3, gzip.count / 2, gzip.count - 20] {
       let path = dir + "/cut-\(length).json.gz"
       writeFile(path, Array(gzip.prefix(length)))
-      let outcome = try compare([], blockSizes: [4096, ActivityWatchBlocks.blockBytes], file: path)
+      let outcome = try compare([], blockSizes: [4096, BothCores.activityWatchBlockBytes], file: path)
       #expect(outcome.stop != nil && outcome.output.count > 1000, "cut at \(length) of \(gzip.count)")
     }
   }

@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// toggl-read's and mt-read's rows on two threads (`CSVRowBlocks`) against the reader
+/// toggl-read's and mt-read's rows on two threads (`BothCores`) against the reader
 /// handing out views in turn, in what the reading-ways tests leave out: a strict run's
 /// stop, --since, a file cut short inside a quoted field, rows that are not UTF-8, and
 /// files of several blocks. The same output bytes, messages, rejects, counts and stop.
@@ -46,7 +46,7 @@ import Testing
           events += 1
         }
       case .blocks(let blockBytes, let threads):
-        try CSVRowBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
+        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
           .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
       }
     } catch {
@@ -60,7 +60,7 @@ import Testing
 
   /// Every way against the one in turn, strict or not, filtered or not; the in-turn outcome.
   @discardableResult
-  private func compare(_ text: String, blockSizes: [Int] = [1, 200, 4096, CSVRowBlocks.blockBytes], allModes: Bool = true,
+  private func compare(_ text: String, blockSizes: [Int] = [1, 200, 4096, BothCores.csvBlockBytes], allModes: Bool = true,
                        sourceLocation: SourceLocation = #_sourceLocation,
                        make: @escaping (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
     let path = temporaryDirectory() + "/rows.csv"
@@ -69,7 +69,7 @@ import Testing
   }
 
   @discardableResult
-  private func compare(path: String, blockSizes: [Int] = [1, 200, 4096, CSVRowBlocks.blockBytes], allModes: Bool = true,
+  private func compare(path: String, blockSizes: [Int] = [1, 200, 4096, BothCores.csvBlockBytes], allModes: Bool = true,
                        sourceLocation: SourceLocation = #_sourceLocation,
                        make: @escaping (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
     var first: Outcome?
@@ -188,7 +188,7 @@ import Testing
   @Test func largeFilesOfManyBlocks() throws {
     var text = Self.togglHeader
     for n in 0..<20_000 { text += Self.togglRow(n, description: n % 500 == 0 ? "\"Quoted \"\"row\"\" \(n)\"" : nil) }
-    let outcome = try compare(text, blockSizes: [4096, CSVRowBlocks.blockBytes], allModes: false, make: Self.toggl(zone: nil))
+    let outcome = try compare(text, blockSizes: [4096, BothCores.csvBlockBytes], allModes: false, make: Self.toggl(zone: nil))
     #expect(outcome.events == 20_000)
   }
 
@@ -231,7 +231,7 @@ import Testing
     for k in 0..<1000 { text += "2024-06-01T09:00:00,\(k % 7 + 1),1,\(apps[k % 2]),Work,0\n" }
     text += "2024-06-01T10:00:00,60,1,Slack,Work,0\n"
     for resolution in [nil, RescueTimeResolution.hour] {
-      let outcome = try compare(text, blockSizes: [1, 200, 4096, CSVRowBlocks.blockBytes], make: Self.rescueTime(resolution: resolution))
+      let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], make: Self.rescueTime(resolution: resolution))
       #expect(outcome.events > 1500)
       #expect(outcome.messages.contains { $0.contains("happened twice") })
     }

@@ -5,7 +5,7 @@ import Testing
 /// with the reader's fast way, and Events with it. Checks that every event, every
 /// canonical line, every reject and every message is the same, and returns how many
 /// events there were and how many of them the fast way took (`taken`, read after). A CSV
-/// reader whose rows go to blocks (`CSVRowBlocks`) is read so too, at several block sizes
+/// reader whose rows go to blocks (`BothCores`) is read so too, at several block sizes
 /// and thread counts: the reference's lines, messages, rejects and stop.
 @discardableResult
 func compareReadingWays<Reader: EventViewReader>(
@@ -61,7 +61,7 @@ func compareReadingWays<Reader: EventViewReader>(
   #expect(messages[1] == messages[0] && messages[2] == messages[0], sourceLocation: sourceLocation)
   #expect(diagnostics[1].rejectCount == diagnostics[0].rejectCount, sourceLocation: sourceLocation)
   if make(Diagnostics(toolName: "test"), true) is CSVRowBlockReading {
-    for (blockBytes, threads) in [(1, 2), (97, 3), (CSVRowBlocks.blockBytes, 1), (CSVRowBlocks.blockBytes, 2)] {
+    for (blockBytes, threads) in [(1, 2), (97, 3), (BothCores.csvBlockBytes, 1), (BothCores.csvBlockBytes, 2)] {
       var blockMessages: [String] = []
       let blockDiagnostics = Diagnostics(toolName: "test", messageLimit: 0)
       blockDiagnostics.messageHandler = { blockMessages.append($0) }
@@ -71,7 +71,7 @@ func compareReadingWays<Reader: EventViewReader>(
       var count = 0
       var blockStop: String?
       do {
-        try CSVRowBlocks(diagnostics: blockDiagnostics, keeping: { _ in true }, blockBytes: blockBytes, threads: threads)
+        try BothCores(diagnostics: blockDiagnostics, keeping: { _ in true }, blockBytes: blockBytes, threads: threads)
           .copy(reader, bytesRead: { 0 }, to: sink, events: &count, bytesBefore: 0)
       } catch let error as EidolonError {
         blockStop = error.description

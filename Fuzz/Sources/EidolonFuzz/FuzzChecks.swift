@@ -113,7 +113,7 @@ enum FuzzChecks {
     if passedInTurn != passedInBlocks { fatalError("eid-transform's blocks passed another stream than one thread") }
   }
 
-  /// aw-read's blocks (`ActivityWatchBlocks`: events cut on one thread, read on two,
+  /// aw-read's blocks (`BothCores`: events cut on one thread, read on two,
   /// merged in order) against the reader handing out views in turn: the same output bytes,
   /// messages, counts and stop; the input's last byte picks the block size, the chunks,
   /// `--strict` and a `--since`.
@@ -151,7 +151,7 @@ enum FuzzChecks {
     }
     let inBlocks = outcome { reader, sink, diagnostics in
       var events = 0
-      try ActivityWatchBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
+      try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
         .copy(reader, to: sink, events: &events, bytesBefore: 0)
       return events
     }
@@ -159,7 +159,7 @@ enum FuzzChecks {
     if inTurn.1 != inBlocks.1 { fatalError("aw-read's blocks wrote other lines than the reader in turn") }
   }
 
-  /// toggl-read's, mt-read's and rt-read's blocks (`CSVRowBlocks`: records parsed on one thread, rows
+  /// toggl-read's, mt-read's and rt-read's blocks (`BothCores`: records parsed on one thread, rows
   /// turned into lines on two, merged in order) against the reader handing out views in
   /// turn: the same output bytes, messages, counts and stop; the input's last byte picks
   /// the reader, the block size, the chunks, `--strict` and a `--since`.
@@ -175,9 +175,11 @@ enum FuzzChecks {
                                   options: ManicTimeCSVReader.Options(zone: ZoneConverter(identifier: "Europe/Berlin")!))
       case 2:
         var options = RescueTimeReadOptions()
+        options.variant = .apiCSV
         options.zoneIdentifier = "Europe/Berlin"
         options.resolution = pick & 64 != 0 ? .hour : nil
-        return RescueTimeAPIReader(source: RescueTimeCSVRows(input: input), diagnostics: diagnostics, options: options)
+        // The API's CSV is always this reader.
+        return try! RescueTimeReader.make(input: input, diagnostics: diagnostics, options: options) as! RescueTimeAPIReader
       default: break
       }
       var options = TogglCSVReader.Options()
@@ -213,7 +215,7 @@ enum FuzzChecks {
     }
     let inBlocks = outcome { reader, sink, diagnostics in
       var events = 0
-      try CSVRowBlocks(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
+      try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
         .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
       return events
     }

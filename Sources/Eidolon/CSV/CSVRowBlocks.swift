@@ -1,6 +1,6 @@
-/// A CSV format reader whose rows, once its header is read, each become a line on their
-/// own: no row's event depends on the rows before it. `CSVRowBlocks` reads such a
-/// reader's rows on two cores.
+/// A CSV format reader whose rows, once its header is read, can be made into lines in
+/// blocks on other threads: `BothCores` reads such a reader's rows on two cores. Rows
+/// that depend on the rows before them say so (`mayEndBlock`, `CSVRowOutcome.needsRowsBefore`).
 public protocol CSVRowBlockReading: EventViewReader {
   /// Reads the header where it is not read yet; the CSV reader at the first row the
   /// blocks may take, or nil when the rows are to be read by the reader itself (no
@@ -58,27 +58,11 @@ extension CSVRowLines {
 /// and its lines written. A record the CSV reader rejects goes into the block as a
 /// reject in its place. So the output, the messages and the counts are the reader's on
 /// one thread.
-public struct CSVRowBlocks {
+extension BothCores {
   /// Rows are gathered into a block until it holds this many bytes (a block's lines are
   /// 2.5 to 5.4 times its bytes; 128 KiB was as fast as 256 KiB, with 41 MB at peak for
   /// rt-read against 48).
-  public static let blockBytes = 128 << 10
-
-  let diagnostics: Diagnostics
-  let keeps: @Sendable (Int64) -> Bool
-  let progress: Progress?
-  let blockBytes: Int
-  let threads: Int
-
-  /// `keeps` says which event starts (UTC milliseconds) are written.
-  public init(diagnostics: Diagnostics, keeping keeps: @escaping @Sendable (Int64) -> Bool, progress: Progress? = nil,
-              blockBytes: Int = CSVRowBlocks.blockBytes, threads: Int = 2) {
-    self.diagnostics = diagnostics
-    self.keeps = keeps
-    self.progress = progress
-    self.blockBytes = max(1, blockBytes)
-    self.threads = max(1, threads)
-  }
+  public static let csvBlockBytes = 128 << 10
 
   /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds
   /// them to `events`. `bytesBefore` is what earlier inputs read, for the progress line.
@@ -107,7 +91,7 @@ public struct CSVRowBlocks {
     let ownLines = reader.makeRowLines(diagnostics: diagnostics)
     let ownRow = CSVBlockRow()
     let ownOutput = ByteBuffer(capacity: 4096)
-    let ring = try BlockRing<CSVRowBlock>(threads: threads, blockBytes: blockBytes, doing: "read CSV rows on the second core", handler: {
+    let ring = try BlockRing<CSVRowBlock>(threads: threads, blockBytes: blockBytes ?? BothCores.csvBlockBytes, doing: "read CSV rows on the second core", handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let handler = CSVRowBlockHandler(lines: reader.makeRowLines(diagnostics: threadDiagnostics), diagnostics: threadDiagnostics,
                                        keeps: keeps)

@@ -6,33 +6,17 @@
 /// events come before its fields, an event too long or deep to cut, the end) is read on
 /// the reading thread once every block before it is merged. So the output, the messages
 /// and the counts are the reader's on one thread.
-public struct ActivityWatchBlocks {
+extension BothCores {
   /// Events are gathered into a block until it holds this many bytes (a block's lines are
   /// 2.6 times its bytes; 256 KiB was as fast as 1 MiB, with 39 MB at peak against 64).
-  public static let blockBytes = 256 << 10
-
-  let diagnostics: Diagnostics
-  let keeps: @Sendable (Int64) -> Bool
-  let progress: Progress?
-  let blockBytes: Int
-  let threads: Int
-
-  /// `keeps` says which event starts (UTC milliseconds) are written.
-  public init(diagnostics: Diagnostics, keeping keeps: @escaping @Sendable (Int64) -> Bool, progress: Progress? = nil,
-              blockBytes: Int = ActivityWatchBlocks.blockBytes, threads: Int = 2) {
-    self.diagnostics = diagnostics
-    self.keeps = keeps
-    self.progress = progress
-    self.blockBytes = max(1, blockBytes)
-    self.threads = max(1, threads)
-  }
+  public static let activityWatchBlockBytes = 256 << 10
 
   /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds
   /// them to `events`. `bytesBefore` is what earlier inputs read, for the progress line.
   public func copy(_ reader: ActivityWatchReader, to sink: OutputSink, events: inout Int, bytesBefore: Int64) throws {
     let (diagnostics, keeps, progress, toolName) = (self.diagnostics, self.keeps, self.progress, self.diagnostics.toolName)
     var written = events
-    let ring = try BlockRing<ActivityWatchEventBlock>(threads: threads, blockBytes: blockBytes, doing: "read ActivityWatch events on the second core", handler: {
+    let ring = try BlockRing<ActivityWatchEventBlock>(threads: threads, blockBytes: blockBytes ?? BothCores.activityWatchBlockBytes, doing: "read ActivityWatch events on the second core", handler: {
       let handler = ActivityWatchBlockHandler(diagnostics: Diagnostics(toolName: toolName), keeps: keeps)
       return { handler.handle($0) }
     }, merge: { block in

@@ -323,7 +323,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     return event
   }
 
-  // MARK: Rows on both cores (CSVRowBlocks)
+  // MARK: Rows on both cores (BothCores, CSVRowBlocks.swift)
 
   /// A reader for another thread, settled as this one is (header, timeline, date order),
   /// that reads rows handed to it (`ManicTimeCSVRowLines`).
@@ -380,7 +380,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
   }
 }
 
-/// One thread's ManicTime rows for `CSVRowBlocks`: a reader of its own, settled as the
+/// One thread's ManicTime rows for `BothCores`: a reader of its own, settled as the
 /// file's, that reads the rows handed to it.
 final class ManicTimeCSVRowLines: CSVRowLines {
   private let reader: ManicTimeCSVReader

@@ -264,7 +264,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
     return EventID.make(prefix: "rescuetime", joinedFields: scratch.bytes)
   }
 
-  // MARK: Rows on both cores (CSVRowBlocks)
+  // MARK: Rows on both cores (BothCores, CSVRowBlocks.swift)
 
   /// A reader for another thread, settled as this one is (columns, bucket size, the
   /// buckets as they stand), that reads rows handed to it (`RescueTimeCSVRowLines`).
@@ -339,7 +339,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   }
 }
 
-/// One thread's RescueTime rows for `CSVRowBlocks`: a reader of its own, settled as the
+/// One thread's RescueTime rows for `BothCores`: a reader of its own, settled as the
 /// file's, that reads the rows handed to it. A row entering a bucket of the repeated hour
 /// needs to know the last such bucket before its block (the warning is given once per
 /// bucket) until the block's own rows have entered one: it is handed back then.

@@ -20,7 +20,7 @@ final class RescueTimeBuckets {
   /// The last offset's seconds and text (a String made per bucket was a tenth of rt-read).
   private var lastOffset: (Int, String)?
   var repeats = RescueTimeRepeats()
-  /// False on a thread of `CSVRowBlocks` until its block's rows set `lastOverlapLabel`:
+  /// False on a thread of `BothCores` until its block's rows set `lastOverlapLabel`:
   /// entering a bucket of the repeated hour then needs the rows before the block
   /// (`neededRowsBefore` says so; the row is read again by the reading thread).
   var overlapLabelKnown = true

@@ -161,7 +161,7 @@ public final class TogglCSVReader: EventReader, EventViewReader, CSVRowBlockRead
     return local.isValid ? local : nil
   }
 
-  // MARK: Rows on both cores (CSVRowBlocks)
+  // MARK: Rows on both cores (BothCores, CSVRowBlocks.swift)
 
   public func csvForBlocks() throws -> CSVReader? {
     guard options.scansRows, try readHeader() else { return nil }

@@ -1,6 +1,6 @@
 /// Toggl CSV rows the general way: each row's Event, warnings and errors, for rows the
 /// row scanner does not take (and every row when it is off). One per thread: the reader
-/// has one, and so has each thread of `CSVRowBlocks`.
+/// has one, and so has each thread of `BothCores`.
 final class TogglCSVRowConverter {
   private let columns: TogglColumns
   private let options: TogglCSVReader.Options
@@ -182,7 +182,7 @@ final class TogglCSVRowConverter {
   }
 }
 
-/// One thread's Toggl rows for `CSVRowBlocks`: the scanner's line, else the general way's.
+/// One thread's Toggl rows for `BothCores`: the scanner's line, else the general way's.
 final class TogglCSVRowLines: CSVRowLines {
   private let scanner: TogglCSVRowScanner
   private let converter: TogglCSVRowConverter
