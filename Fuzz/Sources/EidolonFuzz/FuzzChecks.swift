@@ -113,61 +113,20 @@ enum FuzzChecks {
     if passedInTurn != passedInBlocks { fatalError("eid-transform's blocks passed another stream than one thread") }
   }
 
-  /// aw-read's blocks (`BothCores`: events cut on one thread, read on two,
-  /// merged in order) against the reader handing out views in turn: the same output bytes,
-  /// messages, counts and stop; the input's last byte picks the block size, the chunks,
-  /// `--strict` and a `--since`.
+  /// aw-read's blocks (`BothCores`: events cut on one thread, read on two, merged in
+  /// order) against the reader handing out views in turn (`compareBlocks`).
   static func activityWatchBlocks(_ bytes: [UInt8]) {
-    let pick = Int(bytes.last ?? 0)
-    let chunk = [Int.max, 1, 7, 64][pick % 4]
-    let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
-    let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
-    func outcome(_ body: (ActivityWatchReader, OutputSink, Diagnostics) throws -> Int) -> ([String], [UInt8]) {
-      let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
-      var messages: [String] = []
-      diagnostics.messageHandler = { messages.append($0) }
-      let output = written { sink in
-        let input = ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64)
-        let reader = ActivityWatchReader(input: input, diagnostics: diagnostics)
-        do {
-          messages.append("\(try body(reader, sink, diagnostics)) events")
-        } catch {
-          messages.append("stopped: \(error)")
-        }
-        messages.append("\(reader.bucketCount) buckets")
-      }
-      return (messages, output)
+    compareBlocks(bytes, what: "aw-read's blocks", make: { ActivityWatchReader(input: $0, diagnostics: $1) },
+                  views: { try $0.nextView() }, end: { "\($0.bucketCount) buckets" }) {
+      try $0.copy($1, to: $2, events: &$3, bytesBefore: 0)
     }
-    let inTurn = outcome { reader, sink, _ in
-      var events = 0
-      while let view = try reader.nextView() {
-        guard keeps(view.start) else { continue }
-        sink.buffer.append(view.canonicalLine)
-        sink.buffer.append(0x0A)
-        try sink.flushIfFull()
-        events += 1
-      }
-      return events
-    }
-    let inBlocks = outcome { reader, sink, diagnostics in
-      var events = 0
-      try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
-        .copy(reader, to: sink, events: &events, bytesBefore: 0)
-      return events
-    }
-    if inTurn.0 != inBlocks.0 { fatalError("aw-read's blocks told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }
-    if inTurn.1 != inBlocks.1 { fatalError("aw-read's blocks wrote other lines than the reader in turn") }
   }
 
-  /// toggl-read's, mt-read's and rt-read's blocks (`BothCores`: records parsed on one thread, rows
-  /// turned into lines on two, merged in order) against the reader handing out views in
-  /// turn: the same output bytes, messages, counts and stop; the input's last byte picks
-  /// the reader, the block size, the chunks, `--strict` and a `--since`.
+  /// toggl-read's, mt-read's and rt-read's blocks (`BothCores`: records parsed on one
+  /// thread, rows turned into lines on two, merged in order) against the reader handing
+  /// out views in turn (`compareBlocks`); the input's last byte picks the reader too.
   static func csvRowBlocks(_ bytes: [UInt8]) {
     let pick = Int(bytes.last ?? 0)
-    let chunk = [Int.max, 1, 7, 64][pick % 4]
-    let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
-    let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
     func makeReader(_ input: ByteReader, _ diagnostics: Diagnostics) -> CSVRowBlockReading {
       switch (pick >> 2) % 3 {
       case 1:
@@ -188,23 +147,39 @@ enum FuzzChecks {
       options.now = 1_720_000_000_000
       return TogglCSVReader(input: input, diagnostics: diagnostics, options: options)
     }
-    func outcome(_ body: (CSVRowBlockReading, OutputSink, Diagnostics) throws -> Int) -> ([String], [UInt8]) {
+    compareBlocks(bytes, what: "the CSV blocks", make: makeReader, views: { try $0.nextView() }) {
+      try $0.copy($1, bytesRead: { 0 }, to: $2, events: &$3, bytesBefore: 0)
+    }
+  }
+
+  /// A reader's blocks against the reader handing out views in turn: the same output
+  /// bytes, messages, counts and stop, or a crash naming `what`. The input's last byte
+  /// picks the block size, the chunks, `--strict` and a `--since`.
+  static func compareBlocks<Reader>(_ bytes: [UInt8], what: String, make: (ByteReader, Diagnostics) -> Reader,
+                                    views: (Reader) throws -> EventView?, end: (Reader) -> String = { _ in "" },
+                                    blocks: (BothCores, Reader, OutputSink, inout Int) throws -> Void) {
+    let pick = Int(bytes.last ?? 0)
+    let chunk = [Int.max, 1, 7, 64][pick % 4]
+    let since: Int64 = pick & 16 != 0 ? 1_700_000_000_000 : .min
+    let keeps: @Sendable (Int64) -> Bool = { $0 >= since }
+    func outcome(_ body: (Reader, OutputSink, Diagnostics) throws -> Int) -> ([String], [UInt8]) {
       let diagnostics = Diagnostics(toolName: "fuzz", strict: pick & 32 != 0, messageLimit: 0)
       var messages: [String] = []
       diagnostics.messageHandler = { messages.append($0) }
       let output = written { sink in
-        let reader = makeReader(ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64), diagnostics)
+        let reader = make(ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64), diagnostics)
         do {
           messages.append("\(try body(reader, sink, diagnostics)) events")
         } catch {
           messages.append("stopped: \(error)")
         }
+        messages.append(end(reader))
       }
       return (messages, output)
     }
     let inTurn = outcome { reader, sink, _ in
       var events = 0
-      while let view = try reader.nextView() {
+      while let view = try views(reader) {
         guard keeps(view.start) else { continue }
         sink.buffer.append(view.canonicalLine)
         sink.buffer.append(0x0A)
@@ -215,12 +190,11 @@ enum FuzzChecks {
     }
     let inBlocks = outcome { reader, sink, diagnostics in
       var events = 0
-      try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150)
-        .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
+      try blocks(BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150), reader, sink, &events)
       return events
     }
-    if inTurn.0 != inBlocks.0 { fatalError("the CSV blocks told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }
-    if inTurn.1 != inBlocks.1 { fatalError("the CSV blocks wrote other lines than the reader in turn") }
+    if inTurn.0 != inBlocks.0 { fatalError("\(what) told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }
+    if inTurn.1 != inBlocks.1 { fatalError("\(what) wrote other lines than the reader in turn") }
   }
 
   /// What `body` writes through an OutputSink on a file (its writing thread and all), read back.
