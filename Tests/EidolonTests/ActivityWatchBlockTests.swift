@@ -6,73 +6,29 @@ import Testing
 /// out views in turn (the loop aw-read had): the same output bytes, messages, rejects,
 /// counts and stop, at block sizes from one byte up and on one to three threads.
 @Suite struct ActivityWatchBlockTests {
-  struct Outcome: Equatable {
-    var output: [UInt8]
-    var messages: [String]
-    var rejects: [UInt8]
-    var events: Int
-    var buckets: Int
-    var stop: String?
-
-    /// The first way `other` differs, short enough to read; nil when the same.
-    func difference(from other: Outcome) -> String? {
-      if output != other.output {
-        let at = zip(output, other.output).prefix { $0 == $1 }.count
-        return "output differs at byte \(at) of \(output.count) against \(other.output.count): "
-          + String(decoding: output.dropFirst(max(0, at - 80)).prefix(200), as: UTF8.self)
-      }
-      if messages != other.messages { return "messages: \(messages.prefix(5)) against \(other.messages.prefix(5))" }
-      if rejects != other.rejects { return "rejects differ" }
-      if stop != other.stop { return "stop: \(stop ?? "none") against \(other.stop ?? "none")" }
-      if events != other.events || buckets != other.buckets { return "counts: \(events), \(buckets) against \(other.events), \(other.buckets)" }
-      return nil
-    }
-  }
-
-  /// How a run reads: in turn, or in blocks of `blockBytes` on `threads` threads.
-  enum Way {
-    case inTurn
-    case blocks(Int, threads: Int)
-  }
+  typealias Outcome = BlockOutcome
+  typealias Way = BlockOutcome.Way
 
   static let since = Timestamp.parse("2024-03-01T08:30:00Z")!.epochMillis
 
   private func read(_ bytes: [UInt8], _ way: Way, strict: Bool = false, type: String? = nil, filtered: Bool = false,
                     file path: String) throws -> Outcome {
-    let dir = temporaryDirectory()
-    let diagnostics = Diagnostics(toolName: "aw-read", strict: strict, rejects: try RejectWriter.open(dir + "/rejects.ndjson"),
-                                  messageLimit: 0)
-    var messages: [String] = []
-    diagnostics.messageHandler = { messages.append($0) }
-    let sink = try OutputSink.open(dir + "/out.ndjson")
     var options = ActivityWatchReader.Options()
     options.type = type
     let since = ActivityWatchBlockTests.since
     let keeps: @Sendable (Int64) -> Bool = { filtered ? $0 >= since : true }
-    let reader = ActivityWatchReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
-    var events = 0
-    var stop: String?
-    do {
+    var reader: ActivityWatchReader?
+    return try BlockOutcome.read(toolName: "aw-read", strict: strict, extra: { "\(reader?.bucketCount ?? 0) buckets" }) { diagnostics, sink, events in
+      let opened = ActivityWatchReader(input: try InputOpener.open(path), diagnostics: diagnostics, options: options)
+      reader = opened
       switch way {
       case .inTurn:
-        while let view = try reader.nextView() {
-          guard keeps(view.start) else { continue }
-          sink.buffer.append(view.canonicalLine)
-          sink.buffer.append(0x0A)
-          try sink.flushIfFull()
-          events += 1
-        }
+        try BlockOutcome.copyInTurn({ try opened.nextView() }, keeps: keeps, to: sink, events: &events)
       case .blocks(let blockBytes, let threads):
         try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
-          .copy(reader, to: sink, events: &events, bytesBefore: 0)
+          .copy(opened, to: sink, events: &events, bytesBefore: 0)
       }
-    } catch {
-      stop = (error as? EidolonError)?.description ?? ((error as? Diagnostics.StrictStop).map { "strict: \($0.error)" } ?? "\(error)")
     }
-    try sink.finish()
-    try diagnostics.finish()
-    return Outcome(output: readFile(dir + "/out.ndjson") ?? [], messages: messages, rejects: readFile(dir + "/rejects.ndjson") ?? [],
-                   events: stop == nil ? events : -1, buckets: reader.bucketCount, stop: stop)
   }
 
   /// Every way against the one in turn; the in-turn outcome.

@@ -7,55 +7,25 @@ import Testing
 /// stop, --since, a file cut short inside a quoted field, rows that are not UTF-8, and
 /// files of several blocks. The same output bytes, messages, rejects, counts and stop.
 @Suite struct CSVRowBlockTests {
-  struct Outcome: Equatable {
-    var output: [UInt8]
-    var messages: [String]
-    var rejects: [UInt8]
-    var events: Int
-    var stop: String?
-  }
-
-  enum Way {
-    case inTurn
-    case blocks(Int, threads: Int)
-  }
+  typealias Outcome = BlockOutcome
+  typealias Way = BlockOutcome.Way
 
   static let since = Timestamp.parse("2024-03-04T10:00:00Z")!.epochMillis
 
   private func read(_ path: String, _ way: Way, strict: Bool, filtered: Bool,
                     make: (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
-    let dir = temporaryDirectory()
-    let diagnostics = Diagnostics(toolName: "test", strict: strict, rejects: try RejectWriter.open(dir + "/rejects.ndjson"),
-                                  messageLimit: 0)
-    var messages: [String] = []
-    diagnostics.messageHandler = { messages.append($0) }
-    let sink = try OutputSink.open(dir + "/out.ndjson")
     let since = CSVRowBlockTests.since
     let keeps: @Sendable (Int64) -> Bool = { filtered ? $0 >= since : true }
-    let reader = make(try InputOpener.open(path), diagnostics)
-    var events = 0
-    var stop: String?
-    do {
+    return try BlockOutcome.read(toolName: "test", strict: strict) { diagnostics, sink, events in
+      let reader = make(try InputOpener.open(path), diagnostics)
       switch way {
       case .inTurn:
-        while let view = try reader.nextView() {
-          guard keeps(view.start) else { continue }
-          sink.buffer.append(view.canonicalLine)
-          sink.buffer.append(0x0A)
-          try sink.flushIfFull()
-          events += 1
-        }
+        try BlockOutcome.copyInTurn({ try reader.nextView() }, keeps: keeps, to: sink, events: &events)
       case .blocks(let blockBytes, let threads):
         try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
           .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
       }
-    } catch {
-      stop = (error as? EidolonError)?.description ?? ((error as? Diagnostics.StrictStop).map { "strict: \($0.error)" } ?? "\(error)")
     }
-    try sink.finish()
-    try diagnostics.finish()
-    return Outcome(output: readFile(dir + "/out.ndjson") ?? [], messages: messages, rejects: readFile(dir + "/rejects.ndjson") ?? [],
-                   events: stop == nil ? events : -1, stop: stop)
   }
 
   /// Every way against the one in turn, strict or not, filtered or not; the in-turn outcome.
@@ -81,13 +51,8 @@ import Testing
         for blockBytes in blockSizes {
           for threads in [1, 2, 3] {
             let got = try read(path, .blocks(blockBytes, threads: threads), strict: strict, filtered: filtered, make: make)
-            if got != expected {
-              let at = zip(got.output, expected.output).prefix { $0 == $1 }.count
-              let output = got.output == expected.output ? "same" : "differs at byte \(at)"
-              let messages = got.messages == expected.messages ? "same" : "\(got.messages.prefix(3)) against \(expected.messages.prefix(3))"
-              let stops = "\(got.stop ?? "none") against \(expected.stop ?? "none")"
-              Issue.record(Comment(rawValue: "blocks of \(blockBytes) bytes on \(threads) threads (strict \(strict), filtered \(filtered)): "
-                                   + "output \(output), messages \(messages), stop \(stops), events \(got.events) against \(expected.events)"),
+            if let difference = got.difference(from: expected) {
+              Issue.record("blocks of \(blockBytes) bytes on \(threads) threads (strict \(strict), filtered \(filtered)): \(difference)",
                            sourceLocation: sourceLocation)
             }
           }
