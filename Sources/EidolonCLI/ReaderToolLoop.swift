@@ -5,13 +5,16 @@ import Eidolon
 /// is read as views: each was checked against the spec and its canonical line written by
 /// the reader, so the line is copied as it stands; any other reader's events get the
 /// writer's own check (a refusal is a rejected record). A CSV reader whose rows can go to
-/// blocks is read on both cores (`BothCores`).
+/// blocks, and ManicTime's XML, are read on both cores (`BothCores`).
 public enum ReaderToolLoop {
   /// Adds the events written to `events`; `bytesBefore` is what earlier inputs read, for
   /// the progress line.
   public static func copy(_ reader: EventReader, bytesRead: () -> Int64, to writer: EidolonNDJSONWriter, keeping keeps: @escaping @Sendable (Int64) -> Bool,
                           file: String, diagnostics: Diagnostics, progress: Progress, events: inout Int, bytesBefore: Int64) throws {
-    if let blockReader = reader as? CSVRowBlockReading {
+    if let xmlReader = reader as? ManicTimeXMLReader {
+      try BothCores(diagnostics: diagnostics, keeping: keeps, progress: progress)
+        .copy(xmlReader, file: file, to: writer.sink, events: &events, bytesBefore: bytesBefore)
+    } else if let blockReader = reader as? CSVRowBlockReading {
       try BothCores(diagnostics: diagnostics, keeping: keeps, progress: progress)
         .copy(blockReader, bytesRead: bytesRead, to: writer.sink, events: &events, bytesBefore: bytesBefore)
     } else if let viewReader = reader as? EventViewReader {

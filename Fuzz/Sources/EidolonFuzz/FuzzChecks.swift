@@ -152,11 +152,24 @@ enum FuzzChecks {
     }
   }
 
+  /// mt-read's XML as a pipeline (`BothCores`: records parsed on one thread, events made
+  /// on another) against the reader in turn (`compareBlocks`).
+  static func manicTimeXMLBlocks(_ bytes: [UInt8]) {
+    compareBlocks(bytes, what: "mt-read's XML blocks", make: {
+      try ManicTimeXMLReader(input: $0, diagnostics: $1, zone: ZoneConverter(identifier: "Europe/Berlin"))
+    }, events: { try $0.next() }) {
+      try $0.copy($1, file: "fuzz", to: $2, events: &$3, bytesBefore: 0)
+    }
+  }
+
   /// A reader's blocks against the reader handing out views in turn: the same output
   /// bytes, messages, counts and stop, or a crash naming `what`. The input's last byte
   /// picks the block size, the chunks, `--strict` and a `--since`.
-  static func compareBlocks<Reader>(_ bytes: [UInt8], what: String, make: (ByteReader, Diagnostics) -> Reader,
-                                    views: (Reader) throws -> EventView?, end: (Reader) -> String = { _ in "" },
+  /// `views` reads the reader in turn, or `events` for a reader of Events (written as the
+  /// tools write them: the writer's check, a refusal rejected).
+  static func compareBlocks<Reader>(_ bytes: [UInt8], what: String, make: (ByteReader, Diagnostics) throws -> Reader,
+                                    views: ((Reader) throws -> EventView?)? = nil, events: ((Reader) throws -> Event?)? = nil,
+                                    end: (Reader) -> String = { _ in "" },
                                     blocks: (BothCores, Reader, OutputSink, inout Int) throws -> Void) {
     let pick = Int(bytes.last ?? 0)
     let chunk = [Int.max, 1, 7, 64][pick % 4]
@@ -167,26 +180,36 @@ enum FuzzChecks {
       var messages: [String] = []
       diagnostics.messageHandler = { messages.append($0) }
       let output = written { sink in
-        let reader = make(ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64), diagnostics)
         do {
-          messages.append("\(try body(reader, sink, diagnostics)) events")
+          let reader = try make(ByteReader(source: MemorySource(bytes, chunkLimit: chunk), name: "fuzz", capacity: 64), diagnostics)
+          do {
+            messages.append("\(try body(reader, sink, diagnostics)) events")
+          } catch {
+            messages.append("stopped: \(error)")
+          }
+          messages.append(end(reader))
         } catch {
-          messages.append("stopped: \(error)")
+          messages.append("not opened: \(error)")
         }
-        messages.append(end(reader))
       }
       return (messages, output)
     }
-    let inTurn = outcome { reader, sink, _ in
-      var events = 0
-      while let view = try views(reader) {
-        guard keeps(view.start) else { continue }
-        sink.buffer.append(view.canonicalLine)
-        sink.buffer.append(0x0A)
-        try sink.flushIfFull()
-        events += 1
+    let inTurn = outcome { reader, sink, diagnostics in
+      var count = 0
+      let writer = EidolonNDJSONWriter(sink: sink)
+      if let views {
+        while let view = try views(reader) {
+          guard keeps(view.start) else { continue }
+          try writer.write(view)
+          count += 1
+        }
+      } else if let events {
+        while let event = try events(reader) {
+          guard keeps(event.start) else { continue }
+          if try diagnostics.write(event, to: writer, file: "fuzz", position: nil) { count += 1 }
+        }
       }
-      return events
+      return count
     }
     let inBlocks = outcome { reader, sink, diagnostics in
       var events = 0

@@ -50,6 +50,7 @@ struct FuzzTarget: Sendable {
     FuzzTarget(name: "rt-view", seeds: ["corpus/rescuetime/*.csv"]) { FuzzChecks.rescueTimeView($0, variant: .apiCSV) },
     FuzzTarget(name: "rt-json-view", seeds: ["corpus/rescuetime/*.json"]) { FuzzChecks.rescueTimeView($0, variant: .apiJSON) },
     FuzzTarget(name: "mt-view", seeds: ["corpus/manictime/*.csv"]) { FuzzChecks.manicTimeView($0) },
+    FuzzTarget(name: "mt-xml-blocks", seeds: ["corpus/manictime/*.xml"]) { FuzzChecks.manicTimeXMLBlocks($0) },
     FuzzTarget(name: "csv-blocks", seeds: ["corpus/toggl/*.csv", "corpus/manictime/*.csv", "corpus/rescuetime/*.csv"]) { FuzzChecks.csvRowBlocks($0) },
     FuzzTarget(name: "writers", seeds: ["corpus/eidolon/*.ndjson", "corpus/transform/*.ndjson"]) { FuzzChecks.writeAll($0) },
     FuzzTarget(name: "rules", seeds: ["corpus/transform/*.yaml", "corpus/transform/*.json"]) { FuzzChecks.rules($0) },

@@ -17,7 +17,8 @@ final class ManicTimeActivities {
   private let zone: ZoneConverter?
   private let fileName: String
   /// The timeline to take when the input does not say (v3 activities, a custom file).
-  private let defaultSchemaName: String?
+  private let defaultTimeline: ManicTimeCSVReader.Timeline?
+  private var defaultSchemaName: String? { defaultTimeline?.schemaName }
 
   var schemaName: String?
   var timelineName: String?
@@ -34,8 +35,8 @@ final class ManicTimeActivities {
     self.diagnostics = diagnostics
     self.zone = zone
     self.fileName = fileName
-    defaultSchemaName = timeline?.schemaName
-    schemaName = defaultSchemaName
+    defaultTimeline = timeline
+    schemaName = timeline?.schemaName
   }
 
   deinit { if let spill { close(spill.fd) } }
@@ -62,6 +63,24 @@ final class ManicTimeActivities {
       self.replay = nil
     }
     return nil
+  }
+
+  /// What a structured reader says, in the order it says it: the one place it acts.
+  func apply(_ record: ManicTimeXMLRecord) throws {
+    switch record {
+    case .startTimeline: startTimeline()
+    case .timelineName(let name): timelineName = name
+    case .timelineKey(let key): timelineKey = key
+    case .schemaName(let name): schemaName = name
+    case .activity(let fields, let line): try addActivity(fields, line: line)
+    case .rejectedActivity(let problem, let line): try rejectActivity(problem, line: line)
+    case .group(let fields): addGroup(fields)
+    case .groupLeftOut(let problem, let line):
+      diagnostics.warn("the group is left out: \(problem); its activities keep its id in attrs.group_id",
+                       file: fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
+    case .groupsComplete: groupsComplete = true
+    case .endTimeline: try endTimeline()
+    }
   }
 
   /// True while events are waiting to come out.

@@ -33,41 +33,59 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   }
 
   public var bytesRead: Int64 { input.consumedOffset }
+  public var fileName: String { input.name }
+
+  /// What makes the events, for the thread that does while records are handed to it.
+  var ownActivities: ManicTimeActivities { activities }
+
+  /// Where what the XML says goes: this reader's own activities, or (on both cores) a
+  /// block for the thread that makes the events (ManicTimeXMLBlocks.swift).
+  var emit: ((ManicTimeXMLRecord) throws -> Void)?
+
+  private func say(_ record: ManicTimeXMLRecord) throws {
+    if let emit { try emit(record) } else { try activities.apply(record) }
+  }
 
   public func next() throws -> Event? {
     while true {
       if let event = try activities.next() { return event }
-      guard try xml.next() else { return nil }
-      switch xml.kind {
-      case .startElement:
-        let name = xml.nameBytes
-        let tag = ManicTimeXMLReader.tag(name)
-        if recordProblem == nil, path.count >= 2, [.activity, .group].contains(path[path.count - 2].tag) {
-          recordProblem = "<\(xml.name)> inside the field <\(ManicTimeXMLReader.lowercased(path.last!.name))>: a ManicTime field holds only text"
-        }
-        let parent = path.last?.tag
-        path.append((tag, name))
-        text.removeAll()
-        if tag == .timeline { activities.startTimeline() }
-        if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
-          fields = []
-          recordLine = xml.nodeLine
-          recordProblem = nil
-        }
-      case .text:
-        let value = xml.valueBytes
-        if recordProblem == nil, let parent = path.last?.tag, parent == .activity || parent == .group,
-          value.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-        {
-          recordProblem = "text beside the fields of <\(parent == .activity ? "activity" : "group")>: \"\(xml.value.prefix(40))\""
-        }
-        text.append(value)
-      case .endElement:
-        let tag = path.popLast()?.tag ?? .other
-        try end(tag)
-        text.removeAll()
-      }
+      guard try step() else { return nil }
     }
+  }
+
+  /// Reads one node of the XML; false at the end.
+  func step() throws -> Bool {
+    guard try xml.next() else { return false }
+    switch xml.kind {
+    case .startElement:
+      let name = xml.nameBytes
+      let tag = ManicTimeXMLReader.tag(name)
+      if recordProblem == nil, path.count >= 2, [.activity, .group].contains(path[path.count - 2].tag) {
+        recordProblem = "<\(xml.name)> inside the field <\(ManicTimeXMLReader.lowercased(path.last!.name))>: a ManicTime field holds only text"
+      }
+      let parent = path.last?.tag
+      path.append((tag, name))
+      text.removeAll()
+      if tag == .timeline { try say(.startTimeline) }
+      if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
+        fields = []
+        recordLine = xml.nodeLine
+        recordProblem = nil
+      }
+    case .text:
+      let value = xml.valueBytes
+      if recordProblem == nil, let parent = path.last?.tag, parent == .activity || parent == .group,
+        value.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+      {
+        recordProblem = "text beside the fields of <\(parent == .activity ? "activity" : "group")>: \"\(xml.value.prefix(40))\""
+      }
+      text.append(value)
+    case .endElement:
+      let tag = path.popLast()?.tag ?? .other
+      try end(tag)
+      text.removeAll()
+    }
+    return true
   }
 
   private var textString: String { String(decoding: text.bytes, as: UTF8.self) }
@@ -79,20 +97,15 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
       return
     }
     switch (tag, parent) {
-    case (.displayName, .timeline?): activities.timelineName = textString
-    case (.timelineKey, .timeline?): activities.timelineKey = textString
-    case (.typeName, .timelineType?): activities.schemaName = textString
+    case (.displayName, .timeline?): try say(.timelineName(textString))
+    case (.timelineKey, .timeline?): try say(.timelineKey(textString))
+    case (.typeName, .timelineType?): try say(.schemaName(textString))
     case (.activity, .activities?):
-      if let recordProblem { try activities.rejectActivity(recordProblem, line: recordLine) } else { try activities.addActivity(fields, line: recordLine) }
+      try say(recordProblem.map { .rejectedActivity($0, line: recordLine) } ?? .activity(fields, line: recordLine))
     case (.group, .groups?):
-      if let recordProblem {
-        activities.diagnostics.warn("the group is left out: \(recordProblem); its activities keep its id in attrs.group_id",
-                                    file: input.name, position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
-      } else {
-        activities.addGroup(fields)
-      }
-    case (.groups, .timeline?): activities.groupsComplete = true
-    case (.timeline, _): try activities.endTimeline()
+      try say(recordProblem.map { .groupLeftOut($0, line: recordLine) } ?? .group(fields))
+    case (.groups, .timeline?): try say(.groupsComplete)
+    case (.timeline, _): try say(.endTimeline)
     default: break
     }
   }

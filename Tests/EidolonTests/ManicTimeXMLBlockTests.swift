@@ -1,0 +1,107 @@
+@testable import Eidolon
+import Foundation
+import Testing
+
+/// mt-read's XML as a pipeline (`BothCores`: the XML parsed into records on one thread,
+/// the events made from them on another) against the reader in turn: the same output
+/// bytes, messages, rejects, counts and stop, at block sizes of one record up.
+@Suite struct ManicTimeXMLBlockTests {
+  static let since = Timestamp.parse("2024-03-05T00:00:00Z")!.epochMillis
+
+  private func read(_ path: String, _ way: BlockOutcome.Way, strict: Bool, filtered: Bool) throws -> BlockOutcome {
+    let since = ManicTimeXMLBlockTests.since
+    let keeps: @Sendable (Int64) -> Bool = { filtered ? $0 >= since : true }
+    return try BlockOutcome.read(toolName: "mt-read", strict: strict) { diagnostics, sink, events in
+      let reader = try ManicTimeXMLReader(input: try InputOpener.open(path), diagnostics: diagnostics,
+                                          zone: ZoneConverter(identifier: "Europe/Berlin"))
+      switch way {
+      case .inTurn:
+        // The tools' loop for a reader of Events: the writer's check, a refusal rejected.
+        let writer = EidolonNDJSONWriter(sink: sink)
+        while let event = try reader.next() {
+          guard keeps(event.start) else { continue }
+          if try diagnostics.write(event, to: writer, file: path, position: nil) { events += 1 }
+        }
+      case .blocks(let records, _):
+        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: records)
+          .copy(reader, file: path, to: sink, events: &events, bytesBefore: 0)
+      }
+    }
+  }
+
+  @discardableResult
+  private func compare(path: String, sizes: [Int] = [1, 2, 7, BothCores.manicTimeXMLBlockRecords],
+                       sourceLocation: SourceLocation = #_sourceLocation) throws -> BlockOutcome {
+    var first: BlockOutcome?
+    for strict in [false, true] {
+      for filtered in [false, true] {
+        let expected = try read(path, .inTurn, strict: strict, filtered: filtered)
+        if first == nil { first = expected }
+        for records in sizes {
+          let got = try read(path, .blocks(records, threads: 1), strict: strict, filtered: filtered)
+          if let difference = got.difference(from: expected) {
+            Issue.record("blocks of \(records) records (strict \(strict), filtered \(filtered)): \(difference)", sourceLocation: sourceLocation)
+          }
+        }
+      }
+    }
+    return first!
+  }
+
+  private func compare(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> BlockOutcome {
+    let path = temporaryDirectory() + "/timeline.xml"
+    writeFile(path, Array(text.utf8))
+    return try compare(path: path, sourceLocation: sourceLocation)
+  }
+
+  @Test(arguments: ["custom-timeline.xml", "server-v1.xml", "xml-entities.xml"])
+  func corpusFilesReadTheSameInBlocks(_ name: String) throws {
+    try compare(path: CorpusTests.corpus.appendingPathComponent("manictime").appendingPathComponent(name).path)
+  }
+
+  @Test func sharedSamplesReadTheSameInBlocks() throws {
+    let folder = CorpusTests.corpus.deletingLastPathComponent().appendingPathComponent("../shared/samples").standardized
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.lowercased().contains("manictime") && $0.hasSuffix(".xml") } ?? []
+    if names.isEmpty { print("ManicTimeXMLBlockTests: no ManicTime XML in ../shared/samples; skipped") }
+    for name in names { try compare(path: folder.appendingPathComponent(name).path) }
+  }
+
+  /// Two timelines, their groups after their activities (the activities wait in a file),
+  /// activities and groups that cannot be read as fields, a group that is missing, times
+  /// in the repeated hour, and an activity that ends before it starts.
+  @Test func timelinesWithGroupsLastAndBadRecords() throws {
+    var text = "<?xml version=\"1.0\"?>\n<Timelines>\n"
+    for timeline in 0..<2 {
+      text += "<Timeline><DisplayName>T\(timeline)</DisplayName><Activities>\n"
+      for n in 0..<60 {
+        let hour = String(format: "%02d", 8 + n % 10)
+        switch n % 13 {
+        case 3: text += "<Activity><DisplayName>bad <b>x</b></DisplayName><StartTime>2024-03-04T09:00:00</StartTime></Activity>\n"
+        case 5: text += "<Activity><DisplayName>back</DisplayName><GroupId>1</GroupId><StartTime>2024-03-04T10:00:00</StartTime><EndTime>2024-03-04T09:00:00</EndTime></Activity>\n"
+        case 7: text += "<Activity><DisplayName>fall</DisplayName><GroupId>\(n % 4)</GroupId><StartTime>2024-10-27T02:30:00</StartTime><EndTime>2024-10-27T02:40:00</EndTime></Activity>\n"
+        default:
+          text += "<Activity><DisplayName>A\(n)</DisplayName><GroupId>\(n % 5)</GroupId><StartTime>2024-03-0\(1 + n % 9)T\(hour):00:00</StartTime><EndTime>2024-03-0\(1 + n % 9)T\(hour):30:00</EndTime></Activity>\n"
+        }
+      }
+      text += "</Activities><Groups>\n"
+      for g in 0..<4 {
+        text += g == 2 ? "<Group><GroupId>2</GroupId>text <i>beside</i></Group>\n"
+          : "<Group><GroupId>\(g)</GroupId><DisplayName>G\(g)</DisplayName><Color>#00000\(g)</Color></Group>\n"
+      }
+      text += "</Groups></Timeline>\n"
+    }
+    text += "</Timelines>\n"
+    let outcome = try compare(text)
+    #expect(outcome.events > 80 && outcome.messages.count > 5)
+  }
+
+  @Test func aFileCutShortStopsAfterTheEventsBeforeIt() throws {
+    var text = "<Timeline><Activities>\n"
+    for n in 0..<40 {
+      text += "<Activity><DisplayName>A\(n)</DisplayName><StartTime>2024-03-04T09:\(10 + n):00</StartTime><EndTime>2024-03-04T09:\(11 + n):00</EndTime></Activity>\n"
+    }
+    text += "<Activity><DisplayName>cut"
+    let outcome = try compare(text)
+    #expect(outcome.stop != nil)
+  }
+}
