@@ -29,6 +29,8 @@ final class ManicTimeActivities {
   /// Activities waiting for their groups, in a file unlinked when it was made.
   private var spill: (writer: EidolonNDJSONWriter, fd: Int32)?
   private var replay: EidolonNDJSONReader?
+  /// What waited for the timeline's groups, once the timeline ended, until it is read.
+  private var replayInput: ByteReader?
   private var ready: [Event] = []
 
   init(diagnostics: Diagnostics, zone: ZoneConverter?, fileName: String, timeline: ManicTimeCSVReader.Timeline?) {
@@ -55,6 +57,10 @@ final class ManicTimeActivities {
   /// The next event ready, or one that waited for its group; nil when there is none yet.
   func next() throws -> Event? {
     if !ready.isEmpty { return ready.removeFirst() }
+    if replay == nil, let input = replayInput {
+      replay = EidolonNDJSONReader(input: input, diagnostics: diagnostics)
+      replayInput = nil
+    }
     if let replay {
       if var event = try replay.next() {
         resolveGroup(&event)
@@ -84,7 +90,16 @@ final class ManicTimeActivities {
   }
 
   /// True while events are waiting to come out.
-  var hasPending: Bool { !ready.isEmpty || replay != nil }
+  var hasPending: Bool { !ready.isEmpty || replay != nil || replayInput != nil }
+
+  /// The activities that waited for the timeline's groups, as NDJSON, and the groups to
+  /// resolve them with, for a caller that reads them itself (on both cores,
+  /// ManicTimeXMLBlocks.swift) instead of `next()`; nil when none wait.
+  func takeWaiting() -> (ByteReader, ManicTimeGroups)? {
+    guard ready.isEmpty, replay == nil, let input = replayInput else { return nil }
+    replayInput = nil
+    return (input, currentGroups)
+  }
 
   /// `name` is lower-case; the fields' names are compared without regard to case.
   private func value(_ fields: Fields, _ name: String) -> String? {
@@ -195,15 +210,31 @@ final class ManicTimeActivities {
     try spill.writer.finish()
     try TemporaryFile.rewind(spill.fd, name: "mt-read spill")
     // The reader owns the descriptor now: it closes it when the replay is done.
-    replay = EidolonNDJSONReader(input: ByteReader(source: FileDescriptorSource(fd: spill.fd, name: "mt-read spill", ownsDescriptor: true),
-                                                   name: "mt-read spill"),
-                                 diagnostics: diagnostics)
+    replayInput = ByteReader(source: FileDescriptorSource(fd: spill.fd, name: "mt-read spill", ownsDescriptor: true), name: "mt-read spill")
     self.spill = nil
   }
 
+  private var currentGroups: ManicTimeGroups { ManicTimeGroups(groups: groups, timeline: timeline, fileName: fileName) }
+
+  private func resolveGroup(_ event: inout Event) { currentGroups.resolve(&event, diagnostics: diagnostics) }
+
+  /// The field mt-write names in a group's DisplayKey (`eidolon:project`), if it is one.
+  static func keyField(_ key: String) -> String? {
+    guard key.hasPrefix("eidolon:") else { return nil }
+    let field = String(key.dropFirst(8))
+    return ManicTimeXMLWriter.groupFields.contains(field) ? field : nil
+  }
+}
+
+/// A timeline's groups, by id, and what an activity takes of its group.
+struct ManicTimeGroups {
+  let groups: [String: [String: String]]
+  let timeline: ManicTimeCSVReader.Timeline?
+  let fileName: String
+
   /// The group's name goes where its timeline puts it (the application, the domain), or
   /// where mt-write's key says (`eidolon:project`), else to attrs.group; the id is made last.
-  private func resolveGroup(_ event: inout Event) {
+  func resolve(_ event: inout Event, diagnostics: Diagnostics) {
     let name = event.attrs["activity_name"]?.stringValue ?? ""
     event.attrs["activity_name"] = nil
     if let id = event.attrs["group_id"]?.stringValue, let group = groups[id] {
@@ -226,12 +257,5 @@ final class ManicTimeActivities {
                        file: fileName, position: nil)
     }
     event.id = ManicTimeMapping.id(event, name: name)
-  }
-
-  /// The field mt-write names in a group's DisplayKey (`eidolon:project`), if it is one.
-  static func keyField(_ key: String) -> String? {
-    guard key.hasPrefix("eidolon:") else { return nil }
-    let field = String(key.dropFirst(8))
-    return ManicTimeXMLWriter.groupFields.contains(field) ? field : nil
   }
 }

@@ -19,6 +19,8 @@ extension BothCores {
   /// Records (activities, groups, the timeline's names) gathered into a block before it
   /// is handed over.
   public static let manicTimeXMLBlockRecords = 1024
+  /// The activities that waited for their groups are read in blocks of this many bytes.
+  static let manicTimeWaitingBlockBytes = 256 << 10
 
   /// mt-read's XML on both cores, as a pipeline: the reading thread parses the XML
   /// (libxml2 and the element loop) into records; one thread turns them into events in
@@ -31,7 +33,8 @@ extension BothCores {
   public func copy(_ reader: ManicTimeXMLReader, file: String, to sink: OutputSink, events: inout Int, bytesBefore: Int64) throws {
     let records = blockBytes ?? BothCores.manicTimeXMLBlockRecords
     let handler = ManicTimeXMLBlockHandler(activities: reader.ownActivities, diagnostics: diagnostics, keeps: keeps,
-                                           writer: EidolonNDJSONWriter(sink: sink), file: file, progress: progress, written: events)
+                                           writer: EidolonNDJSONWriter(sink: sink), file: file, progress: progress, written: events,
+                                           waitingBlockBytes: blockBytes ?? BothCores.manicTimeWaitingBlockBytes)
     // One thread: the activities are read in order, as they depend on those before.
     let ring = try BlockRing<ManicTimeXMLBlock>(threads: 1, blockBytes: records, doing: "make ManicTime XML events on the second core",
                                                 handler: { { handler.handle($0) } },
@@ -92,13 +95,17 @@ private final class ManicTimeXMLBlockHandler {
   let file: String
   let progress: Progress?
   /// Events written, those before included.
-  private(set) var written: Int
+  fileprivate(set) var written: Int
   /// Set once a record stopped the read: the blocks handed after it are not read (they
   /// were read on by the reading thread before it heard).
   private var stopped = false
 
+  /// Blocks of the activities that waited for their groups (tests make them small).
+  let waitingBlockBytes: Int
+
   init(activities: ManicTimeActivities, diagnostics: Diagnostics, keeps: @escaping @Sendable (Int64) -> Bool,
-       writer: EidolonNDJSONWriter, file: String, progress: Progress?, written: Int) {
+       writer: EidolonNDJSONWriter, file: String, progress: Progress?, written: Int, waitingBlockBytes: Int) {
+    self.waitingBlockBytes = waitingBlockBytes
     self.activities = activities
     self.diagnostics = diagnostics
     self.keeps = keeps
@@ -113,6 +120,8 @@ private final class ManicTimeXMLBlockHandler {
     do {
       for record in block.records {
         try activities.apply(record)
+        // A timeline's end lets out what waited for its groups: read on both cores.
+        if case .endTimeline = record, let (waiting, groups) = activities.takeWaiting() { try write(waiting, groups) }
         // What the record let out, as the reader hands it out before reading on.
         while let event = try activities.next() {
           guard keeps(event.start) else { continue }
@@ -125,4 +134,66 @@ private final class ManicTimeXMLBlockHandler {
       stopped = true
     }
   }
+
+  /// The activities that waited for their groups (their NDJSON, in the order they came):
+  /// two threads resolve their groups and make their lines, a block of lines each, and
+  /// each block is written here in order with its messages, as `activities.next()` would
+  /// have handed them out one by one.
+  private func write(_ waiting: ByteReader, _ groups: ManicTimeGroups) throws {
+    let (diagnostics, keeps, file, toolName) = (self.diagnostics, self.keeps, self.file, self.diagnostics.toolName)
+    var written = self.written
+    defer { self.written = written }
+    let blocks = try LineBlocks<ManicTimeWaitingBlock>(threads: 2, blockBytes: waitingBlockBytes, handler: {
+      let threadDiagnostics = Diagnostics(toolName: toolName)
+      let writer = ByteBufferEventWriter()
+      return { block in
+        let reader = block.reader(diagnostics: threadDiagnostics, options: EidolonNDJSONReader.Options())
+        writer.output = block.output
+        do {
+          while true {
+            block.messages.mark = block.output.count
+            guard var event = try reader.next() else { break }
+            groups.resolve(&event, diagnostics: threadDiagnostics)
+            block.messages.mark = block.output.count
+            guard keeps(event.start) else { continue }
+            if try threadDiagnostics.write(event, to: writer, file: file, position: nil) { block.kept += 1 }
+          }
+        } catch {
+          block.failure = error
+        }
+      }
+    }, merge: { [writer] block in
+      try block.messages.replay(into: diagnostics, interleaving: block.output, to: writer.sink)
+      written += block.kept
+      if let failure = block.failure { throw failure }
+    })
+    try blocks.run([{ waiting }], begin: { _ in 0 })
+  }
+}
+
+/// Lines of activities that waited for their groups, and the lines made of them.
+final class ManicTimeWaitingBlock: LineBlock {
+  let output = ByteBuffer(capacity: 1 << 18)
+  var kept = 0
+
+  required init() {}
+
+  override func recycle(blockBytes: Int) {
+    super.recycle(blockBytes: blockBytes)
+    if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
+    output.removeAll()
+    kept = 0
+  }
+}
+
+/// Events checked against the spec and written as canonical lines to a buffer (a block's).
+final class ByteBufferEventWriter: EventWriter {
+  var output = ByteBuffer(capacity: 64)
+
+  func write(_ event: Event) throws {
+    try EventSpec.checkBeforeWriting(event)
+    EidolonNDJSONWriter.append(event, to: output)
+  }
+
+  func finish() throws {}
 }
