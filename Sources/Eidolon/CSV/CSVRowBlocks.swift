@@ -205,6 +205,8 @@ final class CSVRowBlock: HandedBlock {
 
   required init() {}
 
+  override var holdsWork: Bool { !rows.isEmpty }
+
   func addRow(_ csv: CSVReader) {
     let spansAt = spans.count
     let raw = csv.appendRecord(to: input, spans: spans)
@@ -225,8 +227,6 @@ final class CSVRowBlock: HandedBlock {
   func addReject(_ error: EidolonError, raw: UnsafeRawBufferPointer) {
     let offset = input.count
     input.append(raw)
-    // (A block with no bytes is not handled: one byte more, should a record be empty.)
-    if raw.isEmpty { input.append(0x0A) }
     rows.append(Row(line: 0, rawOffset: offset, rawCount: raw.count, spansAt: 0, fieldCount: 0, reject: rejects.count))
     rejects.append(error)
   }

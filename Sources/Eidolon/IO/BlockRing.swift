@@ -14,6 +14,10 @@ class HandedBlock {
   /// Set once handled, until merged.
   var isHandled = false
 
+  /// False for a block with nothing to handle (the empty ones `mergeOutstanding` hands
+  /// out); a subclass whose work is not in `input` says so itself.
+  var holdsWork: Bool { input.count > 0 }
+
   required init() {}
 
   /// Ready to be filled again; a block grown by a long record gives its memory back.
@@ -49,7 +53,7 @@ final class BlockRing<Block: HandedBlock> {
     self.threads = try (0..<max(1, threads)).map { _ in
       let handle = handler()
       return try HandOffThread(spare: Block(), doing: doing) { block in
-        guard block.input.count > 0 else { return }
+        guard block.holdsWork else { return }
         handle(block)
         block.isHandled = true
       }

@@ -89,9 +89,6 @@ final class ManicTimeActivities {
     }
   }
 
-  /// True while events are waiting to come out.
-  var hasPending: Bool { !ready.isEmpty || replay != nil || replayInput != nil }
-
   /// The activities that waited for the timeline's groups, as NDJSON, and the groups to
   /// resolve them with, for a caller that reads them itself (on both cores,
   /// ManicTimeXMLBlocks.swift) instead of `next()`; nil when none wait.

@@ -74,10 +74,9 @@ final class ManicTimeXMLBlock: HandedBlock {
 
   required init() {}
 
-  func add(_ record: ManicTimeXMLRecord) {
-    records.append(record)
-    input.append(0x0A)  // (a block's thread skips a block with no bytes)
-  }
+  override var holdsWork: Bool { !records.isEmpty }
+
+  func add(_ record: ManicTimeXMLRecord) { records.append(record) }
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)

@@ -33,7 +33,6 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   }
 
   public var bytesRead: Int64 { input.consumedOffset }
-  public var fileName: String { input.name }
 
   /// What makes the events, for the thread that does while records are handed to it.
   var ownActivities: ManicTimeActivities { activities }
