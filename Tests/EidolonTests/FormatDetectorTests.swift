@@ -70,8 +70,7 @@ import Testing
   }
 
   @Test func jsonMarkersThatComeFirstWin() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eidolon-detect-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = URL(fileURLWithPath: temporaryDirectory())
     // An ActivityWatch title that quotes Toggl's key does not make the file Toggl's.
     let aw = dir.appendingPathComponent("aw.json")
     try #"{"buckets": {"b": {"events": [{"data": {"title": "\"workspace_id\": 5"}}]}}}"#.write(to: aw, atomically: true, encoding: .utf8)

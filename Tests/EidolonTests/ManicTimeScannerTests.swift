@@ -152,8 +152,23 @@ private let header = "Name,Start,End,Duration,Process\n"
     for millis in edges + randoms {
       let fast = ByteBuffer(), slow = ByteBuffer()
       fast.appendJSONSeconds(millis: millis)
-      slow.appendJSONNumber(Double(millis) / 1000)
+      slow.append(ManicTimeScannerTests.shortestDigits(Double(millis) / 1000))
       #expect(fast.array == slow.array, "\(millis)")
+      let number = ByteBuffer()
+      number.appendJSONNumber(Double(millis) / 1000)
+      #expect(number.array == slow.array, "\(millis)")
     }
+    // Not whole milliseconds: the shortest digits that read back to the same Double.
+    for value in [0.0001, 0.0005, 1e-5, 1.0005, 123.4567, 1e12 + 0.5, 1e15 + 0.5, 0.1 + 0.2, -0.5, -1.25, 999_999_999.9995] {
+      let number = ByteBuffer()
+      number.appendJSONNumber(value)
+      #expect(number.array == Array(ManicTimeScannerTests.shortestDigits(value).utf8), "\(value)")
+    }
+  }
+
+  /// What JSON numbers were written as before any shortcut: whole numbers without ".0",
+  /// the others as Swift describes the Double.
+  static func shortestDigits(_ value: Double) -> String {
+    value == value.rounded(.towardZero) && value.magnitude < 1e15 ? String(Int64(value)) : value.description
   }
 }

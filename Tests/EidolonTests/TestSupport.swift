@@ -1,4 +1,5 @@
 import Eidolon
+import Foundation
 
 /// Runs `body` over the same bytes cut three ways: whole, one byte per read, and
 /// in small chunks with a small buffer; every reader must give the same answer.
@@ -26,12 +27,21 @@ func eidolonError(_ body: () throws -> Void) -> EidolonError? {
   }
 }
 
-/// A fresh folder under the system's temporary folder.
+/// A fresh folder for one test, under the test process's own folder in /tmp.
 func temporaryDirectory() -> String {
-  var template = Array("/tmp/eidolon-test-XXXXXX".utf8CString)
+  var template = Array((testProcessDirectory + "/t-XXXXXX").utf8CString)
   let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
   return String(cString: path!)
 }
+
+/// One folder per test process, removed with everything in it when the process exits
+/// (the tests' folders were left behind: tens of thousands of them over a day of runs).
+private let testProcessDirectory: String = {
+  var template = Array("/tmp/eidolon-test-XXXXXX".utf8CString)
+  let path = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+  atexit { try? FileManager.default.removeItem(atPath: testProcessDirectory) }
+  return path
+}()
 
 #if canImport(Glibc)
 import Glibc

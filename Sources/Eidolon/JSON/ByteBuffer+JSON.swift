@@ -23,48 +23,69 @@ extension ByteBuffer {
   /// Appends `bytes` (valid UTF-8) as a quoted JSON string: quote, backslash and
   /// control characters escaped, everything else as it is (raw UTF-8, like jq -c).
   public func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
-    append(0x22)
-    var runStart = 0
-    var i = 0
     let count = bytes.count
-    while i < count {
-      // Eight bytes a step, the last few padded with spaces (which need no escape); a
-      // step that flags a byte goes straight to the first one flagged.
-      let flags = ByteBuffer.escapeFlags(count - i >= 8 ? bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                                                        : ByteBuffer.spacePadded(bytes, from: i))
-      if flags == 0 {
-        i += 8
-        continue
-      }
-      i += flags.trailingZeroBitCount / 8
-      if i > runStart { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
-      let c = bytes[i]
-      switch c {
-      case 0x22: append(0x5C); append(0x22)
-      case 0x5C: append(0x5C); append(0x5C)
-      case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
-      case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
-      case 0x09: append(0x5C); append(UInt8(ascii: "t"))
-      case 0x08: append(0x5C); append(UInt8(ascii: "b"))
-      case 0x0C: append(0x5C); append(UInt8(ascii: "f"))
-      default:
-        let hex: StaticString = "0123456789abcdef"
-        append(0x5C); append(UInt8(ascii: "u")); append(0x30); append(0x30)
-        append(hex.utf8Start[Int(c >> 4)]); append(hex.utf8Start[Int(c & 0xF)])
-      }
-      i += 1
-      runStart = i
+    guard let source = bytes.baseAddress else {
+      append(literal: "\"\"")
+      return
     }
-    if count > runStart { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<count])) }
-    append(0x22)
+    // Room for the text, its quotes and a word's slack, so that eight bytes at a time are
+    // stored before they are checked; each escape makes room again for what is left.
+    var out = reserve(count + 10)
+    out[0] = 0x22
+    var written = 1
+    var i = 0
+    while i < count {
+      if count - i >= 8 {
+        let word = (source + i).loadUnaligned(as: UInt64.self)
+        UnsafeMutableRawPointer(out + written).storeBytes(of: word, as: UInt64.self)
+        let flags = ByteBuffer.escapeFlags(word)
+        if flags == 0 {
+          i += 8
+          written += 8
+          continue
+        }
+        // Keep the bytes before the first one flagged (the lowest flag is a true one).
+        let clean = flags.trailingZeroBitCount / 8
+        i += clean
+        written += clean
+      } else {
+        let c = source.load(fromByteOffset: i, as: UInt8.self)
+        if !ByteBuffer.needsEscape(c) {
+          out[written] = c
+          i += 1
+          written += 1
+          continue
+        }
+      }
+      // The byte at `i` needs an escape.
+      commit(written)
+      appendEscaped(source.load(fromByteOffset: i, as: UInt8.self))
+      i += 1
+      out = reserve(count - i + 10)
+      written = 0
+    }
+    out[written] = 0x22
+    commit(written + 1)
   }
 
-  /// The bytes from `from` to the end (fewer than eight) as a word, the rest spaces.
   @inline(__always)
-  static func spacePadded(_ bytes: UnsafeRawBufferPointer, from: Int) -> UInt64 {
-    var word: UInt64 = 0x2020_2020_2020_2020
-    withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: bytes.baseAddress! + from, byteCount: bytes.count - from) }
-    return UInt64(littleEndian: word)
+  static func needsEscape(_ c: UInt8) -> Bool { c < 0x20 || c == 0x22 || c == 0x5C }
+
+  /// A byte that needs an escape, escaped.
+  private func appendEscaped(_ c: UInt8) {
+    switch c {
+    case 0x22: append(0x5C); append(0x22)
+    case 0x5C: append(0x5C); append(0x5C)
+    case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+    case 0x0D: append(0x5C); append(UInt8(ascii: "r"))
+    case 0x09: append(0x5C); append(UInt8(ascii: "t"))
+    case 0x08: append(0x5C); append(UInt8(ascii: "b"))
+    case 0x0C: append(0x5C); append(UInt8(ascii: "f"))
+    default:
+      let hex: StaticString = "0123456789abcdef"
+      append(0x5C); append(UInt8(ascii: "u")); append(0x30); append(0x30)
+      append(hex.utf8Start[Int(c >> 4)]); append(hex.utf8Start[Int(c & 0xF)])
+    }
   }
 
   /// The high bit of each of the eight bytes (little-endian) that is below 0x20, a quote
@@ -92,6 +113,12 @@ extension ByteBuffer {
   public func appendJSONNumber(_ value: Double) {
     if value == value.rounded(.towardZero) && value.magnitude < 1e15 {
       append(integer: Int64(value))  // -0.0 comes out as 0
+      return
+    }
+    // Whole milliseconds (most durations) are written without the shortest-digits search.
+    let millis = (value * 1000).rounded()
+    if value > 0, millis < 1e12, millis / 1000 == value {
+      appendJSONSeconds(millis: Int64(millis))
       return
     }
     // Swift prints the shortest round-tripping digits; "1e-05" is valid JSON.
