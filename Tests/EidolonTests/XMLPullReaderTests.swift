@@ -71,4 +71,21 @@ private func xmlError(_ xml: String) -> EidolonError? {
     let error = try #require(xmlError(deep))
     #expect(error.kind == .limit || error.kind == .syntax)
   }
+
+  @Test func attributeValuesAndTextAcrossChunksComeWhole() throws {
+    let xml = "<r a=\"x &lt;&#38;&#x26;&amp;y\" b='&#233;'>one &amp; <!-- c -->two<?pi x?>three</r>"
+    let expected = ["<r a=x <&&&y b=é>", "text:one & ", "text:two", "text:three", "</r>"]
+    #expect(try nodes(xml) == expected)
+    #expect(try nodes(xml, chunk: 1) == expected)
+    let long = "<r>" + String(repeating: "abc &amp; ", count: 30_000) + "</r>"
+    #expect(try nodes(long, chunk: 1000) == ["<r>", "text:" + String(repeating: "abc & ", count: 30_000), "</r>"])
+  }
+
+  @Test func aTextNodeOverTenMegabytesIsRefused() throws {
+    let xml = "<r>" + String(repeating: "x", count: 10_000_001) + "</r>"
+    let error = try #require(xmlError(xml))
+    #expect(error.kind == .limit)
+    #expect(error.file == "t.xml")
+    #expect(try nodes("<r>" + String(repeating: "x", count: 10_000_000) + "</r>").count == 3)
+  }
 }

@@ -3,31 +3,36 @@ import CLibXML2
 import Glibc
 #endif
 
-/// A pull reader of XML over libxml2's xmlTextReader, made safe for untrusted files:
+/// A pull reader of XML over libxml2's SAX2 push parser, made safe for untrusted files:
 /// no network, no DTD loading, no entity substitution, libxml2's own depth and size
-/// limits, and any document with a DOCTYPE or an entity reference refused (no format
-/// Eidolon reads uses them; they are how XXE and billion-laughs attacks work).
+/// limits (and a text node over 10 MB refused, as libxml2's tree builder would), and
+/// any document with a DOCTYPE refused (no format Eidolon reads uses one; it is how XXE
+/// and billion-laughs attacks work), so an entity reference past the five predefined
+/// ones is an error.
 ///
 /// Nodes come one at a time: start element (with attributes), text, end element.
 /// An empty element `<a/>` comes as a start and an end. Comments and processing
-/// instructions are skipped. Names and text are libxml2's own bytes (`nameBytes`,
-/// `valueBytes`; a name is interned in the reader's dictionary): Strings are made only
-/// when asked for (`name`, `value`, `attributes`), which a String per node made the
-/// larger part of reading before (bench/README.md, "rt-read and mt-read on bytes").
+/// instructions are skipped. Text between two elements comes as one node, whitespace
+/// included. Names and text are libxml2's own bytes or copies of them (`nameBytes`,
+/// `valueBytes`; a name is interned in the parser's dictionary): Strings are made only
+/// when asked for (`name`, `value`, `attributes`).
+///
+/// libxml2 parses a chunk of the input at a time and calls back for each node, which
+/// this queues; `next()` hands them out. SAX builds no tree: the same file takes about
+/// half the instructions of libxml2's xmlTextReader (bench/README.md, "mt-read's XML over
+/// SAX").
 public final class XMLPullReader {
   public enum NodeKind: Sendable, Equatable {
     case startElement, endElement, text
   }
 
   public let fileName: String
-  private let reader: OpaquePointer
-  private let box: InputBox
-  /// The name of an empty element whose end comes next.
-  private var pendingEndFor: UnsafePointer<xmlChar>?
-  private var namePointer: UnsafePointer<xmlChar>?
-  private var valuePointer: UnsafePointer<xmlChar>?
-  /// True while the reader stands on the start element `attributes` reads.
-  private var onStartElement = false
+  private let parser: xmlParserCtxtPtr
+  private let box: NodeQueue
+  private let chunk: UnsafeMutableRawBufferPointer
+  private var finished = false
+  /// The node handed out last, in `box.nodes`.
+  private var current = -1
 
   public private(set) var kind = NodeKind.text
   /// 0 for the root element.
@@ -35,117 +40,112 @@ public final class XMLPullReader {
 
   /// The element's name for start and end (empty for text), as libxml2 holds it: good for
   /// the reader's life (names are interned).
-  public var nameBytes: UnsafeRawBufferPointer { XMLPullReader.bytes(namePointer) }
+  public var nameBytes: UnsafeRawBufferPointer { XMLPullReader.bytes(current >= 0 ? box.nodes[current].name : nil) }
   /// The text of a text node (CDATA included), empty for elements: good until `next()`.
-  public var valueBytes: UnsafeRawBufferPointer { XMLPullReader.bytes(valuePointer) }
+  public var valueBytes: UnsafeRawBufferPointer {
+    guard current >= 0, box.nodes[current].kind == .text else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return box.text(box.nodes[current].text)
+  }
   /// The element's name for start and end, empty for text.
-  public var name: String { XMLPullReader.string(namePointer) }
+  public var name: String { String(decoding: nameBytes, as: UTF8.self) }
   /// The text of a text node (CDATA included).
-  public var value: String { XMLPullReader.string(valuePointer) }
+  public var value: String { String(decoding: valueBytes, as: UTF8.self) }
 
   /// The attributes of the current start element (none for its end or other nodes).
   public var attributes: [(name: String, value: String)] {
-    guard onStartElement else { return [] }
-    var result: [(name: String, value: String)] = []
-    while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-      result.append((XMLPullReader.string(xmlTextReaderConstName(reader)), XMLPullReader.string(xmlTextReaderConstValue(reader))))
+    guard current >= 0, box.nodes[current].kind == .startElement else { return [] }
+    return box.nodes[current].attributes.map { k in
+      let attribute = box.attributes[k]
+      return (String(decoding: XMLPullReader.bytes(attribute.name), as: UTF8.self),
+              String(decoding: box.text(attribute.value), as: UTF8.self))
     }
-    xmlTextReaderMoveToElement(reader)
-    return result
   }
 
   public init(source: ByteSource, fileName: String) throws {
     _ = XMLPullReader.globalSetup
     self.fileName = fileName
-    box = InputBox(source: source)
-    let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
-    let context = Unmanaged.passUnretained(box).toOpaque()
-    guard let reader = xmlReaderForIO(XMLPullReader.readCallback, nil, context, nil, nil, options) else {
-      throw EidolonError(.io, "libxml2 could not start a reader", file: fileName)
+    box = NodeQueue(source: source)
+    var sax = XMLPullReader.handler()
+    guard let parser = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(box).toOpaque(), nil, 0, fileName) else {
+      throw EidolonError(.io, "libxml2 could not start a parser", file: fileName)
     }
-    self.reader = reader
-    xmlTextReaderSetStructuredErrorHandler(reader, XMLPullReader.errorCallback, context)
+    self.parser = parser
+    box.parser = parser
+    xmlCtxtUseOptions(parser, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue))
+    chunk = .allocate(byteCount: XMLPullReader.chunkBytes, alignment: 16)
   }
 
   deinit {
-    xmlFreeTextReader(reader)
+    xmlFreeParserCtxt(parser)
+    chunk.deallocate()
   }
+
+  /// The input is handed to libxml2 this many bytes at a time.
+  static let chunkBytes = 64 << 10
 
   /// Where the parser is now (1-based line and column).
   public var position: SourcePosition {
-    SourcePosition(line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                   column: Int(xmlTextReaderGetParserColumnNumber(reader)), byteOffset: box.bytesRead)
+    SourcePosition(line: Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))), column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))), byteOffset: box.bytesRead)
   }
 
-  /// The line the current node starts on (libxml2's parser position runs ahead of it).
-  public var nodeLine: Int {
-    guard let node = xmlTextReaderCurrentNode(reader) else { return position.line }
-    let line = Int(xmlGetLineNo(node))
-    return line > 0 ? line : position.line
-  }
-
-  private func fail(_ kind: EidolonError.Kind, _ message: String) -> EidolonError {
-    EidolonError(kind, message, file: fileName, position: position)
-  }
+  /// The line the current node starts on.
+  public var nodeLine: Int { current >= 0 ? box.nodes[current].line : position.line }
 
   /// Moves to the next node; false at the end of the document.
   public func next() throws -> Bool {
-    onStartElement = false
-    if let pending = pendingEndFor {
-      pendingEndFor = nil
-      kind = .endElement
-      namePointer = pending
-      valuePointer = nil
-      return true
-    }
     while true {
-      let status = xmlTextReaderRead(reader)
+      if current + 1 < box.deliverable(finished: finished) {
+        current += 1
+        let node = box.nodes[current]
+        kind = node.kind
+        depth = node.depth
+        return true
+      }
+      // Everything parsed so far is out: what went wrong comes next, then more input.
       if let error = box.ioError { throw error }
-      if status < 0 || box.parseError != nil {
-        let (message, line, column) = box.parseError ?? ("malformed XML", 0, 0)
-        let place = line > 0 ? SourcePosition(line: line, column: max(column, 1), byteOffset: box.bytesRead) : position
-        let kind: EidolonError.Kind = message.contains("Excessive depth") || message.contains("Huge") ? .limit
-          : message.contains("Premature end") || message.contains("EndTag") && box.sourceEnded ? .truncated : .syntax
-        throw EidolonError(kind, "XML: \(message)", file: fileName, position: place)
+      if var failure = box.failure {
+        failure.file = fileName
+        throw failure
       }
-      if status == 0 { return false }
-      depth = Int(xmlTextReaderDepth(reader))
-      switch xmlTextReaderNodeType(reader) {
-      case 1:  // element
-        kind = .startElement
-        namePointer = xmlTextReaderConstName(reader)
-        valuePointer = nil
-        onStartElement = true
-        if xmlTextReaderIsEmptyElement(reader) == 1 { pendingEndFor = namePointer }
-        return true
-      case 15:  // end element
-        kind = .endElement
-        namePointer = xmlTextReaderConstName(reader)
-        valuePointer = nil
-        return true
-      case 3, 4, 14:  // text, CDATA, significant whitespace
-        kind = .text
-        namePointer = nil
-        valuePointer = xmlTextReaderConstValue(reader)
-        return true
-      case 5:
-        throw fail(.syntax, "XML: entity references are refused (they can expand without bound or read local files)")
-      case 10:
-        throw fail(.syntax, "XML: a DOCTYPE is refused (DTDs and entities are not used by any format Eidolon reads, and are how XML attacks work)")
-      default:
-        continue  // comments, processing instructions, whitespace between elements
-      }
+      if let (message, line, column) = box.parseError { throw parseFailure(message, line: line, column: column) }
+      if finished { return false }
+      box.removeDelivered(upTo: current + 1)
+      current = -1
+      try feed()
     }
+  }
+
+  /// Reads the next chunk of the input and lets libxml2 parse it (the last call, with no
+  /// bytes, tells it the document ends).
+  private func feed() throws {
+    let n: Int
+    do {
+      n = try box.source.read(into: chunk)
+    } catch {
+      box.ioError = error
+      return
+    }
+    box.bytesRead += Int64(n)
+    if n == 0 {
+      box.sourceEnded = true
+      finished = true
+    }
+    let status = xmlParseChunk(parser, chunk.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(n), n == 0 ? 1 : 0)
+    if status != 0 && box.parseError == nil && box.failure == nil {
+      box.parseError = ("malformed XML", Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))), Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))))
+    }
+  }
+
+  private func parseFailure(_ message: String, line: Int, column: Int) -> EidolonError {
+    let place = line > 0 ? SourcePosition(line: line, column: max(column, 1), byteOffset: box.bytesRead) : position
+    let kind: EidolonError.Kind = message.contains("Excessive depth") || message.contains("Huge") ? .limit
+      : message.contains("Premature end") || message.contains("EndTag") && box.sourceEnded ? .truncated : .syntax
+    return EidolonError(kind, "XML: \(message)", file: fileName, position: place)
   }
 
   /// The value of attribute `name` on the current start element.
   public func attribute(_ name: String) -> String? {
     attributes.first { $0.name == name }?.value
-  }
-
-  private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
-    guard let pointer else { return "" }
-    return String(cString: pointer)
   }
 
   private static func bytes(_ pointer: UnsafePointer<xmlChar>?) -> UnsafeRawBufferPointer {
@@ -161,37 +161,195 @@ public final class XMLPullReader {
     xmlSetExternalEntityLoader { _, _, _ in nil }
   }()
 
-  /// What the C callbacks reach: the byte source and what went wrong.
-  private final class InputBox {
-    let source: ByteSource
-    var ioError: Error?
-    var parseError: (String, Int, Int)?
-    var bytesRead: Int64 = 0
-    var sourceEnded = false
-    init(source: ByteSource) { self.source = source }
-  }
-
-  private static let readCallback: xmlInputReadCallback = { context, buffer, length in
-    guard let context, let buffer, length > 0 else { return 0 }
-    let box = Unmanaged<InputBox>.fromOpaque(context).takeUnretainedValue()
-    do {
-      let n = try box.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
-      box.bytesRead += Int64(n)
-      if n == 0 { box.sourceEnded = true }
-      return Int32(n)
-    } catch {
-      box.ioError = error
-      return -1
+  /// The callbacks: elements, text and errors only. No getEntity and no tree: nothing a
+  /// document declares is ever looked up.
+  private static func handler() -> xmlSAXHandler {
+    var sax = xmlSAXHandler()
+    sax.initialized = UInt32(XML_SAX2_MAGIC)
+    sax.startElementNs = { context, localName, prefix, _, _, _, attributeCount, _, attributes in
+      NodeQueue.of(context).start(localName, prefix, Int(attributeCount), attributes)
     }
+    sax.endElementNs = { context, localName, prefix, _ in NodeQueue.of(context).end(localName, prefix) }
+    sax.characters = { context, bytes, count in NodeQueue.of(context).characters(bytes, Int(count)) }
+    sax.ignorableWhitespace = sax.characters
+    sax.cdataBlock = sax.characters
+    // A comment or processing instruction ends a text node, as in the document's tree.
+    sax.comment = { context, _ in NodeQueue.of(context).textEnds() }
+    sax.processingInstruction = { context, _, _ in NodeQueue.of(context).textEnds() }
+    sax.internalSubset = { context, _, _, _ in
+      NodeQueue.of(context).refuse("XML: a DOCTYPE is refused (DTDs and entities are not used by any format Eidolon reads, and are how XML attacks work)")
+    }
+    sax.reference = { context, _ in
+      NodeQueue.of(context).refuse("XML: entity references are refused (they can expand without bound or read local files)")
+    }
+    sax.serror = { context, error in
+      guard let context, let error else { return }
+      NodeQueue.of(context).error(error.pointee)
+    }
+    return sax
+  }
+}
+
+/// What the parser's callbacks found in the chunks parsed so far, in order, with the
+/// text they carry, and what went wrong.
+private final class NodeQueue {
+  struct Node {
+    var kind: XMLPullReader.NodeKind
+    var name: UnsafePointer<xmlChar>?
+    var depth: Int
+    var line: Int
+    /// Text nodes: where the text lies in `textBytes`.
+    var text: Range<Int> = 0..<0
+    /// Start elements: their attributes in `attributes`.
+    var attributes: Range<Int> = 0..<0
   }
 
-  private static let errorCallback: xmlStructuredErrorFunc = { context, error in
-    guard let context, let error else { return }
-    let box = Unmanaged<InputBox>.fromOpaque(context).takeUnretainedValue()
+  let source: ByteSource
+  var parser: xmlParserCtxtPtr?
+  var nodes: [Node] = []
+  var attributes: [(name: UnsafePointer<xmlChar>?, value: Range<Int>)] = []
+  let textBytes = ByteBuffer(capacity: 1 << 16)
+  /// The open elements' start lines (an end element's line is its start's).
+  private var openLines: [Int] = []
+  /// Whether the last node queued is text that more text may still join.
+  private var textOpen = false
+
+  var ioError: Error?
+  var parseError: (String, Int, Int)?
+  /// A refusal of ours (a DOCTYPE, an entity, a text node too big).
+  var failure: EidolonError?
+  var bytesRead: Int64 = 0
+  var sourceEnded = false
+
+  /// libxml2's tree builder refuses a text node over 10 MB (XML_MAX_TEXT_LENGTH); without
+  /// a tree, this does, so one text node never holds more than that in memory.
+  static let maxTextBytes = 10_000_000
+
+  /// libxml2's tree builder refuses elements nested deeper than this (xmlParserMaxDepth);
+  /// without a tree, this does.
+  static let maxDepth = 256
+
+  init(source: ByteSource) { self.source = source }
+
+  @inline(__always)
+  static func of(_ context: UnsafeMutableRawPointer?) -> NodeQueue {
+    Unmanaged<NodeQueue>.fromOpaque(context!).takeUnretainedValue()
+  }
+
+  func text(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: textBytes.base + range.lowerBound, count: range.count)
+  }
+
+  /// How many queued nodes may be handed out: a text node at the end waits for the rest
+  /// of its text until something else comes or the document ends.
+  func deliverable(finished: Bool) -> Int {
+    textOpen && !finished && failure == nil && parseError == nil && ioError == nil ? nodes.count - 1 : nodes.count
+  }
+
+  /// Forgets the nodes handed out (a text node still open moves to the front).
+  func removeDelivered(upTo count: Int) {
+    guard count > 0 else { return }
+    if count == nodes.count {
+      nodes.removeAll(keepingCapacity: true)
+      attributes.removeAll(keepingCapacity: true)
+      textBytes.removeAll()
+      return
+    }
+    // Only an open text node is left: keep its bytes, at the start.
+    var open = nodes[count]
+    let bytes = [UInt8](text(open.text))
+    nodes.removeAll(keepingCapacity: true)
+    attributes.removeAll(keepingCapacity: true)
+    textBytes.removeAll()
+    textBytes.append(bytes)
+    open.text = 0..<bytes.count
+    nodes.append(open)
+  }
+
+  private var line: Int { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))) }
+
+  private func name(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?) -> UnsafePointer<xmlChar>? {
+    guard let prefix, let parser else { return localName }
+    return xmlDictQLookup(parser.pointee.dict, prefix, localName)
+  }
+
+  func start(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?, _ attributeCount: Int,
+             _ values: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    textOpen = false
+    let first = attributes.count
+    if let values {
+      // Five pointers each: local name, prefix, URI, value, value's end.
+      for k in 0..<attributeCount {
+        let at = textBytes.count
+        if let start = values[5 * k + 3], let end = values[5 * k + 4] {
+          appendAttributeValue(UnsafeRawBufferPointer(start: start, count: start.distance(to: end)))
+        }
+        attributes.append((name(values[5 * k], values[5 * k + 1]), at..<textBytes.count))
+      }
+    }
+    guard openLines.count < NodeQueue.maxDepth else {
+      refuse("XML: Excessive depth in document: \(NodeQueue.maxDepth) elements within each other; refusing it", kind: .limit)
+      return
+    }
+    let line = self.line
+    nodes.append(Node(kind: .startElement, name: name(localName, prefix), depth: openLines.count, line: line,
+                      attributes: first..<attributes.count))
+    openLines.append(line)
+  }
+
+  /// Without entity substitution libxml2 hands an attribute's `&amp;` (or `&#38;`) on as
+  /// `&#38;`, every other reference decoded (an undeclared one is an error): so an
+  /// ampersand in the value is always that.
+  private func appendAttributeValue(_ value: UnsafeRawBufferPointer) {
+    var from = 0
+    for k in value.indices where value[k] == UInt8(ascii: "&") && k >= from {
+      textBytes.append(UnsafeRawBufferPointer(rebasing: value[from..<k]))
+      textBytes.append(UInt8(ascii: "&"))
+      from = k + 1
+      // Past the "#38;" the ampersand stands for.
+      while from < value.count && value[from - 1] != UInt8(ascii: ";") { from += 1 }
+    }
+    textBytes.append(UnsafeRawBufferPointer(rebasing: value[from...]))
+  }
+
+  func end(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?) {
+    textOpen = false
+    let line = openLines.popLast() ?? self.line
+    nodes.append(Node(kind: .endElement, name: name(localName, prefix), depth: openLines.count, line: line))
+  }
+
+  func characters(_ bytes: UnsafePointer<xmlChar>?, _ count: Int) {
+    guard let bytes, count > 0, failure == nil else { return }
+    if !textOpen {
+      nodes.append(Node(kind: .text, name: nil, depth: openLines.count, line: line, text: textBytes.count..<textBytes.count))
+      textOpen = true
+    }
+    let last = nodes.count - 1
+    guard nodes[last].text.count + count <= NodeQueue.maxTextBytes else {
+      refuse("XML: a text node of more than 10 MB; refusing it (formats/parsers.md, \"Limits\")", kind: .limit)
+      return
+    }
+    textBytes.append(UnsafeRawBufferPointer(start: bytes, count: count))
+    nodes[last].text = nodes[last].text.lowerBound..<textBytes.count
+  }
+
+  func textEnds() { textOpen = false }
+
+  /// Stops the parse with our own error at the parser's place.
+  func refuse(_ message: String, kind: EidolonError.Kind = .syntax) {
+    guard failure == nil else { return }
+    failure = EidolonError(kind, message, file: nil,
+                           position: SourcePosition(line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))), byteOffset: bytesRead))
+    textOpen = false
+    if let parser { xmlStopParser(parser) }
+  }
+
+  func error(_ error: xmlError) {
     // Warnings (level 1) pass; the first error is the one to report.
-    guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, box.parseError == nil else { return }
-    var message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+    guard error.level.rawValue >= XML_ERR_ERROR.rawValue, parseError == nil, failure == nil else { return }
+    var message = error.message.map { String(cString: $0) } ?? "malformed XML"
     while message.last == "\n" || message.last == " " { message.removeLast() }
-    box.parseError = (message, Int(error.pointee.line), Int(error.pointee.int2))
+    parseError = (message, Int(error.line), Int(error.int2))
+    textOpen = false
   }
 }

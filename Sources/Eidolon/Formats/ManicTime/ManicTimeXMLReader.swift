@@ -59,7 +59,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     case .startElement:
       let name = xml.nameBytes
       let tag = ManicTimeXMLReader.tag(name)
-      if recordProblem == nil, path.count >= 2, [.activity, .group].contains(path[path.count - 2].tag) {
+      if recordProblem == nil, path.count >= 2, path[path.count - 2].tag == .activity || path[path.count - 2].tag == .group {
         recordProblem = "<\(xml.name)> inside the field <\(ManicTimeXMLReader.lowercased(path.last!.name))>: a ManicTime field holds only text"
       }
       let parent = path.last?.tag
