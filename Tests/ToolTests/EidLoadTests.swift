@@ -160,15 +160,50 @@ import Glibc
       return first
     }
 
-    let first = try startFirst(load: 1)
+    // The first reads a FIFO the test feeds, so it is still loading, however fast this
+    // machine is, until the test lets it finish (a file of 40,000 events could be loaded
+    // before the second loader started).
+    let fifo = dir.appendingPathComponent("first.ndjson").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let first = Process()
+    first.executableURL = URL(fileURLWithPath: eidLoad)
+    first.arguments = [database, fifo, "--batch-size", "200"]
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    // Opened without blocking, so a loader that never opens the FIFO fails the test
+    // instead of hanging it.
+    var fd: Int32 = -1
+    while fd < 0 && first.isRunning {
+      fd = open(fifo, O_WRONLY | O_NONBLOCK)
+      if fd < 0 { usleep(5_000) }
+    }
+    try #require(fd >= 0, "the first loader stopped before reading its input")
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    let feed = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+    let lines = try Data(contentsOf: input)
+    let half = lines[..<(lines[(lines.count / 2)...].firstIndex(of: 0x0A)! + 1)]
+    try feed.write(contentsOf: half)
+    while first.isRunning, try sqliteValue(database, "SELECT count(*) FROM checkpoints WHERE import_id = 1") ?? "0" == "0" { usleep(5_000) }
+
     let refused = try ToolRunner.run("eid-load", [database, input.path, "--wait", "0"])
     #expect(refused.status == 2 && refused.stderr.contains("load 1 is still loading into this store"), "\(refused.stderr)")
     #expect(try sqliteValue(database, "SELECT status FROM imports WHERE id = 1") == "running")
-    let waited = try ToolRunner.run("eid-load", [database, input.path, "--wait", "120"])
+    let waitedErrors = dir.appendingPathComponent("waited.err")
+    FileManager.default.createFile(atPath: waitedErrors.path, contents: nil)
+    let waited = Process()
+    waited.executableURL = URL(fileURLWithPath: eidLoad)
+    waited.arguments = [database, input.path, "--wait", "120"]
+    waited.standardError = try FileHandle(forWritingTo: waitedErrors)
+    try waited.run()
+    var waitedSays: String { (try? String(contentsOf: waitedErrors, encoding: .utf8)) ?? "" }
+    for _ in 0..<6000 where !waitedSays.contains("waiting for load 1 to finish") { usleep(5_000) }
+    try feed.write(contentsOf: lines[half.endIndex...])
+    try feed.close()
     first.waitUntilExit()
+    waited.waitUntilExit()
     #expect(first.terminationStatus == 0)
-    #expect(waited.status == 0 && waited.stderr.contains("waiting for load 1 to finish"), "\(waited.stderr)")
-    #expect(waited.stderr.contains("inserted 0, skipped 40000"), "\(waited.stderr)")
+    #expect(waited.terminationStatus == 0 && waitedSays.contains("waiting for load 1 to finish"), "\(waitedSays)")
+    #expect(waitedSays.contains("inserted 0, skipped 40000"), "\(waitedSays)")
     #expect(try sqliteValue(database, "SELECT group_concat(status) FROM imports") == "done,done")
 
     // A loader killed mid-load holds nothing: the next one calls its load interrupted.

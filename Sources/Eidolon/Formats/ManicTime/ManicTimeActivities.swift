@@ -20,12 +20,19 @@ final class ManicTimeActivities {
   private let defaultTimeline: ManicTimeCSVReader.Timeline?
   private var defaultSchemaName: String? { defaultTimeline?.schemaName }
 
-  var schemaName: String?
+  var schemaName: String? {
+    didSet {
+      timeline = schemaName.flatMap(ManicTimeMapping.timeline(schemaName:))
+      groupsMade = nil
+    }
+  }
+  /// The timeline `schemaName` names, if it is one of ManicTime's (looked up when it changes).
+  private var timeline: ManicTimeCSVReader.Timeline?
   var timelineName: String?
   var timelineKey: String?
   /// True once the timeline's groups are all known (activities after that come out at once).
   var groupsComplete = false
-  private var groups: [String: [String: String]] = [:]
+  private var groups: [String: [String: String]] = [:] { didSet { groupsMade = nil } }
   /// Activities waiting for their groups, in a file unlinked when it was made.
   private var spill: (writer: EidolonNDJSONWriter, fd: Int32)?
   private var replay: EidolonNDJSONReader?
@@ -39,11 +46,11 @@ final class ManicTimeActivities {
     self.fileName = fileName
     defaultTimeline = timeline
     schemaName = timeline?.schemaName
+    self.timeline = schemaName.flatMap(ManicTimeMapping.timeline(schemaName:))
   }
 
   deinit { if let spill { close(spill.fd) } }
 
-  private var timeline: ManicTimeCSVReader.Timeline? { schemaName.flatMap(ManicTimeMapping.timeline(schemaName:)) }
 
   /// Forgets the last timeline's names and groups. Call once what it left waiting is out.
   func startTimeline() {
@@ -211,9 +218,18 @@ final class ManicTimeActivities {
     self.spill = nil
   }
 
-  private var currentGroups: ManicTimeGroups { ManicTimeGroups(groups: groups, timeline: timeline, fileName: fileName) }
+  /// The groups as activities take them, made again only when the groups or the
+  /// timeline change.
+  private var currentGroups: ManicTimeGroups {
+    if let groupsMade { return groupsMade }
+    let made = ManicTimeGroups(groups: groups, timeline: timeline, fileName: fileName)
+    groupsMade = made
+    return made
+  }
+  private var groupsMade: ManicTimeGroups?
+  private let idScratch = ByteBuffer(capacity: 256)
 
-  private func resolveGroup(_ event: inout Event) { currentGroups.resolve(&event, diagnostics: diagnostics) }
+  private func resolveGroup(_ event: inout Event) { currentGroups.resolve(&event, diagnostics: diagnostics, scratch: idScratch) }
 
   /// The field mt-write names in a group's DisplayKey (`eidolon:project`), if it is one.
   static func keyField(_ key: String) -> String? {
@@ -225,34 +241,57 @@ final class ManicTimeActivities {
 
 /// A timeline's groups, by id, and what an activity takes of its group.
 struct ManicTimeGroups {
-  let groups: [String: [String: String]]
+  /// What an activity takes of its group, worked out once per group (not per activity).
+  private struct Taken {
+    let name: String
+    /// The optional text field mt-write's key names (`eidolon:project`), on a custom timeline.
+    let field: Int?
+    /// A key that is not mt-write's, kept in attrs.group_key.
+    let key: String?
+    let color: String?
+  }
+
+  private let taken: [String: Taken]
   let timeline: ManicTimeCSVReader.Timeline?
   let fileName: String
 
+  init(groups: [String: [String: String]], timeline: ManicTimeCSVReader.Timeline?, fileName: String) {
+    self.timeline = timeline
+    self.fileName = fileName
+    taken = groups.mapValues { group in
+      let key = group["displaykey"] ?? group["key"] ?? ""
+      let keyField = ManicTimeActivities.keyField(key)
+      var field: Int?
+      if let named = keyField.flatMap(EventField.init(name:)), case .text(let index) = named { field = index }
+      let color = group["color"] ?? ""
+      return Taken(name: group["displayname"] ?? group["name"] ?? "", field: field,
+                   key: !key.isEmpty && keyField == nil ? key : nil, color: color.isEmpty ? nil : color)
+    }
+  }
+
   /// The group's name goes where its timeline puts it (the application, the domain), or
-  /// where mt-write's key says (`eidolon:project`), else to attrs.group; the id is made last.
-  func resolve(_ event: inout Event, diagnostics: Diagnostics) {
+  /// where mt-write's key says (`eidolon:project`), else to attrs.group; the id is made last
+  /// (its input joined in `scratch` when one is given: one per thread).
+  func resolve(_ event: inout Event, diagnostics: Diagnostics, scratch: ByteBuffer? = nil) {
     let name = event.attrs["activity_name"]?.stringValue ?? ""
     event.attrs["activity_name"] = nil
-    if let id = event.attrs["group_id"]?.stringValue, let group = groups[id] {
-      let groupName = group["displayname"] ?? group["name"] ?? ""
-      let key = group["displaykey"] ?? group["key"] ?? ""
+    if let id = event.attrs["group_id"]?.stringValue, let group = taken[id] {
       switch timeline {
-      case .applications?: event.app = groupName
-      case .documents?: event.attrs["domain"] = .string(groupName)
+      case .applications?: event.app = group.name
+      case .documents?: event.attrs["domain"] = .string(group.name)
       default:
-        if let field = ManicTimeActivities.keyField(key).flatMap(EventField.init(name:)), case .text(let index) = field {
-          event.setOptionalString(index, groupName)
+        if let index = group.field {
+          event.setOptionalString(index, group.name)
         } else {
-          event.attrs["group"] = .string(groupName)
+          event.attrs["group"] = .string(group.name)
         }
       }
-      if !key.isEmpty, ManicTimeActivities.keyField(key) == nil { event.attrs["group_key"] = .string(key) }
-      if let color = group["color"], !color.isEmpty { event.attrs["group_color"] = .string(color) }
+      if let key = group.key { event.attrs["group_key"] = .string(key) }
+      if let color = group.color { event.attrs["group_color"] = .string(color) }
     } else if let id = event.attrs["group_id"]?.stringValue {
       diagnostics.warn("the activity's group \(id) is not among the timeline's groups; its id is kept in attrs.group_id",
                        file: fileName, position: nil)
     }
-    event.id = ManicTimeMapping.id(event, name: name)
+    event.id = ManicTimeMapping.id(event, name: name, scratch: scratch)
   }
 }

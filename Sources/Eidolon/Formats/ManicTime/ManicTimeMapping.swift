@@ -41,9 +41,10 @@ enum ManicTimeMapping {
   /// (application or domain): the same activity from a CSV, XML or the server, alike.
   /// A tag activity's name counts as its tags as read (trimmed, joined by ", "), so a
   /// name written back with other spacing keeps its id.
-  static func id(_ event: Event, name: String) -> String {
+  static func id(_ event: Event, name: String, scratch: ByteBuffer? = nil) -> String {
     let name = event.kind == "tag" ? (event.tags ?? []).joined(separator: ", ") : name
-    let input = ByteBuffer(capacity: 256)
+    let input = scratch ?? ByteBuffer(capacity: 256)
+    input.removeAll()
     input.append(event.stream ?? "")
     input.append(0x1F)
     input.append(name)

@@ -145,6 +145,7 @@ private final class ManicTimeXMLBlockHandler {
     let blocks = try LineBlocks<ManicTimeWaitingBlock>(threads: 2, blockBytes: waitingBlockBytes, handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let writer = ByteBufferEventWriter()
+      let idScratch = ByteBuffer(capacity: 256)
       return { block in
         let reader = block.reader(diagnostics: threadDiagnostics, options: EidolonNDJSONReader.Options())
         writer.output = block.output
@@ -152,7 +153,7 @@ private final class ManicTimeXMLBlockHandler {
           while true {
             block.messages.mark = block.output.count
             guard var event = try reader.next() else { break }
-            groups.resolve(&event, diagnostics: threadDiagnostics)
+            groups.resolve(&event, diagnostics: threadDiagnostics, scratch: idScratch)
             block.messages.mark = block.output.count
             guard keeps(event.start) else { continue }
             if try threadDiagnostics.write(event, to: writer, file: file, position: nil) { block.kept += 1 }

@@ -68,6 +68,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
       if tag == .timeline { try say(.startTimeline) }
       if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
         fields = []
+        fields.reserveCapacity(8)  // once, not growing three times for four fields
         recordLine = xml.nodeLine
         recordProblem = nil
       }
