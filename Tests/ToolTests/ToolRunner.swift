@@ -26,6 +26,7 @@ enum ToolRunner {
   static func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> ToolResult {
     // Files, not pipes, for the three streams: nothing can block, whatever the tool writes.
     let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let paths = ["in", "out", "err"].map { dir.appendingPathComponent($0) }
     try (stdin ?? Data()).write(to: paths[0])
     FileManager.default.createFile(atPath: paths[1].path, contents: nil)
@@ -64,9 +65,18 @@ enum ToolRunner {
                       stderr: String(decoding: stderrData, as: UTF8.self))
   }
 
+  /// A fresh folder for one test, under the test process's own folder (removed with
+  /// everything in it when the process exits: tens of thousands were left in /tmp).
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("eidolon-tool-\(UUID().uuidString)")
+    let url = processDirectory.appendingPathComponent("t-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }
+
+  private static let processDirectory: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("eidolon-tool-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: ToolRunner.processDirectory) }
+    return url
+  }()
 }
