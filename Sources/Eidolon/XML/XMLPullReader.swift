@@ -85,7 +85,9 @@ public final class XMLPullReader {
 
   /// Where the parser is now (1-based line and column).
   public var position: SourcePosition {
-    SourcePosition(line: Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))), column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))), byteOffset: box.bytesRead)
+    let context = UnsafeMutableRawPointer(parser)
+    return SourcePosition(line: Int(xmlSAX2GetLineNumber(context)), column: Int(xmlSAX2GetColumnNumber(context)),
+                          byteOffset: box.bytesRead)
   }
 
   /// The line the current node starts on.
@@ -132,7 +134,8 @@ public final class XMLPullReader {
     }
     let status = xmlParseChunk(parser, chunk.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(n), n == 0 ? 1 : 0)
     if status != 0 && box.parseError == nil && box.failure == nil {
-      box.parseError = ("malformed XML", Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))), Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))))
+      let place = position
+      box.parseError = ("malformed XML", place.line, place.column)
     }
   }
 
@@ -255,14 +258,14 @@ private final class NodeQueue {
       textBytes.removeAll()
       return
     }
-    // Only an open text node is left: keep its bytes, at the start.
+    // Only an open text node is left: its bytes move to the start of the buffer.
     var open = nodes[count]
-    let bytes = [UInt8](text(open.text))
+    memmove(textBytes.base, textBytes.base + open.text.lowerBound, open.text.count)
     nodes.removeAll(keepingCapacity: true)
     attributes.removeAll(keepingCapacity: true)
     textBytes.removeAll()
-    textBytes.append(bytes)
-    open.text = 0..<bytes.count
+    textBytes.commit(open.text.count)
+    open.text = 0..<open.text.count
     nodes.append(open)
   }
 
@@ -275,6 +278,8 @@ private final class NodeQueue {
 
   func start(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?, _ attributeCount: Int,
              _ values: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    // Nothing after a refusal of ours is queued (libxml2 stops calling back, but to be sure).
+    guard failure == nil else { return }
     textOpen = false
     let first = attributes.count
     if let values {
@@ -313,6 +318,7 @@ private final class NodeQueue {
   }
 
   func end(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?) {
+    guard failure == nil else { return }
     textOpen = false
     let line = openLines.popLast() ?? self.line
     nodes.append(Node(kind: .endElement, name: name(localName, prefix), depth: openLines.count, line: line))
