@@ -98,12 +98,13 @@ public final class ZoneConverter {
 
   /// The one wording of the warning every reader gives for a local time the clock
   /// skipped or repeated, nil for an exact one. `what` names the time as the input
-  /// wrote it ("the start 2024-03-31 02:30:00").
-  public func warning(_ what: String, _ resolution: Resolution) -> String? {
+  /// wrote it ("the start 2024-03-31 02:30:00"); it is made only for a warning, as
+  /// most times are exact and readers call this per row.
+  public func warning(_ what: @autoclosure () -> String, _ resolution: Resolution) -> String? {
     switch resolution {
     case .exact: return nil
-    case .gap(let seconds): return "\(what) does not exist in \(identifier) (clocks went forward); read \(seconds) s later"
-    case .overlap: return "\(what) happened twice in \(identifier) (clocks went back); the first is taken"
+    case .gap(let seconds): return "\(what()) does not exist in \(identifier) (clocks went forward); read \(seconds) s later"
+    case .overlap: return "\(what()) happened twice in \(identifier) (clocks went back); the first is taken"
     }
   }
 }
