@@ -147,6 +147,26 @@ import Glibc
     b.appendJSONNumber(0.1)
     #expect(String(decoding: b.bytes, as: UTF8.self) == "-9223372036854775807 0 007 60.25 3 0.1")
   }
+
+  /// Every length and every edge between two lengths (powers of ten and of two, either
+  /// side), both signs, and random values: as Swift writes them.
+  @Test func integersAreWrittenAsSwiftWritesThem() {
+    var values: [Int64] = [0, 1, -1, .max, .min, .max - 1, .min + 1]
+    var power: Int64 = 1
+    for _ in 0..<19 {
+      values += [power - 1, power, power + 1, -power, -power + 1, -power - 1]
+      if power <= Int64.max / 10 { power *= 10 }
+    }
+    for bit in 0..<63 { values += [(1 << bit) - 1, 1 << bit, -(1 << bit)] }
+    var random = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 { values.append(Int64.random(in: .min ... .max, using: &random) >> Int64.random(in: 0...62, using: &random)) }
+    let b = ByteBuffer(capacity: 64)
+    for value in values {
+      b.removeAll()
+      b.append(integer: value)
+      #expect(String(decoding: b.bytes, as: UTF8.self) == String(value), "\(value)")
+    }
+  }
 }
 
 /// A source that hands out `bytes` and then fails (a truncated .gz, a disk error).

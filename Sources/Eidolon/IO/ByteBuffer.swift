@@ -101,32 +101,73 @@ public final class ByteBuffer {
     append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
-  /// Appends a decimal integer.
+  /// Appends a decimal integer: its length found first, then written from its last digit
+  /// two at a time. (Digit by digit and then reversed, a 13-digit millisecond count took
+  /// 260 instructions: 8% of mt-read's CSV. Now about 140.)
   public func append(integer value: Int64) {
     let at = reserve(20)
-    var n = 0
-    if value < 0 {
-      at[0] = 0x2D
-      n = 1
-    }
     var magnitude = value.magnitude
-    let firstDigit = n
-    repeat {
-      at[n] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-      magnitude /= 10
-      n += 1
-    } while magnitude > 0
-    // The digits came out last first.
-    var low = firstDigit
-    var high = n - 1
-    while low < high {
-      let t = at[low]
-      at[low] = at[high]
-      at[high] = t
-      low += 1
-      high -= 1
+    let sign = value < 0 ? 1 : 0
+    if sign == 1 { at[0] = 0x2D }
+    let length = sign + ByteBuffer.decimalLength(magnitude)
+    var end = length
+    let pairs = UnsafeRawPointer(ByteBuffer.digitPairs.utf8Start)
+    let out = UnsafeMutableRawPointer(at)
+    while magnitude >= 100 {
+      let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
+      magnitude /= 100
+      end &-= 2
+      out.storeBytes(of: pairs.loadUnaligned(fromByteOffset: pair, as: UInt16.self), toByteOffset: end, as: UInt16.self)
     }
-    count += n
+    if magnitude >= 10 {
+      let pair = Int(truncatingIfNeeded: magnitude) &* 2
+      out.storeBytes(of: pairs.loadUnaligned(fromByteOffset: pair, as: UInt16.self), toByteOffset: end &- 2, as: UInt16.self)
+    } else {
+      at[end &- 1] = UInt8(truncatingIfNeeded: magnitude) &+ 0x30
+    }
+    count += length
+  }
+
+  /// "00" to "99", for writing two digits at a time (constant data: no start-up check).
+  private static let digitPairs: StaticString =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+  /// How many decimal digits `value` has (1 for 0): the bit length gives it to within one
+  /// (1233/4096 is just over log10(2)), a power of ten settles it. (`value | 1` makes 0
+  /// one digit and changes no other answer: every power of ten from 10 on is even.)
+  @inline(__always)
+  static func decimalLength(_ value: UInt64) -> Int {
+    let bits = 64 - (value | 1).leadingZeroBitCount
+    let guess = (bits &* 1233) >> 12
+    return guess + (value | 1 >= powerOfTen(guess) ? 1 : 0)
+  }
+
+  /// 10 to the `exponent` (0...19), from a table the compiler makes of the switch (a
+  /// static Array would be checked for its one-time start on every call).
+  @inline(__always)
+  private static func powerOfTen(_ exponent: Int) -> UInt64 {
+    switch exponent {
+    case 0: return 1
+    case 1: return 10
+    case 2: return 100
+    case 3: return 1_000
+    case 4: return 10_000
+    case 5: return 100_000
+    case 6: return 1_000_000
+    case 7: return 10_000_000
+    case 8: return 100_000_000
+    case 9: return 1_000_000_000
+    case 10: return 10_000_000_000
+    case 11: return 100_000_000_000
+    case 12: return 1_000_000_000_000
+    case 13: return 10_000_000_000_000
+    case 14: return 100_000_000_000_000
+    case 15: return 1_000_000_000_000_000
+    case 16: return 10_000_000_000_000_000
+    case 17: return 100_000_000_000_000_000
+    case 18: return 1_000_000_000_000_000_000
+    default: return 10_000_000_000_000_000_000
+    }
   }
 
   /// Appends `value` as exactly `width` digits, zero-padded (for dates and times).
