@@ -95,6 +95,74 @@ import Testing
     #expect(outcome.events > 80 && outcome.messages.count > 5)
   }
 
+  /// Activities that wait for their groups on every kind of timeline (the replay resolves
+  /// most on their lines' bytes, ManicTimeWaitingLine.swift): names and groups with
+  /// quotes, backslashes, controls and other scripts, groups with keys (mt-write's
+  /// `eidolon:` ones among them) and without colours, fields the group would overwrite,
+  /// a name field that is not the title, a group missing, a document's URL.
+  @Test func waitingActivitiesOfEveryTimelineReadTheSameInBlocks() throws {
+    let names = ["plain", "a \"quoted\" one", "back\\slash", "tab\there", "日本語 😀", "https://example.com/a?b=\"c\"", ""]
+    let extras = ["", "<TextData>notes</TextData>", "<activity_name>mine</activity_name>", "<Domain>d.example</Domain>",
+                  "<Group>g</Group>", "<group_key>k</group_key>", "<group_color>c</group_color>", "<Name>other</Name>"]
+    var text = "<?xml version=\"1.0\"?>\n<timelines>\n"
+    for (t, type) in ["ManicTime/Applications", "ManicTime/Documents", "Custom/Thing", "ManicTime/Tags", "ManicTime/ComputerUsage"].enumerated() {
+      text += "<timeline><timelineKey>key-\(t)</timelineKey><timelineType><typeName>\(type)</typeName></timelineType><activities>\n"
+      for n in 0..<40 {
+        let name = names[n % names.count].replacingOccurrences(of: "&", with: "&amp;")
+        let extra = n % 3 == 0 ? extras[(n / 3) % extras.count] : ""
+        text += "<activity><displayName>\(name)</displayName><groupId>\(n % 6)</groupId>\(extra)"
+          + "<startTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):00:00+01:00</startTime><endTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):20:00.5+01:00</endTime></activity>\n"
+      }
+      text += "</activities><groups>\n"
+      let keys = ["", "<displayKey>eidolon:project</displayKey>", "<displayKey>code.exe;vs \"code\"</displayKey>", "<displayKey>eidolon:nothing</displayKey>", "<color></color>"]
+      for g in 0..<5 {
+        let color = g == 3 ? "" : "<color>#00000\(g)</color>"
+        text += "<group><groupId>\(g)</groupId><displayName>\(names[(g + t) % names.count])</displayName>\(color)\(keys[g])</group>\n"
+      }
+      text += "</groups></timeline>\n"
+    }
+    text += "</timelines>\n"
+    let outcome = try compare(text)
+    #expect(outcome.events > 150)
+  }
+
+  /// The replay's byte way takes the usual line (so the test above compares it, not only
+  /// the Event's way), and declines one it must leave to the Event's way.
+  @Test func theUsualWaitingLineIsResolvedOnItsBytes() throws {
+    let groups = ManicTimeGroups(groups: ["7": ["displayname": "Terminal \"x\"", "color": "#112233", "displaykey": "k"]],
+                                 timeline: .applications, fileName: "t.xml")
+    var event = Event(id: "manictime:pending", source: "manictime", kind: "window", start: 1_700_000_000_123, duration: 61.5)
+    event.stream = "ManicTime/Applications"
+    event.title = "budget \"q\" - Terminal"
+    event.offset = "+01:00"
+    event.attrs["group_id"] = .string("7")
+    event.attrs["activity_name"] = .string("budget \"q\" - Terminal")
+    func resolved(_ event: Event) throws -> (bytes: String, byBytes: String?) {
+      let line = ByteBuffer()
+      EidolonNDJSONWriter.append(event, to: line)
+      let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(line.array), name: "spill"),
+                                       diagnostics: Diagnostics(toolName: "test"))
+      let view = try #require(try reader.nextView())
+      let byBytes = ByteBuffer()
+      let took = groups.appendResolvedLine(view, to: byBytes, idInput: ByteBuffer())
+      var copy = event
+      groups.resolve(&copy, diagnostics: Diagnostics(toolName: "test"))
+      let expected = ByteBuffer()
+      EidolonNDJSONWriter.append(copy, to: expected)
+      return (String(decoding: expected.bytes, as: UTF8.self), took ? String(decoding: byBytes.bytes, as: UTF8.self) : nil)
+    }
+    let usual = try resolved(event)
+    #expect(usual.byBytes == usual.bytes)
+    #expect(usual.bytes.contains("\"app\":\"Terminal \\\"x\\\"\"") && usual.bytes.contains("\"group_key\":\"k\""))
+    // A title that is not the activity's name, and a group that is missing: the Event's way.
+    var renamed = event
+    renamed.title = "other"
+    #expect(try resolved(renamed).byBytes == nil)
+    var missing = event
+    missing.attrs["group_id"] = .string("8")
+    #expect(try resolved(missing).byBytes == nil)
+  }
+
   @Test func aFileCutShortStopsAfterTheEventsBeforeIt() throws {
     var text = "<Timeline><Activities>\n"
     for n in 0..<40 {

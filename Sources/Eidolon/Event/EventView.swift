@@ -133,6 +133,12 @@ extension UnsafeRawBufferPointer {
   func sameBytes(as other: UnsafeRawBufferPointer) -> Bool {
     count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
   }
+
+  /// True when these are the literal's bytes.
+  @inline(__always)
+  func sameBytes(as literal: StaticString) -> Bool {
+    sameBytes(as: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+  }
 }
 
 #if canImport(Glibc)

@@ -242,7 +242,7 @@ final class ManicTimeActivities {
 /// A timeline's groups, by id, and what an activity takes of its group.
 struct ManicTimeGroups {
   /// What an activity takes of its group, worked out once per group (not per activity).
-  private struct Taken {
+  struct Taken {
     let name: String
     /// The optional text field mt-write's key names (`eidolon:project`), on a custom timeline.
     let field: Int?
@@ -251,7 +251,7 @@ struct ManicTimeGroups {
     let color: String?
   }
 
-  private let taken: [String: Taken]
+  let taken: [String: Taken]
   let timeline: ManicTimeCSVReader.Timeline?
   let fileName: String
 

@@ -152,7 +152,13 @@ private final class ManicTimeXMLBlockHandler {
         do {
           while true {
             block.messages.mark = block.output.count
-            guard var event = try reader.next() else { break }
+            guard let view = try reader.nextView() else { break }
+            // Most lines are resolved on their bytes (ManicTimeWaitingLine.swift).
+            if keeps(view.start) && groups.appendResolvedLine(view, to: block.output, idInput: idScratch) {
+              block.kept += 1
+              continue
+            }
+            var event = try view.makeEvent()
             groups.resolve(&event, diagnostics: threadDiagnostics, scratch: idScratch)
             block.messages.mark = block.output.count
             guard keeps(event.start) else { continue }

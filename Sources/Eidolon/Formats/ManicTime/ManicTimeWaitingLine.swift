@@ -1,0 +1,189 @@
+/// The quick way through for an activity that waited for its group (the replay on both
+/// cores, ManicTimeXMLBlocks.swift). Its line in the temporary file is canonical, with
+/// the id `manictime:pending` and the activity's name last in attrs; resolving it against
+/// its group changes the id, adds the group's name where the timeline puts it, and moves
+/// attrs' last member for the group's. Done on the line's bytes, with no Event made and
+/// none written (an Event per activity read back was two thirds of the replay), it gives
+/// byte for byte the line `ManicTimeGroups.resolve` and `EidolonNDJSONWriter` make; every
+/// line it does not take whole (another timeline, a group not found, a field the group
+/// would overwrite) goes the Event's way, which the caller takes when this says false.
+extension ManicTimeGroups {
+  /// Appends the resolved line of the waiting activity `view` (with its LF) to `out` and
+  /// says true; false, with `out` untouched, for a line to resolve as an Event.
+  func appendResolvedLine(_ view: EventView, to out: ByteBuffer, idInput: ByteBuffer) -> Bool {
+    guard view.inputIsCanonical, !view.hasTags, view.productivity == nil, view.billable == nil,
+      view.optionalString(Event.OptionalString.app) == nil,
+      let line = WaitingLine(view.canonicalLine), let attrs = line.attrs
+    else { return false }
+    let bytes = view.canonicalLine
+    func raw(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
+    guard let last = attrs.last, raw(last.key).sameBytes(as: "activity_name") else { return false }
+    var groupID: Range<Int>?
+    for member in attrs {
+      let key = raw(member.key)
+      if key.sameBytes(as: "group_id") {
+        groupID = member.value
+      } else if key.sameBytes(as: "domain") || key.sameBytes(as: "group") || key.sameBytes(as: "group_key")
+        || key.sameBytes(as: "group_color")
+      {
+        return false  // the group would set it in place, not at the end
+      }
+    }
+    guard let groupID, !raw(groupID).contains(0x5C), let group = taken[String(decoding: raw(groupID), as: UTF8.self)],
+      group.field == nil
+    else { return false }
+    // The activity's name is the title (or a document's url) as well: the same JSON text.
+    let nameField: Int
+    switch timeline {
+    case .applications?, nil: nameField = Event.OptionalString.title
+    case .documents?: nameField = line.url != nil ? Event.OptionalString.url : Event.OptionalString.title
+    default: return false
+    }
+    guard let nameText = nameField == Event.OptionalString.url ? line.url : line.title,
+      raw(nameText).sameBytes(as: raw(last.value)), let name = view.optionalString(nameField)
+    else { return false }
+
+    idInput.removeAll()
+    if let stream = view.optionalString(Event.OptionalString.stream) { idInput.append(stream) }
+    idInput.append(0x1F)
+    idInput.append(name)
+    idInput.append(0x1F)
+    idInput.append(integer: view.start)
+    idInput.append(0x1F)
+    idInput.append(integer: Event.endMillis(start: view.start, duration: view.duration))
+    idInput.append(0x1F)
+    if timeline != nil { idInput.append(group.name) }
+
+    out.append(literal: "{\"id\":\"manictime:")
+    EventID.writeHex(of: idInput.bytes, to: out.reserve(32))
+    out.commit(32)
+    out.append(0x22)
+    if timeline == .applications {
+      out.append(raw(line.idEnd..<line.afterApp))
+      out.append(literal: ",\"app\":")
+      out.appendJSONString(group.name)
+      out.append(raw(line.afterApp..<last.start))
+    } else {
+      out.append(raw(line.idEnd..<last.start))
+      out.append(literal: timeline == .documents ? ",\"domain\":" : ",\"group\":")
+      out.appendJSONString(group.name)
+    }
+    if let key = group.key {
+      out.append(literal: ",\"group_key\":")
+      out.appendJSONString(key)
+    }
+    if let color = group.color {
+      out.append(literal: ",\"group_color\":")
+      out.appendJSONString(color)
+    }
+    out.append(literal: "}}\n")
+    return true
+  }
+}
+
+/// Where the members of a canonical line are (offsets into it), as far as resolving a
+/// waiting activity needs: nil for a line with a member it leaves to the Event's way.
+private struct WaitingLine {
+  /// Where the member after the id starts (its comma).
+  var idEnd = 0
+  /// Where the first member the writer puts after `app` starts.
+  var afterApp = 0
+  /// The raw text (inside the quotes) of the title and url.
+  var title: Range<Int>?
+  var url: Range<Int>?
+  /// attrs' members, each with where it starts (its comma, or just after the brace), its
+  /// key's and its value's raw text; nil when attrs holds a value that is not a string.
+  var attrs: [(start: Int, key: Range<Int>, value: Range<Int>)]?
+
+  init?(_ line: UnsafeRawBufferPointer) {
+    let n = line.count
+    guard n > 2, line[0] == UInt8(ascii: "{"), line[n - 1] == UInt8(ascii: "}") else { return nil }
+    var at = 0  // the brace or comma before a member
+    var sawAfterApp = false
+    while at < n - 1 {
+      // "key": with no escapes in the line's own names.
+      guard line[at + 1] == 0x22, let keyEnd = WaitingLine.stringEnd(line, from: at + 2) else { return nil }
+      let key = UnsafeRawBufferPointer(rebasing: line[(at + 2)..<keyEnd])
+      let valueStart = keyEnd + 2
+      guard valueStart < n else { return nil }
+      if key.sameBytes(as: "id") {
+        guard at == 0 else { return nil }
+      } else if at != 0 && idEnd == 0 {
+        idEnd = at
+      }
+      if !sawAfterApp && !WaitingLine.comesBeforeApp(key) {
+        afterApp = at
+        sawAfterApp = true
+      }
+      var valueEnd: Int
+      switch line[valueStart] {
+      case 0x22:
+        guard let close = WaitingLine.stringEnd(line, from: valueStart + 1) else { return nil }
+        if key.sameBytes(as: "title") { title = (valueStart + 1)..<close }
+        if key.sameBytes(as: "url") { url = (valueStart + 1)..<close }
+        valueEnd = close + 1
+      case UInt8(ascii: "{"):
+        // attrs is the last member: its closing brace is the line's last but one byte.
+        guard key.sameBytes(as: "attrs"), line[n - 2] == UInt8(ascii: "}"),
+          let members = WaitingLine.stringMembers(line, from: valueStart, to: n - 2)
+        else {
+          return nil
+        }
+        attrs = members
+        valueEnd = n - 1
+      case UInt8(ascii: "["):
+        return nil
+      default:
+        valueEnd = valueStart
+        while valueEnd < n - 1 && line[valueEnd] != UInt8(ascii: ",") { valueEnd += 1 }
+      }
+      at = valueEnd
+    }
+    guard idEnd > 0, sawAfterApp else { return nil }
+  }
+
+  /// The members the writer puts before `app` (and `app` itself, which a waiting line
+  /// does not have).
+  private static func comesBeforeApp(_ key: UnsafeRawBufferPointer) -> Bool {
+    switch key.count {
+    case 2: return key.sameBytes(as: "id")
+    case 3: return key.sameBytes(as: "app")
+    case 4: return key.sameBytes(as: "kind") || key.sameBytes(as: "host") || key.sameBytes(as: "user")
+    case 5: return key.sameBytes(as: "start")
+    case 6: return key.sameBytes(as: "source") || key.sameBytes(as: "stream")
+    case 8: return key.sameBytes(as: "duration")
+    default: return false
+    }
+  }
+
+  /// The closing quote of the string whose text starts at `from` (in a line the scanner
+  /// has checked: every escape is whole).
+  private static func stringEnd(_ line: UnsafeRawBufferPointer, from: Int) -> Int? {
+    let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    var i = from
+    while true {
+      i = JSONTokenizer.plainRunEnd(p, from: i, to: line.count)
+      guard i < line.count else { return nil }
+      switch p[i] {
+      case 0x22: return i
+      case 0x5C: i += 2
+      default: i += 1
+      }
+    }
+  }
+
+  /// The members of the object from the brace at `from` to the one at `close`, when each
+  /// value is a string.
+  private static func stringMembers(_ line: UnsafeRawBufferPointer, from: Int, to close: Int) -> [(start: Int, key: Range<Int>, value: Range<Int>)]? {
+    var members: [(start: Int, key: Range<Int>, value: Range<Int>)] = []
+    var at = from  // the brace or comma before a member
+    while at < close {
+      guard line[at + 1] == 0x22, let keyEnd = stringEnd(line, from: at + 2), keyEnd + 2 < close, line[keyEnd + 2] == 0x22,
+        let valueEnd = stringEnd(line, from: keyEnd + 3)
+      else { return nil }
+      members.append((at, (at + 2)..<keyEnd, (keyEnd + 3)..<valueEnd))
+      at = valueEnd + 1
+    }
+    return at == close ? members : nil
+  }
+}
