@@ -99,11 +99,13 @@ import Testing
   /// most on their lines' bytes, ManicTimeWaitingLine.swift): names and groups with
   /// quotes, backslashes, controls and other scripts, groups with keys (mt-write's
   /// `eidolon:` ones among them) and without colours, fields the group would overwrite,
-  /// a name field that is not the title, a group missing, a document's URL.
+  /// a name field that is not the title, a group missing, a document's URL; a field named
+  /// Timeline, an element inside a field, activities that are not records.
   @Test func waitingActivitiesOfEveryTimelineReadTheSameInBlocks() throws {
     let names = ["plain", "a \"quoted\" one", "back\\slash", "tab\there", "日本語 😀", "https://example.com/a?b=\"c\"", ""]
     let extras = ["", "<TextData>notes</TextData>", "<activity_name>mine</activity_name>", "<Domain>d.example</Domain>",
-                  "<Group>g</Group>", "<group_key>k</group_key>", "<group_color>c</group_color>", "<Name>other</Name>"]
+                  "<Group>g</Group>", "<group_key>k</group_key>", "<group_color>c</group_color>", "<Name>other</Name>",
+                  "<Timeline>a field that starts a timeline</Timeline>", "<x><y>inside a field</y></x>"]
     var text = "<?xml version=\"1.0\"?>\n<timelines>\n"
     for (t, type) in ["ManicTime/Applications", "ManicTime/Documents", "Custom/Thing", "ManicTime/Tags", "ManicTime/ComputerUsage"].enumerated() {
       text += "<timeline><timelineKey>key-\(t)</timelineKey><timelineType><typeName>\(type)</typeName></timelineType><activities>\n"
@@ -113,7 +115,9 @@ import Testing
         text += "<activity><displayName>\(name)</displayName><groupId>\(n % 6)</groupId>\(extra)"
           + "<startTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):00:00+01:00</startTime><endTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):20:00.5+01:00</endTime></activity>\n"
       }
-      text += "</activities><groups>\n"
+      // An activity outside the activities, and one inside a group: no records of their own.
+      text += "</activities><activity><displayName>stray</displayName></activity><groups>\n"
+      text += "<group><groupId>9</groupId><activity><displayName>in a group</displayName></activity></group>\n"
       let keys = ["", "<displayKey>eidolon:project</displayKey>", "<displayKey>code.exe;vs \"code\"</displayKey>", "<displayKey>eidolon:nothing</displayKey>", "<color></color>"]
       for g in 0..<5 {
         let color = g == 3 ? "" : "<color>#00000\(g)</color>"

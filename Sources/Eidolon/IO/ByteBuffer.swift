@@ -23,6 +23,9 @@ public final class ByteBuffer {
 
   public func removeAll() { count = 0 }
 
+  /// Keeps the first `length` bytes (no more than there are).
+  public func truncate(to length: Int) { count = min(count, max(0, length)) }
+
   /// Trades contents and memory with `other` (a writer hands its full buffer to a thread
   /// and goes on filling the other, through the same object).
   public func swapStorage(with other: ByteBuffer) {

@@ -41,17 +41,34 @@ extension BothCores {
                                                 merge: { if let failure = $0.failure { throw failure } })
     defer { events = handler.written }
     var block = ring.emptyBlock()
-    reader.emit = { record in
-      block.add(record)
-      guard block.records.count >= records else { return }
+    // The reader keeps an activity's fields in the block's, not in its own.
+    let ownFields = reader.fields
+    reader.fields = block.fields
+    func handOffWhenFull() throws {
+      // Not inside an activity (a field named Timeline says the timeline starts): its
+      // fields so far are in this block's.
+      guard block.entries.count >= records, !reader.inRecord else { return }
       block.progressBytes = bytesBefore + reader.bytesRead
       try ring.handOff(block)
       block = ring.emptyBlock()
+      reader.fields = block.fields
     }
-    defer { reader.emit = nil }
+    reader.emit = { record in
+      block.add(record)
+      try handOffWhenFull()
+    }
+    reader.emitFields = { fields, isActivity, line in
+      block.add(fields: fields, isActivity: isActivity, line: line)
+      try handOffWhenFull()
+    }
+    defer {
+      reader.emit = nil
+      reader.emitFields = nil
+      reader.fields = ownFields
+    }
     do {
       while try reader.step() {}
-      if !block.records.isEmpty {
+      if !block.entries.isEmpty {
         block.progressBytes = bytesBefore + reader.bytesRead
         try ring.handOff(block)
         block = ring.emptyBlock()
@@ -60,7 +77,7 @@ extension BothCores {
     } catch {
       // What was read before the failure is written first, as one thread would have;
       // after the events' own failure nothing is.
-      if !ring.stopped && !block.records.isEmpty { try ring.handOff(block) }
+      if !ring.stopped && !block.entries.isEmpty { try ring.handOff(block) }
       try ring.mergeOutstanding()
       throw error
     }
@@ -68,19 +85,49 @@ extension BothCores {
   }
 }
 
-/// Records of a ManicTime XML file, in turn.
+/// Records of a ManicTime XML file, in turn. An activity's or group's fields are held as
+/// bytes and made Strings by the thread that reads the block: making them, and freeing
+/// them when the block came back, was a sixth of the reading thread's work.
 final class ManicTimeXMLBlock: HandedBlock {
-  private(set) var records: [ManicTimeXMLRecord] = []
+  enum Entry {
+    case record(ManicTimeXMLRecord)
+    /// An activity or a group, its fields those of `fields` in the range.
+    case activity(Range<Int>, line: Int)
+    case group(Range<Int>)
+  }
+
+  private(set) var entries: [Entry] = []
+  let fields = ManicTimeXMLFields()
 
   required init() {}
 
-  override var holdsWork: Bool { !records.isEmpty }
+  override var holdsWork: Bool { !entries.isEmpty }
 
-  func add(_ record: ManicTimeXMLRecord) { records.append(record) }
+  func add(_ record: ManicTimeXMLRecord) { entries.append(.record(record)) }
+
+  /// An activity or group whose fields the reader kept in this block's `fields`.
+  func add(fields range: Range<Int>, isActivity: Bool, line: Int) {
+    entries.append(isActivity ? .activity(range, line: line) : .group(range))
+  }
+
+  /// The record an entry holds, its fields made Strings.
+  func record(_ entry: Entry) -> ManicTimeXMLRecord {
+    switch entry {
+    case .record(let record): return record
+    case .activity(let range, let line): return .activity(fields.strings(range), line: line)
+    case .group(let range): return .group(fields.strings(range))
+    }
+  }
+
+  /// Lets the entries go on the thread that read them, not on the reading thread.
+  func releaseEntries() {
+    entries.removeAll(keepingCapacity: true)
+    fields.removeAll()
+  }
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)
-    records.removeAll(keepingCapacity: true)
+    releaseEntries()
   }
 }
 
@@ -115,9 +162,11 @@ private final class ManicTimeXMLBlockHandler {
   }
 
   func handle(_ block: ManicTimeXMLBlock) {
+    defer { block.releaseEntries() }
     guard !stopped else { return }
     do {
-      for record in block.records {
+      for entry in block.entries {
+        let record = block.record(entry)
         try activities.apply(record)
         // A timeline's end lets out what waited for its groups: read on both cores.
         if case .endTimeline = record, let (waiting, groups) = activities.takeWaiting() { try write(waiting, groups) }

@@ -17,11 +17,16 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   /// for the reader's life). No String per element (bench/README.md, "rt-read and mt-read on bytes").
   private var path: [(tag: Tag, name: UnsafeRawBufferPointer)] = []
   private let text = ByteBuffer(capacity: 256)
-  /// The activity or group being read: its child elements' text by name.
-  private var fields: ManicTimeActivities.Fields = []
+  /// Where the activity or group being read keeps its child elements' names and text,
+  /// as bytes until the record is applied: the reader's own, or on both cores the block
+  /// being filled (so they are copied once), from `recordFieldsStart` on.
+  var fields = ManicTimeXMLFields()
+  private var recordFieldsStart = 0
   /// The field names met so far and their Strings (a file uses a few, made once each).
   private var fieldNames: [(bytes: UnsafeRawBufferPointer, name: String)] = []
   private var recordLine = 0
+  /// True from an activity's or group's start to its end.
+  private(set) var inRecord = false
   /// Set when the activity or group being read holds what its fields cannot (an element
   /// inside a field, text beside the fields): it is then rejected, not read in part.
   private var recordProblem: String?
@@ -38,11 +43,19 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   var ownActivities: ManicTimeActivities { activities }
 
   /// Where what the XML says goes: this reader's own activities, or (on both cores) a
-  /// block for the thread that makes the events (ManicTimeXMLBlocks.swift).
+  /// block for the thread that makes the events (ManicTimeXMLBlocks.swift), which takes an
+  /// activity's or group's fields where they are in `fields` (`emitFields`).
   var emit: ((ManicTimeXMLRecord) throws -> Void)?
+  var emitFields: ((_ fields: Range<Int>, _ isActivity: Bool, _ line: Int) throws -> Void)?
 
   private func say(_ record: ManicTimeXMLRecord) throws {
     if let emit { try emit(record) } else { try activities.apply(record) }
+  }
+
+  private func sayFields(isActivity: Bool) throws {
+    let range = recordFieldsStart..<fields.count
+    if let emitFields { return try emitFields(range, isActivity, recordLine) }
+    try say(isActivity ? .activity(fields.strings(range), line: recordLine) : .group(fields.strings(range)))
   }
 
   public func next() throws -> Event? {
@@ -67,8 +80,9 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
       text.removeAll()
       if tag == .timeline { try say(.startTimeline) }
       if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
-        fields = []
-        fields.reserveCapacity(8)  // once, not growing three times for four fields
+        if emitFields == nil { fields.removeAll() }
+        recordFieldsStart = fields.count
+        inRecord = true
         recordLine = xml.nodeLine
         recordProblem = nil
       }
@@ -93,7 +107,8 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   private func end(_ tag: Tag) throws {
     let parent = path.last?.tag
     if parent == .activity || parent == .group {
-      fields.append((fieldName(xml.nameBytes), textString))
+      // (Outside a record nothing reads them: not kept in a block's fields.)
+      if inRecord || emitFields == nil { fields.append(name: fieldName(xml.nameBytes), text: text.bytes) }
       return
     }
     switch (tag, parent) {
@@ -101,9 +116,21 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     case (.timelineKey, .timeline?): try say(.timelineKey(textString))
     case (.typeName, .timelineType?): try say(.schemaName(textString))
     case (.activity, .activities?):
-      try say(recordProblem.map { .rejectedActivity($0, line: recordLine) } ?? .activity(fields, line: recordLine))
+      inRecord = false
+      if let recordProblem {
+        fields.removeLast(fields.count - recordFieldsStart)
+        try say(.rejectedActivity(recordProblem, line: recordLine))
+      } else {
+        try sayFields(isActivity: true)
+      }
     case (.group, .groups?):
-      try say(recordProblem.map { .groupLeftOut($0, line: recordLine) } ?? .group(fields))
+      inRecord = false
+      if let recordProblem {
+        fields.removeLast(fields.count - recordFieldsStart)
+        try say(.groupLeftOut(recordProblem, line: recordLine))
+      } else {
+        try sayFields(isActivity: false)
+      }
     case (.groups, .timeline?): try say(.groupsComplete)
     case (.timeline, _): try say(.endTimeline)
     default: break
@@ -138,4 +165,49 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   }
 
   private static func lowercased(_ name: UnsafeRawBufferPointer) -> String { String(decoding: name, as: UTF8.self).lowercased() }
+}
+
+/// An activity's or group's fields as ManicTimeXMLReader gathers them: each name (a String
+/// made once per name the file uses) and its text's bytes, one after the other. Reused
+/// from record to record.
+final class ManicTimeXMLFields {
+  private(set) var names: [String] = []
+  /// Where each field's text ends in `text` (it starts where the one before ends).
+  private(set) var ends: [Int] = []
+  let text = ByteBuffer(capacity: 512)
+
+  var count: Int { names.count }
+
+  func removeAll() {
+    names.removeAll(keepingCapacity: true)
+    ends.removeAll(keepingCapacity: true)
+    text.removeAll()
+  }
+
+  /// Forgets the last `k` fields (a record rejected after its fields were kept).
+  func removeLast(_ k: Int) {
+    guard k > 0 else { return }
+    names.removeLast(k)
+    ends.removeLast(k)
+    text.truncate(to: ends.last ?? 0)
+  }
+
+  func append(name: String, text value: UnsafeRawBufferPointer) {
+    names.append(name)
+    text.append(value)
+    ends.append(text.count)
+  }
+
+  /// Field `index`'s text; good until the fields change.
+  func value(_ index: Int) -> UnsafeRawBufferPointer {
+    let start = index == 0 ? 0 : ends[index - 1]
+    return UnsafeRawBufferPointer(start: text.base + start, count: ends[index] - start)
+  }
+
+  /// The fields of `range`, as ManicTimeActivities takes them.
+  func strings(_ range: Range<Int>) -> ManicTimeActivities.Fields {
+    range.map { (names[$0], String(decoding: value($0), as: UTF8.self)) }
+  }
+
+  var strings: ManicTimeActivities.Fields { strings(0..<count) }
 }
