@@ -119,6 +119,58 @@ private func roundTrip(_ r: ByteReader, options: EidolonNDJSONReader.Options = .
     }
   }
 
+  /// Every length from 0 to 80 (each tail size, with and without whole blocks), random
+  /// bytes, each in an allocation of exactly its size (AddressSanitizer would see a read
+  /// outside it): as the reference's byte-at-a-time tail gives it.
+  @Test func murmurHashTailsMatchTheByteByByteRule() {
+    func reference(_ data: [UInt8]) -> (UInt64, UInt64) {
+      let c1: UInt64 = 0x87c3_7b91_1142_53d5, c2: UInt64 = 0x4cf5_ad43_2745_937f
+      func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+      func fmix(_ k: UInt64) -> UInt64 {
+        var k = k
+        k ^= k >> 33; k &*= 0xff51_afd7_ed55_8ccd; k ^= k >> 33; k &*= 0xc4ce_b9fe_1a85_ec53; k ^= k >> 33
+        return k
+      }
+      func word(_ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(data[at + $1]) << UInt64(8 * $1) } }
+      var h1: UInt64 = 0, h2: UInt64 = 0
+      let blocks = data.count / 16
+      for i in 0..<blocks {
+        var k1 = word(16 * i), k2 = word(16 * i + 8)
+        k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
+        h1 = rotl(h1, 27); h1 &+= h2; h1 = h1 &* 5 &+ 0x52dc_e729
+        k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
+        h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
+      }
+      let tail = blocks * 16, rest = data.count & 15
+      var k1: UInt64 = 0, k2: UInt64 = 0
+      if rest > 8 {
+        for i in 8..<rest { k2 ^= UInt64(data[tail + i]) << UInt64((i - 8) * 8) }
+        k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
+      }
+      if rest > 0 {
+        for i in 0..<min(rest, 8) { k1 ^= UInt64(data[tail + i]) << UInt64(i * 8) }
+        k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
+      }
+      h1 ^= UInt64(data.count); h2 ^= UInt64(data.count)
+      h1 &+= h2; h2 &+= h1
+      h1 = fmix(h1); h2 = fmix(h2)
+      h1 &+= h2; h2 &+= h1
+      return (h1, h2)
+    }
+    var random = SystemRandomNumberGenerator()
+    for count in 0...80 {
+      for _ in 0..<8 {
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let exact = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { exact.deallocate() }
+        exact.copyBytes(from: bytes)
+        let got = MurmurHash3.x64_128(UnsafeRawBufferPointer(exact))
+        let expected = reference(bytes)
+        #expect(got.0 == expected.0 && got.1 == expected.1, "\(count) bytes")
+      }
+    }
+  }
+
   @Test func idsAreDeterministicAndFieldBoundariesMatter() {
     let a = EventID.make(prefix: "aw", fields: ["bucket", "2024-03-01T08:00:00.000Z"])
     #expect(a == EventID.make(prefix: "aw", fields: ["bucket", "2024-03-01T08:00:00.000Z"]))

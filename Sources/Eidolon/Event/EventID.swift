@@ -63,6 +63,32 @@ public enum MurmurHash3 {
     return k
   }
 
+  /// The bytes after the last whole 16-byte block as two little-endian words (zeros past
+  /// the end), as the reference builds them a byte at a time. Past the first block, they
+  /// are the high bytes of words that end where the data does (bytes a block has
+  /// already taken shifted out): no byte is read outside the data, none twice per word.
+  @inline(__always)
+  private static func tailWords(_ data: UnsafeRawBufferPointer, blocks: Int) -> (UInt64, UInt64) {
+    let count = data.count
+    let rest = count & 15
+    guard rest > 0 else { return (0, 0) }
+    if blocks > 0 {
+      let last = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+      if rest > 8 {
+        let first = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: count - rest, as: UInt64.self))
+        return (first, last >> UInt64(8 * (16 - rest)))
+      }
+      return (rest == 8 ? last : last >> UInt64(8 * (8 - rest)), 0)
+    }
+    // Shorter than a block: a byte at a time, within the data.
+    let p = data.baseAddress!
+    var k1: UInt64 = 0
+    var k2: UInt64 = 0
+    for i in 0..<min(rest, 8) { k1 |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+    if rest > 8 { for i in 8..<rest { k2 |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * (i - 8)) } }
+    return (k1, k2)
+  }
+
   /// The two 64-bit halves, h1 then h2, as the reference implementation returns them.
   public static func x64_128(_ data: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
     let c1: UInt64 = 0x87c3_7b91_1142_53d5
@@ -78,16 +104,14 @@ public enum MurmurHash3 {
       k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
       h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
     }
-    let tail = blocks * 16
+    let (k1, k2) = tailWords(data, blocks: blocks)
     let rest = data.count & 15
-    var k1: UInt64 = 0
-    var k2: UInt64 = 0
     if rest > 8 {
-      for i in stride(from: rest - 1, through: 8, by: -1) { k2 ^= UInt64(data[tail + i]) << (UInt64(i - 8) * 8) }
+      var k2 = k2
       k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
     }
     if rest > 0 {
-      for i in stride(from: min(rest, 8) - 1, through: 0, by: -1) { k1 ^= UInt64(data[tail + i]) << (UInt64(i) * 8) }
+      var k1 = k1
       k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
     }
     h1 ^= UInt64(data.count)
