@@ -105,7 +105,12 @@ import Testing
     let names = ["plain", "a \"quoted\" one", "back\\slash", "tab\there", "日本語 😀", "https://example.com/a?b=\"c\"", ""]
     let extras = ["", "<TextData>notes</TextData>", "<activity_name>mine</activity_name>", "<Domain>d.example</Domain>",
                   "<Group>g</Group>", "<group_key>k</group_key>", "<group_color>c</group_color>", "<Name>other</Name>",
-                  "<Timeline>a field that starts a timeline</Timeline>", "<x><y>inside a field</y></x>"]
+                  "<Timeline>a field that starts a timeline</Timeline>", "<x><y>inside a field</y></x>",
+                  "<ActivityId>1</ActivityId><EntityId>2</EntityId>", "<TextData></TextData><Notes>n</Notes>",
+                  "<GroupId>5</GroupId>", "<IsActive>true</IsActive><Empty></Empty>"]
+    // Times with an offset (most), without one (read with --tz), with spaces around, with
+    // an offset far from UTC.
+    let offsets = ["+01:00", "+01:00", "", "+01:00 ", "+13:45", "-09:30", "+01:00"]
     var text = "<?xml version=\"1.0\"?>\n<timelines>\n"
     for (t, type) in ["ManicTime/Applications", "ManicTime/Documents", "Custom/Thing", "ManicTime/Tags", "ManicTime/ComputerUsage"].enumerated() {
       text += "<timeline><timelineKey>key-\(t)</timelineKey><timelineType><typeName>\(type)</typeName></timelineType><activities>\n"
@@ -113,7 +118,8 @@ import Testing
         let name = names[n % names.count].replacingOccurrences(of: "&", with: "&amp;")
         let extra = n % 3 == 0 ? extras[(n / 3) % extras.count] : ""
         text += "<activity><displayName>\(name)</displayName><groupId>\(n % 6)</groupId>\(extra)"
-          + "<startTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):00:00+01:00</startTime><endTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):20:00.5+01:00</endTime></activity>\n"
+          + "<startTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):00:00\(offsets[n % offsets.count])</startTime>"
+          + "<endTime>2024-03-04T\(String(format: "%02d", 8 + n % 12)):20:00.5+01:00</endTime></activity>\n"
       }
       // An activity outside the activities, and one inside a group: no records of their own.
       text += "</activities><activity><displayName>stray</displayName></activity><groups>\n"

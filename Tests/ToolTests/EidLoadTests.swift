@@ -46,8 +46,9 @@ import Glibc
     #expect(filtered.stdout.split(separator: "\n").count == 1000)
   }
 
-  /// Killed five times, each time once two more batches are committed than the run
-  /// resumed from (the storing thread one block behind the reading), then resumed.
+  /// Killed up to five times (at least twice), each time once two more batches are
+  /// committed than the run resumed from (the storing thread one block behind the
+  /// reading), then resumed.
   @Test func loadsKilledAfterCommittedBatchesResumeToTheRowsOfACleanLoad() throws {
     let dir = try ToolRunner.temporaryDirectory()
     let input = try canonicalInput(60_000, in: dir)
@@ -63,6 +64,7 @@ import Glibc
       return Int(lines)
     }
     var killedAt: [Int] = []
+    var completed = false
     for attempt in 0..<5 {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: eidLoad)
@@ -80,10 +82,19 @@ import Glibc
         usleep(1_000)
       }
       process.waitUntilExit()
+      // On a busy machine a load can get to its end before it is seen to commit: then
+      // there is nothing left to kill.
+      if process.terminationReason == .exit {
+        #expect(process.terminationStatus == 0)
+        completed = true
+        break
+      }
     }
-    #expect(killedAt.count == 5, "killed after \(killedAt) lines")
-    let finished = try ToolRunner.run("eid-load", [database, input.path, "--batch-size", "997", "--resume"])
-    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(killedAt.count >= 2, "killed after \(killedAt) lines")
+    if !completed {
+      let finished = try ToolRunner.run("eid-load", [database, input.path, "--batch-size", "997", "--resume"])
+      #expect(finished.status == 0, "\(finished.stderr)")
+    }
     #expect(try ToolRunner.run("eid-dump", [database]).stdout == expected)
     // Every event was inserted once, over the loads that were killed and the last one.
     #expect(try SQLiteDatabase(path: database, mode: .readOnly).integer("SELECT sum(inserted) FROM imports") == 60_000)

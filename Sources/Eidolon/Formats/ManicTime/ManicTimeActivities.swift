@@ -27,7 +27,7 @@ final class ManicTimeActivities {
     }
   }
   /// The timeline `schemaName` names, if it is one of ManicTime's (looked up when it changes).
-  private var timeline: ManicTimeCSVReader.Timeline?
+  private(set) var timeline: ManicTimeCSVReader.Timeline?
   var timelineName: String?
   var timelineKey: String?
   /// True once the timeline's groups are all known (activities after that come out at once).
@@ -114,7 +114,7 @@ final class ManicTimeActivities {
   /// field of each activity again was a tenth of reading an XML timeline).
   private var lowercasedNames: [(name: String, lower: String)] = []
 
-  private func lowercased(_ name: String) -> String {
+  func lowercased(_ name: String) -> String {
     // Short names are held inline: comparing them is comparing two words.
     for known in lowercasedNames where known.name == name { return known.lower }
     let lower = name.lowercased()
@@ -195,16 +195,21 @@ final class ManicTimeActivities {
         ready.append(event)
       } else {
         // Its group may come later in the timeline: wait on disk, not in memory.
-        if spill == nil {
-          let fd = try TemporaryFile.create("mt-read", holding: "activities waiting for their groups")
-          spill = (EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: "mt-read spill")), fd)
-        }
-        try spill!.writer.write(event)
+        try spillWriter().write(event)
       }
     } catch var error as EidolonError where error.isRecordError {
       if error.file == nil { error.file = fileName }
       try diagnostics.reject(error, raw: nil)
     }
+  }
+
+  /// Where activities wait for their groups: a file unlinked when it was made.
+  func spillWriter() throws -> EidolonNDJSONWriter {
+    if let spill { return spill.writer }
+    let fd = try TemporaryFile.create("mt-read", holding: "activities waiting for their groups")
+    let writer = EidolonNDJSONWriter(sink: OutputSink(fd: fd, name: "mt-read spill"))
+    spill = (writer, fd)
+    return writer
   }
 
   /// The timeline is over: what waited for its groups comes out next.

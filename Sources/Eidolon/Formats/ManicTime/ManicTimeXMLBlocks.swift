@@ -145,6 +145,8 @@ private final class ManicTimeXMLBlockHandler {
   /// Set once a record stopped the read: the blocks handed after it are not read (they
   /// were read on by the reading thread before it heard).
   private var stopped = false
+  /// Where an activity's line is made before it goes to the temporary file.
+  private let lineScratch = ByteBuffer(capacity: 1024)
 
   /// Blocks of the activities that waited for their groups (tests make them small).
   let waitingBlockBytes: Int
@@ -166,6 +168,8 @@ private final class ManicTimeXMLBlockHandler {
     guard !stopped else { return }
     do {
       for entry in block.entries {
+        // Most activities that wait for their groups go to the file on their bytes.
+        if case .activity(let range, _) = entry, try activities.spillOnBytes(block.fields, range, scratch: lineScratch) { continue }
         let record = block.record(entry)
         try activities.apply(record)
         // A timeline's end lets out what waited for its groups: read on both cores.
