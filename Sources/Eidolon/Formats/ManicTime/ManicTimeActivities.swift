@@ -114,7 +114,7 @@ final class ManicTimeActivities {
   /// field of each activity again was a tenth of reading an XML timeline).
   private var lowercasedNames: [(name: String, lower: String)] = []
 
-  func lowercased(_ name: String) -> String {
+  private func lowercased(_ name: String) -> String {
     // Short names are held inline: comparing them is comparing two words.
     for known in lowercasedNames where known.name == name { return known.lower }
     let lower = name.lowercased()

@@ -7,11 +7,12 @@
 /// Applications, Documents or custom timeline whose groups are still to come; any other
 /// goes `addActivity`'s way (with its messages), which the caller takes on false.
 extension ManicTimeActivities {
-  /// What a field of an activity is, from its name (any case).
+  /// What a field of an activity is, from its name (any case): the reader works it out
+  /// once per name (ManicTimeXMLFields.roles).
   enum FieldRole { case start, end, duration, displayName, name, notes, groupID, activityID, isActive, other }
 
-  func role(of name: String) -> FieldRole {
-    switch lowercased(name) {
+  static func role(lowercased name: String) -> FieldRole {
+    switch name {
     case "starttime": return .start
     case "endtime": return .end
     case "duration": return .duration
@@ -35,7 +36,7 @@ extension ManicTimeActivities {
     }
     var start: Int?, end: Int?, displayName: Int?, name: Int?, notes: Int?, hasGroup = false
     for index in range {
-      switch role(of: fields.names[index]) {
+      switch fields.roles[index] {
       case .start: if start == nil { start = index }
       case .end: if end == nil { end = index }
       case .duration: return false
@@ -101,7 +102,7 @@ extension ManicTimeActivities {
     for index in range {
       let value = fields.value(index)
       let key: String
-      switch role(of: fields.names[index]) {
+      switch fields.roles[index] {
       case .start, .end, .duration, .displayName, .name, .notes: continue
       case .groupID: key = "group_id"
       case .activityID: key = "activity_id"

@@ -13,24 +13,12 @@ extension ManicTimeGroups {
   func appendResolvedLine(_ view: EventView, to out: ByteBuffer, idInput: ByteBuffer) -> Bool {
     guard view.inputIsCanonical, !view.hasTags, view.productivity == nil, view.billable == nil,
       view.optionalString(Event.OptionalString.app) == nil,
-      let line = WaitingLine(view.canonicalLine), let attrs = line.attrs
+      let line = WaitingLine(view.canonicalLine), let last = line.lastMember, let groupID = line.groupID, !line.groupFieldTaken
     else { return false }
     let bytes = view.canonicalLine
     func raw(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
-    guard let last = attrs.last, raw(last.key).sameBytes(as: "activity_name") else { return false }
-    var groupID: Range<Int>?
-    for member in attrs {
-      let key = raw(member.key)
-      if key.sameBytes(as: "group_id") {
-        groupID = member.value
-      } else if key.sameBytes(as: "domain") || key.sameBytes(as: "group") || key.sameBytes(as: "group_key")
-        || key.sameBytes(as: "group_color")
-      {
-        return false  // the group would set it in place, not at the end
-      }
-    }
-    guard let groupID, !raw(groupID).contains(0x5C), let group = taken[String(decoding: raw(groupID), as: UTF8.self)],
-      group.field == nil
+    guard raw(last.key).sameBytes(as: "activity_name"), !raw(groupID).contains(0x5C),
+      let group = taken[String(decoding: raw(groupID), as: UTF8.self)], group.field == nil
     else { return false }
     // The activity's name is the title (or a document's url) as well: the same JSON text.
     let nameField: Int
@@ -91,9 +79,15 @@ private struct WaitingLine {
   /// The raw text (inside the quotes) of the title and url.
   var title: Range<Int>?
   var url: Range<Int>?
-  /// attrs' members, each with where it starts (its comma, or just after the brace), its
-  /// key's and its value's raw text; nil when attrs holds a value that is not a string.
-  var attrs: [(start: Int, key: Range<Int>, value: Range<Int>)]?
+  /// attrs' last member: where it starts (its comma, or just after the brace), its key's
+  /// and its value's raw text; nil when attrs is missing, empty or holds a value that is
+  /// not a string.
+  var lastMember: (start: Int, key: Range<Int>, value: Range<Int>)?
+  /// The raw text of attrs' `group_id`.
+  var groupID: Range<Int>?
+  /// Whether attrs has a member the group sets in place (`domain`, `group`, `group_key`,
+  /// `group_color`), not at the end.
+  var groupFieldTaken = false
 
   init?(_ line: UnsafeRawBufferPointer) {
     let n = line.count
@@ -124,12 +118,9 @@ private struct WaitingLine {
         valueEnd = close + 1
       case UInt8(ascii: "{"):
         // attrs is the last member: its closing brace is the line's last but one byte.
-        guard key.sameBytes(as: "attrs"), line[n - 2] == UInt8(ascii: "}"),
-          let members = WaitingLine.stringMembers(line, from: valueStart, to: n - 2)
-        else {
+        guard key.sameBytes(as: "attrs"), line[n - 2] == UInt8(ascii: "}"), scanAttrs(line, from: valueStart, to: n - 2) else {
           return nil
         }
-        attrs = members
         valueEnd = n - 1
       case UInt8(ascii: "["):
         return nil
@@ -184,18 +175,25 @@ private struct WaitingLine {
     return nil
   }
 
-  /// The members of the object from the brace at `from` to the one at `close`, when each
-  /// value is a string.
-  private static func stringMembers(_ line: UnsafeRawBufferPointer, from: Int, to close: Int) -> [(start: Int, key: Range<Int>, value: Range<Int>)]? {
-    var members: [(start: Int, key: Range<Int>, value: Range<Int>)] = []
+  /// Reads the members of attrs, from the brace at `from` to the one at `close`, when each
+  /// value is a string; false when one is not.
+  private mutating func scanAttrs(_ line: UnsafeRawBufferPointer, from: Int, to close: Int) -> Bool {
     var at = from  // the brace or comma before a member
     while at < close {
-      guard line[at + 1] == 0x22, let keyEnd = stringEnd(line, from: at + 2), keyEnd + 2 < close, line[keyEnd + 2] == 0x22,
-        let valueEnd = stringEnd(line, from: keyEnd + 3)
-      else { return nil }
-      members.append((at, (at + 2)..<keyEnd, (keyEnd + 3)..<valueEnd))
+      guard line[at + 1] == 0x22, let keyEnd = WaitingLine.stringEnd(line, from: at + 2), keyEnd + 2 < close, line[keyEnd + 2] == 0x22,
+        let valueEnd = WaitingLine.stringEnd(line, from: keyEnd + 3)
+      else { return false }
+      let key = UnsafeRawBufferPointer(rebasing: line[(at + 2)..<keyEnd])
+      if key.sameBytes(as: "group_id") {
+        groupID = (keyEnd + 3)..<valueEnd
+      } else if key.sameBytes(as: "domain") || key.sameBytes(as: "group") || key.sameBytes(as: "group_key")
+        || key.sameBytes(as: "group_color")
+      {
+        groupFieldTaken = true
+      }
+      lastMember = (at, (at + 2)..<keyEnd, (keyEnd + 3)..<valueEnd)
       at = valueEnd + 1
     }
-    return at == close ? members : nil
+    return at == close
   }
 }

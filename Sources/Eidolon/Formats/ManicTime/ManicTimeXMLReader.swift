@@ -23,7 +23,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   var fields = ManicTimeXMLFields()
   private var recordFieldsStart = 0
   /// The field names met so far and their Strings (a file uses a few, made once each).
-  private var fieldNames: [(bytes: UnsafeRawBufferPointer, name: String)] = []
+  private var fieldNames: [(bytes: UnsafeRawBufferPointer, name: String, role: ManicTimeActivities.FieldRole)] = []
   private var recordLine = 0
   /// True from an activity's or group's start to its end.
   private(set) var inRecord = false
@@ -108,7 +108,10 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     let parent = path.last?.tag
     if parent == .activity || parent == .group {
       // (Outside a record nothing reads them: not kept in a block's fields.)
-      if inRecord || emitFields == nil { fields.append(name: fieldName(xml.nameBytes), text: text.bytes) }
+      if inRecord || emitFields == nil {
+        let (name, role) = fieldName(xml.nameBytes)
+        fields.append(name: name, role: role, text: text.bytes)
+      }
       return
     }
     switch (tag, parent) {
@@ -137,13 +140,17 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     }
   }
 
-  /// A field's name as a String, made once per name the file uses.
-  private func fieldName(_ bytes: UnsafeRawBufferPointer) -> String {
+  /// A field's name as a String and what it is to an activity, worked out once per name
+  /// the file uses.
+  private func fieldName(_ bytes: UnsafeRawBufferPointer) -> (String, ManicTimeActivities.FieldRole) {
     // Interned: the same name is the same pointer; compared by bytes all the same.
-    for known in fieldNames where known.bytes.baseAddress == bytes.baseAddress || known.bytes.sameBytes(as: bytes) { return known.name }
+    for known in fieldNames where known.bytes.baseAddress == bytes.baseAddress || known.bytes.sameBytes(as: bytes) {
+      return (known.name, known.role)
+    }
     let name = String(decoding: bytes, as: UTF8.self)
-    if fieldNames.count < 64 { fieldNames.append((bytes, name)) }
-    return name
+    let role = ManicTimeActivities.role(lowercased: name.lowercased())
+    if fieldNames.count < 64 { fieldNames.append((bytes, name, role)) }
+    return (name, role)
   }
 
   /// What an element is, from its name in any case.
@@ -172,6 +179,8 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
 /// from record to record.
 final class ManicTimeXMLFields {
   private(set) var names: [String] = []
+  /// What each field is to an activity (`ManicTimeActivities.FieldRole`).
+  private(set) var roles: [ManicTimeActivities.FieldRole] = []
   /// Where each field's text ends in `text` (it starts where the one before ends).
   private(set) var ends: [Int] = []
   let text = ByteBuffer(capacity: 512)
@@ -180,6 +189,7 @@ final class ManicTimeXMLFields {
 
   func removeAll() {
     names.removeAll(keepingCapacity: true)
+    roles.removeAll(keepingCapacity: true)
     ends.removeAll(keepingCapacity: true)
     text.removeAll()
   }
@@ -188,12 +198,14 @@ final class ManicTimeXMLFields {
   func removeLast(_ k: Int) {
     guard k > 0 else { return }
     names.removeLast(k)
+    roles.removeLast(k)
     ends.removeLast(k)
     text.truncate(to: ends.last ?? 0)
   }
 
-  func append(name: String, text value: UnsafeRawBufferPointer) {
+  func append(name: String, role: ManicTimeActivities.FieldRole, text value: UnsafeRawBufferPointer) {
     names.append(name)
+    roles.append(role)
     text.append(value)
     ends.append(text.count)
   }
