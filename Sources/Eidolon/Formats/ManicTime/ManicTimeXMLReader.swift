@@ -52,6 +52,17 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     if let emit { try emit(record) } else { try activities.apply(record) }
   }
 
+  /// An activity or group ends: its fields, or why it cannot be read.
+  private func endRecord(isActivity: Bool) throws {
+    inRecord = false
+    if let recordProblem {
+      fields.removeLast(fields.count - recordFieldsStart)
+      try say(isActivity ? .rejectedActivity(recordProblem, line: recordLine) : .groupLeftOut(recordProblem, line: recordLine))
+    } else {
+      try sayFields(isActivity: isActivity)
+    }
+  }
+
   private func sayFields(isActivity: Bool) throws {
     let range = recordFieldsStart..<fields.count
     if let emitFields { return try emitFields(range, isActivity, recordLine) }
@@ -118,22 +129,8 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     case (.displayName, .timeline?): try say(.timelineName(textString))
     case (.timelineKey, .timeline?): try say(.timelineKey(textString))
     case (.typeName, .timelineType?): try say(.schemaName(textString))
-    case (.activity, .activities?):
-      inRecord = false
-      if let recordProblem {
-        fields.removeLast(fields.count - recordFieldsStart)
-        try say(.rejectedActivity(recordProblem, line: recordLine))
-      } else {
-        try sayFields(isActivity: true)
-      }
-    case (.group, .groups?):
-      inRecord = false
-      if let recordProblem {
-        fields.removeLast(fields.count - recordFieldsStart)
-        try say(.groupLeftOut(recordProblem, line: recordLine))
-      } else {
-        try sayFields(isActivity: false)
-      }
+    case (.activity, .activities?): try endRecord(isActivity: true)
+    case (.group, .groups?): try endRecord(isActivity: false)
     case (.groups, .timeline?): try say(.groupsComplete)
     case (.timeline, _): try say(.endTimeline)
     default: break
