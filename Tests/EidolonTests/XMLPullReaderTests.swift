@@ -1,8 +1,9 @@
 import Eidolon
 import Testing
 
-private func nodes(_ xml: String, chunk: Int = .max) throws -> [String] {
+private func nodes(_ xml: String, chunk: Int = .max, dropsBlanks: Bool = false) throws -> [String] {
   let r = try XMLPullReader(source: MemorySource(xml, chunkLimit: chunk), fileName: "t.xml")
+  r.dropsBlankTextBeforeElements = dropsBlanks
   var out: [String] = []
   while try r.next() {
     switch r.kind {
@@ -20,6 +21,21 @@ private func xmlError(_ xml: String) -> EidolonError? {
 }
 
 @Suite struct XMLPullReaderTests {
+  /// With the option, blank text just before a start element is not handed out; blank
+  /// text before an end (an element's whole text), text with anything else in it, and
+  /// blank text a comment ends are.
+  @Test func blankTextBeforeElementsIsDroppedWhenAsked() throws {
+    let xml = "<a>\n  <b>  </b>\n\t<c> x <d/></c> <!-- c -->\r\n <e/>\n</a>"
+    let all = ["<a>", "text:\n  ", "<b>", "text:  ", "</b>", "text:\n\t", "<c>", "text: x ", "<d>", "</d>", "</c>",
+               "text: ", "text:\n ", "<e>", "</e>", "text:\n", "</a>"]
+    let dropped = ["<a>", "<b>", "text:  ", "</b>", "<c>", "text: x ", "<d>", "</d>", "</c>", "text: ", "<e>", "</e>",
+                   "text:\n", "</a>"]
+    for chunk in [1, 2, 5, Int.max] {
+      #expect(try nodes(xml, chunk: chunk) == all, "chunks of \(chunk)")
+      #expect(try nodes(xml, chunk: chunk, dropsBlanks: true) == dropped, "chunks of \(chunk)")
+    }
+  }
+
   @Test func elementsAttributesTextAndEmptyElements() throws {
     let xml = """
       <?xml version="1.0" encoding="UTF-8"?>

@@ -35,6 +35,13 @@ public final class XMLPullReader {
   private var current = -1
 
   public private(set) var kind = NodeKind.text
+  /// When set, text of nothing but spaces, tabs and line breaks that comes just before a
+  /// start element is not handed out: for a reader that drops the text it has gathered
+  /// when an element starts (the indentation between the elements of most files).
+  public var dropsBlankTextBeforeElements: Bool {
+    get { box.dropsBlankTextBeforeElements }
+    set { box.dropsBlankTextBeforeElements = newValue }
+  }
   /// 0 for the root element.
   public private(set) var depth = 0
 
@@ -216,6 +223,7 @@ private final class NodeQueue {
   private var openLines: [Int] = []
   /// Whether the last node queued is text that more text may still join.
   private var textOpen = false
+  var dropsBlankTextBeforeElements = false
 
   var ioError: Error?
   var parseError: (String, Int, Int)?
@@ -280,6 +288,7 @@ private final class NodeQueue {
              _ values: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
     // Nothing after a refusal of ours is queued (libxml2 stops calling back, but to be sure).
     guard failure == nil else { return }
+    if textOpen && dropsBlankTextBeforeElements { dropOpenTextIfBlank() }
     textOpen = false
     let first = attributes.count
     if let values {
@@ -340,6 +349,14 @@ private final class NodeQueue {
   }
 
   func textEnds() { textOpen = false }
+
+  /// Forgets the open text node (never handed out: `deliverable`) when it is all blanks.
+  private func dropOpenTextIfBlank() {
+    let range = nodes[nodes.count - 1].text
+    for byte in text(range) where byte != 0x20 && byte != 0x0A && byte != 0x09 && byte != 0x0D { return }
+    nodes.removeLast()
+    textBytes.truncate(to: range.lowerBound)
+  }
 
   /// Stops the parse with our own error at the parser's place.
   func refuse(_ message: String, kind: EidolonError.Kind = .syntax) {

@@ -34,6 +34,8 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   public init(input: ByteReader, diagnostics: Diagnostics, zone: ZoneConverter?, timeline: ManicTimeCSVReader.Timeline? = nil) throws {
     self.input = input
     xml = try XMLPullReader(source: ByteReaderSource(input), fileName: input.name)
+    // Text gathered before an element starts is dropped at its start (`step`).
+    xml.dropsBlankTextBeforeElements = true
     activities = ManicTimeActivities(diagnostics: diagnostics, zone: zone, fileName: input.name, timeline: timeline)
   }
 
