@@ -78,7 +78,7 @@ public enum MurmurHash3 {
         let first = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: count - rest, as: UInt64.self))
         return (first, last >> UInt64(8 * (16 - rest)))
       }
-      return (rest == 8 ? last : last >> UInt64(8 * (8 - rest)), 0)
+      return (last >> UInt64(8 * (8 - rest)), 0)
     }
     // Shorter than a block: a byte at a time, within the data.
     let p = data.baseAddress!

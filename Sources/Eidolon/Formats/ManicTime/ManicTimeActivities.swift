@@ -177,14 +177,15 @@ final class ManicTimeActivities {
       event.offset = offset.map(Timestamp.formatOffset)
       ManicTimeMapping.apply(name: name, to: &event, timeline: timeline)
       for (field, text) in fields {
-        switch lowercased(field) {
-        case "displayname", "name", "starttime", "endtime", "duration": continue
-        case "textdata", "notes":
+        // The one table of what a field is (ManicTimeActivityLine.swift takes it too).
+        switch ManicTimeActivities.role(lowercased: lowercased(field)) {
+        case .displayName, .name, .start, .end, .duration: continue
+        case .notes:
           if !text.isEmpty { event.description = text }
-        case "groupid": event.attrs["group_id"] = .string(text)
-        case "activityid", "entityid": event.attrs["activity_id"] = .string(text)
-        case "isactive": event.attrs["is_active"] = .string(text)
-        default: if !text.isEmpty { event.attrs[field] = .string(text) }
+        case .groupID: event.attrs["group_id"] = .string(text)
+        case .activityID: event.attrs["activity_id"] = .string(text)
+        case .isActive: event.attrs["is_active"] = .string(text)
+        case .other: if !text.isEmpty { event.attrs[field] = .string(text) }
         }
       }
       if let timelineKey { event.attrs["timeline_key"] = .string(timelineKey) }

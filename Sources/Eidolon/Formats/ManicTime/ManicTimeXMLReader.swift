@@ -219,6 +219,4 @@ final class ManicTimeXMLFields {
   func strings(_ range: Range<Int>) -> ManicTimeActivities.Fields {
     range.map { (names[$0], String(decoding: value($0), as: UTF8.self)) }
   }
-
-  var strings: ManicTimeActivities.Fields { strings(0..<count) }
 }
