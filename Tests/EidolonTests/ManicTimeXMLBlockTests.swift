@@ -2,9 +2,9 @@
 import Foundation
 import Testing
 
-/// mt-read's XML as a pipeline (`BothCores`: the XML parsed into records on one thread,
-/// the events made from them on another) against the reader in turn: the same output
-/// bytes, messages, rejects, counts and stop, at block sizes of one record up.
+/// mt-read's XML as a pipeline (`BothCores`: the XML parsed into nodes on one thread,
+/// read and made events on another) against the reader in turn: the same output bytes,
+/// messages, rejects, counts and stop, at chunks of one byte up.
 @Suite struct ManicTimeXMLBlockTests {
   static let since = Timestamp.parse("2024-03-05T00:00:00Z")!.epochMillis
 
@@ -22,25 +22,25 @@ import Testing
           guard keeps(event.start) else { continue }
           if try diagnostics.write(event, to: writer, file: path, position: nil) { events += 1 }
         }
-      case .blocks(let records, _):
-        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: records)
+      case .blocks(let chunkBytes, _):
+        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: chunkBytes)
           .copy(reader, file: path, to: sink, events: &events, bytesBefore: 0)
       }
     }
   }
 
   @discardableResult
-  private func compare(path: String, sizes: [Int] = [1, 2, 7, BothCores.manicTimeXMLBlockRecords],
+  private func compare(path: String, sizes: [Int] = [1, 2, 7, 100, BothCores.manicTimeXMLChunkBytes],
                        sourceLocation: SourceLocation = #_sourceLocation) throws -> BlockOutcome {
     var first: BlockOutcome?
     for strict in [false, true] {
       for filtered in [false, true] {
         let expected = try read(path, .inTurn, strict: strict, filtered: filtered)
         if first == nil { first = expected }
-        for records in sizes {
-          let got = try read(path, .blocks(records, threads: 1), strict: strict, filtered: filtered)
+        for chunkBytes in sizes {
+          let got = try read(path, .blocks(chunkBytes, threads: 1), strict: strict, filtered: filtered)
           if let difference = got.difference(from: expected) {
-            Issue.record("blocks of \(records) records (strict \(strict), filtered \(filtered)): \(difference)", sourceLocation: sourceLocation)
+            Issue.record("chunks of \(chunkBytes) bytes (strict \(strict), filtered \(filtered)): \(difference)", sourceLocation: sourceLocation)
           }
         }
       }

@@ -21,16 +21,27 @@ import Glibc
 /// this queues; `next()` hands them out. SAX builds no tree: the same file takes about
 /// half the instructions of libxml2's xmlTextReader (bench/README.md, "mt-read's XML over
 /// SAX").
+///
+/// On two cores the parse and the reading of its nodes can be on different threads: the
+/// parsing thread moves what each chunk made into an `XMLNodes` (`parseChunk`), and a
+/// reader made with `init(receivingNodesOf:)` on the other thread reads them, handed in
+/// turn to `receive`, as `next()` would have read them.
 public final class XMLPullReader {
   public enum NodeKind: Sendable, Equatable {
     case startElement, endElement, text
   }
 
   public let fileName: String
-  private let parser: xmlParserCtxtPtr
+  /// nil for a reader of nodes parsed on another thread.
+  private let parser: xmlParserCtxtPtr?
+  private let source: ByteSource?
   private let box: NodeQueue
   private let chunk: UnsafeMutableRawBufferPointer
   private var finished = false
+  /// A reader of nodes parsed on another thread: what went wrong after the nodes it has.
+  private var receivedFailure: Error?
+  /// The parsing thread has handed out the whole document (`parseChunk`).
+  private var handedAll = false
   /// The node handed out last, in `box.nodes`.
   private var current = -1
 
@@ -71,7 +82,8 @@ public final class XMLPullReader {
   public init(source: ByteSource, fileName: String) throws {
     _ = XMLPullReader.globalSetup
     self.fileName = fileName
-    box = NodeQueue(source: source)
+    self.source = source
+    box = NodeQueue()
     var sax = XMLPullReader.handler()
     guard let parser = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(box).toOpaque(), nil, 0, fileName) else {
       throw EidolonError(.io, "libxml2 could not start a parser", file: fileName)
@@ -82,8 +94,19 @@ public final class XMLPullReader {
     chunk = .allocate(byteCount: XMLPullReader.chunkBytes, alignment: 16)
   }
 
+  /// A reader of the nodes another reader of the same file parses on another thread
+  /// (`parseChunk`), handed to it in turn (`receive`); `next()` is false at the end of
+  /// each batch.
+  public init(receivingNodesOf fileName: String) {
+    self.fileName = fileName
+    source = nil
+    parser = nil
+    box = NodeQueue()
+    chunk = .allocate(byteCount: 0, alignment: 16)
+  }
+
   deinit {
-    xmlFreeParserCtxt(parser)
+    if let parser { xmlFreeParserCtxt(parser) }
     chunk.deallocate()
   }
 
@@ -92,6 +115,7 @@ public final class XMLPullReader {
 
   /// Where the parser is now (1-based line and column).
   public var position: SourcePosition {
+    guard let parser else { return SourcePosition(line: current >= 0 ? box.nodes[current].line : 0, column: 1, byteOffset: 0) }
     let context = UnsafeMutableRawPointer(parser)
     return SourcePosition(line: Int(xmlSAX2GetLineNumber(context)), column: Int(xmlSAX2GetColumnNumber(context)),
                           byteOffset: box.bytesRead)
@@ -111,25 +135,73 @@ public final class XMLPullReader {
         return true
       }
       // Everything parsed so far is out: what went wrong comes next, then more input.
-      if let error = box.ioError { throw error }
-      if var failure = box.failure {
-        failure.file = fileName
-        throw failure
+      if parser == nil {
+        if let receivedFailure { throw receivedFailure }
+        return false
       }
-      if let (message, line, column) = box.parseError { throw parseFailure(message, line: line, column: column) }
+      if let error = pendingError() { throw error }
       if finished { return false }
       box.removeDelivered(upTo: current + 1)
       current = -1
-      try feed()
+      feed(limit: chunk.count)
     }
   }
 
-  /// Reads the next chunk of the input and lets libxml2 parse it (the last call, with no
-  /// bytes, tells it the document ends).
-  private func feed() throws {
+  /// What stopped the parse, once the nodes before it are out.
+  private func pendingError() -> Error? {
+    if let error = box.ioError { return error }
+    if var failure = box.failure {
+      failure.file = fileName
+      return failure
+    }
+    if let (message, line, column) = box.parseError { return parseFailure(message, line: line, column: column) }
+    return nil
+  }
+
+  /// On the parsing thread of two: parses the next `bytes` of the input (in chunks of
+  /// at most 64 KiB) and moves the nodes that can be handed out into `batch`, an empty
+  /// one, and after the last of them what stopped the parse, if anything did (a text
+  /// node still open stays for the next). False once the whole document has been moved
+  /// out. The reader is not read with `next()` when it is read this way.
+  func parseChunk(bytes: Int, into batch: XMLNodes) -> Bool {
+    guard !handedAll else { return false }
+    var left = max(1, bytes)
+    repeat {
+      let before = box.bytesRead
+      feed(limit: min(left, chunk.count))
+      left -= Int(box.bytesRead - before)
+    } while left > 0 && !finished && pendingError() == nil
+    let error = pendingError()
+    let deliverable = box.deliverable(finished: finished)
+    guard deliverable > 0 || finished || error != nil else { return true }
+    box.move(deliverable, to: batch)
+    if finished || error != nil {
+      batch.failure = error
+      batch.isLast = true
+      handedAll = true
+    }
+    return true
+  }
+
+  /// On the other thread: the next batch `parseChunk` filled, read from its start by
+  /// `next()`; `batch` is left empty, to be filled again. Every node of the one before has
+  /// been read.
+  func receive(_ batch: XMLNodes) {
+    box.take(batch)
+    current = -1
+    if let failure = batch.failure { receivedFailure = failure }
+    finished = batch.isLast
+    batch.failure = nil
+    batch.isLast = false
+  }
+
+  /// Reads the next chunk of the input, at most `limit` bytes, and lets libxml2 parse it
+  /// (the last call, with no bytes, tells it the document ends).
+  private func feed(limit: Int) {
+    guard let source, let parser else { return }
     let n: Int
     do {
-      n = try box.source.read(into: chunk)
+      n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<limit]))
     } catch {
       box.ioError = error
       return
@@ -177,26 +249,50 @@ public final class XMLPullReader {
     var sax = xmlSAXHandler()
     sax.initialized = UInt32(XML_SAX2_MAGIC)
     sax.startElementNs = { context, localName, prefix, _, _, _, attributeCount, _, attributes in
-      NodeQueue.of(context).start(localName, prefix, Int(attributeCount), attributes)
+      NodeQueue.with(context) { $0.start(localName, prefix, Int(attributeCount), attributes) }
     }
-    sax.endElementNs = { context, localName, prefix, _ in NodeQueue.of(context).end(localName, prefix) }
-    sax.characters = { context, bytes, count in NodeQueue.of(context).characters(bytes, Int(count)) }
+    sax.endElementNs = { context, localName, prefix, _ in NodeQueue.with(context) { $0.end(localName, prefix) } }
+    sax.characters = { context, bytes, count in NodeQueue.with(context) { $0.characters(bytes, Int(count)) } }
     sax.ignorableWhitespace = sax.characters
     sax.cdataBlock = sax.characters
     // A comment or processing instruction ends a text node, as in the document's tree.
-    sax.comment = { context, _ in NodeQueue.of(context).textEnds() }
-    sax.processingInstruction = { context, _, _ in NodeQueue.of(context).textEnds() }
+    sax.comment = { context, _ in NodeQueue.with(context) { $0.textEnds() } }
+    sax.processingInstruction = { context, _, _ in NodeQueue.with(context) { $0.textEnds() } }
     sax.internalSubset = { context, _, _, _ in
-      NodeQueue.of(context).refuse("XML: a DOCTYPE is refused (DTDs and entities are not used by any format Eidolon reads, and are how XML attacks work)")
+      NodeQueue.with(context) { $0.refuse("XML: a DOCTYPE is refused (DTDs and entities are not used by any format Eidolon reads, and are how XML attacks work)") }
     }
     sax.reference = { context, _ in
-      NodeQueue.of(context).refuse("XML: entity references are refused (they can expand without bound or read local files)")
+      NodeQueue.with(context) { $0.refuse("XML: entity references are refused (they can expand without bound or read local files)") }
     }
     sax.serror = { context, error in
       guard let context, let error else { return }
-      NodeQueue.of(context).error(error.pointee)
+      NodeQueue.with(context) { $0.error(error.pointee) }
     }
     return sax
+  }
+}
+
+/// Nodes one thread parsed for another to read (`XMLPullReader.parseChunk`, `receive`):
+/// their kinds, names, lines, text and attributes, and what stopped the parse after them.
+final class XMLNodes {
+  fileprivate var nodes: [NodeQueue.Node] = []
+  fileprivate var attributes: [(name: UnsafePointer<xmlChar>?, value: Range<Int>)] = []
+  fileprivate let textBytes = ByteBuffer(capacity: 1 << 16)
+  fileprivate(set) var failure: Error?
+  /// The document's last nodes.
+  fileprivate(set) var isLast = false
+
+  init() {}
+
+  /// Anything for the reading thread: nodes, or the end.
+  var holdsWork: Bool { !nodes.isEmpty || isLast }
+
+  func removeAll() {
+    nodes.removeAll(keepingCapacity: true)
+    attributes.removeAll(keepingCapacity: true)
+    textBytes.removeAll()
+    failure = nil
+    isLast = false
   }
 }
 
@@ -214,10 +310,10 @@ private final class NodeQueue {
     var attributes: Range<Int> = 0..<0
   }
 
-  let source: ByteSource
   var parser: xmlParserCtxtPtr?
   var nodes: [Node] = []
   var attributes: [(name: UnsafePointer<xmlChar>?, value: Range<Int>)] = []
+  /// A constant, so the callbacks use it without retaining it (moved by trading storage).
   let textBytes = ByteBuffer(capacity: 1 << 16)
   /// The open elements' start lines (an end element's line is its start's).
   private var openLines: [Int] = []
@@ -240,11 +336,14 @@ private final class NodeQueue {
   /// without a tree, this does.
   static let maxDepth = 256
 
-  init(source: ByteSource) { self.source = source }
+  init() {}
 
+  /// The queue a callback's context points to, used without retaining it (the reader
+  /// holds it while libxml2 calls back): an atomic retain and release per node were
+  /// a fifth of the parsing thread's time (bench/README.md).
   @inline(__always)
-  static func of(_ context: UnsafeMutableRawPointer?) -> NodeQueue {
-    Unmanaged<NodeQueue>.fromOpaque(context!).takeUnretainedValue()
+  static func with(_ context: UnsafeMutableRawPointer?, _ body: (NodeQueue) -> Void) {
+    Unmanaged<NodeQueue>.fromOpaque(context!)._withUnsafeGuaranteedRef(body)
   }
 
   func text(_ range: Range<Int>) -> UnsafeRawBufferPointer {
@@ -275,6 +374,32 @@ private final class NodeQueue {
     textBytes.commit(open.text.count)
     open.text = 0..<open.text.count
     nodes.append(open)
+  }
+
+  /// Moves the first `count` nodes (all but an open text node, or all) into `batch`, an
+  /// empty one, by trading storage with it.
+  func move(_ count: Int, to batch: XMLNodes) {
+    swap(&nodes, &batch.nodes)
+    swap(&attributes, &batch.attributes)
+    textBytes.swapStorage(with: batch.textBytes)
+    guard count < batch.nodes.count else { return }
+    // The open text node stays, at the start of the (now empty) buffer.
+    var open = batch.nodes.removeLast()
+    textBytes.append(UnsafeRawBufferPointer(start: batch.textBytes.base + open.text.lowerBound, count: open.text.count))
+    batch.textBytes.truncate(to: open.text.lowerBound)
+    open.text = 0..<open.text.count
+    nodes.append(open)
+  }
+
+  /// Takes the nodes of `batch`, every node here having been read; `batch` is left with
+  /// this queue's storage, emptied.
+  func take(_ batch: XMLNodes) {
+    swap(&nodes, &batch.nodes)
+    swap(&attributes, &batch.attributes)
+    textBytes.swapStorage(with: batch.textBytes)
+    batch.nodes.removeAll(keepingCapacity: true)
+    batch.attributes.removeAll(keepingCapacity: true)
+    batch.textBytes.removeAll()
   }
 
   private var line: Int { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(parser))) }

@@ -18,10 +18,8 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   private var path: [(tag: Tag, name: UnsafeRawBufferPointer)] = []
   private let text = ByteBuffer(capacity: 256)
   /// Where the activity or group being read keeps its child elements' names and text,
-  /// as bytes until the record is applied: the reader's own, or on both cores the block
-  /// being filled (so they are copied once), from `recordFieldsStart` on.
-  var fields = ManicTimeXMLFields()
-  private var recordFieldsStart = 0
+  /// as bytes until the record is applied.
+  let fields = ManicTimeXMLFields()
   /// The field names met so far and their Strings (a file uses a few, made once each).
   private var fieldNames: [(bytes: UnsafeRawBufferPointer, name: String, role: ManicTimeActivities.FieldRole)] = []
   private var recordLine = 0
@@ -39,14 +37,32 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
     activities = ManicTimeActivities(diagnostics: diagnostics, zone: zone, fileName: input.name, timeline: timeline)
   }
 
+  /// On both cores, the reader on the thread that makes the events: it reads the nodes
+  /// this one parses (`parseChunk`), handed to it in turn (`receive`), into this one's
+  /// activities, which only it uses while it reads.
+  private init(receivingFrom parsing: ManicTimeXMLReader) {
+    input = parsing.input
+    xml = XMLPullReader(receivingNodesOf: parsing.xml.fileName)
+    activities = parsing.activities
+  }
+
+  func receivingReader() -> ManicTimeXMLReader { ManicTimeXMLReader(receivingFrom: self) }
+
+  /// On both cores, the parsing thread's part: the nodes of the next `bytes` of input
+  /// into `batch` for the receiving reader; false once all are out.
+  func parseChunk(bytes: Int, into batch: XMLNodes) -> Bool { xml.parseChunk(bytes: bytes, into: batch) }
+
+  /// The receiving reader's next batch of nodes, read by `step()` until it is false.
+  func receive(_ batch: XMLNodes) { xml.receive(batch) }
+
   public var bytesRead: Int64 { input.consumedOffset }
 
   /// What makes the events, for the thread that does while records are handed to it.
   var ownActivities: ManicTimeActivities { activities }
 
-  /// Where what the XML says goes: this reader's own activities, or (on both cores) a
-  /// block for the thread that makes the events (ManicTimeXMLBlocks.swift), which takes an
-  /// activity's or group's fields where they are in `fields` (`emitFields`).
+  /// Where what the XML says goes: this reader's own activities, or (on both cores) the
+  /// thread that makes the events (ManicTimeXMLBlocks.swift), which takes an activity's
+  /// or group's fields where they are in `fields` (`emitFields`).
   var emit: ((ManicTimeXMLRecord) throws -> Void)?
   var emitFields: ((_ fields: Range<Int>, _ isActivity: Bool, _ line: Int) throws -> Void)?
 
@@ -58,7 +74,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   private func endRecord(isActivity: Bool) throws {
     inRecord = false
     if let recordProblem {
-      fields.removeLast(fields.count - recordFieldsStart)
+      fields.removeAll()
       try say(isActivity ? .rejectedActivity(recordProblem, line: recordLine) : .groupLeftOut(recordProblem, line: recordLine))
     } else {
       try sayFields(isActivity: isActivity)
@@ -66,7 +82,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   }
 
   private func sayFields(isActivity: Bool) throws {
-    let range = recordFieldsStart..<fields.count
+    let range = 0..<fields.count
     if let emitFields { return try emitFields(range, isActivity, recordLine) }
     try say(isActivity ? .activity(fields.strings(range), line: recordLine) : .group(fields.strings(range)))
   }
@@ -93,8 +109,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
       text.removeAll()
       if tag == .timeline { try say(.startTimeline) }
       if (tag == .activity && parent == .activities) || (tag == .group && parent == .groups) {
-        if emitFields == nil { fields.removeAll() }
-        recordFieldsStart = fields.count
+        fields.removeAll()
         inRecord = true
         recordLine = xml.nodeLine
         recordProblem = nil
@@ -120,7 +135,7 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
   private func end(_ tag: Tag) throws {
     let parent = path.last?.tag
     if parent == .activity || parent == .group {
-      // (Outside a record nothing reads them: not kept in a block's fields.)
+      // (Outside a record nothing reads them: on both cores not kept.)
       if inRecord || emitFields == nil {
         let (name, role) = fieldName(xml.nameBytes)
         fields.append(name: name, role: role, text: text.bytes)
