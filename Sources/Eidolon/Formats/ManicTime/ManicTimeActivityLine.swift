@@ -89,11 +89,11 @@ extension ManicTimeActivities {
     // attrs in addActivity's order; a key written twice (it would be set in place) is
     // left to that way.
     out.append(literal: ",\"attrs\":{")
-    var keys: [String] = []
+    spilledKeys.removeAll(keepingCapacity: true)
     func member(_ key: String, _ value: UnsafeRawBufferPointer) -> Bool {
-      guard !keys.contains(key) else { return false }
-      if !keys.isEmpty { out.append(UInt8(ascii: ",")) }
-      keys.append(key)
+      guard !spilledKeys.contains(key) else { return false }
+      if !spilledKeys.isEmpty { out.append(UInt8(ascii: ",")) }
+      spilledKeys.append(key)
       out.appendJSONString(key)
       out.append(UInt8(ascii: ":"))
       out.appendJSONString(value)
