@@ -142,19 +142,18 @@ import Testing
     let groups = ManicTimeGroups(groups: ["7": ["displayname": "Terminal \"x\"", "color": "#112233", "displaykey": "k"]],
                                  timeline: .applications, fileName: "t.xml")
     var event = Event(id: "manictime:pending", source: "manictime", kind: "window", start: 1_700_000_000_123, duration: 61.5)
-    event.stream = "ManicTime/Applications"
+    event.stream = "ManicTime/\"Apps\"\t"
     event.title = "budget \"q\" - Terminal"
     event.offset = "+01:00"
     event.attrs["group_id"] = .string("7")
     event.attrs["activity_name"] = .string("budget \"q\" - Terminal")
-    func resolved(_ event: Event) throws -> (bytes: String, byBytes: String?) {
+    func resolved(_ event: Event, keeps: (Int64) -> Bool = { _ in true }) throws -> (bytes: String, byBytes: String?) {
       let line = ByteBuffer()
       EidolonNDJSONWriter.append(event, to: line)
-      let reader = EidolonNDJSONReader(input: ByteReader(source: MemorySource(line.array), name: "spill"),
-                                       diagnostics: Diagnostics(toolName: "test"))
-      let view = try #require(try reader.nextView())
       let byBytes = ByteBuffer()
-      let took = groups.appendResolvedLine(view, to: byBytes, idInput: ByteBuffer())
+      var day = ManicTimeGroups.StartDay()
+      let took = groups.appendResolvedLine(UnsafeRawBufferPointer(rebasing: line.bytes.dropLast()), keeps: keeps, to: byBytes,
+                                           idInput: ByteBuffer(), day: &day)
       var copy = event
       groups.resolve(&copy, diagnostics: Diagnostics(toolName: "test"))
       let expected = ByteBuffer()
@@ -171,6 +170,18 @@ import Testing
     var missing = event
     missing.attrs["group_id"] = .string("8")
     #expect(try resolved(missing).byBytes == nil)
+    // Fields the byte way does not write, and a start the filter leaves out.
+    var withApp = event
+    withApp.app = "x"
+    var withProductivity = event
+    withProductivity.productivity = 1
+    var billable = event
+    billable.billable = false
+    var tagged = event
+    tagged.tags = ["t"]
+    for other in [withApp, withProductivity, billable, tagged] { #expect(try resolved(other).byBytes == nil) }
+    #expect(try resolved(event, keeps: { $0 != event.start }).byBytes == nil)
+    #expect(try resolved(event, keeps: { $0 == event.start }).byBytes == usual.bytes)
   }
 
   @Test func aFileCutShortStopsAfterTheEventsBeforeIt() throws {

@@ -225,6 +225,34 @@ struct CanonicalLineScanner {
     }
   }
 
+  /// Appends the text of a string the writer wrote, `raw` (between its quotes), with its
+  /// escapes undone.
+  static func appendUnescaped(_ raw: UnsafeRawBufferPointer, to out: ByteBuffer) {
+    var from = 0
+    var i = 0
+    while i < raw.count {
+      guard raw[i] == 0x5C else {
+        i += 1
+        continue
+      }
+      out.append(UnsafeRawBufferPointer(rebasing: raw[from..<i]))
+      switch raw[i + 1] {
+      case UInt8(ascii: "n"): out.append(0x0A)
+      case UInt8(ascii: "r"): out.append(0x0D)
+      case UInt8(ascii: "t"): out.append(0x09)
+      case UInt8(ascii: "b"): out.append(0x08)
+      case UInt8(ascii: "f"): out.append(0x0C)
+      case UInt8(ascii: "u"):
+        out.append((raw[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(raw[i + 5])!)
+        i += 4
+      default: out.append(raw[i + 1])
+      }
+      i += 2
+      from = i
+    }
+    out.append(UnsafeRawBufferPointer(rebasing: raw[from...]))
+  }
+
   /// The text of the string between `begin` and `close` with its (canonical) escapes
   /// undone, in the view's scratch.
   private func unescape(_ begin: Int, _ close: Int) -> UnsafeRawBufferPointer {
@@ -261,7 +289,12 @@ struct CanonicalLineScanner {
   /// milliseconds; nil for anything else (the full decoder's to judge). The day of the
   /// line before is kept in `view` (events come in order: most share it).
   private func canonicalStart() -> Int64? {
-    let p = ptr + pos
+    CanonicalLineScanner.canonicalMillis(ptr + pos, dateKey: &view.lastDateKey, days: &view.lastDays)
+  }
+
+  /// The 24 bytes at `p` as `canonicalStart` reads them; the day of the last call is kept
+  /// in `dateKey` and `days`.
+  static func canonicalMillis(_ p: UnsafePointer<UInt8>, dateKey lastDateKey: inout (UInt64, UInt16), days lastDays: inout Int64?) -> Int64? {
     guard p[4] == 0x2D, p[7] == 0x2D, p[10] == UInt8(ascii: "T"), p[13] == 0x3A, p[16] == 0x3A, p[19] == 0x2E,
       p[23] == UInt8(ascii: "Z")
     else { return nil }
@@ -271,15 +304,15 @@ struct CanonicalLineScanner {
       return high <= 9 && low <= 9 ? Int(high) * 10 + Int(low) : 1000
     }
     let dateKey = (UnsafeRawPointer(p).loadUnaligned(as: UInt64.self), UnsafeRawPointer(p + 8).loadUnaligned(as: UInt16.self))
-    var days = view.lastDays
-    if dateKey != view.lastDateKey || days == nil {
+    var days = lastDays
+    if dateKey != lastDateKey || days == nil {
       let century = two(0), year = two(2), month = two(5), day = two(8)
       guard century < 100, year < 100, century + year > 0, month >= 1, month <= 12, day >= 1,
         day <= 28 || day <= CivilTime.daysInMonth(year: century * 100 + year, month: month)
       else { return nil }
       days = CivilTime.daysFromCivil(year: century * 100 + year, month: month, day: day)
-      view.lastDays = days
-      view.lastDateKey = dateKey
+      lastDays = days
+      lastDateKey = dateKey
     }
     let hour = two(11), minute = two(14), second = two(17), millis = two(20), lastDigit = Int(p[22] &- 0x30)
     guard hour < 24, minute < 60, second < 60, millis < 100, lastDigit <= 9 else { return nil }

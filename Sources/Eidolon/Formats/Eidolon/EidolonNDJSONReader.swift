@@ -60,23 +60,31 @@ public final class EidolonNDJSONReader: EventReader, EventViewReader {
   /// view is over the canonical line written for the event it made.
   public func nextView() throws -> EventView? {
     while let line = try nextLine() {
-      if options.scansCanonicalLines && CanonicalLineScanner.scan(line, into: view) {
-        view.inputIsCanonical = true
-        return view
-      }
-      do {
-        let event = try decodeEvent()
-        try fillView(from: event, input: line)
-        return view
-      } catch let error as EidolonError where error.isRecordError {
-        try diagnostics.reject(error, raw: line)
-      }
+      if let view = try view(of: line) { return view }
     }
     return nil
   }
 
-  /// The next line that is not blank, with the tokenizer set to it.
-  private func nextLine() throws -> UnsafeRawBufferPointer? {
+  /// The view of `line`, the last `nextLine()` gave, as `nextView()` makes it; nil when
+  /// it is rejected (told to the diagnostics).
+  func view(of line: UnsafeRawBufferPointer) throws -> EventView? {
+    if options.scansCanonicalLines && CanonicalLineScanner.scan(line, into: view) {
+      view.inputIsCanonical = true
+      return view
+    }
+    do {
+      let event = try decodeEvent()
+      try fillView(from: event, input: line)
+      return view
+    } catch let error as EidolonError where error.isRecordError {
+      try diagnostics.reject(error, raw: line)
+      return nil
+    }
+  }
+
+  /// The next line that is not blank, with the tokenizer set to it (a reader that looks
+  /// at a line's bytes first, then maybe at its `view(of:)`); good until the next call.
+  func nextLine() throws -> UnsafeRawBufferPointer? {
     while true {
       let offset = input.consumedOffset
       guard let line = try input.readLine() else { return nil }

@@ -3,42 +3,56 @@
 /// the id `manictime:pending` and the activity's name last in attrs; resolving it against
 /// its group changes the id, adds the group's name where the timeline puts it, and moves
 /// attrs' last member for the group's. Done on the line's bytes, with no Event made and
-/// none written (an Event per activity read back was two thirds of the replay), it gives
-/// byte for byte the line `ManicTimeGroups.resolve` and `EidolonNDJSONWriter` make; every
-/// line it does not take whole (another timeline, a group not found, a field the group
-/// would overwrite) goes the Event's way, which the caller takes when this says false.
+/// none written (an Event per activity read back was two thirds of the replay), and with
+/// no canonical scan of the line first (a third of what was left), it gives byte for
+/// byte the line `ManicTimeGroups.resolve` and `EidolonNDJSONWriter` make; every line it
+/// does not take whole (another timeline, a group not found, a field the group would
+/// overwrite, tags, app, productivity or billable) goes the Event's way, which the
+/// caller takes when this says false.
 extension ManicTimeGroups {
-  /// Appends the resolved line of the waiting activity `view` (with its LF) to `out` and
-  /// says true; false, with `out` untouched, for a line to resolve as an Event.
-  func appendResolvedLine(_ view: EventView, to out: ByteBuffer, idInput: ByteBuffer) -> Bool {
-    guard view.inputIsCanonical, !view.hasTags, view.productivity == nil, view.billable == nil,
-      view.optionalString(Event.OptionalString.app) == nil,
-      let line = WaitingLine(view.canonicalLine), let last = line.lastMember, let groupID = line.groupID, !line.groupFieldTaken
+  /// The day `appendResolvedLine` read last (lines in order mostly share it).
+  struct StartDay {
+    var key: (UInt64, UInt16) = (0, 0)
+    var days: Int64?
+  }
+
+  /// Appends the resolved line of the waiting activity `bytes` (a line of the temporary
+  /// file, without its LF) to `out` and says true when `keeps` takes its start; false,
+  /// with `out` untouched, for a line to resolve as an Event. The line is read where it
+  /// lies, not scanned as a canonical line first: the temporary file holds only lines
+  /// this process wrote canonical (its writer's, or `spillOnBytes`, byte for byte the
+  /// same).
+  func appendResolvedLine(_ bytes: UnsafeRawBufferPointer, keeps: (Int64) -> Bool, to out: ByteBuffer, idInput: ByteBuffer,
+                          day: inout StartDay) -> Bool {
+    guard let line = WaitingLine(bytes), let last = line.lastMember, let groupID = line.groupID, !line.groupFieldTaken,
+      let startText = line.start, let durationText = line.duration
     else { return false }
-    let bytes = view.canonicalLine
     func raw(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
-    guard raw(last.key).sameBytes(as: "activity_name"), !raw(groupID).contains(0x5C),
+    guard startText.count == 24, let start = CanonicalLineScanner.canonicalMillis(
+      bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + startText.lowerBound, dateKey: &day.key, days: &day.days),
+      keeps(start), NumberText.isWrittenShortest(raw(durationText))
+    else { return false }
+    let duration = NumberText.shortestValue(raw(durationText))
+    guard duration <= EventSpec.maxDurationSeconds, raw(last.key).sameBytes(as: "activity_name"), !raw(groupID).contains(0x5C),
       let group = taken[String(decoding: raw(groupID), as: UTF8.self)], group.field == nil
     else { return false }
     // The activity's name is the title (or a document's url) as well: the same JSON text.
-    let nameField: Int
+    let nameText: Range<Int>?
     switch timeline {
-    case .applications?, nil: nameField = Event.OptionalString.title
-    case .documents?: nameField = line.url != nil ? Event.OptionalString.url : Event.OptionalString.title
+    case .applications?, nil: nameText = line.title
+    case .documents?: nameText = line.url ?? line.title
     default: return false
     }
-    guard let nameText = nameField == Event.OptionalString.url ? line.url : line.title,
-      raw(nameText).sameBytes(as: raw(last.value)), let name = view.optionalString(nameField)
-    else { return false }
+    guard let nameText, raw(nameText).sameBytes(as: raw(last.value)) else { return false }
 
     idInput.removeAll()
-    if let stream = view.optionalString(Event.OptionalString.stream) { idInput.append(stream) }
+    if let stream = line.stream { CanonicalLineScanner.appendUnescaped(raw(stream), to: idInput) }
     idInput.append(0x1F)
-    idInput.append(name)
+    CanonicalLineScanner.appendUnescaped(raw(nameText), to: idInput)
     idInput.append(0x1F)
-    idInput.append(integer: view.start)
+    idInput.append(integer: start)
     idInput.append(0x1F)
-    idInput.append(integer: Event.endMillis(start: view.start, duration: view.duration))
+    idInput.append(integer: Event.endMillis(start: start, duration: duration))
     idInput.append(0x1F)
     if timeline != nil { idInput.append(group.name) }
 
@@ -76,9 +90,13 @@ private struct WaitingLine {
   var idEnd = 0
   /// Where the first member the writer puts after `app` starts.
   var afterApp = 0
-  /// The raw text (inside the quotes) of the title and url.
+  /// The raw text (inside the quotes) of the title, url and stream, of start, and of the
+  /// duration's number.
   var title: Range<Int>?
   var url: Range<Int>?
+  var stream: Range<Int>?
+  var start: Range<Int>?
+  var duration: Range<Int>?
   /// attrs' last member: where it starts (its comma, or just after the brace), its key's
   /// and its value's raw text; nil when attrs is missing, empty or holds a value that is
   /// not a string.
@@ -113,8 +131,14 @@ private struct WaitingLine {
       switch line[valueStart] {
       case 0x22:
         guard let close = WaitingLine.stringEnd(line, from: valueStart + 1) else { return nil }
-        if key.sameBytes(as: "title") { title = (valueStart + 1)..<close }
-        if key.sameBytes(as: "url") { url = (valueStart + 1)..<close }
+        switch key.count {
+        case 3 where key.sameBytes(as: "url"): url = (valueStart + 1)..<close
+        case 3 where key.sameBytes(as: "app"): return nil
+        case 5 where key.sameBytes(as: "title"): title = (valueStart + 1)..<close
+        case 5 where key.sameBytes(as: "start"): start = (valueStart + 1)..<close
+        case 6 where key.sameBytes(as: "stream"): stream = (valueStart + 1)..<close
+        default: break
+        }
         valueEnd = close + 1
       case UInt8(ascii: "{"):
         // attrs is the last member: its closing brace is the line's last but one byte.
@@ -125,8 +149,11 @@ private struct WaitingLine {
       case UInt8(ascii: "["):
         return nil
       default:
+        // A number or a literal: only the duration is taken.
+        guard key.sameBytes(as: "duration") else { return nil }
         valueEnd = valueStart
         while valueEnd < n - 1 && line[valueEnd] != UInt8(ascii: ",") { valueEnd += 1 }
+        duration = valueStart..<valueEnd
       }
       at = valueEnd
     }

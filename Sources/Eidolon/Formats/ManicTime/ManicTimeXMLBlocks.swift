@@ -154,18 +154,20 @@ private final class ManicTimeXMLBlockHandler {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let writer = ByteBufferEventWriter()
       let idScratch = ByteBuffer(capacity: 256)
+      var day = ManicTimeGroups.StartDay()
       return { block in
         let reader = block.reader(diagnostics: threadDiagnostics, options: EidolonNDJSONReader.Options())
         writer.output = block.output
         do {
           while true {
             block.messages.mark = block.output.count
-            guard let view = try reader.nextView() else { break }
+            guard let line = try reader.nextLine() else { break }
             // Most lines are resolved on their bytes (ManicTimeWaitingLine.swift).
-            if keeps(view.start) && groups.appendResolvedLine(view, to: block.output, idInput: idScratch) {
+            if groups.appendResolvedLine(line, keeps: keeps, to: block.output, idInput: idScratch, day: &day) {
               block.kept += 1
               continue
             }
+            guard let view = try reader.view(of: line) else { continue }
             var event = try view.makeEvent()
             groups.resolve(&event, diagnostics: threadDiagnostics, scratch: idScratch)
             block.messages.mark = block.output.count
