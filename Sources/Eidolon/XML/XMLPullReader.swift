@@ -44,6 +44,8 @@ public final class XMLPullReader {
   private var handedAll = false
   /// The node handed out last, in `box.nodes`.
   private var current = -1
+  /// How many of `box.nodes` may be handed out, worked out after each chunk or batch.
+  private var available = 0
 
   public private(set) var kind = NodeKind.text
   /// When set, text of nothing but spaces, tabs and line breaks that comes just before a
@@ -127,7 +129,7 @@ public final class XMLPullReader {
   /// Moves to the next node; false at the end of the document.
   public func next() throws -> Bool {
     while true {
-      if current + 1 < box.deliverable(finished: finished) {
+      if current + 1 < available {
         current += 1
         let node = box.nodes[current]
         kind = node.kind
@@ -144,6 +146,7 @@ public final class XMLPullReader {
       box.removeDelivered(upTo: current + 1)
       current = -1
       feed(limit: chunk.count)
+      available = box.deliverable(finished: finished)
     }
   }
 
@@ -189,6 +192,7 @@ public final class XMLPullReader {
   func receive(_ batch: XMLNodes) {
     box.take(batch)
     current = -1
+    available = box.nodes.count
     if let failure = batch.failure { receivedFailure = failure }
     finished = batch.isLast
     batch.failure = nil
@@ -317,8 +321,11 @@ private final class NodeQueue {
   let textBytes = ByteBuffer(capacity: 1 << 16)
   /// The open elements' start lines (an end element's line is its start's).
   private var openLines: [Int] = []
-  /// Whether the last node queued is text that more text may still join.
+  /// Whether the last node queued is text that more text may still join. Its text runs
+  /// from `openTextStart` to the end of `textBytes`; its range is set when it closes
+  /// (`closeText`) or is looked at (`deliverable`), not per callback.
   private var textOpen = false
+  private var openTextStart = 0
   var dropsBlankTextBeforeElements = false
 
   var ioError: Error?
@@ -353,7 +360,17 @@ private final class NodeQueue {
   /// How many queued nodes may be handed out: a text node at the end waits for the rest
   /// of its text until something else comes or the document ends.
   func deliverable(finished: Bool) -> Int {
-    textOpen && !finished && failure == nil && parseError == nil && ioError == nil ? nodes.count - 1 : nodes.count
+    guard textOpen else { return nodes.count }
+    nodes[nodes.count - 1].text = openTextStart..<textBytes.count
+    return !finished && failure == nil && parseError == nil && ioError == nil ? nodes.count - 1 : nodes.count
+  }
+
+  /// The open text node is whole: something else came.
+  @inline(__always)
+  private func closeText() {
+    guard textOpen else { return }
+    nodes[nodes.count - 1].text = openTextStart..<textBytes.count
+    textOpen = false
   }
 
   /// Forgets the nodes handed out (a text node still open moves to the front).
@@ -374,6 +391,7 @@ private final class NodeQueue {
     textBytes.commit(open.text.count)
     open.text = 0..<open.text.count
     nodes.append(open)
+    openTextStart = 0
   }
 
   /// Moves the first `count` nodes (all but an open text node, or all) into `batch`, an
@@ -389,6 +407,7 @@ private final class NodeQueue {
     batch.textBytes.truncate(to: open.text.lowerBound)
     open.text = 0..<open.text.count
     nodes.append(open)
+    openTextStart = 0
   }
 
   /// Takes the nodes of `batch`, every node here having been read; `batch` is left with
@@ -414,7 +433,7 @@ private final class NodeQueue {
     // Nothing after a refusal of ours is queued (libxml2 stops calling back, but to be sure).
     guard failure == nil else { return }
     if textOpen && dropsBlankTextBeforeElements { dropOpenTextIfBlank() }
-    textOpen = false
+    closeText()
     let first = attributes.count
     if let values {
       // Five pointers each: local name, prefix, URI, value, value's end.
@@ -453,7 +472,7 @@ private final class NodeQueue {
 
   func end(_ localName: UnsafePointer<xmlChar>?, _ prefix: UnsafePointer<xmlChar>?) {
     guard failure == nil else { return }
-    textOpen = false
+    closeText()
     let line = openLines.popLast() ?? self.line
     nodes.append(Node(kind: .endElement, name: name(localName, prefix), depth: openLines.count, line: line))
   }
@@ -461,26 +480,26 @@ private final class NodeQueue {
   func characters(_ bytes: UnsafePointer<xmlChar>?, _ count: Int) {
     guard let bytes, count > 0, failure == nil else { return }
     if !textOpen {
-      nodes.append(Node(kind: .text, name: nil, depth: openLines.count, line: line, text: textBytes.count..<textBytes.count))
+      openTextStart = textBytes.count
+      nodes.append(Node(kind: .text, name: nil, depth: openLines.count, line: line, text: openTextStart..<openTextStart))
       textOpen = true
     }
-    let last = nodes.count - 1
-    guard nodes[last].text.count + count <= NodeQueue.maxTextBytes else {
+    guard textBytes.count - openTextStart + count <= NodeQueue.maxTextBytes else {
       refuse("XML: a text node of more than 10 MB; refusing it (formats/parsers.md, \"Limits\")", kind: .limit)
       return
     }
     textBytes.append(UnsafeRawBufferPointer(start: bytes, count: count))
-    nodes[last].text = nodes[last].text.lowerBound..<textBytes.count
   }
 
-  func textEnds() { textOpen = false }
+  func textEnds() { closeText() }
 
   /// Forgets the open text node (never handed out: `deliverable`) when it is all blanks.
   private func dropOpenTextIfBlank() {
-    let range = nodes[nodes.count - 1].text
-    for byte in text(range) where byte != 0x20 && byte != 0x0A && byte != 0x09 && byte != 0x0D { return }
+    let open = UnsafeRawBufferPointer(start: textBytes.base + openTextStart, count: textBytes.count - openTextStart)
+    for byte in open where byte != 0x20 && byte != 0x0A && byte != 0x09 && byte != 0x0D { return }
     nodes.removeLast()
-    textBytes.truncate(to: range.lowerBound)
+    textBytes.truncate(to: openTextStart)
+    textOpen = false
   }
 
   /// Stops the parse with our own error at the parser's place.
@@ -488,7 +507,7 @@ private final class NodeQueue {
     guard failure == nil else { return }
     failure = EidolonError(kind, message, file: nil,
                            position: SourcePosition(line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(parser))), byteOffset: bytesRead))
-    textOpen = false
+    closeText()
     if let parser { xmlStopParser(parser) }
   }
 
@@ -498,6 +517,6 @@ private final class NodeQueue {
     var message = error.message.map { String(cString: $0) } ?? "malformed XML"
     while message.last == "\n" || message.last == " " { message.removeLast() }
     parseError = (message, Int(error.line), Int(error.int2))
-    textOpen = false
+    closeText()
   }
 }
