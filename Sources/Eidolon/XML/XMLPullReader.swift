@@ -161,19 +161,18 @@ public final class XMLPullReader {
     return nil
   }
 
-  /// On the parsing thread of two: parses the next `bytes` of the input (in chunks of
-  /// at most 64 KiB) and moves the nodes that can be handed out into `batch`, an empty
-  /// one, and after the last of them what stopped the parse, if anything did (a text
-  /// node still open stays for the next). False once the whole document has been moved
-  /// out. The reader is not read with `next()` when it is read this way.
+  /// On the parsing thread of two: parses at least the next `bytes` of the input, in
+  /// the chunks `next()` would read (libxml2's messages for a malformed file depend on
+  /// where its chunks end), and moves the nodes that can be handed out into `batch`, an
+  /// empty one, and after the last of them what stopped the parse, if anything did (a
+  /// text node still open stays for the next). False once the whole document has been
+  /// moved out. The reader is not read with `next()` when it is read this way.
   func parseChunk(bytes: Int, into batch: XMLNodes) -> Bool {
     guard !handedAll else { return false }
-    var left = max(1, bytes)
+    let end = box.bytesRead + Int64(max(1, bytes))
     repeat {
-      let before = box.bytesRead
-      feed(limit: min(left, chunk.count))
-      left -= Int(box.bytesRead - before)
-    } while left > 0 && !finished && pendingError() == nil
+      feed(limit: chunk.count)
+    } while box.bytesRead < end && !finished && pendingError() == nil
     let error = pendingError()
     let deliverable = box.deliverable(finished: finished)
     guard deliverable > 0 || finished || error != nil else { return true }
