@@ -254,35 +254,12 @@ struct CanonicalLineScanner {
   }
 
   /// The text of the string between `begin` and `close` with its (canonical) escapes
-  /// undone, in the view's scratch.
+  /// undone, in the view's scratch (reserved to the line's length: it never moves).
   private func unescape(_ begin: Int, _ close: Int) -> UnsafeRawBufferPointer {
     let scratch = view.scratch
-    let out = scratch.reserve(close - begin)  // reserved to the line's length: never moves
-    var n = 0
-    var i = begin
-    while i < close {
-      var c = ptr[i]
-      if c == 0x5C {
-        switch ptr[i + 1] {
-        case UInt8(ascii: "n"): c = 0x0A
-        case UInt8(ascii: "r"): c = 0x0D
-        case UInt8(ascii: "t"): c = 0x09
-        case UInt8(ascii: "b"): c = 0x08
-        case UInt8(ascii: "f"): c = 0x0C
-        case UInt8(ascii: "u"):
-          c = (ptr[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(ptr[i + 5])!
-          i += 4
-        default: c = ptr[i + 1]
-        }
-        i += 2
-      } else {
-        i += 1
-      }
-      out[n] = c
-      n += 1
-    }
-    scratch.commit(n)
-    return UnsafeRawBufferPointer(start: out, count: n)
+    let start = scratch.count
+    CanonicalLineScanner.appendUnescaped(UnsafeRawBufferPointer(start: ptr + begin, count: close - begin), to: scratch)
+    return UnsafeRawBufferPointer(start: scratch.base + start, count: scratch.count - start)
   }
 
   /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of a real instant in the years 0001-9999, as
