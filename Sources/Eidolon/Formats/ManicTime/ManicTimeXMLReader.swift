@@ -208,15 +208,6 @@ final class ManicTimeXMLFields {
     text.removeAll()
   }
 
-  /// Forgets the last `k` fields (a record rejected after its fields were kept).
-  func removeLast(_ k: Int) {
-    guard k > 0 else { return }
-    names.removeLast(k)
-    roles.removeLast(k)
-    ends.removeLast(k)
-    text.truncate(to: ends.last ?? 0)
-  }
-
   func append(name: String, role: ManicTimeActivities.FieldRole, text value: UnsafeRawBufferPointer) {
     names.append(name)
     roles.append(role)
