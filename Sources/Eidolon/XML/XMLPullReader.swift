@@ -320,11 +320,17 @@ private final class NodeQueue {
   let textBytes = ByteBuffer(capacity: 1 << 16)
   /// The open elements' start lines (an end element's line is its start's).
   private var openLines: [Int] = []
-  /// Whether the last node queued is text that more text may still join. Its text runs
-  /// from `openTextStart` to the end of `textBytes`; its range is set when it closes
+  /// Whether text is open, that more text may still join. Its text runs from
+  /// `openTextStart` to the end of `textBytes`; its node's range is set when it closes
   /// (`closeText`) or is looked at (`deliverable`), not per callback.
   private var textOpen = false
   private var openTextStart = 0
+  /// Whether the open text has its node (the last one): not yet while it is all blanks
+  /// and blank text before a start element is dropped, as most text between elements is
+  /// (a node queued and taken back for each cost a twentieth of the parsing thread).
+  private var openTextQueued = false
+  /// Where the open text started, for its node.
+  private var openTextLine = 0
   var dropsBlankTextBeforeElements = false
 
   var ioError: Error?
@@ -360,16 +366,40 @@ private final class NodeQueue {
   /// of its text until something else comes or the document ends.
   func deliverable(finished: Bool) -> Int {
     guard textOpen else { return nodes.count }
+    // At the end, or after an error, the open text is whole.
+    guard !finished && failure == nil && parseError == nil && ioError == nil else {
+      closeText()
+      return nodes.count
+    }
+    guard openTextQueued else { return nodes.count }
     nodes[nodes.count - 1].text = openTextStart..<textBytes.count
-    return !finished && failure == nil && parseError == nil && ioError == nil ? nodes.count - 1 : nodes.count
+    return nodes.count - 1
   }
 
-  /// The open text node is whole: something else came.
+  /// The open text is whole: something else came.
   @inline(__always)
   private func closeText() {
     guard textOpen else { return }
+    queueOpenText()
     nodes[nodes.count - 1].text = openTextStart..<textBytes.count
     textOpen = false
+  }
+
+  /// The open text's node, when it has none yet.
+  @inline(__always)
+  private func queueOpenText() {
+    guard !openTextQueued else { return }
+    nodes.append(Node(kind: .text, name: nil, depth: openLines.count, line: openTextLine, text: openTextStart..<openTextStart))
+    openTextQueued = true
+  }
+
+  /// The open text, not yet queued, moves to the start of `textBytes` (it was at `from` in
+  /// `old`, which keeps what was before it).
+  private func keepOpenText(from old: ByteBuffer) {
+    guard textOpen && !openTextQueued else { return }
+    textBytes.append(UnsafeRawBufferPointer(start: old.base + openTextStart, count: old.count - openTextStart))
+    old.truncate(to: openTextStart)
+    openTextStart = 0
   }
 
   /// Forgets the nodes handed out (a text node still open moves to the front).
@@ -378,7 +408,16 @@ private final class NodeQueue {
     if count == nodes.count {
       nodes.removeAll(keepingCapacity: true)
       attributes.removeAll(keepingCapacity: true)
-      textBytes.removeAll()
+      if textOpen && !openTextQueued {
+        // Blank text not yet queued moves to the start of the buffer.
+        let length = textBytes.count - openTextStart
+        memmove(textBytes.base, textBytes.base + openTextStart, length)
+        textBytes.removeAll()
+        textBytes.commit(length)
+        openTextStart = 0
+      } else {
+        textBytes.removeAll()
+      }
       return
     }
     // Only an open text node is left: its bytes move to the start of the buffer.
@@ -399,6 +438,7 @@ private final class NodeQueue {
     swap(&nodes, &batch.nodes)
     swap(&attributes, &batch.attributes)
     textBytes.swapStorage(with: batch.textBytes)
+    keepOpenText(from: batch.textBytes)
     guard count < batch.nodes.count else { return }
     // The open text node stays, at the start of the (now empty) buffer.
     var open = batch.nodes.removeLast()
@@ -431,7 +471,11 @@ private final class NodeQueue {
              _ values: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
     // Nothing after a refusal of ours is queued (libxml2 stops calling back, but to be sure).
     guard failure == nil else { return }
-    if textOpen && dropsBlankTextBeforeElements { dropOpenTextIfBlank() }
+    if textOpen && !openTextQueued {
+      // Blank text just before a start element, not handed out.
+      textBytes.truncate(to: openTextStart)
+      textOpen = false
+    }
     closeText()
     let first = attributes.count
     if let values {
@@ -480,26 +524,26 @@ private final class NodeQueue {
     guard let bytes, count > 0, failure == nil else { return }
     if !textOpen {
       openTextStart = textBytes.count
-      nodes.append(Node(kind: .text, name: nil, depth: openLines.count, line: line, text: openTextStart..<openTextStart))
+      openTextLine = line
+      openTextQueued = false
       textOpen = true
     }
+    let text = UnsafeRawBufferPointer(start: bytes, count: count)
+    if !openTextQueued && !(dropsBlankTextBeforeElements && NodeQueue.isBlank(text)) { queueOpenText() }
     guard textBytes.count - openTextStart + count <= NodeQueue.maxTextBytes else {
       refuse("XML: a text node of more than 10 MB; refusing it (formats/parsers.md, \"Limits\")", kind: .limit)
       return
     }
-    textBytes.append(UnsafeRawBufferPointer(start: bytes, count: count))
+    textBytes.append(text)
+  }
+
+  /// Only spaces, tabs and line breaks.
+  private static func isBlank(_ text: UnsafeRawBufferPointer) -> Bool {
+    for byte in text where byte != 0x20 && byte != 0x0A && byte != 0x09 && byte != 0x0D { return false }
+    return true
   }
 
   func textEnds() { closeText() }
-
-  /// Forgets the open text node (never handed out: `deliverable`) when it is all blanks.
-  private func dropOpenTextIfBlank() {
-    let open = UnsafeRawBufferPointer(start: textBytes.base + openTextStart, count: textBytes.count - openTextStart)
-    for byte in open where byte != 0x20 && byte != 0x0A && byte != 0x09 && byte != 0x0D { return }
-    nodes.removeLast()
-    textBytes.truncate(to: openTextStart)
-    textOpen = false
-  }
 
   /// Stops the parse with our own error at the parser's place.
   func refuse(_ message: String, kind: EidolonError.Kind = .syntax) {
