@@ -226,31 +226,33 @@ struct CanonicalLineScanner {
   }
 
   /// Appends the text of a string the writer wrote, `raw` (between its quotes), with its
-  /// escapes undone.
+  /// escapes undone (written in place: the text is never longer than its escaped form).
   static func appendUnescaped(_ raw: UnsafeRawBufferPointer, to out: ByteBuffer) {
-    var from = 0
+    let text = out.reserve(raw.count)
+    var n = 0
     var i = 0
     while i < raw.count {
-      guard raw[i] == 0x5C else {
+      var c = raw[i]
+      if c == 0x5C {
+        switch raw[i + 1] {
+        case UInt8(ascii: "n"): c = 0x0A
+        case UInt8(ascii: "r"): c = 0x0D
+        case UInt8(ascii: "t"): c = 0x09
+        case UInt8(ascii: "b"): c = 0x08
+        case UInt8(ascii: "f"): c = 0x0C
+        case UInt8(ascii: "u"):
+          c = (raw[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(raw[i + 5])!
+          i += 4
+        default: c = raw[i + 1]
+        }
+        i += 2
+      } else {
         i += 1
-        continue
       }
-      out.append(UnsafeRawBufferPointer(rebasing: raw[from..<i]))
-      switch raw[i + 1] {
-      case UInt8(ascii: "n"): out.append(0x0A)
-      case UInt8(ascii: "r"): out.append(0x0D)
-      case UInt8(ascii: "t"): out.append(0x09)
-      case UInt8(ascii: "b"): out.append(0x08)
-      case UInt8(ascii: "f"): out.append(0x0C)
-      case UInt8(ascii: "u"):
-        out.append((raw[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(raw[i + 5])!)
-        i += 4
-      default: out.append(raw[i + 1])
-      }
-      i += 2
-      from = i
+      text[n] = c
+      n += 1
     }
-    out.append(UnsafeRawBufferPointer(rebasing: raw[from...]))
+    out.commit(n)
   }
 
   /// The text of the string between `begin` and `close` with its (canonical) escapes
