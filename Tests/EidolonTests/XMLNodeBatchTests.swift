@@ -19,11 +19,11 @@ import Testing
     }
   }
 
-  private func inTurn(_ xml: String, chunk: Int) -> Outcome {
+  private func inTurn(_ xml: String, chunk: Int, dropsBlanks: Bool = true) -> Outcome {
     var outcome = Outcome()
     do {
       let r = try XMLPullReader(source: MemorySource(xml, chunkLimit: chunk), fileName: "t.xml")
-      r.dropsBlankTextBeforeElements = true
+      r.dropsBlankTextBeforeElements = dropsBlanks
       while try r.next() { outcome.nodes.append(XMLNodeBatchTests.describe(r)) }
     } catch {
       outcome.error = "\(error)"
@@ -31,12 +31,12 @@ import Testing
     return outcome
   }
 
-  private func inBatches(_ xml: String, chunk: Int, batchBytes: Int) -> (Outcome, batches: Int) {
+  private func inBatches(_ xml: String, chunk: Int, batchBytes: Int, dropsBlanks: Bool = true) -> (Outcome, batches: Int) {
     var outcome = Outcome()
     var batches = 0
     do {
       let parsing = try XMLPullReader(source: MemorySource(xml, chunkLimit: chunk), fileName: "t.xml")
-      parsing.dropsBlankTextBeforeElements = true
+      parsing.dropsBlankTextBeforeElements = dropsBlanks
       let receiving = XMLPullReader(receivingNodesOf: "t.xml")
       let batch = XMLNodes()
       while parsing.parseChunk(bytes: batchBytes, into: batch) {
@@ -67,12 +67,14 @@ import Testing
   @Test(arguments: XMLNodeBatchTests.documents.indices)
   func batchesReadAsTheReaderInTurn(_ index: Int) {
     let xml = XMLNodeBatchTests.documents[index]
-    for chunk in [1, 3, Int.max] {
-      let expected = inTurn(xml, chunk: chunk)
-      for batchBytes in [1, 2, 7, 100, 1 << 20] {
-        let (got, batches) = inBatches(xml, chunk: chunk, batchBytes: batchBytes)
-        #expect(got == expected, "chunks of \(chunk), batches of \(batchBytes) bytes")
-        #expect(batches >= 1)
+    for dropsBlanks in [true, false] {
+      for chunk in [1, 3, Int.max] {
+        let expected = inTurn(xml, chunk: chunk, dropsBlanks: dropsBlanks)
+        for batchBytes in [1, 2, 7, 100, 1 << 20] {
+          let (got, batches) = inBatches(xml, chunk: chunk, batchBytes: batchBytes, dropsBlanks: dropsBlanks)
+          #expect(got == expected, "chunks of \(chunk), batches of \(batchBytes) bytes, blanks dropped: \(dropsBlanks)")
+          #expect(batches >= 1)
+        }
       }
     }
   }

@@ -193,7 +193,6 @@ public final class XMLPullReader {
     current = -1
     available = box.nodes.count
     if let failure = batch.failure { receivedFailure = failure }
-    finished = batch.isLast
     batch.failure = nil
     batch.isLast = false
   }
@@ -327,7 +326,7 @@ private final class NodeQueue {
   private var openTextStart = 0
   /// Whether the open text has its node (the last one): not yet while it is all blanks
   /// and blank text before a start element is dropped, as most text between elements is
-  /// (a node queued and taken back for each cost a twentieth of the parsing thread).
+  /// (a node queued and taken back for each was 2% of the parsing thread's instructions).
   private var openTextQueued = false
   /// Where the open text started, for its node.
   private var openTextLine = 0
@@ -351,8 +350,8 @@ private final class NodeQueue {
   init() {}
 
   /// The queue a callback's context points to, used without retaining it (the reader
-  /// holds it while libxml2 calls back): an atomic retain and release per node were
-  /// a fifth of the parsing thread's time (bench/README.md).
+  /// holds it while libxml2 calls back): an atomic retain and release per callback, and
+  /// the text buffer's (bench/README.md).
   @inline(__always)
   static func with(_ context: UnsafeMutableRawPointer?, _ body: (NodeQueue) -> Void) {
     Unmanaged<NodeQueue>.fromOpaque(context!)._withUnsafeGuaranteedRef(body)
@@ -393,60 +392,41 @@ private final class NodeQueue {
     openTextQueued = true
   }
 
-  /// The open text, not yet queued, moves to the start of `textBytes` (it was at `from` in
-  /// `old`, which keeps what was before it).
-  private func keepOpenText(from old: ByteBuffer) {
-    guard textOpen && !openTextQueued else { return }
-    textBytes.append(UnsafeRawBufferPointer(start: old.base + openTextStart, count: old.count - openTextStart))
-    old.truncate(to: openTextStart)
-    openTextStart = 0
-  }
-
-  /// Forgets the nodes handed out (a text node still open moves to the front).
+  /// Forgets the nodes handed out, the first `count`; the open text, if any, and its node
+  /// (the one left, if queued) move to the start.
   func removeDelivered(upTo count: Int) {
     guard count > 0 else { return }
-    if count == nodes.count {
-      nodes.removeAll(keepingCapacity: true)
-      attributes.removeAll(keepingCapacity: true)
-      if textOpen && !openTextQueued {
-        // Blank text not yet queued moves to the start of the buffer.
-        let length = textBytes.count - openTextStart
-        memmove(textBytes.base, textBytes.base + openTextStart, length)
-        textBytes.removeAll()
-        textBytes.commit(length)
-        openTextStart = 0
-      } else {
-        textBytes.removeAll()
-      }
-      return
-    }
-    // Only an open text node is left: its bytes move to the start of the buffer.
-    var open = nodes[count]
-    memmove(textBytes.base, textBytes.base + open.text.lowerBound, open.text.count)
+    let open = count < nodes.count ? nodes[count] : nil
+    let kept = textOpen ? textBytes.count - openTextStart : 0
+    memmove(textBytes.base, textBytes.base + openTextStart, kept)
     nodes.removeAll(keepingCapacity: true)
     attributes.removeAll(keepingCapacity: true)
     textBytes.removeAll()
-    textBytes.commit(open.text.count)
-    open.text = 0..<open.text.count
-    nodes.append(open)
-    openTextStart = 0
+    textBytes.commit(kept)
+    keepOpenNode(open)
   }
 
-  /// Moves the first `count` nodes (all but an open text node, or all) into `batch`, an
-  /// empty one, by trading storage with it.
+  /// Moves the first `count` nodes (all but a queued open text node, or all) into
+  /// `batch`, an empty one, by trading storage with it; the open text, if any, and its
+  /// node stay, at the start.
   func move(_ count: Int, to batch: XMLNodes) {
     swap(&nodes, &batch.nodes)
     swap(&attributes, &batch.attributes)
     textBytes.swapStorage(with: batch.textBytes)
-    keepOpenText(from: batch.textBytes)
-    guard count < batch.nodes.count else { return }
-    // The open text node stays, at the start of the (now empty) buffer.
-    var open = batch.nodes.removeLast()
-    textBytes.append(UnsafeRawBufferPointer(start: batch.textBytes.base + open.text.lowerBound, count: open.text.count))
-    batch.textBytes.truncate(to: open.text.lowerBound)
-    open.text = 0..<open.text.count
-    nodes.append(open)
+    let open = count < batch.nodes.count ? batch.nodes.removeLast() : nil
+    if textOpen {
+      textBytes.append(UnsafeRawBufferPointer(start: batch.textBytes.base + openTextStart, count: batch.textBytes.count - openTextStart))
+      batch.textBytes.truncate(to: openTextStart)
+    }
+    keepOpenNode(open)
+  }
+
+  /// The open text now starts `textBytes`; `open` is its node, when it has one.
+  private func keepOpenNode(_ open: Node?) {
     openTextStart = 0
+    guard var open else { return }
+    open.text = 0..<textBytes.count
+    nodes.append(open)
   }
 
   /// Takes the nodes of `batch`, every node here having been read; `batch` is left with
