@@ -43,6 +43,37 @@ private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
     #expect(Timestamp.canonical(-1) == "1969-12-31T23:59:59.999Z")
     #expect(Timestamp.canonical(Timestamp.maxMillis) == "9999-12-31T23:59:59.999Z")
     #expect(Timestamp.canonical(Timestamp.minMillis) == "0001-01-01T00:00:00.000Z")
+    #expect(Timestamp.canonical(Timestamp.maxMillis + 1) == "9999-12-31T23:59:59.999Z")
+    #expect(Timestamp.canonical(Timestamp.minMillis - 1) == "0001-01-01T00:00:00.000Z")
+    #expect(Timestamp.canonical(.max) == "9999-12-31T23:59:59.999Z")
+    #expect(Timestamp.canonical(.min) == "0001-01-01T00:00:00.000Z")
+  }
+
+  /// The unsigned, two-digits-at-a-time writing against the calendar's own arithmetic, at
+  /// random instants of years 1 to 9999 and at each day's and each year's edges.
+  @Test func canonicalFormattingAgreesWithCivilTime() {
+    func expected(_ millis: Int64) -> String {
+      let days = CivilTime.floorDiv(millis, CivilTime.millisPerDay)
+      let inDay = millis - days * CivilTime.millisPerDay
+      let (year, month, day) = CivilTime.civilFromDays(days)
+      func pad(_ value: Int64, _ width: Int) -> String {
+        String(repeating: "0", count: max(0, width - String(value).count)) + String(value)
+      }
+      return "\(pad(Int64(year), 4))-\(pad(Int64(month), 2))-\(pad(Int64(day), 2))T\(pad(inDay / 3_600_000, 2)):"
+        + "\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
+    }
+    var random = SplitMix(state: 7)
+    let span = UInt64(Timestamp.maxMillis - Timestamp.minMillis + 1)
+    var instants: [Int64] = (0..<20_000).map { _ in Timestamp.minMillis + Int64(random.next() % span) }
+    for year in [1, 2, 4, 99, 100, 399, 400, 401, 1600, 1899, 1900, 1969, 1970, 2000, 2024, 2100, 9999] {
+      for (month, day) in [(1, 1), (2, 28), (2, 29), (3, 1), (12, 31)] where day <= CivilTime.daysInMonth(year: year, month: month) {
+        let start = CivilTime.daysFromCivil(year: year, month: month, day: day) * CivilTime.millisPerDay
+        instants += [start, start + 1, start + CivilTime.millisPerDay - 1, start - 1]
+      }
+    }
+    for millis in instants where millis >= Timestamp.minMillis && millis <= Timestamp.maxMillis {
+      #expect(Timestamp.canonical(millis) == expected(millis), "\(millis)")
+    }
   }
 
   @Test func civilDaysRoundTripOverCenturies() {

@@ -114,7 +114,7 @@ public final class ByteBuffer {
     if sign == 1 { at[0] = 0x2D }
     let length = sign + ByteBuffer.decimalLength(magnitude)
     var end = length
-    let pairs = UnsafeRawPointer(ByteBuffer.digitPairs.utf8Start)
+    let pairs = ByteBuffer.digitPairs
     let out = UnsafeMutableRawPointer(at)
     while magnitude >= 100 {
       let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
@@ -132,7 +132,8 @@ public final class ByteBuffer {
   }
 
   /// "00" to "99", for writing two digits at a time (constant data: no start-up check).
-  private static let digitPairs: StaticString =
+  static var digitPairs: UnsafeRawPointer { UnsafeRawPointer(digitPairText.utf8Start) }
+  private static let digitPairText: StaticString =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
   /// How many decimal digits `value` has (1 for 0): the bit length gives it to within one

@@ -49,13 +49,20 @@ extension ByteBuffer {
         i += clean
         written += clean
       } else {
-        let c = source.load(fromByteOffset: i, as: UInt8.self)
-        if !ByteBuffer.needsEscape(c) {
-          out[written] = c
-          i += 1
-          written += 1
+        // The last one to seven bytes as one word, spaces above them (never flagged); all
+        // eight stored, within the room reserved, the ones past the text written over later.
+        let left = count - i
+        let word = ByteBuffer.loadShort(source + i, count: left)
+        UnsafeMutableRawPointer(out + written).storeBytes(of: word, as: UInt64.self)
+        let flags = ByteBuffer.escapeFlags(word | (0x2020_2020_2020_2020 << UInt64(left &* 8)))
+        if flags == 0 {
+          i += left
+          written += left
           continue
         }
+        let clean = flags.trailingZeroBitCount / 8
+        i += clean
+        written += clean
       }
       // The byte at `i` needs an escape.
       commit(written)
@@ -68,8 +75,23 @@ extension ByteBuffer {
     commit(written + 1)
   }
 
+  /// `count` bytes (1 to 7) as the low bytes of a word, zeros above: a load of four, two
+  /// and one bytes as the count's bits say, never past the last byte.
   @inline(__always)
-  static func needsEscape(_ c: UInt8) -> Bool { c < 0x20 || c == 0x22 || c == 0x5C }
+  static func loadShort(_ source: UnsafeRawPointer, count: Int) -> UInt64 {
+    var word: UInt64 = 0
+    var at = 0
+    if count & 4 != 0 {
+      word = UInt64(source.loadUnaligned(as: UInt32.self))
+      at = 4
+    }
+    if count & 2 != 0 {
+      word |= UInt64(source.loadUnaligned(fromByteOffset: at, as: UInt16.self)) << UInt64(at &* 8)
+      at &+= 2
+    }
+    if count & 1 != 0 { word |= UInt64(source.load(fromByteOffset: at, as: UInt8.self)) << UInt64(at &* 8) }
+    return word
+  }
 
   /// A byte that needs an escape, escaped.
   private func appendEscaped(_ c: UInt8) {

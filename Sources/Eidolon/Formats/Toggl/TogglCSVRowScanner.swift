@@ -27,12 +27,13 @@ final class TogglCSVRowScanner {
   private var lastOffset: Int?
   private var lastOffsetText: [UInt8] = []
 
-  /// What a view of the last row points at: its text fields (the cells, where the CSV
-  /// reader keeps them until its next row), its tags (ranges of the tags cell), and where
-  /// the line holds the start, the tags array, the offset and the attrs.
-  private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
-  private var tagList: [UnsafeRawBufferPointer] = []
-  private var hasTags = false
+  /// What a view of the last row points at: its text fields and its tags cell (where the
+  /// CSV reader keeps them until its next row), and where the line holds the start, the
+  /// tags array, the offset and the attrs. Plain properties, not arrays: a row written
+  /// into a block needs none of them, and an array's stores cost 4% of toggl-read.
+  private var user: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, client: UnsafeRawBufferPointer?
+  private var task: UnsafeRawBufferPointer?, description: UnsafeRawBufferPointer?
+  private var tagsCell: UnsafeRawBufferPointer?
   private var billable: Bool?
   private var startOffset = 0, tagsRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
 
@@ -81,12 +82,9 @@ final class TogglCSVRowScanner {
     let user = cell(.user), client = cell(.client), project = cell(.project), task = cell(.task)
     let description = cell(.description), email = cell(.email), amount = cell(.amount), togglID = cell(.id)
     joinedTags.removeAll()
-    tagList.removeAll(keepingCapacity: true)
-    if let text = cell(.tags) {
+    tagsCell = cell(.tags)
+    if let text = tagsCell {
       guard splitTags(text) else { return false }
-      hasTags = true
-    } else {
-      hasTags = false
     }
     billable = nil
     var oddBillable: UnsafeRawBufferPointer?
@@ -112,18 +110,15 @@ final class TogglCSVRowScanner {
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
     line.append(literal: "\",\"duration\":")
     line.appendJSONNumber(duration)
-    @inline(__always) func field(_ name: StaticString, _ index: Int, _ value: UnsafeRawBufferPointer?) {
-      texts[index] = value
-      line.appendJSONMember(name, value)
-    }
+    (self.user, self.project, self.client, self.task, self.description) = (user, project, client, task, description)
     // The canonical order: user, project, client, task, description.
-    field(",\"user\":", Event.OptionalString.user, user)
-    field(",\"project\":", Event.OptionalString.project, project)
-    field(",\"client\":", Event.OptionalString.client, client)
-    field(",\"task\":", Event.OptionalString.task, task)
-    field(",\"description\":", Event.OptionalString.description, description)
+    line.appendJSONMember(",\"user\":", user)
+    line.appendJSONMember(",\"project\":", project)
+    line.appendJSONMember(",\"client\":", client)
+    line.appendJSONMember(",\"task\":", task)
+    line.appendJSONMember(",\"description\":", description)
     tagsRange = 0..<0
-    if hasTags {
+    if tagsCell != nil {
       line.append(literal: ",\"tags\":")
       let at = line.count
       line.append(tags.bytes)
@@ -186,10 +181,14 @@ final class TogglCSVRowScanner {
     view.start = start
     view.startText = UnsafeRawBufferPointer(start: base + startOffset, count: 24)
     view.duration = duration
-    for index in texts.indices { if let text = texts[index] { view.strings[index] = text } }
-    view.hasTags = hasTags
+    if let user { view.strings[Event.OptionalString.user] = user }
+    if let project { view.strings[Event.OptionalString.project] = project }
+    if let client { view.strings[Event.OptionalString.client] = client }
+    if let task { view.strings[Event.OptionalString.task] = task }
+    if let description { view.strings[Event.OptionalString.description] = description }
+    view.hasTags = tagsCell != nil
     view.tagsJSON = range(tagsRange)
-    view.tagList.append(contentsOf: tagList)
+    if let tagsCell { _ = TogglCSVRowScanner.forEachTag(in: tagsCell) { view.tagList.append($0) } }
     view.billable = billable
     view.offset = range(offsetRange)
     view.attrsJSON = range(attrsRange)
@@ -241,6 +240,23 @@ final class TogglCSVRowScanner {
     joinedTags.removeAll()
     tags.append(UInt8(ascii: "["))
     var count = 0
+    let split = TogglCSVRowScanner.forEachTag(in: text) { tag in
+      if count > 0 {
+        tags.append(UInt8(ascii: ","))
+        joinedTags.append(UInt8(ascii: ","))
+      }
+      tags.appendJSONString(tag)
+      joinedTags.append(tag)
+      count += 1
+    }
+    tags.append(UInt8(ascii: "]"))
+    return split
+  }
+
+  /// Calls `body` with each tag of the tags cell, as `splitTags` takes them; false (and
+  /// `body` not called for the rest) at a byte past ASCII after a comma, space or tab.
+  @inline(__always)
+  private static func forEachTag(in text: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
     var pieceStart = 0
     for k in 0...text.count {
       if k < text.count {
@@ -253,17 +269,8 @@ final class TogglCSVRowScanner {
       while to > from && (text[to - 1] == 0x20 || text[to - 1] == 0x09) { to -= 1 }
       pieceStart = k + 1
       guard to > from else { continue }
-      let tag = UnsafeRawBufferPointer(rebasing: text[from..<to])
-      if count > 0 {
-        tags.append(UInt8(ascii: ","))
-        joinedTags.append(UInt8(ascii: ","))
-      }
-      tags.appendJSONString(tag)
-      joinedTags.append(tag)
-      tagList.append(tag)
-      count += 1
+      body(UnsafeRawBufferPointer(rebasing: text[from..<to]))
     }
-    tags.append(UInt8(ascii: "]"))
     return true
   }
 
