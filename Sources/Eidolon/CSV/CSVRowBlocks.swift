@@ -52,7 +52,7 @@ extension CSVRowLines {
 }
 
 /// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
-/// reader, the cheap part) and copies each, bytes and field ranges, into a block; two
+/// reader, the cheap part) and copies each, bytes and field ranges, into a block; three
 /// threads turn a block each into canonical lines (the row scanner, or the general way
 /// for any other row); each block is merged back in input order, its messages replayed
 /// and its lines written. A record the CSV reader rejects goes into the block as a
@@ -63,6 +63,12 @@ extension BothCores {
   /// 2.5 to 5.4 times its bytes; 128 KiB was as fast as 256 KiB, with 41 MB at peak for
   /// rt-read against 48).
   public static let csvBlockBytes = 128 << 10
+  /// Threads making lines: three, beside the reading thread, on two cores. A thread holds
+  /// one block at a time, so with two the reading thread, sharing a core, often waited for
+  /// the one whose turn it was while the other sat idle; a third lets the scheduler keep
+  /// both cores busy (toggl-read and rt-read 10% less wall time at 100 MB, mt-read 0-5%;
+  /// bench/README.md, "Three threads for a CSV's rows").
+  public static let csvThreads = 3
 
   /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds
   /// them to `events`. `bytesBefore` is what earlier inputs read, for the progress line.
@@ -91,7 +97,7 @@ extension BothCores {
     let ownLines = reader.makeRowLines(diagnostics: diagnostics)
     let ownRow = CSVBlockRow()
     let ownOutput = ByteBuffer(capacity: 4096)
-    let ring = try BlockRing<CSVRowBlock>(threads: threads, blockBytes: blockBytes ?? BothCores.csvBlockBytes, doing: "read CSV rows on the second core", handler: {
+    let ring = try BlockRing<CSVRowBlock>(threads: threads ?? BothCores.csvThreads, blockBytes: blockBytes ?? BothCores.csvBlockBytes, doing: "read CSV rows on the second core", handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let handler = CSVRowBlockHandler(lines: reader.makeRowLines(diagnostics: threadDiagnostics), diagnostics: threadDiagnostics,
                                        keeps: keeps)

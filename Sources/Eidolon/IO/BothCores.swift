@@ -9,15 +9,16 @@ public struct BothCores {
   let progress: Progress?
   /// nil: each way's own size.
   let blockBytes: Int?
-  let threads: Int
+  /// nil: each way's own count of threads making lines.
+  let threads: Int?
 
   /// `keeps` says which event starts (UTC milliseconds) are written.
   public init(diagnostics: Diagnostics, keeping keeps: @escaping @Sendable (Int64) -> Bool, progress: Progress? = nil,
-              blockBytes: Int? = nil, threads: Int = 2) {
+              blockBytes: Int? = nil, threads: Int? = nil) {
     self.diagnostics = diagnostics
     self.keeps = keeps
     self.progress = progress
     self.blockBytes = blockBytes.map { max(1, $0) }
-    self.threads = max(1, threads)
+    self.threads = threads.map { max(1, $0) }
   }
 }

@@ -16,7 +16,7 @@ extension BothCores {
   public func copy(_ reader: ActivityWatchReader, to sink: OutputSink, events: inout Int, bytesBefore: Int64) throws {
     let (diagnostics, keeps, progress, toolName) = (self.diagnostics, self.keeps, self.progress, self.diagnostics.toolName)
     var written = events
-    let ring = try BlockRing<ActivityWatchEventBlock>(threads: threads, blockBytes: blockBytes ?? BothCores.activityWatchBlockBytes, doing: "read ActivityWatch events on the second core", handler: {
+    let ring = try BlockRing<ActivityWatchEventBlock>(threads: threads ?? 2, blockBytes: blockBytes ?? BothCores.activityWatchBlockBytes, doing: "read ActivityWatch events on the second core", handler: {
       let handler = ActivityWatchBlockHandler(diagnostics: Diagnostics(toolName: toolName), keeps: keeps)
       return { handler.handle($0) }
     }, merge: { block in
