@@ -29,10 +29,11 @@ public final class CSVBlockRow: CSVFields {
   public private(set) var rawRecord = UnsafeRawBufferPointer(start: nil, count: 0)
   public internal(set) var fileName = ""
   private var base = UnsafeRawPointer(bitPattern: 1)!
-  /// Each field's offset from `base` and its length, in turn, as Ints.
+  /// Each field's offset from `base` (the record's first byte) and its length, in turn, as Ints.
   private var spans = UnsafeRawPointer(bitPattern: 8)!
 
-  /// Points this row at a record: its fields' offsets and lengths at `spans`, into `base`.
+  /// Points this row at a record: its fields' offsets and lengths at `spans`, from `base`,
+  /// the record's first byte.
   @inline(__always)
   func point(base: UnsafeRawPointer, spans: UnsafeRawPointer, fieldCount: Int, line: Int, raw: UnsafeRawBufferPointer) {
     self.base = base

@@ -16,14 +16,14 @@ public final class CSVReader {
   /// The text of quoted fields that held doubled quotes (the only fields not read where
   /// they lie in the input).
   private let fieldBytes = ByteBuffer(capacity: 1 << 12)
-  /// Each field of the record: where its text starts (an offset into the input's buffer,
-  /// or, below zero, the complement of an offset into `fieldBytes`) and its length. (Not
-  /// Arrays: each append checked the array was not shared, a tenth of the parse.)
-  private var fieldStarts = UnsafeMutablePointer<Int>.allocate(capacity: 32)
-  private var fieldLengths = UnsafeMutablePointer<Int>.allocate(capacity: 32)
+  /// Each field of the record, a pair of Ints: where its text starts (an offset from the
+  /// record's first byte, or, below zero, the complement of an offset into `fieldBytes`)
+  /// and its length. A block's rows hold the same pairs (`appendRecord`). (Not an Array:
+  /// each append checked the array was not shared, a tenth of the parse.)
+  private var fieldSpans = UnsafeMutablePointer<Int>.allocate(capacity: 64)
   private var fieldCapacity = 32
   public private(set) var fieldCount = 0
-  /// The input's buffer as it stood when the record was read.
+  /// The record's first byte in the input's buffer.
   private var recordBase = UnsafePointer<UInt8>(bitPattern: 1)!
   private var line = 1
   private var bomChecked = false
@@ -50,21 +50,16 @@ public final class CSVReader {
   }
 
   deinit {
-    fieldStarts.deallocate()
-    fieldLengths.deallocate()
+    fieldSpans.deallocate()
   }
 
   /// Doubles the room for fields (a record of more than 32, rare).
   private func growFields() {
     let capacity = fieldCapacity * 2
-    let starts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-    let lengths = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-    starts.moveInitialize(from: fieldStarts, count: fieldCapacity)
-    lengths.moveInitialize(from: fieldLengths, count: fieldCapacity)
-    fieldStarts.deallocate()
-    fieldLengths.deallocate()
-    fieldStarts = starts
-    fieldLengths = lengths
+    let spans = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
+    spans.moveInitialize(from: fieldSpans, count: 2 * fieldCapacity)
+    fieldSpans.deallocate()
+    fieldSpans = spans
     fieldCapacity = capacity
   }
 
@@ -73,9 +68,9 @@ public final class CSVReader {
 
   /// Field `index`'s bytes, unquoted; good until the next call.
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
-    let start = fieldStarts[index]
+    let start = fieldSpans[2 &* index]
     return UnsafeRawBufferPointer(start: start >= 0 ? recordBase + start : UnsafePointer(fieldBytes.base) + ~start,
-                                  count: fieldLengths[index])
+                                  count: fieldSpans[2 &* index &+ 1])
   }
 
   /// Field `index` as a String. `next()` has checked the record is UTF-8: a record that
@@ -87,34 +82,27 @@ public final class CSVReader {
   /// All fields of the current record as Strings.
   public var strings: [String] { (0..<fieldCount).map(string) }
 
-  /// Copies the current record's bytes to the end of `bytes` and its fields' offsets (into
-  /// `bytes`) and lengths, as pairs of Ints, to the end of `spans`, for another thread
-  /// (`CSVBlockRow`); says where the record's raw bytes went. Fields whose doubled quotes
-  /// were undone follow the record.
+  /// Copies the current record's bytes to the end of `bytes` and its fields' offsets (from
+  /// the record's first byte there) and lengths, as pairs of Ints, to the end of `spans`,
+  /// for another thread (`CSVBlockRow`); says where the record's raw bytes went. Fields
+  /// whose doubled quotes were undone follow the record; a record without one has its
+  /// pairs copied as they are.
   func appendRecord(to bytes: ByteBuffer, spans: ByteBuffer) -> (offset: Int, count: Int) {
     let offset = bytes.count
     bytes.append(rawRecord)
-    let rawStart = rawRecord.count == 0 ? 0 : UnsafeRawPointer(recordBase).distance(to: rawRecord.baseAddress!)
-    var copied = -1
     let count = fieldCount
-    let starts = fieldStarts, lengths = fieldLengths
-    let out = UnsafeMutableRawPointer(spans.reserve(16 * count))
-    for i in 0..<count {
-      let start = starts[i]
-      var at: Int
-      if start >= 0 {
-        at = offset + start - rawStart
-      } else {
-        if copied < 0 {
-          copied = bytes.count
-          bytes.append(fieldBytes.bytes)
-        }
-        at = copied + ~start
-      }
-      out.storeBytes(of: at, toByteOffset: 16 * i, as: Int.self)
-      out.storeBytes(of: lengths[i], toByteOffset: 16 * i + 8, as: Int.self)
+    if fieldBytes.count == 0 {
+      spans.append(UnsafeRawBufferPointer(start: fieldSpans, count: 16 &* count))
+      return (offset, rawRecord.count)
     }
-    spans.commit(16 * count)
+    bytes.append(fieldBytes.bytes)
+    let out = UnsafeMutableRawPointer(spans.reserve(16 &* count))
+    out.copyMemory(from: fieldSpans, byteCount: 16 &* count)
+    for i in 0..<count {
+      let start = fieldSpans[2 &* i]
+      if start < 0 { out.storeBytes(of: rawRecord.count &+ ~start, toByteOffset: 16 &* i, as: Int.self) }
+    }
+    spans.commit(16 &* count)
     return (offset, rawRecord.count)
   }
 
@@ -243,14 +231,15 @@ public final class CSVReader {
     var lineStart = recordStart
     // The fields found so far, in locals: stored through the reader's own properties, each
     // field made the compiler load them again (a tenth of the parse).
-    var starts = fieldStarts, lengths = fieldLengths, capacity = fieldCapacity, count = 0
+    var spans = fieldSpans, capacity = fieldCapacity, count = 0
+    /// `start`: an offset into the buffer, or the complement of one into `fieldBytes`.
     @inline(__always) func addField(start: Int, length: Int) {
       if count == capacity {
         growFields()
-        (starts, lengths, capacity) = (fieldStarts, fieldLengths, fieldCapacity)
+        (spans, capacity) = (fieldSpans, fieldCapacity)
       }
-      starts[count] = start
-      lengths[count] = length
+      spans[2 &* count] = start >= 0 ? start &- recordStart : start
+      spans[2 &* count &+ 1] = length
       count &+= 1
     }
 
@@ -347,7 +336,7 @@ public final class CSVReader {
     }
     fieldCount = count
     rawRecord = UnsafeRawBufferPointer(start: base + recordStart, count: i - recordStart)
-    recordBase = UnsafePointer(base)
+    recordBase = UnsafePointer(base + recordStart)
     recordLine = line
     line += lines + 1
     input.start = i

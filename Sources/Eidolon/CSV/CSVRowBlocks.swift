@@ -225,7 +225,7 @@ final class CSVRowBlock: HandedBlock {
     guard let entry = rows.last(where: { $0.reject < 0 }) else { return false }
     row.fileName = fileName
     let base = UnsafeRawPointer(input.base)
-    row.point(base: base, spans: UnsafeRawPointer(spans.base) + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line,
+    row.point(base: base + entry.rawOffset, spans: UnsafeRawPointer(spans.base) + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line,
               raw: UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount))
     return true
   }
@@ -265,7 +265,7 @@ final class CSVRowBlock: HandedBlock {
         try diagnostics.reject(rejects[entry.reject], raw: raw)
         continue
       }
-      row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+      row.point(base: base + entry.rawOffset, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
       output.removeAll()
       guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { continue }
       try sink.append(output.bytes)
@@ -304,7 +304,7 @@ private final class CSVRowBlockHandler {
           try diagnostics.reject(block.rejects[entry.reject], raw: raw)
           continue
         }
-        row.point(base: base, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+        row.point(base: base + entry.rawOffset, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
         let before = block.output.count, messagesBefore = block.messages.count
         switch try lines.appendLine(row, to: block.output) {
         case .line(let start):
