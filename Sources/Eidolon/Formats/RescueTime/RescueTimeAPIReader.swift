@@ -243,6 +243,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
     }
   }
 
+  /// (RescueTimeRowScanner.writeIDInput names them in this order too.)
   static let identityRoles: [RescueTimeColumns.Role] = [.person, .activity, .document, .category, .productivity, .efficiency]
 
   /// The id: the report, the Date as written, who, what, the productivity, and the
