@@ -115,4 +115,17 @@ import Testing
     }
     #expect(shortest > 5_000)
   }
+
+  /// An id's 32 hex digits, eight at a time, against Swift's own hex of each word.
+  @Test func idDigitsAreEachWordInLowerCaseHex() {
+    var random = SplitMix(state: 23)
+    var hashes: [(UInt64, UInt64)] = [(0, 0), (.max, .max), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), (0xA, 0x9F)]
+    for _ in 0..<2000 { hashes.append((random.next(), random.next() >> UInt64(random.below(64)))) }
+    for hash in hashes {
+      func hex(_ word: UInt64) -> String { String(repeating: "0", count: 16 - String(word, radix: 16).count) + String(word, radix: 16) }
+      var out = [UInt8](repeating: 0, count: 32)
+      out.withUnsafeMutableBytes { EventID.writeHex(hash, to: $0.baseAddress!) }
+      #expect(String(decoding: out, as: UTF8.self) == hex(hash.0) + hex(hash.1))
+    }
+  }
 }
