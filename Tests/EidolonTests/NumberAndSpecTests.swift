@@ -1,4 +1,5 @@
 @testable import Eidolon
+import Foundation
 import Testing
 
 /// The one path from input text to numbers, and the one check every event passes.
@@ -126,6 +127,37 @@ import Testing
       var out = [UInt8](repeating: 0, count: 32)
       out.withUnsafeMutableBytes { EventID.writeHex(hash, to: $0.baseAddress!) }
       #expect(String(decoding: out, as: UTF8.self) == hex(hash.0) + hex(hash.1))
+    }
+  }
+
+  /// A date and a time read a word at a time against the same read a digit at a time, on
+  /// texts that are nearly the usual layout (a digit or separator changed at any place).
+  @Test func usualDatesAndTimesReadAsTheDigitsSay() {
+    func expected(_ date: [UInt8], _ time: [UInt8]) -> LocalDateTime? {
+      func number(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        var value = 0
+        for i in range {
+          guard (0x30...0x39).contains(bytes[i]) else { return nil }
+          value = value * 10 + Int(bytes[i] - 0x30)
+        }
+        return value
+      }
+      guard date[4] == 0x2D, date[7] == 0x2D, time[2] == 0x3A, time[5] == 0x3A, let year = number(date, 0..<4),
+        let month = number(date, 5..<7), let day = number(date, 8..<10), let hour = number(time, 0..<2),
+        let minute = number(time, 3..<5), let second = number(time, 6..<8)
+      else { return nil }
+      return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+    var random = SplitMix(state: 41)
+    let odd: [UInt8] = [0x2F, 0x3A, 0x2D, 0x20, 0x00, 0xFF, 0x80, 0x39, 0x30, 0x41, 0x0A, 0x7F, 0xB0, 0xC9]
+    for round in 0..<20_000 {
+      var date = Array(String(format: "%04d-%02d-%02d", random.below(10_000), random.below(100), random.below(100)).utf8)
+      var time = Array(String(format: "%02d:%02d:%02d", random.below(100), random.below(100), random.below(100)).utf8)
+      if round % 2 == 1 {
+        if random.below(2) == 0 { date[random.below(10)] = odd[random.below(odd.count)] } else { time[random.below(8)] = odd[random.below(odd.count)] }
+      }
+      let got = date.withUnsafeBytes { d in time.withUnsafeBytes { t in LocalDateTime.usualDigits(date: d.baseAddress!, time: t.baseAddress!) } }
+      #expect(got == expected(date, time), "\(date) \(time)")
     }
   }
 }

@@ -60,6 +60,11 @@ public final class ZoneConverter {
   public func toUTCMillis(_ local: LocalDateTime) -> (millis: Int64, resolution: Resolution) {
     let wall = local.secondsAsIfUTC
     let subsecondMillis = Int64(local.nanosecond / 1_000_000)
+    // A day either side within the span the cache holds: one offset all through, so the
+    // time exists once (what the three lookups below would find, each from the cache).
+    if wall &- 86_400 >= cachedFrom && wall &+ 86_400 < cachedUntil {
+      return ((wall &- Int64(cachedOffset)) &* 1000 &+ subsecondMillis, .exact)
+    }
     // Offsets a day either side bracket any single transition near this time.
     let before = offset(atUTC: wall - 86_400)
     let after = offset(atUTC: wall + 86_400)

@@ -40,26 +40,19 @@ public enum ManicTimeDateTime {
   /// that is not valid, which `parse` then reads (it gives the same for these).
   static func usual(_ bytes: UnsafeRawBufferPointer) -> LocalDateTime? {
     let n = bytes.count
-    guard n >= 19, n != 20, n <= 29, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x20,
-      bytes[13] == 0x3A, bytes[16] == 0x3A, n == 19 || bytes[19] == 0x2E
+    guard n >= 19, n != 20, n <= 29, let p = bytes.baseAddress, bytes[10] == 0x54 || bytes[10] == 0x20, n == 19 || bytes[19] == 0x2E,
+      var local = LocalDateTime.usualDigits(date: p, time: p + 11)
     else { return nil }
-    // Every digit checked at once (one flag for all), each number read without a branch.
-    var notDigit = false
-    @inline(__always) func digit(_ i: Int) -> Int {
-      let d = bytes[i] &- 0x30
-      notDigit = notDigit || d > 9
-      return Int(d)
-    }
-    let year = digit(0) &* 1000 &+ digit(1) &* 100 &+ digit(2) &* 10 &+ digit(3)
-    let month = digit(5) &* 10 &+ digit(6), day = digit(8) &* 10 &+ digit(9)
-    let hour = digit(11) &* 10 &+ digit(12), minute = digit(14) &* 10 &+ digit(15), second = digit(17) &* 10 &+ digit(18)
-    var nanosecond = 0
     if n > 20 {
-      for i in 20..<n { nanosecond = nanosecond &* 10 &+ digit(i) }
-      for _ in (n - 20)..<9 { nanosecond *= 10 }
+      var nanosecond = 0
+      for i in 20..<n {
+        let d = bytes[i] &- 0x30
+        guard d <= 9 else { return nil }
+        nanosecond = nanosecond &* 10 &+ Int(d)
+      }
+      for _ in (n - 20)..<9 { nanosecond &*= 10 }
+      local.nanosecond = nanosecond
     }
-    guard !notDigit else { return nil }
-    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond)
     return local.isValid ? local : nil
   }
 

@@ -117,20 +117,8 @@ public final class TogglCSVReader: EventReader, EventViewReader, CSVRowBlockRead
   /// "YYYY-MM-DD" and "HH:MM:SS" exactly, digits where digits go, as a wall-clock time
   /// (not yet checked with `isValid`); nil for any other layout.
   static func usualLocalDateTime(_ d: UnsafeRawBufferPointer, _ t: UnsafeRawBufferPointer) -> LocalDateTime? {
-    guard d.count == 10, t.count == 8, d[4] == 0x2D, d[7] == 0x2D, t[2] == 0x3A, t[5] == 0x3A else { return nil }
-    @inline(__always) func number(_ bytes: UnsafeRawBufferPointer, _ from: Int, _ count: Int) -> Int? {
-      var value = 0
-      for i in from..<(from + count) {
-        let digit = bytes[i] &- 0x30
-        guard digit <= 9 else { return nil }
-        value = value * 10 + Int(digit)
-      }
-      return value
-    }
-    guard let year = number(d, 0, 4), let month = number(d, 5, 2), let day = number(d, 8, 2),
-      let hour = number(t, 0, 2), let minute = number(t, 3, 2), let second = number(t, 6, 2)
-    else { return nil }
-    return LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    guard d.count == 10, t.count == 8, let date = d.baseAddress, let time = t.baseAddress else { return nil }
+    return LocalDateTime.usualDigits(date: date, time: time)
   }
 
   static func localDateTime(_ date: String, _ time: String) -> LocalDateTime? {
