@@ -160,4 +160,14 @@ import Testing
       #expect(got == expected(date, time), "\(date) \(time)")
     }
   }
+
+  @Test func eightDigitsReadAsTheirNumber() {
+    var random = SplitMix(state: 43)
+    for round in 0..<20_000 {
+      var text = Array(String(format: "%08d", random.below(100_000_000)).utf8)
+      if round % 3 == 0 { text[random.below(8)] = [0x2F, 0x3A, 0x2E, 0x00, 0xB0, 0x41][random.below(6)] }
+      let word = text.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+      #expect(LocalDateTime.eightDigits(word) == Int(String(decoding: text, as: UTF8.self)), "\(text)")
+    }
+  }
 }

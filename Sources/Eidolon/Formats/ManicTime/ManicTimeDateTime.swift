@@ -43,7 +43,12 @@ public enum ManicTimeDateTime {
     guard n >= 19, n != 20, n <= 29, let p = bytes.baseAddress, bytes[10] == 0x54 || bytes[10] == 0x20, n == 19 || bytes[19] == 0x2E,
       var local = LocalDateTime.usualDigits(date: p, time: p + 11)
     else { return nil }
-    if n > 20 {
+    if n == 27 {
+      // mtc's seven digits of fraction, with the dot before them as a leading zero: eight
+      // digits read in a word.
+      guard let fraction = LocalDateTime.eightDigits((p + 19).loadUnaligned(as: UInt64.self) & ~0xFF | 0x30) else { return nil }
+      local.nanosecond = fraction &* 100
+    } else if n > 20 {
       var nanosecond = 0
       for i in 20..<n {
         let d = bytes[i] &- 0x30
