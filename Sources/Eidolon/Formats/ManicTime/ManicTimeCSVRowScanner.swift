@@ -21,11 +21,11 @@ final class ManicTimeCSVRowScanner {
   private let group: Int
   /// The other columns and their names as JSON strings with a colon: `"Name":`.
   private let extras: [(index: Int, key: [UInt8])]
-  private let streamName: [UInt8]
+  private let streamName = ByteBuffer(capacity: 64)  // (not an Array: appended per row)
   private let idInput = ByteBuffer(capacity: 512)
   /// The last offset written and its text.
   private var lastOffset: Int?
-  private var lastOffsetText: [UInt8] = []
+  private let lastOffsetText = ByteBuffer(capacity: 16)  // (not an Array: appended per row)
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
@@ -54,7 +54,7 @@ final class ManicTimeCSVRowScanner {
       out.append(UInt8(ascii: ":"))
       return (index, out.array)
     }
-    streamName = Array(timeline.schemaName.utf8)
+    streamName.append(timeline.schemaName)
   }
 
   /// Writes the canonical line of the row `csv` holds, its dates read in `order`; false
@@ -107,7 +107,7 @@ final class ManicTimeCSVRowScanner {
     line.appendJSONSeconds(millis: end - start)
     line.append(literal: ",\"stream\":\"")
     streamRange = line.count..<(line.count + streamName.count)
-    line.append(streamName)  // a schema name: nothing to escape
+    line.append(streamName.bytes)  // a schema name: nothing to escape
     line.append(UInt8(ascii: "\""))
     let app = timeline == .applications ? groupText : nil
     texts[Event.OptionalString.app] = app
@@ -145,7 +145,7 @@ final class ManicTimeCSVRowScanner {
 
     // The id: stream, name, start, end, group (ManicTimeMapping.id).
     idInput.removeAll()
-    idInput.append(streamName)
+    idInput.append(streamName.bytes)
     idInput.append(0x1F)
     idInput.append(name)
     idInput.append(0x1F)
@@ -239,8 +239,9 @@ final class ManicTimeCSVRowScanner {
   private func appendOffset(_ seconds: Int) {
     if seconds != lastOffset {
       lastOffset = seconds
-      lastOffsetText = Array(Timestamp.formatOffset(seconds).utf8)
+      lastOffsetText.removeAll()
+      lastOffsetText.append(Timestamp.formatOffset(seconds))
     }
-    line.append(lastOffsetText)
+    line.append(lastOffsetText.bytes)
   }
 }

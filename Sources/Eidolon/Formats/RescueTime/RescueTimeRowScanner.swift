@@ -36,10 +36,12 @@ final class RescueTimeRowScanner {
   private var lastStart: Int64?
   private let lastStartText = ByteBuffer(capacity: 32)
   /// The report's name (the id's first part).
-  private let reportName: [UInt8]
+  /// (This and the offset's text kept in ByteBuffers, not Arrays: an Array appended per row
+  /// cost 2% of rt-read.)
+  private let reportName = ByteBuffer(capacity: 64)
   /// The last offset written and its text.
   private var lastOffset: String?
-  private var lastOffsetText: [UInt8] = []
+  private let lastOffsetText = ByteBuffer(capacity: 64)
 
   /// What a view of the last row points at: the text fields (the cells, where the CSV
   /// reader or the JSON tokenizer keeps them until the next row) and where the line holds
@@ -67,7 +69,7 @@ final class RescueTimeRowScanner {
     self.buckets = buckets
     roleColumns = .allocate(capacity: RescueTimeColumns.Role.allCases.count)
     for role in RescueTimeColumns.Role.allCases { roleColumns[role.rawValue] = columns.index[role] ?? -1 }
-    reportName = Array(columns.report.rawValue.utf8)
+    reportName.append(columns.report.rawValue)
     otherKeys = names.map { name in
       let out = ByteBuffer()
       out.appendJSONString(name)
@@ -110,7 +112,8 @@ final class RescueTimeRowScanner {
     duration = seconds
 
     let person = cell(.person), activity = cell(.activity), category = cell(.category)
-    var document = cell(.document)
+    let documentCell = cell(.document)
+    var document = documentCell
     if let text = document, text.sameBytes(as: RescueTimeRowScanner.noDetails) { document = nil }
     let url = activity.flatMap { WebDomain.looksLikeDomain(bytes: $0) ? $0 : nil }
 
@@ -174,7 +177,7 @@ final class RescueTimeRowScanner {
     attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
     line.append(UInt8(ascii: "}"))
 
-    let hash = writeIDInput(date: date, cell: cell)
+    let hash = writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(line.base + hexOffset))
     return true
   }
@@ -266,25 +269,27 @@ final class RescueTimeRowScanner {
     return attrsHeadBytes.bytes
   }
 
-  /// The id's input as `RescueTimeAPIReader.id(_:columns:date:row:)` joins it, and its hash.
-  /// (Inlined, the cells in `identityRoles`' order by name: a closure called per role
-  /// through the static array cost a third of this.)
-  @inline(__always)
-  private func writeIDInput(date: UnsafeRawBufferPointer, cell: (RescueTimeColumns.Role) -> UnsafeRawBufferPointer?) -> (UInt64, UInt64) {
+  /// The id's input as `RescueTimeAPIReader.id(_:columns:date:row:)` joins it, and its hash:
+  /// the cells are those of `identityRoles`, in its order. (Given the cells, not a way to
+  /// find them: a closure called per role through the static array cost a third of this,
+  /// and kept the scan's own cell lookups from being inlined.)
+  private func writeIDInput(date: UnsafeRawBufferPointer, _ person: UnsafeRawBufferPointer?, _ activity: UnsafeRawBufferPointer?,
+                            _ document: UnsafeRawBufferPointer?, _ category: UnsafeRawBufferPointer?,
+                            _ productivity: UnsafeRawBufferPointer?, _ efficiency: UnsafeRawBufferPointer?) -> (UInt64, UInt64) {
     idInput.removeAll()
-    idInput.append(reportName)
+    idInput.append(reportName.bytes)
     idInput.append(0x1F)
     idInput.append(date)
-    @inline(__always) func part(_ role: RescueTimeColumns.Role) {
+    @inline(__always) func part(_ cell: UnsafeRawBufferPointer?) {
       idInput.append(0x1F)
-      if let text = cell(role) { idInput.append(text) }
+      if let cell { idInput.append(cell) }
     }
-    part(.person)
-    part(.activity)
-    part(.document)
-    part(.category)
-    part(.productivity)
-    part(.efficiency)
+    part(person)
+    part(activity)
+    part(document)
+    part(category)
+    part(productivity)
+    part(efficiency)
     return buckets.repeats.mark(idInput, bucket: date)
   }
 
@@ -301,9 +306,10 @@ final class RescueTimeRowScanner {
   private func appendOffset(_ offset: String) {
     if offset != lastOffset {
       lastOffset = offset
-      lastOffsetText = Array(offset.utf8)
+      lastOffsetText.removeAll()
+      lastOffsetText.append(offset)
     }
-    line.append(lastOffsetText)
+    line.append(lastOffsetText.bytes)
   }
 }
 

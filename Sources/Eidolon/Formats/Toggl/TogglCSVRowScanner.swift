@@ -25,7 +25,7 @@ final class TogglCSVRowScanner {
   private let amountCurrency: [UInt8]?
   /// The last offset written and its text.
   private var lastOffset: Int?
-  private var lastOffsetText: [UInt8] = []
+  private let lastOffsetText = ByteBuffer(capacity: 16)  // (not an Array: appended per row)
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
@@ -308,8 +308,9 @@ final class TogglCSVRowScanner {
   private func appendOffset(_ seconds: Int) {
     if seconds != lastOffset {
       lastOffset = seconds
-      lastOffsetText = Array(Timestamp.formatOffset(seconds).utf8)
+      lastOffsetText.removeAll()
+      lastOffsetText.append(Timestamp.formatOffset(seconds))
     }
-    line.append(lastOffsetText)
+    line.append(lastOffsetText.bytes)
   }
 }
