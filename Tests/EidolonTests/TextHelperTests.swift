@@ -27,4 +27,40 @@ import Testing
     #expect(check([0x61, 0x80, 0x62]) == nil)        // a stray continuation byte
     #expect(check([0xF4, 0x90, 0x80, 0x80]) == nil)  // past U+10FFFF
   }
+
+  /// Four bytes at a time against Swift's own validation, on bytes near every edge of the
+  /// rules (each lead byte, continuation bytes at their limits, cut at every length).
+  @Test func utf8IsCheckedAsSwiftChecksIt() {
+    var random = SplitMix(state: 29)
+    let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+                                0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+    let characters = ["é", "日", "😀", "\u{10FFFF}", "\u{FFFF}", "\u{800}", "\u{80}", "\u{D7FF}", "\u{E000}", "\u{10000}"].map { Array($0.utf8) }
+    for _ in 0..<30_000 {
+      var bytes: [UInt8] = []
+      for _ in 0..<random.below(14) {
+        switch random.below(3) {
+        case 0: bytes.append(0x61)
+        case 1: bytes += characters[random.below(characters.count)]
+        default: bytes.append(interesting[random.below(interesting.count)])
+        }
+      }
+      let got = bytes.withUnsafeBytes { UTF8Check.isValid($0) }
+      #expect(got == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+    }
+    // Every lead byte with second, third and fourth bytes at the edges of their ranges,
+    // followed by more text (so the four-byte way reads them) and not.
+    let edges: [UInt8] = [0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
+    for lead in UInt8(0x80)...0xFF {
+      for second in edges {
+        for third in [UInt8(0x80), 0xBF, 0x7F, 0xC0] {
+          for fourth in [UInt8(0x80), 0xBF, 0x41, 0xC0] {
+            for bytes in [[lead, second, third, fourth, 0x61, 0x61], [0x61, lead, second, third, fourth], [lead, second, third]] {
+              let got = bytes.withUnsafeBytes { UTF8Check.isValid($0) }
+              #expect(got == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+            }
+          }
+        }
+      }
+    }
+  }
 }
