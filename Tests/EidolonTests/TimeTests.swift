@@ -77,13 +77,19 @@ private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
   }
 
   @Test func civilDaysRoundTripOverCenturies() {
-    var days: Int64 = CivilTime.daysFromCivil(year: 1600, month: 1, day: 1)
-    let end = CivilTime.daysFromCivil(year: 2500, month: 1, day: 1)
+    // Years 1-9999 go the unsigned way, the others the signed one.
+    var days: Int64 = CivilTime.daysFromCivil(year: -800, month: 1, day: 1)
+    let end = CivilTime.daysFromCivil(year: 10_400, month: 1, day: 1)
     while days < end {
       let (y, m, d) = CivilTime.civilFromDays(days)
       #expect(CivilTime.daysFromCivil(year: y, month: m, day: d) == days)
-      days += 37
+      days += days > -719_600 && days < -718_800 || days > 2_932_500 && days < 2_933_300 ? 1 : 37
     }
+    #expect(CivilTime.daysFromCivil(year: 1, month: 1, day: 1) == -719_162)
+    #expect(CivilTime.daysFromCivil(year: 1970, month: 1, day: 1) == 0)
+    #expect(CivilTime.daysFromCivil(year: 9999, month: 12, day: 31) == 2_932_896)
+    // Days past a month's end count on, as the formula always did.
+    #expect(CivilTime.daysFromCivil(year: 2024, month: 2, day: 30) == CivilTime.daysFromCivil(year: 2024, month: 3, day: 1))
     #expect(CivilTime.weekday(days: CivilTime.daysFromCivil(year: 2024, month: 3, day: 4)) == 0)  // a Monday
   }
 
