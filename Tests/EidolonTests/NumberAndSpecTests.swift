@@ -170,4 +170,33 @@ import Testing
       #expect(LocalDateTime.eightDigits(word) == Int(String(decoding: text, as: UTF8.self)), "\(text)")
     }
   }
+
+  /// The literal bounds `Timestamp.appendCanonical` clamps to are the worked-out ones.
+  @Test func canonicalTimesClampToTheSpecsBounds() {
+    #expect(Timestamp.firstMillis == Timestamp.minMillis)
+    #expect(Timestamp.lastMillis == Timestamp.maxMillis)
+  }
+
+  /// Days to dates, the unsigned way of years 1-9999, against the signed formula written
+  /// out here (Howard Hinnant's civil_from_days), at every day of the edge years and
+  /// random days between.
+  @Test func civilDatesAgreeWithTheSignedFormula() {
+    func expected(_ days: Int64) -> (Int, Int, Int) {
+      let z = days + 719_468
+      let era = (z >= 0 ? z : z - 146_096) / 146_097
+      let dayOfEra = z - era * 146_097
+      let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+      let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+      let mp = (5 * dayOfYear + 2) / 153
+      let month = mp < 10 ? mp + 3 : mp - 9
+      return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(dayOfYear - (153 * mp + 2) / 5 + 1))
+    }
+    var days: [Int64] = Array(-720_000 ... -718_000) + Array(2_932_000 ... 2_934_000) + Array(-400 ... 400)
+    var random = SplitMix(state: 47)
+    for _ in 0..<20_000 { days.append(Int64(random.below(3_652_059)) - 719_162) }
+    for day in days {
+      let got = CivilTime.civilFromDays(day)
+      #expect(got == expected(day), "\(day)")
+    }
+  }
 }

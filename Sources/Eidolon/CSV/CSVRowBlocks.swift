@@ -66,8 +66,8 @@ extension BothCores {
   /// Threads making lines: three, beside the reading thread, on two cores. A thread holds
   /// one block at a time, so with two the reading thread, sharing a core, often waited for
   /// the one whose turn it was while the other sat idle; a third lets the scheduler keep
-  /// both cores busy (toggl-read and rt-read 10% less wall time at 100 MB, mt-read 0-5%;
-  /// bench/README.md, "Three threads for a CSV's rows").
+  /// both cores busy (toggl-read and rt-read 10% less wall time at 100 MB, mt-read 5%;
+  /// bench/README.md, "The CSV readers: a third thread, and fewer instructions a row").
   public static let csvThreads = 3
 
   /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds

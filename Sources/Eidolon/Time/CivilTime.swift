@@ -8,7 +8,7 @@ public enum CivilTime {
   public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
     if year >= 1 && year <= 9999 && month >= 1 && month <= 12 {
       // Every date a reader makes: nothing negative, so unsigned arithmetic, whose
-      // divisions by constants are a multiply and a shift (half the instructions).
+      // divisions by constants are a multiply and a shift.
       let y = UInt32(truncatingIfNeeded: month <= 2 ? year &- 1 : year)
       let era = y / 400
       let yearOfEra = y &- era &* 400
@@ -29,6 +29,20 @@ public enum CivilTime {
   /// The calendar date of a day count since 1970-01-01.
   @inline(__always)
   public static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+    if days >= -719_162 && days <= 2_932_896 {
+      // Years 1-9999 (every instant a reader takes): the same in unsigned arithmetic,
+      // whose divisions by constants are a multiply and a shift.
+      let z = UInt32(truncatingIfNeeded: days &+ 719_468)
+      let era = z / 146_097
+      let dayOfEra = z &- era &* 146_097
+      let yearOfEra = (dayOfEra &- dayOfEra / 1460 &+ dayOfEra / 36524 &- dayOfEra / 146_096) / 365
+      let dayOfYear = dayOfEra &- (365 &* yearOfEra &+ yearOfEra / 4 &- yearOfEra / 100)
+      let mp = (5 &* dayOfYear &+ 2) / 153
+      let day = dayOfYear &- (153 &* mp &+ 2) / 5 &+ 1
+      let month = mp < 10 ? mp &+ 3 : mp &- 9
+      let year = yearOfEra &+ era &* 400 &+ (month <= 2 ? 1 : 0)
+      return (Int(year), Int(month), Int(day))
+    }
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let dayOfEra = z - era * 146_097

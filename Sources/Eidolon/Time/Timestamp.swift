@@ -133,21 +133,12 @@ public enum Timestamp {
     // Readers refuse instants outside the years 0001-9999; clamping keeps a stray one
     // from printing a wrong four-digit year. From there on every value is small and not
     // negative: unsigned arithmetic, whose divisions by constants are a multiply and a
-    // shift, and two digits at a time (335 instructions a call before, a tenth of
-    // mt-read's CSV; bench/README.md).
+    // shift, and two digits at a time (335 instructions a call before, 5% of mt-read's
+    // CSV; bench/README.md).
     let sinceYear1 = UInt64(truncatingIfNeeded: min(max(millis, firstMillis), lastMillis) &- firstMillis)
     let inDay = UInt32(truncatingIfNeeded: sinceYear1 % 86_400_000)
-    // Howard Hinnant's civil_from_days (as CivilTime.civilFromDays) on days since
-    // 0000-03-01: 306 more than days since 0001-01-01.
-    let z = UInt32(truncatingIfNeeded: sinceYear1 / 86_400_000) &+ 306
-    let era = z / 146_097
-    let dayOfEra = z &- era &* 146_097
-    let yearOfEra = (dayOfEra &- dayOfEra / 1460 &+ dayOfEra / 36524 &- dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra &- (365 &* yearOfEra &+ yearOfEra / 4 &- yearOfEra / 100)
-    let mp = (5 &* dayOfYear &+ 2) / 153
-    let day = dayOfYear &- (153 &* mp &+ 2) / 5 &+ 1
-    let month = mp < 10 ? mp &+ 3 : mp &- 9
-    let year = yearOfEra &+ era &* 400 &+ (month <= 2 ? 1 : 0)
+    let (y, m, d) = CivilTime.civilFromDays(Int64(truncatingIfNeeded: sinceYear1 / 86_400_000) &- 719_162)
+    let year = UInt32(truncatingIfNeeded: y), month = UInt32(truncatingIfNeeded: m), day = UInt32(truncatingIfNeeded: d)
     // Written straight into the buffer: this runs once for every event written.
     let p = UnsafeMutableRawPointer(out.reserve(24))
     let pairs = ByteBuffer.digitPairs
@@ -177,7 +168,8 @@ public enum Timestamp {
   }
 
   /// `minMillis` and `maxMillis` as literals, for `appendCanonical`: a `static let` worked
-  /// out at run time is checked for its first use on every read (a test compares them).
+  /// out at run time is checked for its first use on every read (NumberAndSpecTests
+  /// compares them).
   static let firstMillis: Int64 = -62_135_596_800_000
   static let lastMillis: Int64 = 253_402_300_799_999
 

@@ -29,7 +29,9 @@ final class ManicTimeCSVRowScanner {
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
-  private var texts = [UnsafeRawBufferPointer?](repeating: nil, count: Event.optionalStringNames.count)
+  /// (Plain properties, not an array, as in the other row scanners: a row written into a
+  /// block needs none of them.)
+  private var app: UnsafeRawBufferPointer?, title: UnsafeRawBufferPointer?, url: UnsafeRawBufferPointer?
   private var kindRange = 0..<0, streamRange = 0..<0, startRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
 
   /// nil when the timeline or the header rule the scanner out: only Applications and
@@ -110,9 +112,7 @@ final class ManicTimeCSVRowScanner {
     line.append(streamName.bytes)  // a schema name: nothing to escape
     line.append(UInt8(ascii: "\""))
     let app = timeline == .applications ? groupText : nil
-    texts[Event.OptionalString.app] = app
-    texts[Event.OptionalString.title] = title
-    texts[Event.OptionalString.url] = url
+    (self.app, self.title, self.url) = (app, title, url)
     line.appendJSONMember(",\"app\":", app)
     line.appendJSONMember(",\"title\":", title)
     line.appendJSONMember(",\"url\":", url)
@@ -171,7 +171,9 @@ final class ManicTimeCSVRowScanner {
     view.startText = range(startRange)
     view.duration = duration
     view.strings[Event.OptionalString.stream] = range(streamRange)
-    for index in texts.indices { if let text = texts[index] { view.strings[index] = text } }
+    if let app { view.strings[Event.OptionalString.app] = app }
+    if let title { view.strings[Event.OptionalString.title] = title }
+    if let url { view.strings[Event.OptionalString.url] = url }
     view.offset = range(offsetRange)
     view.attrsJSON = range(attrsRange)
   }
