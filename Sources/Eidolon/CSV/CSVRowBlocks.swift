@@ -52,8 +52,8 @@ extension CSVRowLines {
 }
 
 /// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
-/// reader, the cheap part) and copies each, bytes and field ranges, into a block; three
-/// threads turn a block each into canonical lines (the row scanner, or the general way
+/// reader, the cheap part) and copies each, bytes and field ranges, into a block; two
+/// threads (`csvThreads`) turn the blocks into canonical lines (the row scanner, or the general way
 /// for any other row); each block is merged back in input order, its messages replayed
 /// and its lines written. A record the CSV reader rejects goes into the block as a
 /// reject in its place. So the output, the messages and the counts are the reader's on
@@ -63,12 +63,13 @@ extension BothCores {
   /// 2.5 to 5.4 times its bytes; 128 KiB was as fast as 256 KiB, with 41 MB at peak for
   /// rt-read against 48).
   public static let csvBlockBytes = 128 << 10
-  /// Threads making lines: three, beside the reading thread, on two cores. A thread holds
-  /// one block at a time, so with two the reading thread, sharing a core, often waited for
-  /// the one whose turn it was while the other sat idle; a third lets the scheduler keep
-  /// both cores busy (toggl-read and rt-read 10% less wall time at 100 MB, mt-read 5%;
-  /// bench/README.md, "The CSV readers: a third thread, and fewer instructions a row").
-  public static let csvThreads = 3
+  /// Threads making lines: two, beside the reading thread, on two cores, their priority
+  /// below it (`BlockRing.helperNiceness`). Three at the reading thread's priority kept the
+  /// cores busier than two, but left it half a core: two below it were 12-15% faster
+  /// (bench/README.md, "Blocks taken by whichever thread is free"). Twice as many blocks
+  /// may be out before the reading thread waits for the oldest (a block is about 1 MB with
+  /// its lines; toggl-read took 7% less wall time than with as many as the threads).
+  public static let csvThreads = 2
 
   /// Every event of `reader` that `keeps` takes, as a canonical line into `sink`; adds
   /// them to `events`. `bytesBefore` is what earlier inputs read, for the progress line.
@@ -97,7 +98,8 @@ extension BothCores {
     let ownLines = reader.makeRowLines(diagnostics: diagnostics)
     let ownRow = CSVBlockRow()
     let ownOutput = ByteBuffer(capacity: 4096)
-    let ring = try BlockRing<CSVRowBlock>(threads: threads ?? BothCores.csvThreads, blockBytes: blockBytes ?? BothCores.csvBlockBytes, doing: "read CSV rows on the second core", handler: {
+    let ring = try BlockRing<CSVRowBlock>(threads: threads ?? BothCores.csvThreads, blockBytes: blockBytes ?? BothCores.csvBlockBytes,
+                                          inFlight: 2 * (threads ?? BothCores.csvThreads), doing: "read CSV rows on the second core", handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
       let handler = CSVRowBlockHandler(lines: reader.makeRowLines(diagnostics: threadDiagnostics), diagnostics: threadDiagnostics,
                                        keeps: keeps)

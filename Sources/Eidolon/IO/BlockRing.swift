@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A piece of one input handed to a thread and merged back in input order (`BlockRing`);
 /// subclasses say what the piece holds and what handling it found.
 class HandedBlock {
@@ -14,8 +18,8 @@ class HandedBlock {
   /// Set once handled, until merged.
   var isHandled = false
 
-  /// False for a block with nothing to handle (the empty ones `mergeOutstanding` hands
-  /// out); a subclass whose work is not in `input` says so itself.
+  /// False for a block with nothing to handle (`BlockRing.handOff` takes it back unmerged);
+  /// a subclass whose work is not in `input` says so itself.
   var holdsWork: Bool { input.count > 0 }
 
   required init() {}
@@ -31,37 +35,94 @@ class HandedBlock {
 }
 
 /// Two cores for one input, the same for each tool that uses them: the caller's thread
-/// fills blocks and hands them by turns to `threads` threads, each with a handler of its
-/// own; each block comes back to the caller's thread and is merged in input order. A
-/// stop keeps its place: a block whose merge throws ends the run, nothing after it is
-/// merged. Memory: `threads` + 3 blocks.
+/// fills blocks and queues them for `threads` threads, each with a handler of its own;
+/// whichever thread is free takes the next block queued, and each block comes back to the
+/// caller's thread and is merged in input order, as soon as it and every block before it
+/// are handled. The caller waits only when more than `inFlight` blocks are out, which may
+/// be more than the threads (handed by turns, a thread held one block at a time; the CSV
+/// readers' four blocks out for two threads took 7% less wall time than two; bench/README.md,
+/// "Blocks taken by whichever thread is free"). A stop keeps its place: a block whose
+/// merge throws ends the run, nothing after it is merged.
+/// Memory: `inFlight` + 2 blocks (the one being filled, and one handed while the caller
+/// waits for the oldest); with `inFlight` as many as the threads, what handing by turns held.
 final class BlockRing<Block: HandedBlock> {
+  /// What the caller's thread and the threads share; the threads hold this, never the ring.
+  private final class Queue {
+    let monitor = ThreadMonitor()
+    /// Guarded by `monitor`: blocks handed and not yet taken, oldest first; a stop request.
+    var waiting: [Block] = []
+    var stopping = false
+
+    /// A thread: handles the oldest block waiting, over and over, until asked to stop.
+    func run(_ handle: (Block) -> Void) {
+      ThreadMonitor.yieldToOwnProcess(by: BlockRing.helperNiceness)
+      monitor.lock()
+      while true {
+        while waiting.isEmpty && !stopping { monitor.wait() }
+        if stopping { break }
+        let block = waiting.removeFirst()
+        monitor.unlock()
+        handle(block)
+        monitor.lock()
+        block.isHandled = true
+        monitor.broadcast()
+      }
+      monitor.unlock()
+    }
+  }
+
+  /// How much lower the threads' priority is than the caller's (nice levels): the caller
+  /// fills the blocks they all wait for. At the same priority the scheduler gave each of
+  /// four threads half a core, the caller fell behind, and its threads sat idle for 15-20%
+  /// of two cores; below it, they take what the caller leaves (toggl-read, rt-read and
+  /// mt-read 12-15% less wall time; bench/README.md, "Blocks taken by whichever thread is
+  /// free"). Another program's threads at the caller's priority get more of the cores
+  /// than these too.
+  static var helperNiceness: Int32 { 6 }
+
   let blockBytes: Int
-  /// Handlers, handed blocks in turn: the next one holds the oldest block out.
-  private let threads: [HandOffThread<Block>]
+  /// The most blocks handed and not yet merged before `handOff` waits for the oldest.
+  let inFlight: Int
+  private let queue = Queue()
+  private var threads: [pthread_t] = []
   private let merge: (Block) throws -> Void
-  private var next = 0
+  /// Blocks handed and not yet merged, in input order (the caller's thread's alone).
+  private var out: [Block] = []
   private var free: [Block] = []
   /// Set when a merge threw: nothing after it is merged.
   private(set) var stopped = false
 
   /// `handler` makes each thread's handler of blocks; `merge` takes each handled block
-  /// on the caller's thread, in input order.
-  init(threads: Int, blockBytes: Int, doing: String, handler: () -> (Block) -> Void, merge: @escaping (Block) throws -> Void) throws {
+  /// on the caller's thread, in input order. `inFlight`: as many as the threads unless given.
+  init(threads: Int, blockBytes: Int, inFlight: Int? = nil, doing: String, handler: () -> (Block) -> Void,
+       merge: @escaping (Block) throws -> Void) throws {
+    let count = max(1, threads)
     self.blockBytes = max(1, blockBytes)
+    self.inFlight = max(count, inFlight ?? count)
     self.merge = merge
-    self.threads = try (0..<max(1, threads)).map { _ in
+    for _ in 0..<count {
       let handle = handler()
-      return try HandOffThread(spare: Block(), doing: doing) { block in
-        guard block.holdsWork else { return }
-        handle(block)
-        block.isHandled = true
+      let queue = self.queue
+      do {
+        self.threads.append(try ThreadMonitor.startThread(doing: doing) { queue.run(handle) })
+      } catch {
+        stopThreads()
+        throw error
       }
     }
   }
 
-  deinit {
-    for thread in threads { thread.stop() }
+  deinit { stopThreads() }
+
+  /// Ends the threads once each is done with its block; blocks still waiting are dropped.
+  private func stopThreads() {
+    queue.monitor.lock()
+    queue.stopping = true
+    queue.waiting.removeAll()
+    queue.monitor.broadcast()
+    queue.monitor.unlock()
+    for thread in threads { pthread_join(thread, nil) }
+    threads.removeAll()
   }
 
   /// An empty block to fill.
@@ -73,30 +134,42 @@ final class BlockRing<Block: HandedBlock> {
     free.append(block)
   }
 
-  /// Gives the next thread `block` once it is done with its last one, which comes back
-  /// (the oldest block out) and is merged.
+  /// Queues `block` for the next free thread, then merges the blocks handled by now, in
+  /// order, waiting for the oldest only while more than `inFlight` are out.
   func handOff(_ block: Block) throws {
-    var other = block
-    try threads[next].hand { swap(&other, &$0) }
-    next = (next + 1) % threads.count
-    try mergeReturned(other)
+    guard !stopped && block.holdsWork else { return giveBack(block) }
+    queue.monitor.lock()
+    queue.waiting.append(block)
+    queue.monitor.broadcast()
+    queue.monitor.unlock()
+    out.append(block)
+    try mergeHandled(leavingOut: inFlight)
   }
 
   /// Merges every block handed out, in order (the ring may be used again after).
   func mergeOutstanding() throws {
-    guard !stopped else { return }
-    for _ in threads { try handOff(emptyBlock()) }
-    for thread in threads { try thread.drain() }
+    try mergeHandled(leavingOut: 0)
   }
 
-  private func mergeReturned(_ block: Block) throws {
-    defer { giveBack(block) }
-    guard block.isHandled else { return }
-    do {
-      try merge(block)
-    } catch {
-      stopped = true
-      throw error
+  /// Merges the oldest blocks out while they are handled, and waits for them while more
+  /// than `most` are out.
+  private func mergeHandled(leavingOut most: Int) throws {
+    while !stopped, let oldest = out.first {
+      queue.monitor.lock()
+      if out.count > most {
+        while !oldest.isHandled { queue.monitor.wait() }
+      }
+      let handled = oldest.isHandled
+      queue.monitor.unlock()
+      guard handled else { return }
+      out.removeFirst()
+      defer { giveBack(oldest) }
+      do {
+        try merge(oldest)
+      } catch {
+        stopped = true
+        throw error
+      }
     }
   }
 }

@@ -28,8 +28,8 @@ class LineBlock: HandedBlock {
 
 /// NDJSON on both cores, the same for each tool that uses it: the caller's thread cuts
 /// its inputs into blocks of whole lines (through the input's own ByteReader, so the
-/// line limit, line numbers and offsets are those one reader gives) and hands them by
-/// turns to `threads` threads, each with a handler of its own; each block comes back to
+/// line limit, line numbers and offsets are those one reader gives) and queues them for
+/// `threads` threads (`BlockRing`), each with a handler of its own; each block comes back to
 /// the caller's thread and is merged in input order. A stop keeps its place: a block
 /// whose merge throws ends the run, nothing after it is merged; an input that fails
 /// (a line over the limit, a file that cannot be opened) has the blocks before it merged

@@ -26,6 +26,19 @@ final class ThreadMonitor {
   func wait() { pthread_cond_wait(changed, mutex) }
   func broadcast() { pthread_cond_broadcast(changed) }
 
+  /// Lowers the calling thread's priority by `levels` nice levels (to 19 at most): a thread
+  /// that helps another of its process, which should have a core whenever it can use one.
+  /// (Linux: `setpriority` of process 0 changes the calling thread alone.) Best effort: a
+  /// priority that cannot change is left as it is.
+  static func yieldToOwnProcess(by levels: Int32) {
+    #if os(Linux)
+    errno = 0
+    let now = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    guard errno == 0 else { return }
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, min(19, now + levels))
+    #endif
+  }
+
   /// Starts `body` on a thread of its own, which the caller joins. `doing` says what the
   /// thread is for in the error when it cannot start. `body` should hold only what the
   /// thread shares, never its owner (whose last release on the thread would join itself).
