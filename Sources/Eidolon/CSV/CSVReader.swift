@@ -200,6 +200,14 @@ public final class CSVReader {
       return (y &- ones) & ~y & high
     }
     var j = from
+    let delimiters = SIMD16<UInt8>(repeating: delimiter), lfs = SIMD16<UInt8>(repeating: 0x0A), crs = SIMD16<UInt8>(repeating: 0x0D)
+    while end - j >= 16 {
+      let chunk = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self)
+      let found = unsafeBitCast((chunk .== delimiters) .| (chunk .== lfs) .| (chunk .== crs), to: SIMD2<UInt64>.self)
+      if found[0] != 0 { return j + found[0].trailingZeroBitCount / 8 }
+      if found[1] != 0 { return j + 8 + found[1].trailingZeroBitCount / 8 }
+      j += 16
+    }
     while end - j >= 8 {
       let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
       let flags = matches(word, delimiter) | matches(word, 0x0A) | matches(word, 0x0D)
