@@ -167,6 +167,25 @@ import Glibc
       #expect(String(decoding: b.bytes, as: UTF8.self) == String(value), "\(value)")
     }
   }
+
+  /// Appends of every length from 0 to 70 (the in-place copies up to 32 bytes and memcpy
+  /// past them), from any offset of the source, after any count already there, with the
+  /// buffer growing on the way: the bytes as they were, nothing around them touched.
+  @Test func appendedBytesAreTheBytesWhateverTheirLength() {
+    var random = SplitMix(state: 23)
+    let source = (0..<200).map { _ in UInt8(random.below(256)) }
+    for length in 0...70 {
+      for round in 0..<12 {
+        let b = ByteBuffer(capacity: 1 + random.below(40))
+        let before = (0..<random.below(50)).map { _ in UInt8(random.below(256)) }
+        b.append(before)
+        let from = random.below(200 - length + 1)
+        source.withUnsafeBytes { b.append(UnsafeRawBufferPointer(rebasing: $0[from..<(from + length)])) }
+        b.append(0xA5)
+        #expect(b.array == before + source[from..<(from + length)] + [0xA5], "\(length) bytes, round \(round)")
+      }
+    }
+  }
 }
 
 /// A source that hands out `bytes` and then fails (a truncated .gz, a disk error).

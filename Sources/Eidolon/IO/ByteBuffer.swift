@@ -74,13 +74,23 @@ public final class ByteBuffer {
     guard let source = bytes.baseAddress, bytes.count > 0 else { return }
     let n = bytes.count
     let at = UnsafeMutableRawPointer(reserve(n))
-    if n <= 16 {
-      // Most appends are a few bytes; a word or two copied in place beats calling memcpy.
-      if n >= 8 {
+    if n <= 32 {
+      // Most appends are a few bytes; copied in place (two overlapping loads and stores of
+      // the widest size that fits, or four, two and one bytes) beats calling memcpy.
+      if n >= 16 {
+        at.storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        (at + n - 16).storeBytes(of: (source + n - 16).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+      } else if n >= 8 {
         at.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
         (at + n - 8).storeBytes(of: (source + n - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+      } else if n >= 4 {
+        at.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        (at + n - 4).storeBytes(of: (source + n - 4).loadUnaligned(as: UInt32.self), as: UInt32.self)
       } else {
-        for k in 0..<n { at.storeBytes(of: source.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self) }
+        // One to three bytes: the first, the last and the middle (some written twice).
+        at.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+        (at + n - 1).storeBytes(of: source.load(fromByteOffset: n - 1, as: UInt8.self), as: UInt8.self)
+        (at + n / 2).storeBytes(of: source.load(fromByteOffset: n / 2, as: UInt8.self), as: UInt8.self)
       }
     } else {
       at.copyMemory(from: source, byteCount: n)
