@@ -73,11 +73,11 @@ final class BlockRing<Block: HandedBlock> {
 
   /// How much lower the threads' priority is than the caller's (nice levels): the caller
   /// fills the blocks they all wait for. At the same priority the scheduler gave each of
-  /// four threads half a core, the caller fell behind, and its threads sat idle for 15-20%
-  /// of two cores; below it, they take what the caller leaves (toggl-read, rt-read and
-  /// mt-read 12-15% less wall time; bench/README.md, "Blocks taken by whichever thread is
-  /// free"). Another program's threads at the caller's priority get more of the cores
-  /// than these too.
+  /// four threads half a core, the caller fell behind, and the cores sat idle for 17-26%
+  /// of toggl-read's run; below it, its threads take what the caller leaves (the CSV
+  /// readers, on two threads, 12-15% less wall time than on three at its priority;
+  /// bench/README.md, "Blocks taken by whichever thread is free"). Another program's
+  /// threads at the caller's priority get more of the cores than these too.
   static var helperNiceness: Int32 { 6 }
 
   let blockBytes: Int

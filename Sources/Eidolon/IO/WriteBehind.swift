@@ -12,7 +12,7 @@ import Glibc
 /// after it. Memory: `depth` more buffers.
 final class WriteBehind {
   /// Buffers queued before `hand` waits: two (toggl-read and rt-read 2-4% faster with four,
-  /// but rt-read's buffers are its blocks' lines, 700 KB each, handed on whole: 1.6 MB more
+  /// but rt-read's buffers are its blocks' lines, 700 KB each, handed on whole: 1.7 MB more
   /// at peak, near its 50 MB bound).
   static let depth = 2
 
