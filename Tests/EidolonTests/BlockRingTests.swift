@@ -108,3 +108,49 @@ import Glibc
     #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == own)
   }
 }
+
+/// HandOffThread: blocks handled in the order handed, however many may wait (`spares`);
+/// an error stops the handling where it was met and comes back to the caller.
+@Suite struct HandOffThreadTests {
+  final class Box {
+    var number = -1
+  }
+
+  struct Stop: Error {}
+
+  @Test(arguments: [1, 2, 4])
+  func blocksAreHandledInTheOrderHanded(depth: Int) throws {
+    let handled = Box()  // (read after `drain`, which waits on the thread's lock)
+    var order: [Int] = []
+    let thread = try HandOffThread<Box>(spares: (0..<depth).map { _ in Box() }, doing: "test") { box in
+      usleep(UInt32(box.number % 7 * 30))
+      order.append(box.number)
+      handled.number = box.number
+    }
+    for number in 0..<200 { try thread.hand { $0.number = number } }
+    try thread.drain()
+    #expect(order == Array(0..<200))
+    #expect(handled.number == 199)
+  }
+
+  @Test func anErrorStopsTheHandlingAndComesBack() throws {
+    var order: [Int] = []
+    let thread = try HandOffThread<Box>(spares: [Box(), Box()], doing: "test") { box in
+      if box.number == 50 { throw Stop() }
+      order.append(box.number)
+    }
+    var caught = false
+    for number in 0..<100 {
+      do {
+        try thread.hand { $0.number = number }
+      } catch is Stop {
+        caught = true
+        break
+      }
+    }
+    if !caught { caught = (try? thread.drain()) == nil }
+    #expect(caught)
+    thread.stop()
+    #expect(order == Array(0..<50))
+  }
+}
