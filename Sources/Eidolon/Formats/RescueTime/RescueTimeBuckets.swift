@@ -12,8 +12,10 @@ final class RescueTimeBuckets {
   /// The bucket's start in UTC milliseconds, and its end (known with `resolution`).
   private(set) var start: Int64 = 0
   private(set) var end: Int64 = 0
-  /// The offset in force at the start ("+02:00"; nil when read as UTC).
+  /// The offset in force at the start ("+02:00"; nil when read as UTC), and its seconds
+  /// (the row scanner compares those, not the text, per row).
   private(set) var offset: String?
+  private(set) var offsetSeconds: Int?
   /// Seconds laid out in the bucket so far (--layout).
   private var cursor: Double = 0
   private var lastOverlapLabel: Int64?
@@ -40,6 +42,7 @@ final class RescueTimeBuckets {
     copy.start = start
     copy.end = end
     copy.offset = offset
+    copy.offsetSeconds = offsetSeconds
     copy.cursor = cursor
     copy.lastOverlapLabel = lastOverlapLabel
     copy.lastOffset = lastOffset
@@ -69,22 +72,23 @@ final class RescueTimeBuckets {
     guard label != self.label else { return }
     self.label = label
     cursor = 0
-    (start, offset) = instant(parsed)
+    (start, offsetSeconds) = instant(parsed)
+    offset = offsetSeconds.map(offsetText)
     if let resolution {
       let end = resolution.end(ofBucket: parsed.local)
       self.end = instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0
     }
   }
 
-  /// A Date as UTC milliseconds and its offset ("+02:00"; nil when read as UTC).
-  private func instant(_ parsed: ParsedTimestamp) -> (Int64, String?) {
-    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offsetText(offset)) }
+  /// A Date as UTC milliseconds and its offset in seconds (nil when read as UTC).
+  private func instant(_ parsed: ParsedTimestamp) -> (Int64, Int?) {
+    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
     guard let zone else { return (parsed.epochMillis, nil) }
     let (millis, resolution) = zone.toUTCMillis(parsed.local)
     let label = parsed.local.secondsAsIfUTC
     if resolution == .overlap && !overlapLabelKnown {
       neededRowsBefore = true
-      return (millis, offsetText(zone.offset(atMillis: millis)))
+      return (millis, zone.offset(atMillis: millis))
     }
     // Once per bucket in the repeated hour: its rows all share the one date.
     let repeated = resolution == .overlap && lastOverlapLabel == label
@@ -92,7 +96,7 @@ final class RescueTimeBuckets {
     if !repeated, let warning = zone.warning("the bucket \(Timestamp.canonical(label * 1000).prefix(19))", resolution) {
       diagnostics.warn(warning, file: fileName, position: nil)
     }
-    return (millis, offsetText(zone.offset(atMillis: millis)))
+    return (millis, zone.offset(atMillis: millis))
   }
 
   private func offsetText(_ seconds: Int) -> String {

@@ -40,7 +40,7 @@ final class RescueTimeRowScanner {
   /// cost 2% of rt-read.)
   private let reportName = ByteBuffer(capacity: 64)
   /// The last offset written and its text.
-  private var lastOffset: String?
+  private var lastOffset: Int?
   private let lastOffsetText = ByteBuffer(capacity: 64)
 
   /// What a view of the last row points at: the text fields (the cells, where the CSV
@@ -147,7 +147,7 @@ final class RescueTimeRowScanner {
       line.append(integer: Int64(productivity))
     }
     offsetRange = 0..<0
-    if let offset = buckets.offset {
+    if let offset = buckets.offsetSeconds {
       line.append(literal: ",\"offset\":\"")
       let at = line.count
       appendOffset(offset)
@@ -303,11 +303,11 @@ final class RescueTimeRowScanner {
     line.append(lastStartText.bytes)
   }
 
-  private func appendOffset(_ offset: String) {
-    if offset != lastOffset {
-      lastOffset = offset
+  private func appendOffset(_ seconds: Int) {
+    if seconds != lastOffset {
+      lastOffset = seconds
       lastOffsetText.removeAll()
-      lastOffsetText.append(offset)
+      lastOffsetText.append(Timestamp.formatOffset(seconds))
     }
     line.append(lastOffsetText.bytes)
   }
