@@ -23,9 +23,8 @@ final class ManicTimeCSVRowScanner {
   private let extras: [(index: Int, key: [UInt8])]
   private let streamName = ByteBuffer(capacity: 64)  // (not an Array: appended per row)
   private let idInput = ByteBuffer(capacity: 512)
-  /// The last offset written and its text.
-  private var lastOffset: Int?
-  private let lastOffsetText = ByteBuffer(capacity: 16)  // (not an Array: appended per row)
+  /// The last offset written, as text.
+  private let offsetText = RepeatedOffsetText()
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
@@ -118,7 +117,7 @@ final class ManicTimeCSVRowScanner {
     line.appendJSONMember(",\"url\":", url)
     line.append(literal: ",\"offset\":\"")
     let offsetAt = line.count
-    appendOffset(zone.offset(atMillis: start))
+    offsetText.append(zone.offset(atMillis: start), to: line)
     offsetRange = offsetAt..<line.count
     line.append(UInt8(ascii: "\""))
 
@@ -238,12 +237,4 @@ final class ManicTimeCSVRowScanner {
     return Double(hours * 3600 + minutes * 60 + seconds)
   }
 
-  private func appendOffset(_ seconds: Int) {
-    if seconds != lastOffset {
-      lastOffset = seconds
-      lastOffsetText.removeAll()
-      lastOffsetText.append(Timestamp.formatOffset(seconds))
-    }
-    line.append(lastOffsetText.bytes)
-  }
 }

@@ -12,10 +12,10 @@ final class RescueTimeBuckets {
   /// The bucket's start in UTC milliseconds, and its end (known with `resolution`).
   private(set) var start: Int64 = 0
   private(set) var end: Int64 = 0
-  /// The offset in force at the start ("+02:00"; nil when read as UTC), and its seconds
-  /// (the row scanner compares those, not the text, per row).
-  private(set) var offset: String?
+  /// The offset in force at the start, in seconds (nil when read as UTC).
   private(set) var offsetSeconds: Int?
+  /// The same as text ("+02:00").
+  var offset: String? { offsetSeconds.map(offsetText) }
   /// Seconds laid out in the bucket so far (--layout).
   private var cursor: Double = 0
   private var lastOverlapLabel: Int64?
@@ -41,7 +41,6 @@ final class RescueTimeBuckets {
     copy.label = label
     copy.start = start
     copy.end = end
-    copy.offset = offset
     copy.offsetSeconds = offsetSeconds
     copy.cursor = cursor
     copy.lastOverlapLabel = lastOverlapLabel
@@ -73,7 +72,6 @@ final class RescueTimeBuckets {
     self.label = label
     cursor = 0
     (start, offsetSeconds) = instant(parsed)
-    offset = offsetSeconds.map(offsetText)
     if let resolution {
       let end = resolution.end(ofBucket: parsed.local)
       self.end = instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0

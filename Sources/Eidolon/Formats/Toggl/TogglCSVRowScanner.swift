@@ -23,9 +23,8 @@ final class TogglCSVRowScanner {
   /// Each other column's name as a JSON string with its colon: `"Name":`.
   private let otherKeys: [[UInt8]]
   private let amountCurrency: [UInt8]?
-  /// The last offset written and its text.
-  private var lastOffset: Int?
-  private let lastOffsetText = ByteBuffer(capacity: 16)  // (not an Array: appended per row)
+  /// The last offset written, as text.
+  private let offsetText = RepeatedOffsetText()
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
@@ -129,7 +128,7 @@ final class TogglCSVRowScanner {
     if zone != nil {
       line.append(literal: ",\"offset\":\"")
       let at = line.count
-      appendOffset(zoneOffset)
+      offsetText.append(zoneOffset, to: line)
       offsetRange = at..<line.count
       line.append(UInt8(ascii: "\""))
     }
@@ -305,12 +304,4 @@ final class TogglCSVRowScanner {
     idInput.append(joinedTags.bytes)
   }
 
-  private func appendOffset(_ seconds: Int) {
-    if seconds != lastOffset {
-      lastOffset = seconds
-      lastOffsetText.removeAll()
-      lastOffsetText.append(Timestamp.formatOffset(seconds))
-    }
-    line.append(lastOffsetText.bytes)
-  }
 }
