@@ -89,8 +89,9 @@ import Testing
 }
 
 @Suite struct ShortestNumberTextTests {
-  /// `isWrittenShortest` may say no to a text that is in the shortest form, never yes to
-  /// one that is not: checked against writing the parsed value, over many texts.
+  /// `shortestValue` may say no to a text that is in the shortest form, never yes to one
+  /// that is not, and its value is strtod's: checked against writing the parsed value,
+  /// over many texts, and read from the front of a longer text as the scanner reads it.
   @Test func aTextCalledShortestIsWhatTheWriterWrites() throws {
     var random = SplitMix(state: 77)
     var texts = ["0", "1", "10", "100", "0.5", "0.01", "0.05", "0.001", "0.0001", "3.0", "3.10", "2.256", "20.618", "05", "-1",
@@ -108,7 +109,13 @@ import Testing
     var shortest = 0
     for text in texts {
       var bytes = text
-      guard bytes.withUTF8({ NumberText.isWrittenShortest(UnsafeRawBufferPointer($0)) }) else { continue }
+      let value = bytes.withUTF8 { NumberText.shortestValue(UnsafeRawBufferPointer($0)) }
+      // As the scanner reads it: the number at the front, taken when a comma follows it.
+      var followed = Array(text.utf8) + Array(",\"x\":1".utf8)
+      let front = followed.withUnsafeMutableBufferPointer { NumberText.shortestNumber($0.baseAddress!, $0.count) }
+      #expect(front.flatMap { followed[$0.length] == 0x2C ? $0.value : nil } == value, "\(text)")
+      guard let value else { continue }
+      #expect(value == Double(text)!, "\(text)")
       shortest += 1
       let out = ByteBuffer()
       out.appendJSONNumber(Double(text)!)

@@ -59,7 +59,7 @@ public final class ByteReader {
     baseOffset = offset
   }
 
-  private let ownsStorage: Bool
+  private var ownsStorage: Bool
 
   deinit { if ownsStorage { storage.deallocate() } }
 
@@ -144,5 +144,119 @@ public final class ByteReader {
       }
       searchFrom = start + scanned
     }
+  }
+
+  /// Moves whole lines to the end of `out`, each with its LF (one is added to a last line
+  /// without one); false at the end of input. What this reader holds unread goes first,
+  /// then the source is read straight into `out` until `size` bytes are there, so most
+  /// bytes are copied once, not twice; the part of a line after the last LF comes back to
+  /// this reader. A line longer than that is moved alone, held whole as `readLine()`
+  /// holds it (refused past `maxRecordBytes`). `lineNumber` and `consumedOffset` are then
+  /// those after the last line moved.
+  public func moveLines(into out: ByteBuffer, size: Int) throws -> Bool {
+    let begin = out.count
+    out.append(UnsafeRawBufferPointer(start: storage + start, count: end - start))
+    baseOffset += Int64(end)
+    start = 0
+    end = 0
+    /// Keeps the whole lines moved; the rest is unread again.
+    func keepWholeLines() -> Bool {
+      let moved = UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin)
+      guard let lastLF = ByteReader.lastLineFeed(in: moved) else { return false }
+      putBack(UnsafeRawBufferPointer(rebasing: moved[(lastLF + 1)...]))
+      lineNumber += ByteReader.lineFeeds(in: UnsafeRawBufferPointer(rebasing: moved[...lastLF]))
+      out.truncate(to: begin + lastLF + 1)
+      return true
+    }
+    do {
+      while !isAtEnd && out.count - begin < size {
+        let room = size - (out.count - begin)
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: out.reserve(room), count: room))
+        if n == 0 {
+          isAtEnd = true
+        } else {
+          out.commit(n)
+          baseOffset += Int64(n)
+        }
+      }
+    } catch {
+      // A source that fails (a truncated gzip member) leaves the lines before it whole.
+      if !keepWholeLines() {
+        putBack(UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin))
+        out.truncate(to: begin)
+      }
+      throw error
+    }
+    if out.count == begin { return false }
+    if keepWholeLines() {
+      return true
+    } else if isAtEnd {
+      lineNumber += 1
+      out.append(0x0A)
+    } else {
+      putBack(UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin))
+      out.truncate(to: begin)
+      guard let line = try readLine() else { return false }
+      out.append(line)
+      out.append(0x0A)
+    }
+    return true
+  }
+
+  /// Makes `bytes`, read past `start`, unread again (the buffer holds nothing unread).
+  private func putBack(_ bytes: UnsafeRawBufferPointer) {
+    if bytes.count > capacity || !ownsStorage {
+      // (Borrowed bytes are never written to.)
+      if ownsStorage { storage.deallocate() }
+      while capacity < bytes.count { capacity *= 2 }
+      storage = .allocate(byteCount: capacity, alignment: 16)
+      ownsStorage = true
+    }
+    if let from = bytes.baseAddress { storage.copyMemory(from: from, byteCount: bytes.count) }
+    end = bytes.count
+    baseOffset -= Int64(bytes.count)
+  }
+
+  /// The index of the last LF in `bytes`, sixteen bytes a step from the end (glibc's
+  /// memrchr is not in Swift's Glibc module).
+  static func lastLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let lf = SIMD16<UInt8>(repeating: 0x0A)
+    var stop = bytes.count
+    while stop >= 16 {
+      let chunk = (base + stop - 16).loadUnaligned(as: SIMD16<UInt8>.self)
+      let found = unsafeBitCast(chunk .== lf, to: SIMD2<UInt64>.self)
+      if found[1] != 0 { return stop - 1 - found[1].leadingZeroBitCount / 8 }
+      if found[0] != 0 { return stop - 9 - found[0].leadingZeroBitCount / 8 }
+      stop -= 16
+    }
+    while stop > 0 {
+      stop -= 1
+      if bytes[stop] == 0x0A { return stop }
+    }
+    return nil
+  }
+
+  /// How many LF bytes `bytes` holds, sixteen bytes a step.
+  static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress else { return 0 }
+    let lf = SIMD16<UInt8>(repeating: 0x0A)
+    var total = 0
+    var i = 0
+    while bytes.count - i >= 16 {
+      // Each byte of `found` counts its lane's LFs, so 255 steps at most before it is added up.
+      var found = SIMD16<UInt8>()
+      for _ in 0..<min((bytes.count - i) / 16, 255) {
+        let chunk = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+        found &-= unsafeBitCast(chunk .== lf, to: SIMD16<UInt8>.self)
+        i += 16
+      }
+      total += Int(SIMD16<UInt16>(truncatingIfNeeded: found).wrappedSum())
+    }
+    while i < bytes.count {
+      if bytes[i] == 0x0A { total += 1 }
+      i += 1
+    }
+    return total
   }
 }

@@ -69,10 +69,7 @@ final class LineBlocks<Block: LineBlock> {
       block.linesBefore = input.lineNumber
       block.offset = input.consumedOffset
       do {
-        while block.input.count < ring.blockBytes, let line = try input.readLine() {
-          block.input.append(line)
-          block.input.append(0x0A)
-        }
+        _ = try input.moveLines(into: block.input, size: ring.blockBytes)
       } catch {
         // A line past the limit: the lines before it are still handled and merged.
         if block.input.count > 0 { try ring.handOff(block) } else { ring.giveBack(block) }

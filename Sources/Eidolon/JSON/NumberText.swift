@@ -26,54 +26,55 @@ enum NumberText {
     return negative ? -value : value
   }
 
-  /// True when `bytes`, a number's text, is what `ByteBuffer.appendJSONNumber` writes for
-  /// its value, so that reading and writing it again would give the same bytes: a whole
-  /// number below 10^15 without sign, fraction or leading zero, or a decimal fraction of
-  /// at most 15 significant digits, none of them a trailing zero, from 0.01 up. (Such a
-  /// text reads back to the only Double that 15 digits round to it, and Swift prints that
-  /// Double in its shortest form, positional from 0.0001 to 2^53: the same text.)
-  static func isWrittenShortest(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    let count = bytes.count
-    guard count > 0, count <= 17 else { return false }
-    var i = 0
-    var significant = 0
-    var seenNonZero = false
-    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-    guard isDigit(bytes[0]), bytes[0] != 0x30 || count == 1 || bytes[1] == 0x2E else { return false }
-    while i < count && isDigit(bytes[i]) {
-      if bytes[i] != 0x30 || seenNonZero { seenNonZero = true; significant += 1 }
-      i += 1
-    }
-    if i == count { return significant <= 15 }
-    guard bytes[i] == 0x2E, i + 1 < count, bytes[count - 1] != 0x30 else { return false }
-    // From 0.01 up: "0.00..." is left to the long way.
-    if bytes[0] == 0x30 && count > 3 && bytes[2] == 0x30 && bytes[3] == 0x30 { return false }
-    i += 1
-    while i < count {
-      guard isDigit(bytes[i]) else { return false }
-      if bytes[i] != 0x30 || seenNonZero { seenNonZero = true; significant += 1 }
-      i += 1
-    }
-    return significant <= 15
+  /// The value of `bytes`, a number's text, when the text is what
+  /// `ByteBuffer.appendJSONNumber` writes for that value, so that reading and writing it
+  /// again would give the same bytes; nil for any other text (the long way's to read).
+  /// That is a whole number below 10^15 without sign, fraction or leading zero, or a
+  /// decimal fraction of at most 15 significant digits, none of them a trailing zero,
+  /// from 0.01 up. (Such a text reads back to the only Double that 15 digits round to it,
+  /// and Swift prints that Double in its shortest form, positional from 0.0001 to 2^53:
+  /// the same text.)
+  static func shortestValue(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    guard let base = bytes.baseAddress, let (value, length) = shortestNumber(base.assumingMemoryBound(to: UInt8.self), bytes.count),
+      length == bytes.count
+    else { return nil }
+    return value
   }
 
-  /// The value of a text `isWrittenShortest` holds true, without strtod: digits and at
-  /// most one '.', 15 significant digits at most, so the digits as a whole number and
-  /// the power of ten are both exact in a Double and their quotient is the correctly
-  /// rounded value (as strtod's).
-  static func shortestValue(_ bytes: UnsafeRawBufferPointer) -> Double {
-    var mantissa: Int64 = 0
-    var fractionDigits = 0
-    var inFraction = false
-    for c in bytes {
-      if c == 0x2E {
-        inFraction = true
+  /// `shortestValue` of the digits and points that start at `p` (no more than `limit`
+  /// bytes), and their length; read in one pass, without strtod: with 15 significant
+  /// digits at most, the digits as a whole number and the power of ten are both exact in
+  /// a Double, and their quotient is the correctly rounded value (as strtod's).
+  @inline(__always)
+  static func shortestNumber(_ p: UnsafePointer<UInt8>, _ limit: Int) -> (value: Double, length: Int)? {
+    guard limit > 0, p[0] &- 0x30 <= 9, p[0] != 0x30 || limit == 1 || p[1] &- 0x30 > 9 else { return nil }
+    var mantissa: UInt64 = 0
+    var significant = 0  // digits from the first that is not 0
+    var point = -1
+    var i = 0
+    while i < limit {
+      let digit = p[i] &- 0x30
+      if digit <= 9 {
+        mantissa = mantissa &* 10 &+ UInt64(digit)
+        if mantissa != 0 { significant += 1 }
+      } else if p[i] == 0x2E && point < 0 {
+        point = i
       } else {
-        mantissa = mantissa * 10 + Int64(c - 0x30)
-        if inFraction { fractionDigits += 1 }
+        break
       }
+      i += 1
+      guard i <= 17 else { return nil }
     }
-    return Double(mantissa) / powersOfTen[fractionDigits]
+    guard significant <= 15 else { return nil }
+    if point < 0 {
+      // A lone 0, or a whole number without a leading zero (`p[0]` was checked).
+      return (Double(mantissa), i)
+    }
+    // "0." comes only as the start of a fraction, and from 0.01 up ("0.00..." the long way).
+    guard point + 1 < i, p[i - 1] != 0x30, p[0] != 0x30 || point == 1 && (i < 4 || p[2] != 0x30 || p[3] != 0x30) else {
+      return nil
+    }
+    return (Double(mantissa) / powersOfTen[i - point - 1], i)
   }
 
   private static let powersOfTen: [Double] = (0...17).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }

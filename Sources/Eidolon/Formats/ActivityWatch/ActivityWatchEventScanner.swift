@@ -190,8 +190,8 @@ final class ActivityWatchEventScanner {
     }
     numberText.removeAll()
     if let text = parse.duration.map({ span($0, bytes) }) {
-      if NumberText.isWrittenShortest(text) {
-        duration = NumberText.shortestValue(text)
+      if let value = NumberText.shortestValue(text) {
+        duration = value
         numberText.append(text)
       } else {
         guard text[0] != UInt8(ascii: "-") else { return false }

@@ -117,7 +117,7 @@ public enum ActivityWatchMapping {
     var text = numberText
     // Most durations are written in that form already: parsing and printing them again
     // was a twentieth of aw-read.
-    if text.withUTF8({ NumberText.isWrittenShortest(UnsafeRawBufferPointer($0)) }) { return out.append(text) }
+    if text.withUTF8({ NumberText.shortestValue(UnsafeRawBufferPointer($0)) }) != nil { return out.append(text) }
     guard let value = Double(numberText) else { return out.append(numberText) }
     out.appendJSONNumber(value)
   }

@@ -298,13 +298,13 @@ struct CanonicalLineScanner {
     return days! * CivilTime.millisPerDay + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis * 10 + lastDigit)
   }
 
-  /// A duration as the writer writes it (`NumberText.isWrittenShortest`: text and value
+  /// A duration as the writer writes it (`NumberText.shortestValue`: text and value
   /// agree), decoded without strtod; anything else goes the long way.
   private mutating func canonicalDuration() -> Double? {
-    let begin = pos
-    while pos < end && ptr[pos] != 0x2C && ptr[pos] != 0x7D { pos += 1 }
-    guard pos < end, NumberText.isWrittenShortest(UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin)) else { return nil }
-    let value = NumberText.shortestValue(UnsafeRawBufferPointer(start: ptr + begin, count: pos - begin))
+    guard let (value, length) = NumberText.shortestNumber(ptr + pos, end - pos), pos + length < end,
+      ptr[pos + length] == 0x2C || ptr[pos + length] == 0x7D
+    else { return nil }
+    pos += length
     return value <= EventSpec.maxDurationSeconds ? value : nil
   }
 

@@ -30,10 +30,8 @@ extension ManicTimeGroups {
     func raw(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
     guard startText.count == 24, let start = CanonicalLineScanner.canonicalMillis(
       bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + startText.lowerBound, dateKey: &day.key, days: &day.days),
-      keeps(start), NumberText.isWrittenShortest(raw(durationText))
-    else { return false }
-    let duration = NumberText.shortestValue(raw(durationText))
-    guard duration <= EventSpec.maxDurationSeconds, raw(last.key).sameBytes(as: "activity_name"), !raw(groupID).contains(0x5C),
+      keeps(start), let duration = NumberText.shortestValue(raw(durationText)), duration <= EventSpec.maxDurationSeconds,
+      raw(last.key).sameBytes(as: "activity_name"), !raw(groupID).contains(0x5C),
       let group = taken[String(decoding: raw(groupID), as: UTF8.self)], group.field == nil
     else { return false }
     // The activity's name is the title (or a document's url) as well: the same JSON text.
