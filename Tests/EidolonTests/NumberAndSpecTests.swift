@@ -75,6 +75,21 @@ import Testing
     #expect(event.endMillis == 1500)
   }
 
+  /// The checked end is there exactly when the spec finds nothing wrong with the start
+  /// and the duration, and the end stays in the years 0001-9999.
+  @Test func aCheckedEndIsThereWhenTheSpecTakesTheTimes() {
+    let max = EventSpec.maxDurationSeconds
+    let seconds = [Double.nan, -.infinity, .infinity, -1, -0.0, 0, 0.0005, 1.5, max, max.nextUp, 1e300, -Double.leastNonzeroMagnitude]
+    let starts = [Timestamp.minMillis - 1, Timestamp.minMillis, 0, Timestamp.maxMillis - 1000, Timestamp.maxMillis, Timestamp.maxMillis + 1]
+    for second in seconds {
+      for start in starts {
+        let takes = EventSpec.durationProblem(second) == nil && EventSpec.startProblem(start) == nil
+        let expected = takes ? Optional(start + Int64((second * 1000).rounded())).flatMap { $0 <= Timestamp.maxMillis ? $0 : nil } : nil
+        #expect(EventSpec.endMillis(start: start, seconds: second) == expected, "\(second) s from \(start)")
+      }
+    }
+  }
+
   @Test func bigObjectsAreSetAndReadByKeyInLinearTime() {
     var object = JSONObject()
     for i in 0..<50_000 { object["k\(i)"] = .number(i) }

@@ -66,7 +66,11 @@ public enum EventSpec {
   /// The end of an event in milliseconds, or nil when start + duration leaves the years
   /// 0001-9999 (or the duration breaks the spec): the checked form of `endMillis`.
   public static func endMillis(start: Int64, seconds: Double) -> Int64? {
-    guard durationProblem(seconds) == nil, startProblem(start) == nil else { return nil }
+    // `durationProblem` and `startProblem` are nil exactly then (NaN fails both compares),
+    // without making their messages' Optionals on every event.
+    guard seconds >= 0 && seconds <= maxDurationSeconds, start >= Timestamp.minMillis && start <= Timestamp.maxMillis else {
+      return nil
+    }
     let end = start + Int64((seconds * 1000).rounded())  // both bounded: no overflow
     return end <= Timestamp.maxMillis ? end : nil
   }

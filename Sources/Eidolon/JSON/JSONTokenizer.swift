@@ -85,7 +85,8 @@ public final class JSONTokenizer {
     line = lineNumber
     lineStart = offset - Int64(column - 1)
     state = .topValue
-    stack.removeAll(keepingCapacity: true)
+    // (Emptying an empty array still costs a call: most lines leave none.)
+    if !stack.isEmpty { stack.removeAll(keepingCapacity: true) }
   }
 
   /// How deep the tokenizer is: 0 outside any container.

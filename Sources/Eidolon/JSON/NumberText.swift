@@ -48,22 +48,30 @@ enum NumberText {
   @inline(__always)
   static func shortestNumber(_ p: UnsafePointer<UInt8>, _ limit: Int) -> (value: Double, length: Int)? {
     guard limit > 0, p[0] &- 0x30 <= 9, p[0] != 0x30 || limit == 1 || p[1] &- 0x30 > 9 else { return nil }
-    var mantissa: UInt64 = 0
-    var significant = 0  // digits from the first that is not 0
+    var mantissa: UInt64 = 0  // 18 digits at most: no overflow
     var point = -1
     var i = 0
-    while i < limit {
+    let stop = min(limit, 18)
+    while i < stop {
       let digit = p[i] &- 0x30
       if digit <= 9 {
         mantissa = mantissa &* 10 &+ UInt64(digit)
-        if mantissa != 0 { significant += 1 }
       } else if p[i] == 0x2E && point < 0 {
         point = i
       } else {
         break
       }
       i += 1
-      guard i <= 17 else { return nil }
+    }
+    guard i <= 17 else { return nil }
+    // The digits from the first that is not 0 (zeros come first only after "0").
+    var significant = point < 0 ? i : i - 1
+    if p[0] == 0x30 {
+      var k = 0
+      while k < i && (p[k] == 0x30 || p[k] == 0x2E) {
+        if p[k] == 0x30 { significant -= 1 }
+        k += 1
+      }
     }
     guard significant <= 15 else { return nil }
     if point < 0 {
@@ -77,7 +85,9 @@ enum NumberText {
     return (Double(mantissa) / powersOfTen[i - point - 1], i)
   }
 
-  private static let powersOfTen: [Double] = (0...17).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
+  /// Written out, so the table is in the binary as it stands (one computed was made on
+  /// first use, and every read checked whether it had been).
+  private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17]
 
   /// Any JSON number as a Double; nil when it is too large for one.
   static func double(_ text: ByteBuffer) -> Double? {

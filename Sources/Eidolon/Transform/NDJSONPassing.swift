@@ -27,6 +27,9 @@ extension EventTransformer {
   /// One block on a thread: each view the filters keep, its canonical line.
   private func passLines(of block: PassBlock, diagnostics: Diagnostics, options: EidolonNDJSONReader.Options) {
     let reader = block.reader(diagnostics: diagnostics, options: options)
+    // Room for about as many bytes as came in, made while the output is empty (the sink
+    // may have traded it for a smaller buffer): doubling as lines come in copies them.
+    _ = block.output.reserve(block.input.count)
     do {
       while true {
         block.messages.mark = block.output.count

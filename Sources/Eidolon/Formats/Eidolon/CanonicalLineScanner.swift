@@ -370,7 +370,10 @@ struct CanonicalLineScanner {
         return true
       }
       let firstKey = view.attrsKeys.count
-      defer { while view.attrsKeys.count > firstKey { view.attrsKeys.removeLast() } }
+      defer {
+        let added = view.attrsKeys.count - firstKey
+        if added > 0 { view.attrsKeys.removeLast(added) }
+      }
       while true {
         guard pos < end, ptr[pos] == 0x22, let (close, _) = stringEnd(from: pos + 1) else { return false }
         let key = UnsafeRawBufferPointer(start: ptr + pos + 1, count: close - pos - 1)
