@@ -126,6 +126,9 @@ extension ByteBuffer {
   }
 
   public func appendJSONString(_ text: String) {
+    // A native or small String lends its bytes as they are; copying it into a var to
+    // call withUTF8 cost a retain and a release per call.
+    if text.utf8.withContiguousStorageIfAvailable({ appendJSONString(UnsafeRawBufferPointer($0)) }) != nil { return }
     var text = text
     text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
   }

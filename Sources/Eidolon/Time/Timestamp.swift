@@ -33,22 +33,31 @@ public enum Timestamp {
       }
       return value
     }
-    guard n >= 19, let year = digits(0, 4), bytes[4] == 0x2D, let month = digits(5, 2), bytes[7] == 0x2D,
-      let day = digits(8, 2)
-    else {
-      error = "expected a date as YYYY-MM-DD"
-      return nil
-    }
-    let separator = bytes[10]
-    guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20 else {
-      error = "expected 'T' between the date and the time"
-      return nil
-    }
-    guard let hour = digits(11, 2), bytes[13] == 0x3A, let minute = digits(14, 2), bytes[16] == 0x3A,
-      let second = digits(17, 2)
-    else {
-      error = "expected a time as HH:MM:SS"
-      return nil
+    var local: LocalDateTime
+    if n >= 19, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == 0x20,
+      let usual = LocalDateTime.usualDigits(date: bytes.baseAddress!, time: bytes.baseAddress! + 11) {
+      // Most times: every digit read a word at a time (a digit at a time took 420
+      // instructions a time, a tenth of mt-read's XML).
+      local = usual
+    } else {
+      guard n >= 19, let year = digits(0, 4), bytes[4] == 0x2D, let month = digits(5, 2), bytes[7] == 0x2D,
+        let day = digits(8, 2)
+      else {
+        error = "expected a date as YYYY-MM-DD"
+        return nil
+      }
+      let separator = bytes[10]
+      guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20 else {
+        error = "expected 'T' between the date and the time"
+        return nil
+      }
+      guard let hour = digits(11, 2), bytes[13] == 0x3A, let minute = digits(14, 2), bytes[16] == 0x3A,
+        let second = digits(17, 2)
+      else {
+        error = "expected a time as HH:MM:SS"
+        return nil
+      }
+      local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
     var i = 19
     var nanos = 0
@@ -68,7 +77,7 @@ public enum Timestamp {
         error = "expected digits after the decimal point"
         return nil
       }
-      for _ in fractionDigits..<9 { nanos *= 10 }
+      nanos *= Timestamp.nanosPerUnit[fractionDigits]
     }
     var offset: Int? = nil
     if i < n {
@@ -103,14 +112,16 @@ public enum Timestamp {
       error = "unexpected text after the time"
       return nil
     }
-    let local = LocalDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                              nanosecond: nanos)
+    local.nanosecond = nanos
     guard local.isValid else {
-      error = second == 60 ? "leap seconds (:60) are not supported" : "the date or time is out of range"
+      error = local.second == 60 ? "leap seconds (:60) are not supported" : "the date or time is out of range"
       return nil
     }
     return ParsedTimestamp(local: local, offsetSeconds: offset, fractionDigits: fractionDigits)
   }
+
+  /// Nanoseconds in one unit of a fraction's last digit, by the number of digits (1-9).
+  private static let nanosPerUnit = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1]
 
   public static func parse(_ text: String) -> ParsedTimestamp? {
     var text = text

@@ -35,9 +35,12 @@ final class ManicTimeActivities {
   private var groups: [String: [String: String]] = [:] { didSet { groupsMade = nil } }
   /// Activities waiting for their groups, in a file unlinked when it was made.
   private var spill: (writer: EidolonNDJSONWriter, fd: Int32)?
-  /// The attrs keys `spillOnBytes` has written for the activity at hand (kept, not
-  /// allocated per activity).
-  var spilledKeys: [String] = []
+  /// The attrs keys `spillOnBytes` has written for the activity at hand, each a length
+  /// byte and its bytes (kept, not allocated per activity; an Array of Strings released
+  /// each of them per activity).
+  let spilledKeys = ByteBuffer(capacity: 256)
+  /// The offset `spillOnBytes` writes, made again only when it changes.
+  let spilledOffset = RepeatedOffsetText()
   private var replay: EidolonNDJSONReader?
   /// What waited for the timeline's groups, once the timeline ended, until it is read.
   private var replayInput: ByteReader?

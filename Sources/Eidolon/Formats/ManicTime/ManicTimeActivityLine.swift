@@ -36,7 +36,7 @@ extension ManicTimeActivities {
     }
     var start: Int?, end: Int?, displayName: Int?, name: Int?, notes: Int?, hasGroup = false
     for index in range {
-      switch fields.roles[index] {
+      switch fields.role(index) {
       case .start: if start == nil { start = index }
       case .end: if end == nil { end = index }
       case .duration: return false
@@ -84,32 +84,39 @@ extension ManicTimeActivities {
     }
     out.appendJSONMember(nameIsURL ? ",\"url\":" : ",\"title\":", nameBytes)
     out.appendJSONMember(",\"description\":", notes.map { fields.value($0) })
-    out.append(literal: ",\"offset\":")
-    out.appendJSONString(Timestamp.formatOffset(offset))
+    out.append(literal: ",\"offset\":\"")
+    spilledOffset.append(offset, to: out)  // nothing in it to escape
+    out.append(0x22)
     // attrs in addActivity's order; a key written twice (it would be set in place) is
     // left to that way.
     out.append(literal: ",\"attrs\":{")
-    spilledKeys.removeAll(keepingCapacity: true)
+    let keys = spilledKeys
+    keys.removeAll()
     func member(_ key: String, _ value: UnsafeRawBufferPointer) -> Bool {
-      guard !spilledKeys.contains(key) else { return false }
-      if !spilledKeys.isEmpty { out.append(UInt8(ascii: ",")) }
-      spilledKeys.append(key)
-      out.appendJSONString(key)
-      out.append(UInt8(ascii: ":"))
-      out.appendJSONString(value)
-      return true
+      // (A key that lends no bytes, or is too long to hold, is left to addActivity.)
+      key.utf8.withContiguousStorageIfAvailable { key in
+        let key = UnsafeRawBufferPointer(key)
+        guard key.count <= 255, !ManicTimeActivities.holds(keys, key) else { return false }
+        if keys.count > 0 { out.append(UInt8(ascii: ",")) }
+        keys.append(UInt8(key.count))
+        keys.append(key)
+        out.appendJSONString(key)
+        out.append(UInt8(ascii: ":"))
+        out.appendJSONString(value)
+        return true
+      } ?? false
     }
     for index in range {
       let value = fields.value(index)
       let key: String
-      switch fields.roles[index] {
+      switch fields.role(index) {
       case .start, .end, .duration, .displayName, .name, .notes: continue
       case .groupID: key = "group_id"
       case .activityID: key = "activity_id"
       case .isActive: key = "is_active"
       case .other:
         guard !value.isEmpty else { continue }
-        key = fields.names[index]
+        key = fields.name(index)
       }
       guard member(key, value) else { return false }
     }
@@ -132,6 +139,17 @@ extension ManicTimeActivities {
     var error = ""
     guard let parsed = Timestamp.parse(text, error: &error), let offset = parsed.offsetSeconds else { return nil }
     return (parsed.epochMillis, offset)
+  }
+
+  /// Whether `keys` (each a length byte and its bytes) holds `key`.
+  private static func holds(_ keys: ByteBuffer, _ key: UnsafeRawBufferPointer) -> Bool {
+    var at = 0
+    while at < keys.count {
+      let length = Int(keys.base[at])
+      if UnsafeRawBufferPointer(start: keys.base + at + 1, count: length).sameBytes(as: key) { return true }
+      at += 1 + length
+    }
+    return false
   }
 
   /// Whether the name holds "://" (a Documents activity's URL).

@@ -192,37 +192,48 @@ public final class ManicTimeXMLReader: EventReader, InputCounting {
 /// made once per name the file uses) and its text's bytes, one after the other. Reused
 /// from record to record.
 final class ManicTimeXMLFields {
-  private(set) var names: [String] = []
+  /// The first `count` slots are the fields'; the rest are kept from fields before, to be
+  /// written over (emptying an Array of Strings released each, per element).
+  private var nameSlots: [String] = []
   /// What each field is to an activity (`ManicTimeActivities.FieldRole`).
-  private(set) var roles: [ManicTimeActivities.FieldRole] = []
+  private var roleSlots: [ManicTimeActivities.FieldRole] = []
   /// Where each field's text ends in `text` (it starts where the one before ends).
-  private(set) var ends: [Int] = []
+  private var endSlots: [Int] = []
   let text = ByteBuffer(capacity: 512)
 
-  var count: Int { names.count }
+  private(set) var count = 0
 
   func removeAll() {
-    names.removeAll(keepingCapacity: true)
-    roles.removeAll(keepingCapacity: true)
-    ends.removeAll(keepingCapacity: true)
+    count = 0
     text.removeAll()
   }
 
   func append(name: String, role: ManicTimeActivities.FieldRole, text value: UnsafeRawBufferPointer) {
-    names.append(name)
-    roles.append(role)
     text.append(value)
-    ends.append(text.count)
+    if count < nameSlots.count {
+      nameSlots[count] = name
+      roleSlots[count] = role
+      endSlots[count] = text.count
+    } else {
+      nameSlots.append(name)
+      roleSlots.append(role)
+      endSlots.append(text.count)
+    }
+    count += 1
   }
+
+  func name(_ index: Int) -> String { nameSlots[index] }
+
+  func role(_ index: Int) -> ManicTimeActivities.FieldRole { roleSlots[index] }
 
   /// Field `index`'s text; good until the fields change.
   func value(_ index: Int) -> UnsafeRawBufferPointer {
-    let start = index == 0 ? 0 : ends[index - 1]
-    return UnsafeRawBufferPointer(start: text.base + start, count: ends[index] - start)
+    let start = index == 0 ? 0 : endSlots[index - 1]
+    return UnsafeRawBufferPointer(start: text.base + start, count: endSlots[index] - start)
   }
 
   /// The fields of `range`, as ManicTimeActivities takes them.
   func strings(_ range: Range<Int>) -> ManicTimeActivities.Fields {
-    range.map { (names[$0], String(decoding: value($0), as: UTF8.self)) }
+    range.map { (nameSlots[$0], String(decoding: value($0), as: UTF8.self)) }
   }
 }
