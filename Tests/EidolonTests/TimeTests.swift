@@ -37,6 +37,33 @@ private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
     #expect(reason.contains("leap second"))
   }
 
+  /// The date and time read a word at a time agree with reading them a digit at a time,
+  /// whatever one byte of them is changed to.
+  @Test func everyByteOfTheDateAndTimeIsChecked() {
+    let valid = Array("2024-03-01T08:00:12.500+01:00".utf8)
+    func digitAtATime(_ b: [UInt8]) -> LocalDateTime? {
+      let digitPlaces = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+      guard b[4] == 0x2D, b[7] == 0x2D, [0x54, 0x74, 0x20].contains(b[10]), b[13] == 0x3A, b[16] == 0x3A,
+        digitPlaces.allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 })
+      else { return nil }
+      func number(_ at: Int, _ count: Int) -> Int { (at..<(at + count)).reduce(0) { $0 * 10 + Int(b[$1] - 0x30) } }
+      let local = LocalDateTime(year: number(0, 4), month: number(5, 2), day: number(8, 2), hour: number(11, 2),
+                                minute: number(14, 2), second: number(17, 2), nanosecond: 500_000_000)
+      return local.isValid ? local : nil
+    }
+    for place in 0..<19 {
+      for byte: UInt8 in [0x00, 0x20, 0x2D, 0x2F, 0x30, 0x31, 0x35, 0x39, 0x3A, 0x54, 0x74, 0x61, 0x7F, 0xB0, 0xFF] {
+        var text = valid
+        text[place] = byte
+        let parsed = text.withUnsafeBytes { raw -> ParsedTimestamp? in
+          var reason = ""
+          return Timestamp.parse(raw, error: &reason)
+        }
+        #expect(parsed?.local == digitAtATime(text), "\(String(decoding: text, as: UTF8.self))")
+      }
+    }
+  }
+
   @Test func canonicalFormatting() {
     #expect(Timestamp.canonical(1_709_280_012_500) == "2024-03-01T08:00:12.500Z")
     #expect(Timestamp.canonical(0) == "1970-01-01T00:00:00.000Z")
