@@ -30,6 +30,11 @@ public final class DiagnosticsRecording {
   /// How many messages are recorded.
   var count: Int { messages.count }
 
+  /// Whether a reject is among the messages after the first `count`.
+  func holdsReject(after count: Int) -> Bool {
+    messages[count...].contains { if case .reject = $0.message { return true } else { return false } }
+  }
+
   /// Forgets the messages after the first `count` (a record a thread gave back, to be read
   /// again elsewhere).
   func removeMessages(after count: Int) {

@@ -8,13 +8,20 @@ extension EventTransformer {
                       options: EidolonNDJSONReader.Options = EidolonNDJSONReader.Options(), progress: Progress? = nil,
                       blockBytes: Int = NDJSONValidation.blockBytes, threads: Int = 2) throws {
     let toolName = diagnostics.toolName
+    let strict = diagnostics.strict
     var records = 0
     let blocks = try LineBlocks<PassBlock>(threads: threads, blockBytes: blockBytes, handler: {
       let threadDiagnostics = Diagnostics(toolName: toolName)
-      return { [self] block in passLines(of: block, diagnostics: threadDiagnostics, options: options) }
+      return { [self] block in passLines(of: block, diagnostics: threadDiagnostics, options: options, strict: strict) }
     }, merge: { [self] block in
-      // The lines kept before a reject go out before it (a --strict stop leaves just those).
-      try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
+      // The lines kept before a reject go out before it (a --strict stop leaves just those,
+      // and the counts of the events before it: the thread stopped there).
+      do {
+        try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
+      } catch {
+        addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
+        throw error
+      }
       addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
       if let failure = block.failure { throw failure }
       records += block.records
@@ -24,8 +31,9 @@ extension EventTransformer {
     progress?.clear()
   }
 
-  /// One block on a thread: each view the filters keep, its canonical line.
-  private func passLines(of block: PassBlock, diagnostics: Diagnostics, options: EidolonNDJSONReader.Options) {
+  /// One block on a thread: each view the filters keep, its canonical line. In a strict
+  /// run it stops at the block's first reject, where one thread would stop.
+  private func passLines(of block: PassBlock, diagnostics: Diagnostics, options: EidolonNDJSONReader.Options, strict: Bool) {
     let reader = block.reader(diagnostics: diagnostics, options: options)
     // Room for about as many bytes as came in, made while the output is empty (the sink
     // may have traded it for a smaller buffer): doubling as lines come in copies them.
@@ -33,7 +41,10 @@ extension EventTransformer {
     do {
       while true {
         block.messages.mark = block.output.count
+        let messagesBefore = block.messages.count
         guard let view = try reader.nextView() else { break }
+        // (The view is of a line after the reject.)
+        if strict && block.messages.holdsReject(after: messagesBefore) { break }
         block.eventsIn += 1
         guard keeps(view) else {
           block.dropped += 1
