@@ -146,64 +146,73 @@ public final class ByteReader {
     }
   }
 
-  /// Moves whole lines to the end of `out`, each with its LF (one is added to a last line
-  /// without one); false at the end of input. What this reader holds unread goes first,
-  /// then the source is read straight into `out` until `size` bytes are there, so most
-  /// bytes are copied once, not twice; the part of a line after the last LF comes back to
-  /// this reader. A line longer than that is moved alone, held whole as `readLine()`
-  /// holds it (refused past `maxRecordBytes`). `lineNumber` and `consumedOffset` are then
-  /// those after the last line moved.
+  /// Moves whole lines to the end of `out`, about `size` bytes of them, each with its LF
+  /// (one is added to a last line without one); false at the end of input. What this
+  /// reader holds unread goes first (no more than `size` bytes); once it holds nothing, the
+  /// source is read straight into `out`, so most bytes are copied once, not twice. The
+  /// part of a line after the last LF moved is unread again. A line longer than `size` is
+  /// moved alone, held whole as `readLine()` holds it (refused past `maxRecordBytes`).
+  /// `lineNumber` and `consumedOffset` are then those after the last line moved.
   public func moveLines(into out: ByteBuffer, size: Int) throws -> Bool {
     let begin = out.count
-    out.append(UnsafeRawBufferPointer(start: storage + start, count: end - start))
-    baseOffset += Int64(end)
-    start = 0
-    end = 0
+    let held = min(end - start, size)
+    out.append(UnsafeRawBufferPointer(start: storage + start, count: held))
+    start += held
+    /// Makes the last `count` bytes moved unread again: still in the buffer before
+    /// `start` when it holds more, else copied back into it.
+    func unmove(_ count: Int) {
+      if start < end {
+        start -= count
+      } else {
+        putBack(UnsafeRawBufferPointer(start: out.base + out.count - count, count: count))
+      }
+      out.truncate(to: out.count - count)
+    }
     /// Keeps the whole lines moved; the rest is unread again.
     func keepWholeLines() -> Bool {
       let moved = UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin)
       guard let lastLF = ByteReader.lastLineFeed(in: moved) else { return false }
-      putBack(UnsafeRawBufferPointer(rebasing: moved[(lastLF + 1)...]))
       lineNumber += ByteReader.lineFeeds(in: UnsafeRawBufferPointer(rebasing: moved[...lastLF]))
-      out.truncate(to: begin + lastLF + 1)
+      unmove(moved.count - lastLF - 1)
       return true
     }
-    do {
-      while !isAtEnd && out.count - begin < size {
-        let room = size - (out.count - begin)
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: out.reserve(room), count: room))
-        if n == 0 {
-          isAtEnd = true
-        } else {
-          out.commit(n)
-          baseOffset += Int64(n)
+    if start == end {
+      baseOffset += Int64(end)
+      start = 0
+      end = 0
+      do {
+        while !isAtEnd && out.count - begin < size {
+          let room = min(size - (out.count - begin), 1 << 20)  // (a read at a time, whatever `size`)
+          let n = try source.read(into: UnsafeMutableRawBufferPointer(start: out.reserve(room), count: room))
+          if n == 0 {
+            isAtEnd = true
+          } else {
+            out.commit(n)
+            baseOffset += Int64(n)
+          }
         }
+      } catch {
+        // A source that fails (a truncated gzip member) leaves the lines before it whole.
+        if !keepWholeLines() { unmove(out.count - begin) }
+        throw error
       }
-    } catch {
-      // A source that fails (a truncated gzip member) leaves the lines before it whole.
-      if !keepWholeLines() {
-        putBack(UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin))
-        out.truncate(to: begin)
-      }
-      throw error
     }
     if out.count == begin { return false }
-    if keepWholeLines() {
-      return true
-    } else if isAtEnd {
+    if keepWholeLines() { return true }
+    if isAtEnd && start == end {
       lineNumber += 1
       out.append(0x0A)
-    } else {
-      putBack(UnsafeRawBufferPointer(start: out.base + begin, count: out.count - begin))
-      out.truncate(to: begin)
-      guard let line = try readLine() else { return false }
-      out.append(line)
-      out.append(0x0A)
+      return true
     }
+    unmove(out.count - begin)
+    guard let line = try readLine() else { return false }
+    out.append(line)
+    out.append(0x0A)
     return true
   }
 
-  /// Makes `bytes`, read past `start`, unread again (the buffer holds nothing unread).
+  /// Makes `bytes`, read past the end of the buffer, unread again (the buffer holds
+  /// nothing unread).
   private func putBack(_ bytes: UnsafeRawBufferPointer) {
     if bytes.count > capacity || !ownsStorage {
       // (Borrowed bytes are never written to.)
@@ -213,6 +222,7 @@ public final class ByteReader {
       ownsStorage = true
     }
     if let from = bytes.baseAddress { storage.copyMemory(from: from, byteCount: bytes.count) }
+    start = 0
     end = bytes.count
     baseOffset -= Int64(bytes.count)
   }
