@@ -215,8 +215,8 @@ public final class ByteReader {
   /// nothing unread).
   private func putBack(_ bytes: UnsafeRawBufferPointer) {
     if bytes.count > capacity || !ownsStorage {
-      // (Borrowed bytes are never written to.)
-      if ownsStorage { storage.deallocate() }
+      // (Borrowed bytes are never written to: a buffer of its own, as large as needed.)
+      if ownsStorage { storage.deallocate() } else { capacity = 16 }
       while capacity < bytes.count { capacity *= 2 }
       storage = .allocate(byteCount: capacity, alignment: 16)
       ownsStorage = true

@@ -71,7 +71,8 @@ final class LineBlocks<Block: LineBlock> {
       do {
         _ = try input.moveLines(into: block.input, size: ring.blockBytes)
       } catch {
-        // A line past the limit: the lines before it are still handled and merged.
+        // A line past the limit, or a source that fails: the whole lines before it are
+        // still handled and merged.
         if block.input.count > 0 { try ring.handOff(block) } else { ring.giveBack(block) }
         throw error
       }

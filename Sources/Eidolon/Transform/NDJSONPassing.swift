@@ -16,13 +16,9 @@ extension EventTransformer {
     }, merge: { [self] block in
       // The lines kept before a reject go out before it (a --strict stop leaves just those,
       // and the counts of the events before it: the thread stopped there).
-      do {
-        try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
-      } catch {
-        addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
-        throw error
-      }
+      let replayed = Result { try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink) }
       addPassed(eventsIn: block.eventsIn, dropped: block.dropped, kept: block.kept)
+      try replayed.get()
       if let failure = block.failure { throw failure }
       records += block.records
       progress?.updateNow(records: records, bytes: block.progressBytes)
