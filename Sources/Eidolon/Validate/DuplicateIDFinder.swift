@@ -80,12 +80,14 @@ public final class DuplicateIDFinder {
 
   /// `add` with the id's hash (`MurmurHash3.x64_128(id).0`) already taken (on another thread).
   public func add(id raw: UnsafeRawBufferPointer, hash: UInt64, fileIndex: Int, line: Int, content: UInt64) throws {
-    let offset = chunk.arena.count
-    chunk.arena.append(raw)
+    // The chunk and its arena held once (each read of the property took a retain and a release).
+    let chunk = self.chunk, arena = chunk.arena
+    let offset = arena.count
+    arena.append(raw)
     chunk.entries.append(Entry(hash: hash, content: content, line: line, idOffset: UInt32(offset), idLength: UInt32(raw.count),
                                fileIndex: UInt32(fileIndex)))
     count += 1
-    if chunk.arena.count >= partBytes || chunk.entries.count * MemoryLayout<Entry>.stride >= partBytes {
+    if arena.count >= partBytes || chunk.entries.count * MemoryLayout<Entry>.stride >= partBytes {
       try spill()
     }
   }
@@ -214,11 +216,13 @@ public final class DuplicateIDFinder {
       if spare.count < count { spare = entries } else { spare.removeLast(spare.count - count) }
       var counts = [Int](repeating: 0, count: 256 * 8)
       entries.withUnsafeBufferPointer { items in
-        for item in items {
-          var hash = item.hash
-          for pass in 0..<8 {
-            counts[pass * 256 + Int(hash & 0xFF)] += 1
-            hash >>= 8
+        counts.withUnsafeMutableBufferPointer { counts in
+          for item in items {
+            var hash = item.hash
+            for pass in 0..<8 {
+              counts[pass &* 256 &+ Int(hash & 0xFF)] += 1
+              hash >>= 8
+            }
           }
         }
       }
