@@ -46,7 +46,7 @@ public enum EventSpec {
 
   /// Why a start in UTC milliseconds cannot be an event's, or nil.
   public static func startProblem(_ millis: Int64) -> String? {
-    guard millis >= Timestamp.minMillis && millis <= Timestamp.maxMillis else {
+    guard takesStart(millis) else {
       return "the start falls outside the years 0001 to 9999 in UTC"
     }
     return nil
@@ -55,22 +55,26 @@ public enum EventSpec {
   /// Why a number of seconds cannot be an event's duration, or nil. Checked before any
   /// arithmetic with it, so nothing downstream can overflow.
   public static func durationProblem(_ seconds: Double) -> String? {
+    if takesDuration(seconds) { return nil }
     guard seconds.isFinite else { return "\"duration\" is not a finite number" }
     guard seconds >= 0 else { return "\"duration\" must not be negative (\(seconds) s)" }
-    guard seconds <= maxDurationSeconds else {
-      return "\"duration\" of \(seconds) s is longer than the longest event Eidolon takes (\(maxDurationText))"
-    }
-    return nil
+    return "\"duration\" of \(seconds) s is longer than the longest event Eidolon takes (\(maxDurationText))"
   }
+
+  /// Whether `startProblem` finds nothing, without making a message.
+  @inline(__always)
+  static func takesStart(_ millis: Int64) -> Bool { millis >= Timestamp.minMillis && millis <= Timestamp.maxMillis }
+
+  /// Whether `durationProblem` finds nothing, without making a message (NaN fails both
+  /// compares, infinity the second).
+  @inline(__always)
+  static func takesDuration(_ seconds: Double) -> Bool { seconds >= 0 && seconds <= maxDurationSeconds }
 
   /// The end of an event in milliseconds, or nil when start + duration leaves the years
   /// 0001-9999 (or the duration breaks the spec): the checked form of `endMillis`.
   public static func endMillis(start: Int64, seconds: Double) -> Int64? {
-    // `durationProblem` and `startProblem` are nil exactly then (NaN fails both compares),
-    // without making their messages' Optionals on every event.
-    guard seconds >= 0 && seconds <= maxDurationSeconds, start >= Timestamp.minMillis && start <= Timestamp.maxMillis else {
-      return nil
-    }
+    // (Not `durationProblem` and `startProblem`: their messages' Optionals, per event.)
+    guard takesDuration(seconds), takesStart(start) else { return nil }
     let end = start + Int64((seconds * 1000).rounded())  // both bounded: no overflow
     return end <= Timestamp.maxMillis ? end : nil
   }
