@@ -1,4 +1,4 @@
-import Eidolon
+@testable import Eidolon
 import Foundation
 import Testing
 
@@ -172,5 +172,21 @@ private let head = #"{"id":"a:1","source":"activitywatch","kind":"window","start
     let result = try compareViews(lines(text))
     // Durations under 0.01 s are left to the long way (the writer's form changes below 0.0001).
     #expect(result.events == 2000 && result.canonical >= 1990)
+  }
+
+  @Test func shortBytesAreComparedAsMemcmpWouldAtEveryLengthAndPlace() {
+    for length in 0..<40 {
+      let a = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+      a.withUnsafeBytes { a in
+        #expect(a.sameShortBytes(as: a))
+        for place in 0..<length {
+          var b = Array(a)
+          b[place] ^= 0x20
+          b.withUnsafeBytes { b in #expect(!a.sameShortBytes(as: b), "length \(length), byte \(place)") }
+        }
+        let longer = Array(a) + [0]
+        longer.withUnsafeBytes { longer in #expect(!a.sameShortBytes(as: longer)) }
+      }
+    }
   }
 }

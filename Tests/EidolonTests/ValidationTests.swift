@@ -55,6 +55,83 @@ import Testing
     }
   }
 
+  @Test func idsWhoseHashesCrowdOneBucketReportInKeyOrder() throws {
+    // The sort's buckets are the hashes' top bits: ids picked so that 120 share their top
+    // eight (one bucket past the insertion sort's limit) among 200 ordinary ones.
+    func hash(_ id: String) -> UInt64 {
+      var id = id
+      return id.withUTF8 { MurmurHash3.x64_128(UnsafeRawBufferPointer($0)).0 }
+    }
+    var crowded: [String] = []
+    var candidate = 0
+    while crowded.count < 120 {
+      let id = "crowd-\(candidate)"
+      if hash(id) >> 56 == 0x5A { crowded.append(id) }
+      candidate += 1
+    }
+    let ordinary = (0..<200).map { "plain-\($0)" }
+    // Each id once to three times, across two files, in input order.
+    var added: [(id: String, file: Int, line: Int)] = []
+    var random = SplitMix(state: 9)
+    for round in 0..<3 {
+      for id in crowded + ordinary where round == 0 || random.below(3) == 0 {
+        added.append((id, round == 2 ? 1 : 0, added.count + 1))
+      }
+    }
+    var expected: [DuplicateIDFinder.Duplicate] = []
+    var firsts: [String: (file: Int, line: Int)] = [:]
+    for item in added {
+      if let first = firsts[item.id] {
+        expected.append(DuplicateIDFinder.Duplicate(id: item.id, fileIndex: item.file, line: item.line,
+                                                    firstFileIndex: first.file, firstLine: first.line, sameContent: true))
+      } else {
+        firsts[item.id] = (item.file, item.line)
+      }
+    }
+    // Reported in (hash, id, file, line) order.
+    expected.sort { a, b in
+      let (ha, hb) = (hash(a.id), hash(b.id))
+      if ha != hb { return ha < hb }
+      if a.id != b.id { return Array(a.id.utf8).lexicographicallyPrecedes(Array(b.id.utf8)) }
+      return (a.fileIndex, a.line) < (b.fileIndex, b.line)
+    }
+    #expect(expected.count > 150)
+    let dir = temporaryDirectory()
+    for finder in [DuplicateIDFinder(temporaryDirectory: dir), DuplicateIDFinder(chunkBytes: 4096, temporaryDirectory: dir)] {
+      for item in added { try finder.add(id: item.id, fileIndex: item.file, line: item.line) }
+      var got: [DuplicateIDFinder.Duplicate] = []
+      try finder.finish { got.append($0) }
+      #expect(got == expected)
+    }
+  }
+
+  @Test func aRepeatedEventIsToldFromOneThatDiffersInAnyField() throws {
+    let diagnostics = Diagnostics(toolName: "test", messageLimit: 0)
+    let validator = EventValidator(diagnostics: diagnostics, now: 2_000_000_000_000)
+    validator.beginFile("a")
+    var base = Event(id: "x", source: "toggl", kind: "time_entry", start: 1_700_000_000_000, duration: 60)
+    base.stream = "w1"
+    var changed: [Event] = []
+    for change in 0..<6 {
+      var event = base
+      switch change {
+      case 0: event.source = "toggm"
+      case 1: event.kind = "time_entrz"
+      case 2: event.stream = nil
+      case 3: event.stream = "w2"
+      case 4: event.start += 1
+      default: event.duration = 60.001
+      }
+      changed.append(event)
+    }
+    for (i, event) in ([base, base] + changed).enumerated() {
+      try validator.check(event, at: SourcePosition(line: i + 1, column: 1, byteOffset: 0))
+    }
+    let summary = try validator.finish()
+    #expect(summary.repeatedEvents == 1)
+    #expect(summary.duplicateIDs == 6)
+  }
+
   @Test func hugeTotalsPrintWithoutOverflow() {
     var summary = EventSummary()
     for _ in 0..<1000 {

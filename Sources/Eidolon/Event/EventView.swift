@@ -134,6 +134,31 @@ extension UnsafeRawBufferPointer {
     count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
   }
 
+  /// `sameBytes` compared a word at a time in line, for short texts (names) where the
+  /// call to memcmp costs more than the compare: overlapping words at the ends, no byte
+  /// read outside either buffer.
+  @inline(__always)
+  func sameShortBytes(as other: UnsafeRawBufferPointer) -> Bool {
+    let count = self.count
+    guard count == other.count else { return false }
+    if count >= 8 {
+      var i = 0
+      while i + 8 < count {
+        if loadUnaligned(fromByteOffset: i, as: UInt64.self) != other.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+          return false
+        }
+        i += 8
+      }
+      return loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+    if count >= 4 {
+      return loadUnaligned(as: UInt32.self) == other.loadUnaligned(as: UInt32.self)
+        && loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == other.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    }
+    for i in 0..<count where self[i] != other[i] { return false }
+    return true
+  }
+
   /// True when these are the literal's bytes.
   @inline(__always)
   func sameBytes(as literal: StaticString) -> Bool {

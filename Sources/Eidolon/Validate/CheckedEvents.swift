@@ -17,13 +17,22 @@ public final class CheckedEvents {
   }
 
   private(set) var records: [Record] = []
-  /// The ids' bytes, one after another.
+  /// The ids' bytes, one after another, in the records' order.
   let ids = ByteBuffer(capacity: 64 << 10)
   /// Every source and kind name seen, each checked once when it came first.
   private(set) var names: [[UInt8]] = []
+  /// The names' bytes one after another, and where each is, for the lookups.
+  private let nameBytes = ByteBuffer(capacity: 256)
+  private var nameRanges: [(offset: Int, count: Int)] = []
+  /// Each name's `ContentHash`, for the events' content hashes.
+  private(set) var nameHashes: [UInt64] = []
   /// Names past the first `linearNames`, found by hash (real streams have a handful).
   private var namesByBytes: [[UInt8]: UInt32] = [:]
   private static let linearNames = 32
+  /// Slots by a small hash of the name (length, first and last byte), plus one; zero
+  /// where none is. Most lookups end there; the rest search the table.
+  private var quickSlots = [UInt32](repeating: 0, count: CheckedEvents.quickSlotCount)
+  private static let quickSlotCount = 64
   /// Warnings `EventCheck` gave for these events (the summary counts them).
   var warnings = 0
 
@@ -32,17 +41,46 @@ public final class CheckedEvents {
   /// The slot of a name already in the table.
   @inline(__always)
   func slot(of name: UnsafeRawBufferPointer) -> UInt32? {
-    let linear = min(names.count, CheckedEvents.linearNames)
-    for index in 0..<linear where names[index].withUnsafeBytes({ $0.sameBytes(as: name) }) { return UInt32(index) }
-    if names.count > linear { return namesByBytes[Array(name)] }
-    return nil
+    let quick = CheckedEvents.quickSlot(name)
+    let slot = quickSlots[quick]
+    if slot > 0 && isName(Int(slot - 1), name) { return slot - 1 }
+    return slotSearched(name, quick: quick)
+  }
+
+  @inline(__always)
+  private static func quickSlot(_ name: UnsafeRawBufferPointer) -> Int {
+    let count = name.count
+    guard count > 0 else { return 0 }
+    return (count &* 7 &+ Int(name[0]) &* 3 &+ Int(name[count - 1])) & (quickSlotCount - 1)
+  }
+
+  private func slotSearched(_ name: UnsafeRawBufferPointer, quick: Int) -> UInt32? {
+    var found: UInt32?
+    for index in 0..<min(nameRanges.count, CheckedEvents.linearNames) where isName(index, name) {
+      found = UInt32(index)
+      break
+    }
+    if found == nil && names.count > CheckedEvents.linearNames { found = namesByBytes[Array(name)] }
+    if let found { quickSlots[quick] = found + 1 }
+    return found
+  }
+
+  @inline(__always)
+  private func isName(_ slot: Int, _ name: UnsafeRawBufferPointer) -> Bool {
+    let range = nameRanges[slot]
+    return range.count == name.count
+      && UnsafeRawBufferPointer(start: nameBytes.base + range.offset, count: range.count).sameShortBytes(as: name)
   }
 
   /// Adds a name (checked by the caller) and returns its slot.
   func addName(_ name: UnsafeRawBufferPointer) -> UInt32 {
     let slot = UInt32(names.count)
     names.append(Array(name))
+    nameRanges.append((nameBytes.count, name.count))
+    nameBytes.append(name)
+    nameHashes.append(ContentHash.of(name))
     if names.count > CheckedEvents.linearNames { namesByBytes[names[Int(slot)]] = slot }
+    quickSlots[CheckedEvents.quickSlot(name)] = slot + 1
     return slot
   }
 
@@ -55,10 +93,6 @@ public final class CheckedEvents {
                           kind: kind))
   }
 
-  func id(of record: Record) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: ids.base + Int(record.idOffset), count: Int(record.idLength))
-  }
-
   /// Empties it for the next block.
   public func removeAll() {
     if !records.isEmpty { records.removeAll(keepingCapacity: true) }
@@ -66,7 +100,11 @@ public final class CheckedEvents {
     warnings = 0
     if !names.isEmpty {
       names.removeAll(keepingCapacity: true)
+      nameRanges.removeAll(keepingCapacity: true)
+      nameBytes.removeAll()
+      nameHashes.removeAll(keepingCapacity: true)
       namesByBytes.removeAll()
+      for i in quickSlots.indices { quickSlots[i] = 0 }
     }
   }
 }

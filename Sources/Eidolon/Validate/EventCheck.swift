@@ -19,7 +19,6 @@ public final class EventCheck {
   let now: Int64
   /// The file positions refer to (messages name it).
   var fileName: String?
-  private let contentKey = ByteBuffer(capacity: 256)
 
   public init(diagnostics: Diagnostics, now: Int64? = nil) {
     self.diagnostics = diagnostics
@@ -79,18 +78,21 @@ public final class EventCheck {
         raw: raw)
       return false
     }
-    out.append(id: id, start: start, duration: duration, line: position.line,
-               content: checkTimes(source: source, kind: kind, stream: stream, start: start, duration: duration, position, out),
+    checkTimes(start: start, duration: duration, position, out)
+    // What makes two events with one id the same event: source, kind, stream and the times.
+    var content = ContentHash()
+    content.add(out.nameHashes[Int(sourceSlot)])
+    content.add(out.nameHashes[Int(kindSlot)])
+    if let stream { content.add(stream) } else { content.add(UInt64.max) }
+    content.add(UInt64(bitPattern: start))
+    content.add(duration.bitPattern)
+    out.append(id: id, start: start, duration: duration, line: position.line, content: content.value,
                source: sourceSlot, kind: kindSlot)
     return true
   }
 
-  /// Warns about implausible times, and returns the content hash: of source, kind,
-  /// stream and the times, what makes two events with one id the same event. (Bytes
-  /// into one reused buffer: building it as an interpolated String took a tenth of
-  /// eid-validate's instructions.)
-  private func checkTimes(source: UnsafeRawBufferPointer, kind: UnsafeRawBufferPointer, stream: UnsafeRawBufferPointer?,
-                          start: Int64, duration: Double, _ position: SourcePosition, _ out: CheckedEvents) -> UInt64 {
+  /// Warns about implausible times.
+  private func checkTimes(start: Int64, duration: Double, _ position: SourcePosition, _ out: CheckedEvents) {
     if start > now + CivilTime.millisPerDay {
       warn("starts in the future (\(Timestamp.canonical(start)))", position, out)
     }
@@ -100,16 +102,6 @@ public final class EventCheck {
     if duration > EventCheck.longDurationSeconds {
       warn("lasts \(SecondsText.hours(duration)), more than 7 days: a timer left running?", position, out)
     }
-    let key = contentKey
-    key.removeAll()
-    key.append(source)
-    key.append(0x1F)
-    key.append(kind)
-    key.append(0x1F)
-    if let stream { key.append(stream) }
-    withUnsafeBytes(of: start) { key.append($0) }
-    withUnsafeBytes(of: duration.bitPattern) { key.append($0) }
-    return MurmurHash3.x64_128(key.bytes).0
   }
 
   private func warn(_ message: String, _ position: SourcePosition, _ out: CheckedEvents) {

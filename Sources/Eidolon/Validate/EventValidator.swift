@@ -74,9 +74,8 @@ public final class EventValidator {
       summary.addTotals(start: record.start, duration: record.duration)
       tallies[slotTallies[Int(record.source)]].asSource.add(record.duration)
       tallies[slotTallies[Int(record.kind)]].asKind.add(record.duration)
-      try duplicates.add(id: events.id(of: record), hash: record.idHash, fileIndex: fileIndex, line: record.line,
-                         content: record.content)
     }
+    try duplicates.add(events, fileIndex: fileIndex)
     summary.warnings += events.warnings
   }
 
