@@ -237,4 +237,26 @@ import Testing
     #expect(took > 1000)
     #expect(JSONValueEndTests.same([UInt8]("5".utf8).withUnsafeBytes { JSONValueEnd.find($0, maxDepth: 9) }, .declined))
   }
+
+  @Test func longPlainRunsEndWhereAByteAtATimeEnds() {
+    // Mostly plain text, as real exports are (whole sixteen-byte runs without a backslash
+    // or bracket), with each special byte rare, at every alignment.
+    var random = SplitMix(state: 11)
+    let plain = Array("abc ,:0".utf8) + [0xC3, 0xA9]
+    let special = Array("\"\\{}[]".utf8)
+    var took = 0
+    for _ in 0..<6_000 {
+      var bytes = [UInt8(ascii: random.below(2) == 0 ? "{" : "[")]
+      let rarity = 2 + random.below(40)
+      for _ in 0..<random.below(400) {
+        bytes.append(random.below(rarity) == 0 ? special[random.below(special.count)] : plain[random.below(plain.count)])
+      }
+      let maxDepth = 1 + random.below(6)
+      let expected = JSONValueEndTests.reference(bytes, maxDepth: maxDepth)
+      let got = bytes.withUnsafeBytes { JSONValueEnd.find($0, maxDepth: maxDepth) }
+      #expect(JSONValueEndTests.same(got, expected), "\(String(decoding: bytes, as: UTF8.self))")
+      if case .took = expected { took += 1 }
+    }
+    #expect(took > 500)
+  }
 }
