@@ -327,23 +327,36 @@ final class ActivityWatchEventScanner {
       lastDays = days
       lastDate = date
     }
-    let hour = two(11), minute = two(14), second = two(17)
+    // "HH:MM:SS" read in one word (its separators were seen above), as `usualDigits` reads it.
+    guard let clockDigits = LocalDateTime.digits(t.loadUnaligned(fromByteOffset: 11, as: UInt64.self), 0xFFFF_00FF_FF00_FFFF)
+    else { return nil }
+    let clock = clockDigits &* 10 &+ (clockDigits >> 8)
+    let hour = Int(clock & 0xFF), minute = Int(clock >> 24 & 0xFF), second = Int(clock >> 48 & 0xFF)
     guard hour < 24, minute < 60, second < 60 else { return nil }
     var i = 19
     var nanos = 0
     if t[i] == UInt8(ascii: ".") {
       i += 1
       let first = i
-      while i < n, t[i] &- 0x30 <= 9, i - first < 9 {
-        nanos = nanos * 10 + Int(t[i] &- 0x30)
-        i += 1
+      if n - i >= 8, let (digits, value) = ActivityWatchEventScanner.leadingDigits(t.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+        // One to seven digits, read at once.
+        i += digits
+        nanos = value * ActivityWatchEventScanner.nanosPerUnit[digits]
+      } else {
+        while i < n, t[i] &- 0x30 <= 9, i - first < 9 {
+          nanos = nanos * 10 + Int(t[i] &- 0x30)
+          i += 1
+        }
+        guard i > first, i < n, t[i] &- 0x30 > 9 else { return nil }
+        for _ in (i - first)..<9 { nanos *= 10 }
       }
-      guard i > first, i < n, t[i] &- 0x30 > 9 else { return nil }
-      for _ in (i - first)..<9 { nanos *= 10 }
     }
     var offset = 0
     if t[i] == UInt8(ascii: "Z") && i + 1 == n {
       offset = 0
+    } else if i + 6 == n && t.loadUnaligned(fromByteOffset: i, as: UInt32.self) == ActivityWatchEventScanner.utcOffsetHead
+      && t.loadUnaligned(fromByteOffset: i + 4, as: UInt16.self) == 0x3030 {
+      offset = 0  // "+00:00", as ActivityWatch writes every time
     } else {
       guard i + 6 == n, t[i] == UInt8(ascii: "+") || t[i] == UInt8(ascii: "-"), t[i + 3] == 0x3A else { return nil }
       let hours = two(i + 1), minutes = two(i + 4)
@@ -352,6 +365,26 @@ final class ActivityWatchEventScanner {
     }
     let seconds = days! * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
     return (seconds * 1000 + Int64(nanos / 1_000_000), nanos % 1_000_000)
+  }
+
+  /// "+00:" as it lies in memory.
+  private static let utcOffsetHead = UInt32(0x2B) | UInt32(0x30) << 8 | UInt32(0x30) << 16 | UInt32(0x3A) << 24
+  /// Nanoseconds in a unit of a fraction's last digit, by its count of digits.
+  private static let nanosPerUnit = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1]
+
+  /// How many digits the word's bytes start with (one to seven, the byte after them not a
+  /// digit), and their number; nil for none, or eight (maybe more: read a digit at a time).
+  @inline(__always)
+  static func leadingDigits(_ word: UInt64) -> (Int, Int)? {
+    let value = word ^ 0x3030_3030_3030_3030
+    let notDigits = ((value &+ 0x7676_7676_7676_7676) | value) & 0x8080_8080_8080_8080
+    let count = notDigits.trailingZeroBitCount >> 3
+    guard count > 0, count < 8 else { return nil }
+    // The digits moved to the top of the word, zeros ('0') below them, read as eight.
+    let shift = UInt64(8 &* (8 &- count))
+    let padded = word << shift | (0x3030_3030_3030_3030 & ((1 << shift) &- 1))
+    guard let number = LocalDateTime.eightDigits(padded) else { return nil }
+    return (count, number)
   }
 
   /// The id's input, as `ActivityWatchMapping` joins it: bucket id, start, the part finer
