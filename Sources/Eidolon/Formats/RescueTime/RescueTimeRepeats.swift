@@ -8,12 +8,15 @@ struct RescueTimeRepeats {
     var high: UInt64
   }
 
-  /// The bucket's Date as written.
-  private var bucket: [UInt8] = []
+  /// The bucket's Date as written. (Bytes and a count of their own below: emptying an
+  /// Array and refilling it are generic calls, a tenth of a bucket's cost.)
+  private let bucket = ByteBuffer(capacity: 64)
   /// The identities of the bucket and their counts: looked through in order while a
   /// bucket holds few (most hold one to eight: hashing each key again for a dictionary
   /// cost more than the look), in `many` past that.
   private var few: [(key: Key, count: Int)] = []
+  /// How many of `few` are the bucket's (the rest are an earlier bucket's, written over).
+  private var fewCount = 0
   private var many: [Key: Int] = [:]
   private static let fewLimit = 16
 
@@ -22,11 +25,11 @@ struct RescueTimeRepeats {
   /// holds (the id's, hashed once for the first sighting).
   @discardableResult
   mutating func mark(_ scratch: ByteBuffer, bucket: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-    if !self.bucket.withUnsafeBytes({ bucket.sameBytes(as: $0) }) {
-      self.bucket.removeAll(keepingCapacity: true)
-      self.bucket.append(contentsOf: bucket)
-      few.removeAll(keepingCapacity: true)
-      many.removeAll(keepingCapacity: true)
+    if !self.bucket.bytes.sameBytes(as: bucket) {
+      self.bucket.removeAll()
+      self.bucket.append(bucket)
+      fewCount = 0
+      if !many.isEmpty { many.removeAll(keepingCapacity: true) }
     }
     let (low, high) = MurmurHash3.x64_128(scratch.bytes)
     let count = seen(Key(low: low, high: high))
@@ -40,15 +43,16 @@ struct RescueTimeRepeats {
   /// Counts one more sighting of `key` in the bucket; the count so far.
   private mutating func seen(_ key: Key) -> Int {
     if many.isEmpty {
-      for i in few.indices where few[i].key == key {
+      for i in 0..<fewCount where few[i].key == key {
         few[i].count += 1
         return few[i].count
       }
-      if few.count < RescueTimeRepeats.fewLimit {
-        few.append((key, 1))
+      if fewCount < RescueTimeRepeats.fewLimit {
+        if fewCount < few.count { few[fewCount] = (key, 1) } else { few.append((key, 1)) }
+        fewCount += 1
         return 1
       }
-      for (key, count) in few { many[key] = count }
+      for (key, count) in few[..<fewCount] { many[key] = count }
     }
     let count = (many[key] ?? 0) + 1
     many[key] = count

@@ -28,7 +28,7 @@ final class RescueTimeRowScanner {
   /// Each other column's name as a JSON string with its colon: `"Name":`.
   private let otherKeys: [[UInt8]]
   /// The last Date parsed, as written, and what it gave.
-  private var lastDate: [UInt8] = []
+  private let lastDate = ByteBuffer(capacity: 64)
   private var lastParsed: ParsedTimestamp?
   /// The bucket label of `lastParsed`.
   private var lastLabel: Int64 = 0
@@ -215,12 +215,12 @@ final class RescueTimeRowScanner {
   /// A Date as the general way reads it, kept while the Dates repeat (most buckets hold
   /// several rows); nil for spaces around it or a text that is not a date and time.
   private func parse(_ date: UnsafeRawBufferPointer) -> ParsedTimestamp? {
-    if let lastParsed, lastDate.withUnsafeBytes({ date.sameBytes(as: $0) }) { return lastParsed }
+    if let lastParsed, lastDate.bytes.sameBytes(as: date) { return lastParsed }
     guard let first = date.first, let last = date.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 else { return nil }
     var error = ""
     guard let parsed = Timestamp.parse(date, error: &error) else { return nil }
-    lastDate.removeAll(keepingCapacity: true)
-    lastDate.append(contentsOf: date)
+    lastDate.removeAll()
+    lastDate.append(date)
     lastParsed = parsed
     lastLabel = parsed.local.secondsAsIfUTC
     return parsed
