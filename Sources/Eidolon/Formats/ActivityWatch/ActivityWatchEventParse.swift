@@ -294,12 +294,12 @@ extension ActivityWatchEventScanner {
     private func unescape(_ begin: Int, _ close: Int) -> Bool {
       var i = begin
       while i < close {
-        let c = ptr[i]
-        guard c == 0x5C else {
-          unescaped.append(c)
-          i += 1
-          continue
-        }
+        // The text up to the next backslash, copied at once (a byte at a time was 15
+        // instructions a byte).
+        let backslash = memchr(ptr + i, 0x5C, close - i).map { UnsafeRawPointer(ptr).distance(to: $0) } ?? close
+        if backslash > i { unescaped.append(UnsafeRawBufferPointer(start: ptr + i, count: backslash - i)) }
+        i = backslash
+        guard i < close else { break }
         switch ptr[i + 1] {
         case 0x22, 0x5C, 0x2F: unescaped.append(ptr[i + 1])
         case UInt8(ascii: "n"): unescaped.append(0x0A)
