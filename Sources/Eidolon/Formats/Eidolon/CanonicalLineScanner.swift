@@ -229,26 +229,31 @@ struct CanonicalLineScanner {
   /// escapes undone (written in place: the text is never longer than its escaped form).
   static func appendUnescaped(_ raw: UnsafeRawBufferPointer, to out: ByteBuffer) {
     let text = out.reserve(raw.count)
+    guard let base = raw.baseAddress else { return }
     var n = 0
     var i = 0
     while i < raw.count {
-      var c = raw[i]
-      if c == 0x5C {
-        switch raw[i + 1] {
-        case UInt8(ascii: "n"): c = 0x0A
-        case UInt8(ascii: "r"): c = 0x0D
-        case UInt8(ascii: "t"): c = 0x09
-        case UInt8(ascii: "b"): c = 0x08
-        case UInt8(ascii: "f"): c = 0x0C
-        case UInt8(ascii: "u"):
-          c = (raw[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(raw[i + 5])!
-          i += 4
-        default: c = raw[i + 1]
-        }
-        i += 2
-      } else {
-        i += 1
+      // The text up to the next backslash, copied at once.
+      let backslash = memchr(base + i, 0x5C, raw.count - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+      if backslash > i {
+        UnsafeMutableRawPointer(text + n).copyMemory(from: base + i, byteCount: backslash - i)
+        n += backslash - i
+        i = backslash
       }
+      guard i < raw.count else { break }
+      let c: UInt8
+      switch raw[i + 1] {
+      case UInt8(ascii: "n"): c = 0x0A
+      case UInt8(ascii: "r"): c = 0x0D
+      case UInt8(ascii: "t"): c = 0x09
+      case UInt8(ascii: "b"): c = 0x08
+      case UInt8(ascii: "f"): c = 0x0C
+      case UInt8(ascii: "u"):
+        c = (raw[i + 4] - 0x30) << 4 | CanonicalLineScanner.lowerHex(raw[i + 5])!
+        i += 4
+      default: c = raw[i + 1]
+      }
+      i += 2
       text[n] = c
       n += 1
     }
