@@ -8,14 +8,15 @@ struct RescueTimeRepeats {
     var high: UInt64
   }
 
-  /// The bucket's Date as written. (Bytes and a count of their own below: emptying an
-  /// Array and refilling it are generic calls, a tenth of a bucket's cost.)
-  private let bucket = ByteBuffer(capacity: 64)
+  /// The bucket's Date as written. A value, not a buffer object: a block's thread starts
+  /// from a copy of the repeats (`RescueTimeBuckets.copy`), which must not share it.
+  private var bucket = DateText()
   /// The identities of the bucket and their counts: looked through in order while a
   /// bucket holds few (most hold one to eight: hashing each key again for a dictionary
   /// cost more than the look), in `many` past that.
   private var few: [(key: Key, count: Int)] = []
-  /// How many of `few` are the bucket's (the rest are an earlier bucket's, written over).
+  /// How many of `few` are the bucket's (the rest are an earlier bucket's, written over:
+  /// emptying the Array was a generic call too).
   private var fewCount = 0
   private var many: [Key: Int] = [:]
   private static let fewLimit = 16
@@ -25,9 +26,8 @@ struct RescueTimeRepeats {
   /// holds (the id's, hashed once for the first sighting).
   @discardableResult
   mutating func mark(_ scratch: ByteBuffer, bucket: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-    if !self.bucket.bytes.sameBytes(as: bucket) {
-      self.bucket.removeAll()
-      self.bucket.append(bucket)
+    if !self.bucket.holds(bucket) {
+      self.bucket = DateText(bucket)
       fewCount = 0
       if !many.isEmpty { many.removeAll(keepingCapacity: true) }
     }
@@ -57,6 +57,34 @@ struct RescueTimeRepeats {
     let count = (many[key] ?? 0) + 1
     many[key] = count
     return count
+  }
+
+  /// A Date's text: up to 32 bytes in four words (compared in line and replaced as a value; an
+  /// Array emptied and refilled per bucket took generic calls, 2% of rt-read), a longer
+  /// one in an Array.
+  private struct DateText {
+    private var words = SIMD4<UInt64>(repeating: 0)
+    private var count = -1  // none yet
+    private var long: [UInt8] = []
+
+    init() {}
+
+    @inline(__always)
+    init(_ bytes: UnsafeRawBufferPointer) {
+      count = bytes.count
+      if count <= 32 {
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, byteCount: count) }
+      } else {
+        long = Array(bytes)
+      }
+    }
+
+    @inline(__always)
+    func holds(_ bytes: UnsafeRawBufferPointer) -> Bool {
+      guard bytes.count == count else { return false }
+      guard count <= 32 else { return long.withUnsafeBytes { $0.sameBytes(as: bytes) } }
+      return withUnsafeBytes(of: words) { UnsafeRawBufferPointer(rebasing: $0[..<count]).sameShortBytes(as: bytes) }
+    }
   }
 
   mutating func mark(_ scratch: ByteBuffer, bucket: String) {
