@@ -73,7 +73,7 @@ struct RescueTimeRepeats {
     init(_ bytes: UnsafeRawBufferPointer) {
       count = bytes.count
       if count <= 32 {
-        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, byteCount: count) }
+        if let source = bytes.baseAddress { withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: source, byteCount: count) } }
       } else {
         long = Array(bytes)
       }
