@@ -221,6 +221,15 @@ import Testing
     }
   }
 
+  /// Expects `find` to answer as the byte-at-a-time walk does; true when the value ends.
+  static func expectSameEnd(_ bytes: [UInt8], maxDepth: Int) -> Bool {
+    let expected = reference(bytes, maxDepth: maxDepth)
+    let got = bytes.withUnsafeBytes { JSONValueEnd.find($0, maxDepth: maxDepth) }
+    #expect(same(got, expected), "\(String(decoding: bytes, as: UTF8.self))")
+    if case .took = expected { return true }
+    return false
+  }
+
   @Test func randomBytesEndWhereAByteAtATimeEnds() {
     var random = SplitMix(state: 7)
     let alphabet = Array("\"\\{}[]a ,:".utf8) + [0xC3, 0xA9, 0x0A]
@@ -228,11 +237,7 @@ import Testing
     for _ in 0..<20_000 {
       var bytes = [UInt8(ascii: random.below(2) == 0 ? "{" : "[")]
       for _ in 0..<random.below(80) { bytes.append(alphabet[random.below(alphabet.count)]) }
-      let maxDepth = 1 + random.below(6)
-      let expected = JSONValueEndTests.reference(bytes, maxDepth: maxDepth)
-      let got = bytes.withUnsafeBytes { JSONValueEnd.find($0, maxDepth: maxDepth) }
-      #expect(JSONValueEndTests.same(got, expected), "\(String(decoding: bytes, as: UTF8.self))")
-      if case .took = expected { took += 1 }
+      if JSONValueEndTests.expectSameEnd(bytes, maxDepth: 1 + random.below(6)) { took += 1 }
     }
     #expect(took > 1000)
     #expect(JSONValueEndTests.same([UInt8]("5".utf8).withUnsafeBytes { JSONValueEnd.find($0, maxDepth: 9) }, .declined))
@@ -251,11 +256,7 @@ import Testing
       for _ in 0..<random.below(400) {
         bytes.append(random.below(rarity) == 0 ? special[random.below(special.count)] : plain[random.below(plain.count)])
       }
-      let maxDepth = 1 + random.below(6)
-      let expected = JSONValueEndTests.reference(bytes, maxDepth: maxDepth)
-      let got = bytes.withUnsafeBytes { JSONValueEnd.find($0, maxDepth: maxDepth) }
-      #expect(JSONValueEndTests.same(got, expected), "\(String(decoding: bytes, as: UTF8.self))")
-      if case .took = expected { took += 1 }
+      if JSONValueEndTests.expectSameEnd(bytes, maxDepth: 1 + random.below(6)) { took += 1 }
     }
     #expect(took > 500)
   }
