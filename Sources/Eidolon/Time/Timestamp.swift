@@ -121,7 +121,7 @@ public enum Timestamp {
   }
 
   /// Nanoseconds in one unit of a fraction's last digit, by the number of digits (1-9).
-  private static let nanosPerUnit = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1]
+  static let nanosPerUnit = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1]
 
   public static func parse(_ text: String) -> ParsedTimestamp? {
     var text = text

@@ -19,9 +19,8 @@ public final class CheckedEvents {
   private(set) var records: [Record] = []
   /// The ids' bytes, one after another, in the records' order.
   let ids = ByteBuffer(capacity: 64 << 10)
-  /// Every source and kind name seen, each checked once when it came first.
-  private(set) var names: [[UInt8]] = []
-  /// The names' bytes one after another, and where each is, for the lookups.
+  /// Every source and kind name seen, each checked once when it came first: their bytes
+  /// one after another, and where each is (`name(_:)`).
   private let nameBytes = ByteBuffer(capacity: 256)
   private var nameRanges: [(offset: Int, count: Int)] = []
   /// Each name's `ContentHash`, for the events' content hashes.
@@ -60,26 +59,31 @@ public final class CheckedEvents {
       found = UInt32(index)
       break
     }
-    if found == nil && names.count > CheckedEvents.linearNames { found = namesByBytes[Array(name)] }
+    if found == nil && nameCount > CheckedEvents.linearNames { found = namesByBytes[Array(name)] }
     if let found { quickSlots[quick] = found + 1 }
     return found
   }
 
+  var nameCount: Int { nameRanges.count }
+
+  /// The bytes of the name in `slot`.
+  func name(_ slot: Int) -> UnsafeRawBufferPointer {
+    let range = nameRanges[slot]
+    return UnsafeRawBufferPointer(start: nameBytes.base + range.offset, count: range.count)
+  }
+
   @inline(__always)
   private func isName(_ slot: Int, _ name: UnsafeRawBufferPointer) -> Bool {
-    let range = nameRanges[slot]
-    return range.count == name.count
-      && UnsafeRawBufferPointer(start: nameBytes.base + range.offset, count: range.count).sameShortBytes(as: name)
+    nameRanges[slot].count == name.count && self.name(slot).sameShortBytes(as: name)
   }
 
   /// Adds a name (checked by the caller) and returns its slot.
   func addName(_ name: UnsafeRawBufferPointer) -> UInt32 {
-    let slot = UInt32(names.count)
-    names.append(Array(name))
+    let slot = UInt32(nameCount)
     nameRanges.append((nameBytes.count, name.count))
     nameBytes.append(name)
     nameHashes.append(ContentHash.of(name))
-    if names.count > CheckedEvents.linearNames { namesByBytes[names[Int(slot)]] = slot }
+    if nameCount > CheckedEvents.linearNames { namesByBytes[Array(name)] = slot }
     quickSlots[CheckedEvents.quickSlot(name)] = slot + 1
     return slot
   }
@@ -98,8 +102,7 @@ public final class CheckedEvents {
     if !records.isEmpty { records.removeAll(keepingCapacity: true) }
     ids.removeAll()
     warnings = 0
-    if !names.isEmpty {
-      names.removeAll(keepingCapacity: true)
+    if nameCount > 0 {
       nameRanges.removeAll(keepingCapacity: true)
       nameBytes.removeAll()
       nameHashes.removeAll(keepingCapacity: true)

@@ -61,7 +61,8 @@ public final class EventValidator {
   public func merge(_ events: CheckedEvents, fileIndex: Int) throws {
     // Each block has a table of its own (a few names): looked up once per merge.
     slotTallies.removeAll(keepingCapacity: true)
-    for name in events.names {
+    for slot in 0..<events.nameCount {
+      let name = Array(events.name(slot))
       if let index = tallyIndexes[name] {
         slotTallies.append(index)
       } else {

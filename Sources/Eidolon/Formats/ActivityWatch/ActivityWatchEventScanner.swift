@@ -342,7 +342,7 @@ final class ActivityWatchEventScanner {
       if n - i >= 8, let (digits, value) = ActivityWatchEventScanner.leadingDigits(t.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
         // One to seven digits, read at once.
         i += digits
-        nanos = value * ActivityWatchEventScanner.nanosPerUnit[digits]
+        nanos = value * Timestamp.nanosPerUnit[digits]
       } else {
         while i < n, t[i] &- 0x30 <= 9, i - first < 9 {
           nanos = nanos * 10 + Int(t[i] &- 0x30)
@@ -370,8 +370,6 @@ final class ActivityWatchEventScanner {
 
   /// "+00:" as it lies in memory.
   private static let utcOffsetHead = UInt32(0x2B) | UInt32(0x30) << 8 | UInt32(0x30) << 16 | UInt32(0x3A) << 24
-  /// Nanoseconds in a unit of a fraction's last digit, by its count of digits.
-  private static let nanosPerUnit = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1]
 
   /// How many digits the word's bytes start with (one to seven, the byte after them not a
   /// digit), and their number; nil for none, or eight (maybe more: read a digit at a time).
