@@ -124,12 +124,18 @@ import Testing
       }
       changed.append(event)
     }
-    for (i, event) in ([base, base] + changed).enumerated() {
+    // An absent stream is not an empty one.
+    var absent = base
+    absent.id = "y"
+    absent.stream = nil
+    var empty = absent
+    empty.stream = ""
+    for (i, event) in ([base, base] + changed + [absent, empty]).enumerated() {
       try validator.check(event, at: SourcePosition(line: i + 1, column: 1, byteOffset: 0))
     }
     let summary = try validator.finish()
     #expect(summary.repeatedEvents == 1)
-    #expect(summary.duplicateIDs == 6)
+    #expect(summary.duplicateIDs == 7)
   }
 
   @Test func hugeTotalsPrintWithoutOverflow() {
