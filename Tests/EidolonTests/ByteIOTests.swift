@@ -339,12 +339,35 @@ private final class FailingSource: ByteSource {
     #expect(fd >= 0)
     let bytes = [UInt8](repeating: 0x62, count: 2 * OutputSink.flushThreshold + 5)
     do {
-      let sink = OutputSink(fd: fd, name: "stream", writesBehind: true)
+      let sink = OutputSink(fd: fd, name: "stream", writesBehind: true, handsOverWhenDropped: true)
       try write(bytes, to: sink, piece: 1000)
       // Dropped without finish(), as when a run stops on an error.
     }
     close(fd)
     #expect(readFile(path) == bytes)
+  }
+
+  /// A spill's sink dropped unfinished writes nothing more, what it holds or what its
+  /// thread was handed: its owner may have closed the descriptor, and another thread's
+  /// file may have its number by then (aw-write's buckets wrote events into another
+  /// test's file that way).
+  @Test func aSpillSinkDroppedUnfinishedWritesNothingMore() throws {
+    let dir = temporaryDirectory()
+    for (writesBehind, count) in [(false, 1000), (true, 1000), (true, 3 * OutputSink.flushThreshold + 5)] {
+      let path = "\(dir)/spill-\(writesBehind)-\(count).txt"
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      #expect(fd >= 0)
+      var handed = 0
+      do {
+        let sink = OutputSink(fd: fd, name: "spill", writesBehind: writesBehind)
+        try write([UInt8](repeating: 0x63, count: count), to: sink, piece: 1000)
+        handed = Int(sink.bytesWritten)  // (waits for the thread)
+        // Dropped without finish(), as when the run stops on an error.
+      }
+      close(fd)
+      #expect(readFile(path)?.count == handed, "writes behind \(writesBehind), \(count) bytes")
+      #expect(handed < count)
+    }
   }
 
   /// Eight bytes at a time, with escapes anywhere in the word or the tail and the buffer

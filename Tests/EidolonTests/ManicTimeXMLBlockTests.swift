@@ -45,7 +45,13 @@ import Testing
           let batch = min(piece, BothCores.manicTimeXMLChunkBytes)
           let got = try read(path, .blocks(batch, threads: 1), piece: piece, strict: strict, filtered: filtered)
           if let difference = got.difference(from: expected) {
-            Issue.record("pieces of \(piece) bytes (strict \(strict), filtered \(filtered)): \(difference)", sourceLocation: sourceLocation)
+            // Once seen in CI and not again here: say which way's outcome a second read repeats.
+            let again = try read(path, .blocks(batch, threads: 1), piece: piece, strict: strict, filtered: filtered)
+            let inTurnAgain = try read(path, .inTurn, piece: piece, strict: strict, filtered: filtered)
+            let blocksAgain: String = again == got ? "the same" : again == expected ? "as in turn" : "differs again"
+            let turnAgain: String = inTurnAgain == expected ? "the same" : "differs: \(inTurnAgain.difference(from: expected) ?? "")"
+            Issue.record("pieces of \(piece) bytes (strict \(strict), filtered \(filtered)): \(difference); read again, in blocks \(blocksAgain), in turn \(turnAgain)",
+                         sourceLocation: sourceLocation)
           }
         }
       }

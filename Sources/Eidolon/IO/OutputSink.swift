@@ -28,6 +28,12 @@ public final class OutputSink {
   private let writer: SinkWriter
   private let writesBehind: Bool
   private var writeBehind: WriteBehind?
+  /// Whether a sink dropped unfinished writes what it holds first: a stream's does (a run
+  /// that stops on an error hands over what it made, as jq does). A spill's does not: its
+  /// owner closes the descriptor, and a write after that could go to whatever file took
+  /// the descriptor's number in the meantime (another thread's output; seen in the test
+  /// process as events added to another test's file).
+  private let handsOverWhenDropped: Bool
 
   /// Bytes handed to the system so far (after compression).
   public var bytesWritten: Int64 {
@@ -39,7 +45,7 @@ public final class OutputSink {
   public static func open(_ path: String?, gzip: Bool? = nil) throws -> OutputSink {
     guard let path, path != "-" else {
       return OutputSink(fd: STDOUT_FILENO, name: "<stdout>", ownsDescriptor: false, finalPath: nil,
-                        temporaryPath: nil, gzip: gzip ?? false)
+                        temporaryPath: nil, gzip: gzip ?? false, handsOverWhenDropped: true)
     }
     var info = stat()
     if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
@@ -49,7 +55,7 @@ public final class OutputSink {
         throw EidolonError(.io, "cannot open for writing: \(SystemCall.lastErrorMessage())", file: path)
       }
       return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: nil, temporaryPath: nil,
-                        gzip: gzip ?? false)
+                        gzip: gzip ?? false, handsOverWhenDropped: true)
     }
     let temporary = "\(path).tmp-\(getpid())"
     // Until it is renamed into place it is a temporary file: gone on a signal or a crash
@@ -63,23 +69,29 @@ public final class OutputSink {
       return fd
     }
     return OutputSink(fd: fd, name: path, ownsDescriptor: true, finalPath: path, temporaryPath: temporary,
-                      gzip: gzip ?? path.hasSuffix(".gz"))
+                      gzip: gzip ?? path.hasSuffix(".gz"), handsOverWhenDropped: false)
   }
 
   /// Writes to a descriptor the caller keeps (stderr, a spill file, a test's pipe); on a
-  /// thread of its own past one buffer only when `writesBehind`.
-  public init(fd: Int32, name: String, gzip: Bool = false, writesBehind: Bool = false) {
+  /// thread of its own past one buffer only when `writesBehind`. Dropped unfinished, it
+  /// writes nothing more unless `handsOverWhenDropped` (a stream's), so its owner may close
+  /// the descriptor first; with `writesBehind`, the owner drops it before closing (its
+  /// thread writes what it was handed before it ends).
+  public init(fd: Int32, name: String, gzip: Bool = false, writesBehind: Bool = false, handsOverWhenDropped: Bool = false) {
     self.fd = fd
     self.name = name
     self.writesBehind = writesBehind
+    self.handsOverWhenDropped = handsOverWhenDropped
     ownsDescriptor = false
     finalPath = nil
     temporaryPath = nil
     writer = SinkWriter(fd: fd, name: name, gzip: gzip)
   }
 
-  private init(fd: Int32, name: String, ownsDescriptor: Bool, finalPath: String?, temporaryPath: String?, gzip: Bool) {
+  private init(fd: Int32, name: String, ownsDescriptor: Bool, finalPath: String?, temporaryPath: String?, gzip: Bool,
+               handsOverWhenDropped: Bool) {
     self.fd = fd
+    self.handsOverWhenDropped = handsOverWhenDropped
     self.name = name
     self.ownsDescriptor = ownsDescriptor
     self.finalPath = finalPath
@@ -91,7 +103,7 @@ public final class OutputSink {
   deinit {
     // Not finished on a stream (stdout, a pipe): hand over what was made before the
     // error, as jq does; a file is removed below instead, so it is never half there.
-    if !finished && temporaryPath == nil { try? flush() }
+    if !finished && handsOverWhenDropped { try? flush() }
     writeBehind?.stop()
     if ownsDescriptor { close(fd) }
     // Not finished: an error ended the run, so the partial file goes.

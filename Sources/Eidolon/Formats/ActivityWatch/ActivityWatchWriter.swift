@@ -64,9 +64,9 @@ public final class ActivityWatchWriter: EventWriter {
     }
 
     func close() {
+      sink = nil  // (before the descriptor: OutputSink.handsOverWhenDropped)
       if fd >= 0 { Glibc.close(fd) }
       fd = -1
-      sink = nil
     }
   }
 

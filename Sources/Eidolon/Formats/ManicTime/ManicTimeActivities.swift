@@ -55,7 +55,13 @@ final class ManicTimeActivities {
     self.timeline = schemaName.flatMap(ManicTimeMapping.timeline(schemaName:))
   }
 
-  deinit { if let spill { close(spill.fd) } }
+  deinit {
+    guard let fd = spill?.fd else { return }
+    // The writer goes first: its sink's thread writes what it was handed before it ends,
+    // and must not write once the descriptor's number may be another file's.
+    spill = nil
+    close(fd)
+  }
 
 
   /// Forgets the last timeline's names and groups. Call once what it left waiting is out.
