@@ -347,10 +347,10 @@ private final class FailingSource: ByteSource {
     #expect(readFile(path) == bytes)
   }
 
-  /// A spill's sink dropped unfinished writes nothing more, what it holds or what its
-  /// thread was handed: its owner may have closed the descriptor, and another thread's
-  /// file may have its number by then (aw-write's buckets wrote events into another
-  /// test's file that way).
+  /// A spill's sink dropped unfinished writes nothing more than its thread was already
+  /// handed (here, written before the drop): its owner may have closed the descriptor,
+  /// and another thread's file may have its number by then (a test of aw-write read back
+  /// more events than it wrote, most likely such a sink's lines in its bucket file).
   @Test func aSpillSinkDroppedUnfinishedWritesNothingMore() throws {
     let dir = temporaryDirectory()
     for (writesBehind, count) in [(false, 1000), (true, 1000), (true, 3 * OutputSink.flushThreshold + 5)] {

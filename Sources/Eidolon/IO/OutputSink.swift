@@ -31,8 +31,8 @@ public final class OutputSink {
   /// Whether a sink dropped unfinished writes what it holds first: a stream's does (a run
   /// that stops on an error hands over what it made, as jq does). A spill's does not: its
   /// owner closes the descriptor, and a write after that could go to whatever file took
-  /// the descriptor's number in the meantime (another thread's output; seen in the test
-  /// process as events added to another test's file).
+  /// the descriptor's number in the meantime (another thread's file: in the test process,
+  /// most likely how a test's file came back with lines it never wrote).
   private let handsOverWhenDropped: Bool
 
   /// Bytes handed to the system so far (after compression).
