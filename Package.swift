@@ -37,12 +37,14 @@ let package = Package(
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     // The commit a build was made from (scripts/install, scripts/release), for --version.
     .target(name: "CEidolonBuild"),
+    // SSE2's byte compares and movemask for the CSV reader's record scan.
+    .target(name: "CByteMarks"),
 
     // All of the logic. Never imports ArgumentParser, never calls exit.
     // Exclusivity checks at run time cost a third of the tokenizer's time (measured with
     // perf on eid-validate); the hot classes keep their state private, so they are off.
     .target(
-      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", "CCurl", "CLibPQ", "CEidolonBuild", .product(name: "Yams", package: "Yams")],
+      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", "CCurl", "CLibPQ", "CEidolonBuild", "CByteMarks", .product(name: "Yams", package: "Yams")],
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
     // The command-line conventions every executable shares.

@@ -1,3 +1,4 @@
+import CByteMarks
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,6 +28,8 @@ public final class CSVReader {
   private var recordBase = UnsafePointer<UInt8>(bitPattern: 1)!
   private var line = 1
   private var bomChecked = false
+  /// True when no byte of the current record is 0x80 or more: its UTF-8 needs no check.
+  private var recordIsASCII = false
 
   /// The line on which the current record starts (1-based).
   public private(set) var recordLine = 0
@@ -53,9 +56,9 @@ public final class CSVReader {
     fieldSpans.deallocate()
   }
 
-  /// Doubles the room for fields (a record of more than 32, rare).
+  /// Doubles the room for fields (a record of more than 32, rare), up to `maxFields`.
   private func growFields() {
-    let capacity = fieldCapacity * 2
+    let capacity = min(fieldCapacity * 2, CSVReader.maxFields)
     let spans = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
     spans.moveInitialize(from: fieldSpans, count: 2 * fieldCapacity)
     fieldSpans.deallocate()
@@ -169,7 +172,7 @@ public final class CSVReader {
         recordNumber += 1
         // The raw record, not its fields run together: a field ending in a lead byte and
         // the next starting with its continuation would make a valid character across them.
-        if !UTF8Check.isValid(rawRecord) { throw notUTF8() }
+        if !recordIsASCII && !UTF8Check.isValid(rawRecord) { throw notUTF8() }
         if fieldCount < minimumFieldCount {
           throw EidolonError(.data, "the row has \(fieldCount) field\(fieldCount == 1 ? "" : "s") where the header has \(minimumFieldCount): cut short (a truncated file?)",
                              file: fileName, position: SourcePosition(line: recordLine, column: 1, byteOffset: 0))
@@ -189,41 +192,41 @@ public final class CSVReader {
     if head.count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { input.start += 3 }
   }
 
-  /// The first delimiter, LF or CR at or after `from` (or `end`): eight bytes a step, the
-  /// zero-byte test of "Bit Twiddling Hacks" on the bytes xor each of the three (a borrow
-  /// can flag a byte above a match, never below, so the lowest flag is a true one).
+  /// The bytes of `count` (at most 64) from `p` that are the delimiter, the quote, LF or
+  /// CR, as bits (bit k for `p[k]`), with the high bits of all of them or'ed into `high`
+  /// (not zero: a byte is not ASCII): 64 at a time, one by one in a buffer's last few bytes.
   @inline(__always)
-  static func fieldEnd(_ base: UnsafePointer<UInt8>, from: Int, to end: Int, delimiter: UInt8) -> Int {
-    let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-    @inline(__always) func matches(_ x: UInt64, _ byte: UInt8) -> UInt64 {
-      let y = x ^ (ones &* UInt64(byte))
-      return (y &- ones) & ~y & high
+  static func marks(_ p: UnsafePointer<UInt8>, count: Int, delimiter: UInt8, quote: UInt8, high: inout UInt64) -> UInt64 {
+    if count >= 64 { return eid_marks64(p, delimiter, quote, 0x0A, 0x0D, &high) }
+    var marks: UInt64 = 0, bytes: UInt8 = 0
+    for k in 0..<count {
+      let c = p[k]
+      if c == delimiter || c == quote || c == 0x0A || c == 0x0D { marks |= 1 << UInt64(k) }
+      bytes |= c
     }
-    var j = from
-    let delimiters = SIMD16<UInt8>(repeating: delimiter), lfs = SIMD16<UInt8>(repeating: 0x0A), crs = SIMD16<UInt8>(repeating: 0x0D)
-    while end - j >= 16 {
-      let chunk = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self)
-      let found = unsafeBitCast((chunk .== delimiters) .| (chunk .== lfs) .| (chunk .== crs), to: SIMD2<UInt64>.self)
-      if found[0] != 0 { return j + found[0].trailingZeroBitCount / 8 }
-      if found[1] != 0 { return j + 8 + found[1].trailingZeroBitCount / 8 }
-      j += 16
+    high |= UInt64(bytes & 0x80)
+    return marks
+  }
+
+  /// Takes the next mark (its position) or says `end`: `marks` holds those of the 64
+  /// bytes from `window` not yet taken.
+  @inline(__always)
+  static func takeMark(_ base: UnsafePointer<UInt8>, _ end: Int, _ delimiter: UInt8, _ quote: UInt8,
+                       window: inout Int, marks: inout UInt64, high: inout UInt64) -> Int {
+    while marks == 0 {
+      window &+= 64
+      if window >= end { return end }
+      marks = CSVReader.marks(base + window, count: min(64, end &- window), delimiter: delimiter, quote: quote, high: &high)
     }
-    while end - j >= 8 {
-      let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-      let flags = matches(word, delimiter) | matches(word, 0x0A) | matches(word, 0x0D)
-      if flags != 0 { return j + flags.trailingZeroBitCount / 8 }
-      j += 8
-    }
-    while j < end {
-      let c = base[j]
-      if c == delimiter || c == 0x0A || c == 0x0D { return j }
-      j += 1
-    }
-    return j
+    let p = window &+ marks.trailingZeroBitCount
+    marks &= marks &- 1
+    return p
   }
 
   /// Parses one record that must lie whole in the buffer; asks for more and starts
   /// the record over when it does not (so fields and `rawRecord` stay contiguous).
+  /// The record's bytes are read sixteen at a time into marks (`marks`): one bit per
+  /// delimiter, quote or line end, so a field costs a few instructions, not a loop of its own.
   private func parseRecord() throws -> Outcome {
     if !bomChecked { try skipBOM() }
     fieldBytes.removeAll()
@@ -241,8 +244,13 @@ public final class CSVReader {
     // field made the compiler load them again (a tenth of the parse).
     var spans = fieldSpans, capacity = fieldCapacity, count = 0
     /// `start`: an offset into the buffer, or the complement of one into `fieldBytes`.
-    @inline(__always) func addField(start: Int, length: Int) {
+    @inline(__always) func addField(start: Int, length: Int) throws {
       if count == capacity {
+        // The room stops growing at the limit, so only a record past it comes here full.
+        if capacity == CSVReader.maxFields {
+          throw EidolonError(.limit, "a record of more than \(CSVReader.maxFields) fields; refusing it (formats/parsers.md, \"Limits\")",
+                             file: fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
+        }
         growFields()
         (spans, capacity) = (fieldSpans, fieldCapacity)
       }
@@ -255,7 +263,7 @@ public final class CSVReader {
       if try !input.fill() && input.start == input.end { return .end }
       return .needMore
     }
-    func position(_ at: Int) -> SourcePosition {
+    func position(_ at: Int, lines: Int, lineStart: Int) -> SourcePosition {
       SourcePosition(line: line + lines, column: at - lineStart + 1, byteOffset: input.baseOffset + Int64(at))
     }
 
@@ -271,79 +279,107 @@ public final class CSVReader {
       return .blank
     }
 
-    while true {
-      // At the start of a field.
-      if i < end && base[i] == quote {
-        let opening = position(i)
-        i += 1
-        // The text lies in the input up to the first doubled quote; from there on it is
-        // copied into `fieldBytes` without the doubling.
-        let textStart = i
+    // The marks (`marks`) of the 64 bytes from `window` not yet taken. Every byte of the
+    // record passes through a window once, in order, so `high` has the high bits of them
+    // all. Taken in one place for each kind of field, so that all of it stays in registers.
+    var window = i, high: UInt64 = 0
+    var marks = CSVReader.marks(base + i, count: min(64, end &- i), delimiter: delimiter, quote: quote, high: &high)
+    @inline(__always) func takeMark() -> Int {
+      CSVReader.takeMark(base, end, delimiter, quote, window: &window, marks: &marks, high: &high)
+    }
+    var fieldStart = i
+    // Each mark ends an unquoted field (a delimiter or a line end), opens a quoted one (a
+    // quote where a field starts) or is text (a quote inside an unquoted field).
+    fields: while true {
+      var p = takeMark()
+      if p == end {
+        if !atEnd { return try needMore() }
+        try addField(start: fieldStart, length: end &- fieldStart)
+        i = end
+        break
+      }
+      let c = base[p]
+      if c == delimiter {
+        try addField(start: fieldStart, length: p &- fieldStart)
+        fieldStart = p &+ 1
+        continue
+      }
+      if c == quote {
+        if p != fieldStart { continue }  // a quote inside an unquoted field is a character like any other
+        // A quoted field, its marks taken up to its closing quote. The text lies in the input
+        // up to the first doubled quote; from there on it is copied into `fieldBytes`
+        // without the doubling.
+        let textStart = p &+ 1
         var copied = -1  // where in `fieldBytes` the copy starts, once there is one
+        var copyFrom = textStart  // the text not yet copied starts here (once there is a copy)
+        let opening = (lines: lines, lineStart: lineStart)
         while true {
-          guard let found = memchr(base + i, Int32(quote), end - i) else {
-            if atEnd {
-              throw EidolonError(.truncated, "a quoted field opened here never closes (an unbalanced quote)",
-                                 file: input.name, position: opening)
+          p = takeMark()
+          if p == end {
+            if !atEnd { return try needMore() }
+            throw EidolonError(.truncated, "a quoted field opened here never closes (an unbalanced quote)",
+                               file: input.name, position: position(fieldStart, lines: opening.lines, lineStart: opening.lineStart))
+          }
+          let c = base[p]
+          if c != quote {
+            if c == 0x0A {
+              lines &+= 1
+              lineStart = p &+ 1
             }
-            return try needMore()
+            continue
           }
-          let q = UnsafeMutableRawPointer(base).distance(to: found)
-          var scan = i
-          while scan < q, let nl = memchr(base + scan, 0x0A, q - scan) {
-            scan = UnsafeMutableRawPointer(base).distance(to: nl) + 1
-            lines += 1
-            lineStart = scan
-          }
-          if copied >= 0 { fieldBytes.append(UnsafeRawBufferPointer(start: base + i, count: q - i)) }
-          i = q + 1
-          if i == end && !atEnd { return try needMore() }
-          if i < end && base[i] == quote {
+          let after = p &+ 1
+          if after == end && !atEnd { return try needMore() }
+          if copied >= 0 { fieldBytes.append(UnsafeRawBufferPointer(start: base + copyFrom, count: p &- copyFrom)) }
+          if after < end && base[after] == quote {
             if copied < 0 {
               copied = fieldBytes.count
-              fieldBytes.append(UnsafeRawBufferPointer(start: base + textStart, count: q - textStart))
+              fieldBytes.append(UnsafeRawBufferPointer(start: base + textStart, count: p &- textStart))
             }
             fieldBytes.append(quote)
-            i += 1
+            _ = takeMark()  // the second quote
+            copyFrom = after &+ 1
             continue
           }
           if copied >= 0 {
-            addField(start: ~copied, length: fieldBytes.count - copied)
+            try addField(start: ~copied, length: fieldBytes.count &- copied)
           } else {
-            addField(start: textStart, length: q - textStart)
+            try addField(start: textStart, length: p &- textStart)
           }
+          p = after
           break
         }
-        if i < end && base[i] != delimiter && base[i] != 0x0A && base[i] != 0x0D {
+        // After the closing quote: a delimiter or a line end (its mark taken), or the end of input.
+        if p == end {
+          i = end
+          break
+        }
+        if base[p] != delimiter && base[p] != 0x0A && base[p] != 0x0D {
           throw EidolonError(.syntax, "unexpected text after a closing quote (a quote inside a field must be doubled)",
-                             file: input.name, position: position(i))
+                             file: input.name, position: position(p, lines: lines, lineStart: lineStart))
+        }
+        _ = takeMark()
+        if base[p] == delimiter {
+          fieldStart = p &+ 1
+          continue
         }
       } else {
-        let j = CSVReader.fieldEnd(base, from: i, to: end, delimiter: delimiter)
-        if j == end && !atEnd { return try needMore() }
-        addField(start: i, length: j - i)
-        i = j
+        try addField(start: fieldStart, length: p &- fieldStart)
       }
-      if count > CSVReader.maxFields {
-        throw EidolonError(.limit, "a record of more than \(CSVReader.maxFields) fields; refusing it (formats/parsers.md, \"Limits\")",
-                           file: fileName, position: SourcePosition(line: line, column: 1, byteOffset: 0))
+      // A line end: CRLF counts as one.
+      i = p
+      if base[i] == 0x0D {
+        if i &+ 1 == end && !atEnd { return try needMore() }
+        if i &+ 1 < end && base[i &+ 1] == 0x0A { i &+= 1 }
       }
-      // After a field: a delimiter, a line end, or the end of input.
-      if i == end { break }
-      let c = base[i]
-      if c == delimiter {
-        i += 1
-        continue
-      }
-      if c == 0x0D {
-        if i + 1 == end && !atEnd { return try needMore() }
-        if i + 1 < end && base[i + 1] == 0x0A { i += 1 }
-      }
-      i += 1
+      i &+= 1
       break
     }
     fieldCount = count
     rawRecord = UnsafeRawBufferPointer(start: base + recordStart, count: i - recordStart)
+    // Only a record with a byte of 0x80 or more needs its UTF-8 checked (bytes past its end
+    // in the last window can only ask for a check it did not need).
+    recordIsASCII = high == 0
     recordBase = UnsafePointer(base + recordStart)
     recordLine = line
     line += lines + 1

@@ -1,0 +1,41 @@
+// A bit per byte that is one of four values, for the CSV reader's record scan: SSE2's
+// byte compares and movemask, which Swift's SIMD types cannot reach (a mask to bits took
+// a multiply per eight bytes there, and the scan cost more than the loop it replaced).
+// Static inline, so the Swift code that calls it compiles it in place.
+#ifndef CBYTEMARKS_H
+#define CBYTEMARKS_H
+#include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+// Bit k of the result is set when p[k] (k < 64) is a, b, c or d; *high gets the bits of
+// the bytes of 0x80 or more or'ed in. Reads exactly 64 bytes from p.
+static inline uint64_t eid_marks64(const uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint64_t *high) {
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+  const __m128i vc = _mm_set1_epi8((char)c), vd = _mm_set1_epi8((char)d);
+  uint64_t marks = 0;
+  __m128i any = _mm_setzero_si128();
+  for (int k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
+    marks |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+    any = _mm_or_si128(any, x);
+  }
+  *high |= (uint64_t)_mm_movemask_epi8(any);
+  return marks;
+#else
+  uint64_t marks = 0, bytes = 0;
+  for (int k = 0; k < 64; k++) {
+    uint8_t x = p[k];
+    if (x == a || x == b || x == c || x == d) marks |= (uint64_t)1 << k;
+    bytes |= x;
+  }
+  *high |= bytes & 0x80;
+  return marks;
+#endif
+}
+
+#endif
