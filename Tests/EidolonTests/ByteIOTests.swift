@@ -186,6 +186,21 @@ import Glibc
       }
     }
   }
+
+  @Test func aBlockBufferEmptiedKeepsItsRoomUnlessGrownPastTheLimit() {
+    let b = ByteBuffer(capacity: 1000)
+    b.append(Array(repeating: 1, count: 1500))
+    #expect(b.capacity == 2000)
+    b.removeAll(releasingAbove: 3000)
+    #expect(b.count == 0 && b.capacity == 2000)
+    b.append(Array(repeating: 2, count: 5000))
+    b.removeAll(releasingAbove: 3000)
+    #expect(b.count == 0 && b.capacity == 1000)  // the room it was made with, not 64 bytes
+    b.removeAll(releasingAbove: 10)
+    #expect(b.capacity == 1000)
+    b.append([7, 8])
+    #expect(b.array == [7, 8])
+  }
 }
 
 /// A source that hands out `bytes` and then fails (a truncated .gz, a disk error).

@@ -241,11 +241,11 @@ final class CSVRowBlock: HandedBlock {
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)
-    if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
-    output.removeAll()
+    // A block may hold a run of rows up to 16 blocks' bytes (`runLimit`), and its lines
+    // are several times its rows (rt-read's about five).
+    output.removeAll(releasingAbove: 16 * blockBytes + (64 << 10))
     rows.removeAll(keepingCapacity: true)
-    if spans.capacity > 8 * blockBytes + (64 << 10) { spans.releaseMemory() }
-    spans.removeAll()
+    spans.removeAll(releasingAbove: 8 * blockBytes + (64 << 10))
     rejects.removeAll()
     kept = 0
     handedBackAt = Int.max

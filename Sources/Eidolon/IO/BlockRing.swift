@@ -26,8 +26,7 @@ class HandedBlock {
 
   /// Ready to be filled again; a block grown by a long record gives its memory back.
   func recycle(blockBytes: Int) {
-    if input.capacity > 2 * blockBytes + (64 << 10) { input.releaseMemory() }
-    input.removeAll()
+    input.removeAll(releasingAbove: 2 * blockBytes + (64 << 10))
     messages.removeAll()
     failure = nil
     isHandled = false

@@ -9,9 +9,12 @@ public final class ByteBuffer {
   public private(set) var base: UnsafeMutablePointer<UInt8>
   public private(set) var count = 0
   public private(set) var capacity: Int
+  /// The room it was made with, what `removeAll(releasingAbove:)` goes back to.
+  private let initialCapacity: Int
 
   public init(capacity: Int = 1 << 16) {
     self.capacity = max(64, capacity)
+    initialCapacity = self.capacity
     base = .allocate(capacity: self.capacity)
   }
 
@@ -32,6 +35,17 @@ public final class ByteBuffer {
     swap(&base, &other.base)
     swap(&count, &other.count)
     swap(&capacity, &other.capacity)
+  }
+
+  /// Empties the buffer; one grown past `limit` (by a long record) goes back to the room it
+  /// was made with. (Released to nothing, a block's buffers grew again from 64 bytes for
+  /// every block, its bytes copied at each doubling: bench/README.md, "Block buffers kept".)
+  public func removeAll(releasingAbove limit: Int) {
+    count = 0
+    guard capacity > max(limit, initialCapacity) else { return }
+    base.deallocate()
+    capacity = initialCapacity
+    base = .allocate(capacity: capacity)
   }
 
   /// Empties the buffer and gives its memory back (a big buffer no longer needed).

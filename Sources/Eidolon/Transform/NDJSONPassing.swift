@@ -68,8 +68,7 @@ final class PassBlock: LineBlock {
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)
-    if output.capacity > 2 * blockBytes + (64 << 10) { output.releaseMemory() }
-    output.removeAll()
+    output.removeAll(releasingAbove: 2 * blockBytes + (64 << 10))
     eventsIn = 0
     dropped = 0
     kept = 0

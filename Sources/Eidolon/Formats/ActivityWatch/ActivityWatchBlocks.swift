@@ -101,8 +101,7 @@ final class ActivityWatchEventBlock: HandedBlock {
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)
-    if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
-    output.removeAll()
+    output.removeAll(releasingAbove: 8 * blockBytes + (64 << 10))
     cuts.removeAll(keepingCapacity: true)
     bucketText = nil
     streamed = 0

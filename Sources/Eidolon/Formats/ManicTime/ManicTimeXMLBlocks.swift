@@ -196,8 +196,7 @@ final class ManicTimeWaitingBlock: LineBlock {
 
   override func recycle(blockBytes: Int) {
     super.recycle(blockBytes: blockBytes)
-    if output.capacity > 8 * blockBytes + (64 << 10) { output.releaseMemory() }
-    output.removeAll()
+    output.removeAll(releasingAbove: 8 * blockBytes + (64 << 10))
     kept = 0
   }
 }
