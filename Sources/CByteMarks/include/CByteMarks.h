@@ -1,7 +1,8 @@
-// A bit per byte that is one of four values, for the CSV reader's record scan: SSE2's
-// byte compares and movemask, which Swift's SIMD types cannot reach (a mask to bits took
-// a multiply per eight bytes there, and the scan cost more than the loop it replaced).
-// Static inline, so the Swift code that calls it compiles it in place.
+// A bit per byte that is one of a few values, for the scans that find where CSV records
+// and JSON values end: SSE2's byte compares and movemask, which Swift's SIMD types cannot
+// reach (a mask to bits took a multiply per eight bytes there, and the CSV scan cost more
+// than the loop it replaced). Static inline, so the Swift code that calls it compiles it
+// in place.
 #ifndef CBYTEMARKS_H
 #define CBYTEMARKS_H
 #include <stdint.h>
@@ -35,6 +36,38 @@ static inline uint64_t eid_marks64(const uint8_t *p, uint8_t a, uint8_t b, uint8
   }
   *high |= bytes & 0x80;
   return marks;
+#endif
+}
+
+// For the 64 bytes from p: the result has bit k set when p[k] is a bracket ('{', '[', '}'
+// or ']'), *quotes when it is '"', *backslashes when it is a backslash.
+static inline uint64_t eid_json_marks64(const uint8_t *p, uint64_t *quotes, uint64_t *backslashes) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), lower = _mm_set1_epi8(0x20);
+  const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+  uint64_t brackets = 0, q = 0, b = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+    __m128i folded = _mm_or_si128(x, lower);  // '[' and ']' become '{' and '}'
+    __m128i bracket = _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close));
+    brackets |= (uint64_t)(uint16_t)_mm_movemask_epi8(bracket) << (16 * k);
+    q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)) << (16 * k);
+    b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, backslash)) << (16 * k);
+  }
+  *quotes = q;
+  *backslashes = b;
+  return brackets;
+#else
+  uint64_t brackets = 0, q = 0, b = 0;
+  for (int k = 0; k < 64; k++) {
+    uint8_t folded = p[k] | 0x20;
+    if (folded == '{' || folded == '}') brackets |= (uint64_t)1 << k;
+    if (p[k] == '"') q |= (uint64_t)1 << k;
+    if (p[k] == '\\') b |= (uint64_t)1 << k;
+  }
+  *quotes = q;
+  *backslashes = b;
+  return brackets;
 #endif
 }
 
