@@ -71,4 +71,15 @@ static inline uint64_t eid_json_marks64(const uint8_t *p, uint64_t *quotes, uint
 #endif
 }
 
+// Bit k set when p[k] (k < 16) is 0x80 or more: not ASCII.
+static inline uint32_t eid_high16(const uint8_t *p) {
+#if defined(__SSE2__)
+  return (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)p));
+#else
+  uint32_t h = 0;
+  for (int k = 0; k < 16; k++) if (p[k] >= 0x80) h |= 1u << k;
+  return h;
+#endif
+}
+
 #endif

@@ -1,3 +1,5 @@
+import CByteMarks
+
 /// UTF-8 well-formedness on bytes (RFC 3629: no overlongs, no surrogates, nothing past
 /// U+10FFFF), for the readers' hot paths: String(validating:) is generic and goes
 /// through type metadata on every call.
@@ -34,25 +36,28 @@ enum UTF8Check {
     isValid(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
   }
 
-  /// True when the bytes are well-formed UTF-8 (ASCII eight bytes at a time).
+  /// True when the bytes are well-formed UTF-8: from each byte of 0x80 or more to the next,
+  /// sixteen bytes at a time (the ASCII between two characters that are not, a byte at a
+  /// time before, was most of the cost: 352 instructions for an ActivityWatch title of
+  /// 40 bytes).
   static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
     guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
-    var i = 0
     let end = bytes.count
-    while end - i >= 8 {
-      if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
-      i += 8
-    }
-    while i < end {
-      if base[i] < 0x80 {
-        i += 1
-        // Back to eight bytes a step while they are ASCII (most text past a name's accent).
-        while end - i >= 8, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+    var i = 0
+    while true {
+      if end &- i >= 16 {
+        let high = eid_high16(base + i)
+        if high == 0 {
+          i &+= 16
+          continue
+        }
+        i &+= high.trailingZeroBitCount
       } else {
-        guard let next = characterEnd(base, at: i, end: end) else { return false }
-        i = next
+        while i < end && base[i] < 0x80 { i &+= 1 }
+        if i == end { return true }
       }
+      guard let next = characterEnd(base, at: i, end: end) else { return false }
+      i = next
     }
-    return true
   }
 }
