@@ -82,4 +82,19 @@ static inline uint32_t eid_high16(const uint8_t *p) {
 #endif
 }
 
+// Bit k set when p[k] (k < 16) needs an escape in a JSON string: a quote, a backslash or a
+// control byte below 0x20.
+static inline uint32_t eid_escapes16(const uint8_t *p) {
+#if defined(__SSE2__)
+  __m128i x = _mm_loadu_si128((const __m128i *)p);
+  __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x);  // x <= 0x1F, unsigned
+  __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+  return (uint32_t)_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)));
+#else
+  uint32_t found = 0;
+  for (int k = 0; k < 16; k++) if (p[k] < 0x20 || p[k] == '"' || p[k] == '\\') found |= 1u << k;
+  return found;
+#endif
+}
+
 #endif
