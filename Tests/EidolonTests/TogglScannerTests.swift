@@ -157,4 +157,22 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
     #expect(TogglDuration.parse(" 47:06 min")?.seconds == 2826)
     #expect((TogglDuration.parse("999999999999999:00:00")?.seconds ?? 0) > 3.5e18)
   }
+
+  /// Eight bytes, read at once in a word, against the rule a byte at a time: digits and
+  /// colons and the bytes next to them, at every place.
+  @Test func durationClockOfEightBytesFollowsTheRule() {
+    func rule(_ b: [UInt8]) -> Double? {
+      let digits = [0, 1, 3, 4, 6, 7].map { Int(b[$0]) - 0x30 }
+      guard b[2] == 0x3A, b[5] == 0x3A, digits.allSatisfy({ (0...9).contains($0) }), digits[2] <= 5, digits[4] <= 5 else { return nil }
+      return Double((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60 + digits[4] * 10 + digits[5])
+    }
+    var random = SplitMix(state: 31)
+    let near: [UInt8] = Array("0123456789:;/ -".utf8) + [0x80, 0xB9, 0xBA, 0xFF, 0x00, 0x3F, 0x40]
+    for round in 0..<50_000 {
+      var bytes = Array("12:34:56".utf8)
+      // Most rounds change a byte or two of a good clock; some are random throughout.
+      for _ in 0..<(round % 10 == 0 ? 8 : 1 + random.below(2)) { bytes[random.below(8)] = near[random.below(near.count)] }
+      #expect(bytes.withUnsafeBytes { TogglDuration.clock($0) } == rule(bytes), "\(bytes)")
+    }
+  }
 }
