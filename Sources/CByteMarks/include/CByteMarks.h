@@ -10,8 +10,9 @@
 #include <emmintrin.h>
 #endif
 
-// Bit k of the result is set when p[k] (k < 64) is a, b, c or d; *high gets the bits of
-// the bytes of 0x80 or more or'ed in. Reads exactly 64 bytes from p.
+// Bit k of the result is set when p[k] (k < 64) is a, b, c or d; *high is or'ed with a
+// value that is not zero when any of the bytes is 0x80 or more (which bits, the two ways
+// below differ). Reads exactly 64 bytes from p.
 static inline uint64_t eid_marks64(const uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint64_t *high) {
 #if defined(__SSE2__)
   const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);

@@ -225,7 +225,7 @@ public final class CSVReader {
 
   /// Parses one record that must lie whole in the buffer; asks for more and starts
   /// the record over when it does not (so fields and `rawRecord` stay contiguous).
-  /// The record's bytes are read sixteen at a time into marks (`marks`): one bit per
+  /// The record's bytes are read 64 at a time into marks (`marks`): one bit per
   /// delimiter, quote or line end, so a field costs a few instructions, not a loop of its own.
   private func parseRecord() throws -> Outcome {
     if !bomChecked { try skipBOM() }
@@ -290,7 +290,7 @@ public final class CSVReader {
     var fieldStart = i
     // Each mark ends an unquoted field (a delimiter or a line end), opens a quoted one (a
     // quote where a field starts) or is text (a quote inside an unquoted field).
-    fields: while true {
+    while true {
       var p = takeMark()
       if p == end {
         if !atEnd { return try needMore() }
