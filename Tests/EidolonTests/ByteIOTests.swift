@@ -385,36 +385,17 @@ private final class FailingSource: ByteSource {
     }
   }
 
-  /// Eight bytes at a time, with escapes anywhere in the word or the tail and the buffer
-  /// growing in the middle: the same text the byte-by-byte rule writes.
+  /// Short and long texts, with escapes anywhere and the buffer growing in the middle: the
+  /// same text the byte-by-byte rule writes.
   @Test func jsonStringsEscapeWhatTheByteByByteRuleDoes() {
-    func expected(_ bytes: [UInt8]) -> [UInt8] {
-      var out: [UInt8] = [0x22]
-      for c in bytes {
-        switch c {
-        case 0x22: out += [0x5C, 0x22]
-        case 0x5C: out += [0x5C, 0x5C]
-        case 0x0A: out += Array("\\n".utf8)
-        case 0x0D: out += Array("\\r".utf8)
-        case 0x09: out += Array("\\t".utf8)
-        case 0x08: out += Array("\\b".utf8)
-        case 0x0C: out += Array("\\f".utf8)
-        case 0..<0x20: out += Array("\\u00".utf8) + Array(String(format: "%02x", c).utf8)
-        default: out.append(c)
-        }
-      }
-      return out + [0x22]
-    }
     var random = SplitMix(state: 19)
-    let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x7F, 0xC3, 0xA9, 0x21, 0x5B]
     for round in 0..<4000 {
-      let length = random.below(round < 2000 ? 24 : 200)
-      let bytes = (0..<length).map { _ in random.below(4) == 0 ? alphabet[random.below(alphabet.count)] : 0x61 }
+      let bytes = JSONEscapeRule.text(&random, length: random.below(round < 2000 ? 24 : 200))
       let out = ByteBuffer(capacity: 64)
       let before = [UInt8](repeating: 0x2A, count: random.below(70))
       out.append(before)
       bytes.withUnsafeBytes { out.appendJSONString($0) }
-      #expect(out.array == before + expected(bytes), "bytes \(bytes)")
+      #expect(out.array == before + JSONEscapeRule.quoted(bytes), "bytes \(bytes)")
     }
     let empty = ByteBuffer(capacity: 64)
     empty.appendJSONString(UnsafeRawBufferPointer(start: nil, count: 0))

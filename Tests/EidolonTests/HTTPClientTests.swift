@@ -23,6 +23,19 @@ import Testing
     #expect(try body(response) == Array(repeating: "{\"a\": [1, 2, 3]}", count: 3))
   }
 
+  /// "100 Continue" and other 1xx answers before the final one are passed over (a server
+  /// may send them unasked); endless ones are refused.
+  @Test func interimAnswersArePassedOver() throws {
+    let response = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-Seen: early\r\n\r\n"
+      + "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n[42]"
+    #expect(try body(response) == Array(repeating: "[42]", count: 3))
+    let http = try HTTPResponse(connection: MemorySource(response), name: "test")
+    #expect(http.status == 200 && http.reason == "OK")
+    #expect(http.headers["x-seen"] == nil && http.headers["content-length"] == "4")
+    let endless = String(repeating: "HTTP/1.1 100 Continue\r\n\r\n", count: 30)
+    #expect(eidolonError { _ = try body(endless) }?.kind == .syntax)
+  }
+
   @Test func bodyWithoutLengthRunsToTheClose() throws {
     #expect(try body("HTTP/1.0 200 OK\r\n\r\n[1,2]") == Array(repeating: "[1,2]", count: 3))
   }

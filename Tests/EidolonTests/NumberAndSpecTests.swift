@@ -139,7 +139,7 @@ import Testing
     #expect(shortest > 5_000)
   }
 
-  /// An id's 32 hex digits, eight at a time, against Swift's own hex of each word.
+  /// An id's 32 hex digits against Swift's own hex of each word.
   @Test func idDigitsAreEachWordInLowerCaseHex() {
     var random = SplitMix(state: 23)
     var hashes: [(UInt64, UInt64)] = [(0, 0), (.max, .max), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), (0xA, 0x9F)]

@@ -248,8 +248,9 @@ import Testing
     #expect(!WebDomain.looksLikeDomain("1.5"))
   }
 
-  /// The one-pass test says what the rule says, label by label, on random names made of
-  /// the characters that matter (letters, digits, '-', '.', '_').
+  /// The test says what the rule says, label by label, on random names made of the
+  /// characters that matter (letters, digits, '-', '.', and ones next to the letters' and
+  /// digits' ranges or not ASCII), short ones (by masks) and long ones (a byte at a time).
   @Test func theDomainTestAgreesWithItsRuleOnRandomNames() {
     func rule(_ name: String) -> Bool {
       let labels = name.split(separator: ".", omittingEmptySubsequences: false)
@@ -262,9 +263,12 @@ import Testing
       return labels.last!.count >= 2 && labels.last!.allSatisfy(isLetter)
     }
     var random = SystemRandomNumberGenerator()
-    let alphabet = Array("aZ9-._")
-    for _ in 0..<20_000 {
-      let name = String((0..<Int.random(in: 0...7, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+    let alphabet = Array("aZz9-._@[`{/:é")
+    for round in 0..<40_000 {
+      let length = Int.random(in: 0...(round % 4 == 0 ? 24 : 7), using: &random)
+      let name = String((0..<length).map { _ in
+        Int.random(in: 0..<3, using: &random) == 0 ? alphabet.randomElement(using: &random)! : Array("aZ.")[Int.random(in: 0..<3, using: &random)]
+      })
       #expect(WebDomain.looksLikeDomain(name) == rule(name), "\(name)")
     }
   }

@@ -6,6 +6,7 @@
 #ifndef CBYTEMARKS_H
 #define CBYTEMARKS_H
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -85,16 +86,112 @@ static inline uint32_t eid_high16(const uint8_t *p) {
 
 // Bit k set when p[k] (k < 16) needs an escape in a JSON string: a quote, a backslash or a
 // control byte below 0x20.
-static inline uint32_t eid_escapes16(const uint8_t *p) {
 #if defined(__SSE2__)
-  __m128i x = _mm_loadu_si128((const __m128i *)p);
+static inline uint32_t eid_escapes_in(__m128i x) {
   __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x);  // x <= 0x1F, unsigned
   __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
   return (uint32_t)_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)));
+}
+#endif
+
+static inline uint32_t eid_escapes16(const uint8_t *p) {
+#if defined(__SSE2__)
+  return eid_escapes_in(_mm_loadu_si128((const __m128i *)p));
 #else
   uint32_t found = 0;
   for (int k = 0; k < 16; k++) if (p[k] < 0x20 || p[k] == '"' || p[k] == '\\') found |= 1u << k;
   return found;
+#endif
+}
+
+// The 16 bytes from p, for a short text of n <= 16 bytes there: one load when they lie in
+// p's page, past the text's end but never into a page that may not be mapped (a copy of the
+// n bytes otherwise: 15 addresses in 4096). The bytes past the text are whatever is there;
+// callers use only the first n. The sanitizers are told not to look: the bytes past the
+// text may belong to another allocation, and nothing uses them.
+#if defined(__SSE2__)
+__attribute__((no_sanitize("address", "thread")))
+static inline __m128i eid_load_short16(const uint8_t *p, uint32_t n) {
+  if (((uintptr_t)p & 4095) <= 4096 - 16) return _mm_loadu_si128((const __m128i *)p);
+  uint8_t copy[16] = {0};
+  memcpy(copy, p, n);
+  return _mm_loadu_si128((const __m128i *)copy);
+}
+#endif
+
+// Copies n <= 16 bytes from p to out as one 16-byte store: out needs room for 16.
+__attribute__((always_inline)) static inline void eid_copy_short16(const uint8_t *p, uint32_t n, uint8_t *out) {
+#if defined(__SSE2__)
+  _mm_storeu_si128((__m128i *)out, eid_load_short16(p, n));
+#else
+  memcpy(out, p, n);
+#endif
+}
+
+// As eid_copy_short16, and returns bit k set when p[k] (k < n) needs an escape in a JSON
+// string (as eid_escapes16).
+__attribute__((always_inline)) static inline uint32_t eid_short_escapes16(const uint8_t *p, uint32_t n, uint8_t *out) {
+  uint32_t within = n >= 16 ? 0xFFFFu : (1u << n) - 1;
+#if defined(__SSE2__)
+  __m128i x = eid_load_short16(p, n);
+  _mm_storeu_si128((__m128i *)out, x);
+  return eid_escapes_in(x) & within;
+#else
+  memcpy(out, p, n);
+  uint32_t found = 0;
+  for (uint32_t k = 0; k < n; k++) if (p[k] < 0x20 || p[k] == '"' || p[k] == '\\') found |= 1u << k;
+  return found & within;
+#endif
+}
+
+// For a name of n <= 16 bytes at p (read as eid_load_short16 reads it): bit k of *dots,
+// *hyphens, *letters and *digits set when p[k] (k < n) is a '.', a '-', an ASCII letter or
+// an ASCII digit. For the test of whether an activity's name is a web domain.
+__attribute__((always_inline)) static inline void eid_domain_bytes16(const uint8_t *p, uint32_t n, uint32_t *dots, uint32_t *hyphens,
+                                                                     uint32_t *letters, uint32_t *digits) {
+  uint32_t within = n >= 16 ? 0xFFFFu : (1u << n) - 1;
+#if defined(__SSE2__)
+  __m128i x = eid_load_short16(p, n);
+  // Unsigned x - low <= span: min(x - low, span) == x - low.
+  __m128i letter = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  __m128i digit = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+  *letters = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter)) & within;
+  *digits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit)) & within;
+  *dots = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) & within;
+  *hyphens = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-'))) & within;
+#else
+  uint32_t d = 0, h = 0, l = 0, g = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint8_t c = p[k];
+    if (c == '.') d |= 1u << k;
+    if (c == '-') h |= 1u << k;
+    if ((uint8_t)((c | 0x20) - 'a') <= 25) l |= 1u << k;
+    if ((uint8_t)(c - '0') <= 9) g |= 1u << k;
+  }
+  *dots = d & within; *hyphens = h & within; *letters = l & within; *digits = g & within;
+#endif
+}
+
+// The 32 lower-case hex digits of a 128-bit value given as two words, high first, each
+// most significant digit first, stored at out.
+__attribute__((always_inline)) static inline void eid_hex128(uint64_t high, uint64_t low, uint8_t *out) {
+#if defined(__SSE2__)
+  __m128i x = _mm_set_epi64x((long long)__builtin_bswap64(low), (long long)__builtin_bswap64(high));  // bytes in memory order
+  __m128i nibble = _mm_set1_epi8(0x0F);
+  __m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), nibble), lo = _mm_and_si128(x, nibble);
+  __m128i first = _mm_unpacklo_epi8(hi, lo), second = _mm_unpackhi_epi8(hi, lo);
+  // '0' + d, and 'a' - '0' - 10 more for d over 9.
+  __m128i nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'), skip = _mm_set1_epi8('a' - '0' - 10);
+  first = _mm_add_epi8(_mm_add_epi8(first, zero), _mm_and_si128(_mm_cmpgt_epi8(first, nine), skip));
+  second = _mm_add_epi8(_mm_add_epi8(second, zero), _mm_and_si128(_mm_cmpgt_epi8(second, nine), skip));
+  _mm_storeu_si128((__m128i *)out, first);
+  _mm_storeu_si128((__m128i *)(out + 16), second);
+#else
+  static const char digits[] = "0123456789abcdef";
+  for (int k = 0; k < 16; k++) {
+    out[k] = (uint8_t)digits[(high >> (60 - 4 * k)) & 0xF];
+    out[16 + k] = (uint8_t)digits[(low >> (60 - 4 * k)) & 0xF];
+  }
 #endif
 }
 

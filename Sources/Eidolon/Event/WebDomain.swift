@@ -1,12 +1,37 @@
+import CByteMarks
+
 /// Sites by their domain: what RescueTime lists a site under, what `domain` rules match,
 /// and how an activity name is told to be a site or an app.
 public enum WebDomain {
   /// True for names like "github.com" or "docs.google.com": RescueTime names sites by
   /// their domain (without "www."), apps by name ("Finder", "telegram", "node"); rules
   /// and writers tell sites from apps the same way.
-  public static func looksLikeDomain(_ name: String) -> Bool { looksLikeDomain(bytes: name.utf8) }
+  public static func looksLikeDomain(_ name: String) -> Bool {
+    var name = name
+    return name.withUTF8 { looksLikeDomain(bytes: UnsafeRawBufferPointer($0)) }
+  }
 
-  /// The same test on a name's UTF-8 bytes.
+  /// The same test on bytes in memory: a name of up to 16 bytes (most) by masks of its
+  /// bytes' kinds, 16 at once (`eid_domain_bytes16`), a longer one a byte at a time.
+  static func looksLikeDomain(bytes: UnsafeRawBufferPointer) -> Bool {
+    let n = bytes.count
+    guard let start = bytes.baseAddress, n > 0, n <= 16 else { return looksLikeDomain(bytes: bytes[...]) }
+    var dots: UInt32 = 0, hyphens: UInt32 = 0, letters: UInt32 = 0, digits: UInt32 = 0
+    eid_domain_bytes16(start.assumingMemoryBound(to: UInt8.self), UInt32(truncatingIfNeeded: n), &dots, &hyphens, &letters, &digits)
+    let all: UInt32 = (1 << UInt32(n)) &- 1
+    let last: UInt32 = 1 << UInt32(n &- 1)
+    // Only letters, digits, '-' and '.'; a dot, none first and no two together; no '-' at
+    // either end of a label.
+    guard dots | hyphens | letters | digits == all, dots != 0, dots & 1 == 0, dots & (dots >> 1) == 0,
+      hyphens & (1 | last | dots << 1 | dots >> 1) == 0
+    else { return false }
+    // The last label: two or more letters.
+    let lastDot = UInt32(31 &- dots.leadingZeroBitCount)
+    let lastLabel = all & ~((2 << lastDot) &- 1)
+    return lastLabel.nonzeroBitCount >= 2 && letters & lastLabel == lastLabel
+  }
+
+  /// The same test on a name's UTF-8 bytes, a byte at a time.
   static func looksLikeDomain<Bytes: Collection<UInt8>>(bytes: Bytes) -> Bool {
     // One pass over the bytes: labels of letters, digits and '-' (not at either end),
     // two or more of them, the last of two or more letters.

@@ -127,22 +127,37 @@ public final class HTTPResponse: ByteSource {
   public init(connection: ByteSource, name: String) throws {
     self.name = name
     reader = ByteReader(source: connection, name: name, capacity: 1 << 16, maxRecordBytes: 1 << 20)
-    guard let statusLine = try reader.readLine().map(HTTPResponse.text) else {
-      throw EidolonError(.io, "the server closed the connection without answering", file: name)
-    }
-    let parts = statusLine.split(separator: " ", maxSplits: 2)
-    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else {
-      throw EidolonError(.syntax, "not an HTTP response: \(statusLine.prefix(80))", file: name)
-    }
-    status = code
-    reason = parts.count > 2 ? String(parts[2]) : ""
-    while let line = try reader.readLine().map(HTTPResponse.text), !line.isEmpty {
-      guard headers.count < 200, let colon = line.firstIndex(of: ":") else {
-        throw EidolonError(.syntax, "malformed HTTP header: \(line.prefix(80))", file: name)
+    // Interim answers (1xx, such as "100 Continue", which a server may send unasked before
+    // a request's body is read: RFC 9110, 15.2) come before the one that counts, and are
+    // passed over.
+    var interim = 0
+    while true {
+      guard let statusLine = try reader.readLine().map(HTTPResponse.text) else {
+        throw EidolonError(.io, "the server closed the connection without answering", file: name)
       }
-      let key = line[..<colon].lowercased()
-      let value = String(line[line.index(after: colon)...]).trimmingSpaces()
-      headers[key] = value
+      let parts = statusLine.split(separator: " ", maxSplits: 2)
+      guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else {
+        throw EidolonError(.syntax, "not an HTTP response: \(statusLine.prefix(80))", file: name)
+      }
+      headers = [:]
+      while let line = try reader.readLine().map(HTTPResponse.text), !line.isEmpty {
+        guard headers.count < 200, let colon = line.firstIndex(of: ":") else {
+          throw EidolonError(.syntax, "malformed HTTP header: \(line.prefix(80))", file: name)
+        }
+        let key = line[..<colon].lowercased()
+        let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+        headers[key] = value
+      }
+      if (100..<200).contains(code) && code != 101 {
+        interim += 1
+        guard interim <= 20 else {
+          throw EidolonError(.syntax, "the server sent more than 20 interim (1xx) answers and no final one", file: name)
+        }
+        continue
+      }
+      status = code
+      reason = parts.count > 2 ? String(parts[2]) : ""
+      break
     }
     if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
       framing = .chunked

@@ -8,11 +8,17 @@ final class RepeatedOffsetText {
   /// Appends the text of the offset `seconds` to `out`.
   @inline(__always)
   func append(_ seconds: Int, to out: ByteBuffer) {
+    out.append(bytes(seconds))
+  }
+
+  /// The text of the offset `seconds`, valid until it is asked for another.
+  @inline(__always)
+  func bytes(_ seconds: Int) -> UnsafeRawBufferPointer {
     if seconds != self.seconds {
       self.seconds = seconds
       text.removeAll()
       text.append(Timestamp.formatOffset(seconds))
     }
-    out.append(text.bytes)
+    return text.bytes
   }
 }

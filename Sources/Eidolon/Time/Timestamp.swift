@@ -141,6 +141,15 @@ public enum Timestamp {
 
   /// Writes `millis` (since the epoch, UTC) in the canonical form.
   public static func appendCanonical(_ millis: Int64, to out: ByteBuffer) {
+    writeCanonical(millis, to: out.reserve(canonicalLength))
+    out.commit(canonicalLength)
+  }
+
+  /// The length of every canonical text `appendCanonical` writes.
+  static var canonicalLength: Int { 24 }
+
+  /// Writes `millis` in the canonical form at `out`, which has room for `canonicalLength`.
+  static func writeCanonical(_ millis: Int64, to out: UnsafeMutablePointer<UInt8>) {
     // Readers refuse instants outside the years 0001-9999; clamping keeps a stray one
     // from printing a wrong four-digit year. From there on every value is small and not
     // negative: unsigned arithmetic, whose divisions by constants are a multiply and a
@@ -151,7 +160,7 @@ public enum Timestamp {
     let (y, m, d) = CivilTime.civilFromDays(Int64(truncatingIfNeeded: sinceYear1 / 86_400_000) &- 719_162)
     let year = UInt32(truncatingIfNeeded: y), month = UInt32(truncatingIfNeeded: m), day = UInt32(truncatingIfNeeded: d)
     // Written straight into the buffer: this runs once for every event written.
-    let p = UnsafeMutableRawPointer(out.reserve(24))
+    let p = UnsafeMutableRawPointer(out)
     let pairs = ByteBuffer.digitPairs
     @inline(__always) func two(_ value: UInt32, at k: Int) {
       p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: Int(value) &* 2, as: UInt16.self), toByteOffset: k, as: UInt16.self)
@@ -175,7 +184,6 @@ public enum Timestamp {
     byte(UInt8(truncatingIfNeeded: millisecond / 100) &+ 0x30, at: 20)
     two(millisecond % 100, at: 21)
     byte(UInt8(ascii: "Z"), at: 23)
-    out.commit(24)
   }
 
   /// `minMillis` and `maxMillis` as literals, for `appendCanonical`: a `static let` worked

@@ -360,9 +360,8 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
   /// without `knowsRowsBefore` it is handed back.
   fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer, knowsRowsBefore: Bool) throws -> CSVRowOutcome {
     guard let rowScanner else { return .needsRowsBefore }
-    if rowScanner.scan(row, order: options.dateOrder) {
+    if rowScanner.scan(row, order: options.dateOrder, appendingTo: output) {
       previousStart = rowScanner.start
-      output.append(rowScanner.line.bytes)
       output.append(0x0A)
       return .line(rowScanner.start)
     }

@@ -61,6 +61,13 @@ final class ManicTimeCSVRowScanner {
   /// Writes the canonical line of the row `csv` holds, its dates read in `order`; false
   /// when the row is not one the scanner takes (nothing is changed then).
   func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?) -> Bool {
+    line.removeAll()
+    return scan(csv, order: order, appendingTo: line)
+  }
+
+  /// As `scan(_:order:)`, the line (without its LF) written at the end of `target` (a
+  /// block's output, not copied there from `line`); `fill(_:)` needs the line in `line`.
+  func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?, appendingTo target: ByteBuffer) -> Bool {
     let fieldCount = csv.fieldCount
     @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? {
       guard index >= 0, index < fieldCount else { return nil }
@@ -83,77 +90,92 @@ final class ManicTimeCSVRowScanner {
     self.duration = duration
     let groupText = cell(group)
 
-    line.removeAll()
-    line.append(literal: "{\"id\":\"manictime:")
-    let hexOffset = line.count
-    _ = line.reserve(32)
-    line.commit(32)  // the id's digits, written once its input is
-    line.append(literal: "\",\"source\":\"manictime\",\"kind\":\"")
-    let kindAt = line.count
+    // Written through a cursor: room made before each run of pieces, none checked after.
+    let lineStart = target.count
+    var out = target.cursor(room: 192 &+ streamName.count)  // up to the stream
+    out.put(literal: "{\"id\":\"manictime:")
+    let hexOffset = out.at - target.base - lineStart
+    out.at += 32  // the id's digits, written once its input is
+    out.put(literal: "\",\"source\":\"manictime\",\"kind\":\"")
+    let kindAt = out.at - target.base - lineStart
     var title: UnsafeRawBufferPointer? = name, url: UnsafeRawBufferPointer?
     if timeline == .applications {
-      line.append(literal: "window")
+      out.put(literal: "window")
     } else if isWeb {
-      line.append(literal: "web")
+      out.put(literal: "web")
       (title, url) = (nil, name)
     } else {
-      line.append(literal: "document")
+      out.put(literal: "document")
     }
-    kindRange = kindAt..<line.count
-    line.append(literal: "\",\"start\":\"")
-    let startAt = line.count
-    Timestamp.appendCanonical(start, to: line)
-    startRange = startAt..<line.count
-    line.append(literal: "\",\"duration\":")
-    line.appendJSONSeconds(millis: end - start)
-    line.append(literal: ",\"stream\":\"")
-    streamRange = line.count..<(line.count + streamName.count)
-    line.append(streamName.bytes)  // a schema name: nothing to escape
-    line.append(UInt8(ascii: "\""))
+    kindRange = kindAt..<(out.at - target.base - lineStart)
+    out.put(literal: "\",\"start\":\"")
+    let startAt = out.at - target.base - lineStart
+    Timestamp.writeCanonical(start, to: out.at)
+    out.at += Timestamp.canonicalLength
+    startRange = startAt..<(out.at - target.base - lineStart)
+    out.put(literal: "\",\"duration\":")
+    out.putJSONSeconds(millis: end - start, in: target)
+    out.put(literal: ",\"stream\":\"")
+    let streamAt = out.at - target.base - lineStart
+    streamRange = streamAt..<(streamAt + streamName.count)
+    out.put(streamName.bytes)  // a schema name: nothing to escape
+    out.put(UInt8(ascii: "\""))
     let app = timeline == .applications ? groupText : nil
     (self.app, self.title, self.url) = (app, title, url)
-    line.appendJSONMember(",\"app\":", app)
-    line.appendJSONMember(",\"title\":", title)
-    line.appendJSONMember(",\"url\":", url)
-    line.append(literal: ",\"offset\":\"")
-    let offsetAt = line.count
-    offsetText.append(zone.offset(atMillis: start), to: line)
-    offsetRange = offsetAt..<line.count
-    line.append(UInt8(ascii: "\""))
+    @inline(__always) func text(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
+      out.put(literal: name)
+      out.putJSONString(value)
+    }
+    text(",\"app\":", app)
+    text(",\"title\":", title)
+    text(",\"url\":", url)
+    out.ensure(48, in: target)
+    out.put(literal: ",\"offset\":\"")
+    let offsetAt = out.at - target.base - lineStart
+    out.put(offsetText.bytes(zone.offset(atMillis: start)))
+    offsetRange = offsetAt..<(out.at - target.base - lineStart)
+    out.put(UInt8(ascii: "\""))
 
     // attrs, in the general way's order: the domain, then every other non-empty column.
-    let attrsStart = line.count
+    let attrsStart = out.at - target.base - lineStart
     var first = true
     @inline(__always) func member(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
-      line.append(literal: first ? ",\"attrs\":{" : ",")
+      out.ensure(key.count &+ ByteCursor.jsonStringRoom(value.count) &+ 32, in: target)
+      if first { out.put(literal: ",\"attrs\":{") } else { out.put(UInt8(ascii: ",")) }
       first = false
-      line.append(key)
-      line.appendJSONString(value)
+      out.put(key)
+      out.putJSONString(value)
     }
     if timeline == .documents, let groupText { member(ManicTimeCSVRowScanner.domainKey, groupText) }
     for extra in extras where extra.index < fieldCount {
       let text = csv.field(extra.index)
       if !text.isEmpty { extra.key.withUnsafeBytes { member($0, text) } }
     }
+    out.ensure(2, in: target)
     attrsRange = 0..<0
     if !first {
-      line.append(UInt8(ascii: "}"))
-      attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
+      out.put(UInt8(ascii: "}"))
+      attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
     }
-    line.append(UInt8(ascii: "}"))
+    out.put(UInt8(ascii: "}"))
+    target.commit(out)
 
     // The id: stream, name, start, end, group (ManicTimeMapping.id).
     idInput.removeAll()
-    idInput.append(streamName.bytes)
-    idInput.append(0x1F)
-    idInput.append(name)
-    idInput.append(0x1F)
-    idInput.append(integer: start)
-    idInput.append(0x1F)
-    idInput.append(integer: endMillis)
-    idInput.append(0x1F)
-    if let groupText { idInput.append(groupText) }
-    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    var id = idInput.cursor(room: streamName.count &+ name.count &+ (groupText?.count ?? 0) &+ 80)
+    id.put(streamName.bytes)
+    id.put(0x1F)
+    id.put(name)
+    id.put(0x1F)
+    id.put(integer: start)
+    id.put(0x1F)
+    id.put(integer: endMillis)
+    id.put(0x1F)
+    if let groupText { id.put(groupText) }
+    idInput.commit(id)
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     return true
   }
 

@@ -316,8 +316,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 
   /// The line of a row handed to this reader, as `nextRecord` makes it.
   fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
-    if let rowScanner, rowScanner.scan(row) {
-      output.append(rowScanner.line.bytes)
+    if let rowScanner, rowScanner.scan(row, appendingTo: output) {
       output.append(0x0A)
       return .line(rowScanner.start)
     }

@@ -81,6 +81,13 @@ final class RescueTimeRowScanner {
   /// Writes the canonical line of the row `cells` holds; false when the row is not one the
   /// scanner takes (nothing is changed then but the Date last parsed and the bucket).
   func scan<Cells: RescueTimeByteCells>(_ cells: Cells) -> Bool {
+    line.removeAll()
+    return scan(cells, appendingTo: line)
+  }
+
+  /// As `scan(_:)`, the line (without its LF) written at the end of `target` (a block's
+  /// output, not copied there from `line`); `fill(_:)` needs the line in `line`.
+  func scan<Cells: RescueTimeByteCells>(_ cells: Cells, appendingTo target: ByteBuffer) -> Bool {
     let cellCount = cells.cellCount
     @inline(__always) func cell(_ role: RescueTimeColumns.Role) -> UnsafeRawBufferPointer? {
       let at = roleColumns[role.rawValue]
@@ -115,51 +122,62 @@ final class RescueTimeRowScanner {
     if let text = document, text.sameBytes(as: RescueTimeRowScanner.noDetails) { document = nil }
     let url = activity.flatMap { WebDomain.looksLikeDomain(bytes: $0) ? $0 : nil }
 
-    line.removeAll()
-    line.append(literal: "{\"id\":\"")
-    let idStart = line.count
-    line.append(literal: "rescuetime:")
-    let hexOffset = line.count
-    _ = line.reserve(32)
-    line.commit(32)  // the id's digits, written once its input is
-    idRange = idStart..<line.count
-    line.append(literal: "\",\"source\":\"")
-    sourceRange = line.count..<(line.count + 10)
-    line.append(literal: "rescuetime\",\"kind\":\"")
-    kindRange = line.count..<(line.count + 7)
-    line.append(literal: "summary\",\"start\":\"")
-    let startAt = line.count
-    appendStart()
-    startRange = startAt..<line.count
-    line.append(literal: "\",\"duration\":")
-    line.appendJSONNumber(duration)
+    // Written through a cursor: room made before each run of pieces, none checked after.
+    let lineStart = target.count
+    var out = target.cursor(room: 256)  // up to the duration (a start's text is at most 30 bytes)
+    out.put(literal: "{\"id\":\"")
+    let idStart = out.at - target.base - lineStart
+    out.put(literal: "rescuetime:")
+    let hexOffset = out.at - target.base - lineStart
+    out.at += 32  // the id's digits, written once its input is
+    idRange = idStart..<(hexOffset + 32)
+    out.put(literal: "\",\"source\":\"")
+    let sourceAt = out.at - target.base - lineStart
+    sourceRange = sourceAt..<(sourceAt + 10)
+    out.put(literal: "rescuetime\",\"kind\":\"")
+    kindRange = (sourceAt + 20)..<(sourceAt + 27)
+    out.put(literal: "summary\",\"start\":\"")
+    let startAt = out.at - target.base - lineStart
+    out.put(startText())
+    startRange = startAt..<(out.at - target.base - lineStart)
+    out.put(literal: "\",\"duration\":")
+    out.put(integer: Int64(duration))  // whole seconds, as appendJSONNumber writes them
     (self.person, self.activity, self.document, self.url, self.category) = (person, activity, document, url, category)
     // The canonical order: user, app, title, url, category.
-    line.appendJSONMember(",\"user\":", person)
-    line.appendJSONMember(",\"app\":", activity)
-    line.appendJSONMember(",\"title\":", document)
-    line.appendJSONMember(",\"url\":", url)
-    line.appendJSONMember(",\"category\":", category)
+    @inline(__always) func member(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
+      out.put(literal: name)
+      out.putJSONString(value)
+    }
+    member(",\"user\":", person)
+    member(",\"app\":", activity)
+    member(",\"title\":", document)
+    member(",\"url\":", url)
+    member(",\"category\":", category)
+    let attrsHead = attrsHead()
+    out.ensure(128 &+ attrsHead.count, in: target)  // productivity, offset and the attrs' head
     if let productivity {
-      line.append(literal: ",\"productivity\":")
-      line.append(integer: Int64(productivity))
+      out.put(literal: ",\"productivity\":")
+      out.put(integer: Int64(productivity))
     }
     offsetRange = 0..<0
     if let offset = buckets.offsetSeconds {
-      line.append(literal: ",\"offset\":\"")
-      let at = line.count
-      offsetText.append(offset, to: line)
-      offsetRange = at..<line.count
-      line.append(UInt8(ascii: "\""))
+      out.put(literal: ",\"offset\":\"")
+      let at = out.at - target.base - lineStart
+      out.put(offsetText.bytes(offset))
+      offsetRange = at..<(out.at - target.base - lineStart)
+      out.put(UInt8(ascii: "\""))
     }
 
     // attrs, in the general way's order.
-    let attrsStart = line.count
-    line.append(attrsHead())
+    let attrsStart = out.at - target.base - lineStart
+    out.put(attrsHead)
     @inline(__always) func number(_ key: StaticString, _ value: UnsafeRawBufferPointer?) {
       guard let value else { return }
-      line.append(literal: key)
-      line.append(value)
+      out.ensure(value.count &+ 48, in: target)
+      out.put(literal: key)
+      out.put(value)
     }
     number(",\"rank\":", rank)
     number(",\"people\":", people)
@@ -167,16 +185,20 @@ final class RescueTimeRowScanner {
     number(",\"efficiency_percent\":", efficiencyPercent)
     for (k, other) in columns.others.enumerated() where other.index < cellCount {
       guard let text = cells.cell(other.index) else { continue }
-      line.append(UInt8(ascii: ","))
-      line.append(otherKeys[k])
-      line.appendJSONString(text)
+      let key = otherKeys[k]
+      out.ensure(key.count &+ ByteCursor.jsonStringRoom(text.count) &+ 16, in: target)
+      out.put(UInt8(ascii: ","))
+      key.withUnsafeBytes { out.put($0) }
+      out.putJSONString(text)
     }
-    line.append(UInt8(ascii: "}"))
-    attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
-    line.append(UInt8(ascii: "}"))
+    out.ensure(2, in: target)
+    out.put(UInt8(ascii: "}"))
+    attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
+    out.put(UInt8(ascii: "}"))
+    target.commit(out)
 
     let hash = writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
-    EventID.writeHex(hash, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     return true
   }
 
@@ -275,12 +297,14 @@ final class RescueTimeRowScanner {
                             _ document: UnsafeRawBufferPointer?, _ category: UnsafeRawBufferPointer?,
                             _ productivity: UnsafeRawBufferPointer?, _ efficiency: UnsafeRawBufferPointer?) -> (UInt64, UInt64) {
     idInput.removeAll()
-    idInput.append(reportName.bytes)
-    idInput.append(0x1F)
-    idInput.append(date)
+    var out = idInput.cursor(room: reportName.count &+ date.count &+ 32)
+    out.put(reportName.bytes)
+    out.put(0x1F)
+    out.put(date)
     @inline(__always) func part(_ cell: UnsafeRawBufferPointer?) {
-      idInput.append(0x1F)
-      if let cell { idInput.append(cell) }
+      out.ensure((cell?.count ?? 0) &+ 17, in: idInput)
+      out.put(0x1F)
+      if let cell { out.put(cell) }
     }
     part(person)
     part(activity)
@@ -288,17 +312,18 @@ final class RescueTimeRowScanner {
     part(category)
     part(productivity)
     part(efficiency)
+    idInput.commit(out)
     return buckets.repeats.mark(idInput, bucket: date)
   }
 
   /// The start's canonical text, kept while it repeats (a bucket's rows share it).
-  private func appendStart() {
+  private func startText() -> UnsafeRawBufferPointer {
     if start != lastStart {
       lastStart = start
       lastStartText.removeAll()
       Timestamp.appendCanonical(start, to: lastStartText)
     }
-    line.append(lastStartText.bytes)
+    return lastStartText.bytes
   }
 
 }

@@ -199,8 +199,7 @@ final class TogglCSVRowLines: CSVRowLines {
   }
 
   func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
-    if scanner.scan(row) {
-      output.append(scanner.line.bytes)
+    if scanner.scan(row, appendingTo: output) {
       output.append(0x0A)
       return .line(scanner.start)
     }

@@ -53,6 +53,13 @@ final class TogglCSVRowScanner {
   /// Writes the canonical line of the row `csv` holds; false when the row is not one the
   /// scanner takes (nothing else is changed then).
   func scan<Row: CSVFields>(_ csv: Row) -> Bool {
+    line.removeAll()
+    return scan(csv, appendingTo: line)
+  }
+
+  /// As `scan(_:)`, the line (without its LF) written at the end of `target` (a block's
+  /// output, not copied there from `line`); `fill(_:)` needs the line in `line`.
+  func scan<Row: CSVFields>(_ csv: Row, appendingTo target: ByteBuffer) -> Bool {
     @inline(__always) func cell(_ role: TogglColumns.Role) -> UnsafeRawBufferPointer? {
       guard let index = columns.index[role], index < csv.fieldCount else { return nil }
       return TogglCSVRowScanner.normalized(csv.field(index))
@@ -96,52 +103,68 @@ final class TogglCSVRowScanner {
       }
     }
 
-    line.removeAll()
-    line.append(literal: "{\"id\":\"toggl:")
-    let hexOffset = line.count
-    _ = line.reserve(32)
-    line.commit(32)  // the id's digits, written once its input is
-    line.append(literal: "\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"")
-    startOffset = line.count
-    Timestamp.appendCanonical(start, to: line)
+    // Written through a cursor: room made before each run of pieces, none checked after.
+    let lineStart = target.count
+    var out = target.cursor(room: 160)  // up to the duration
+    out.put(literal: "{\"id\":\"toggl:")
+    let hexOffset = out.at - target.base - lineStart
+    out.at += 32  // the id's digits, written once its input is
+    out.put(literal: "\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"")
+    startOffset = out.at - target.base - lineStart
+    Timestamp.writeCanonical(start, to: out.at)
+    out.at += Timestamp.canonicalLength
+    out.put(literal: "\",\"duration\":")
+    out.putJSONNumber(duration, in: target)
+    target.commit(out)
     writeIDInput(togglID: togglID, user: user, email: email, client: client, project: project, task: task,
-                 description: description, start: UnsafeRawBufferPointer(start: line.base + startOffset, count: 24))
-    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
-    line.append(literal: "\",\"duration\":")
-    line.appendJSONNumber(duration)
+                 description: description, start: UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: Timestamp.canonicalLength))
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     (self.user, self.project, self.client, self.task, self.description) = (user, project, client, task, description)
     // The canonical order: user, project, client, task, description.
-    line.appendJSONMember(",\"user\":", user)
-    line.appendJSONMember(",\"project\":", project)
-    line.appendJSONMember(",\"client\":", client)
-    line.appendJSONMember(",\"task\":", task)
-    line.appendJSONMember(",\"description\":", description)
-    tagsRange = 0..<0
-    if tagsCell != nil {
-      line.append(literal: ",\"tags\":")
-      let at = line.count
-      line.append(tags.bytes)
-      tagsRange = at..<line.count
+    @inline(__always) func text(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
+      guard let value else { return }
+      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
+      out.put(literal: name)
+      out.putJSONString(value)
     }
-    if let billable { line.append(literal: billable ? ",\"billable\":true" : ",\"billable\":false") }
+    text(",\"user\":", user)
+    text(",\"project\":", project)
+    text(",\"client\":", client)
+    text(",\"task\":", task)
+    text(",\"description\":", description)
+    tagsRange = 0..<0
+    out.ensure(tags.count &+ 96, in: target)  // the tags, billable and the offset
+    if tagsCell != nil {
+      out.put(literal: ",\"tags\":")
+      let at = out.at - target.base - lineStart
+      out.put(tags.bytes)
+      tagsRange = at..<(out.at - target.base - lineStart)
+    }
+    if let billable {
+      if billable { out.put(literal: ",\"billable\":true") } else { out.put(literal: ",\"billable\":false") }
+    }
     offsetRange = 0..<0
     if zone != nil {
-      line.append(literal: ",\"offset\":\"")
-      let at = line.count
-      offsetText.append(zoneOffset, to: line)
-      offsetRange = at..<line.count
-      line.append(UInt8(ascii: "\""))
+      out.put(literal: ",\"offset\":\"")
+      let at = out.at - target.base - lineStart
+      out.put(offsetText.bytes(zoneOffset))
+      offsetRange = at..<(out.at - target.base - lineStart)
+      out.put(UInt8(ascii: "\""))
     }
 
     // attrs, in the general way's order.
-    let attrsStart = line.count
+    let attrsStart = out.at - target.base - lineStart
     var first = true
+    @inline(__always) func attr(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+      out.ensure(key.count &+ ByteCursor.jsonStringRoom(value.count) &+ 32, in: target)
+      if first { out.put(literal: ",\"attrs\":{") } else { out.put(UInt8(ascii: ",")) }
+      first = false
+      out.put(key)
+      out.putJSONString(value)
+    }
     @inline(__always) func member(_ key: StaticString, _ value: UnsafeRawBufferPointer?) {
       guard let value else { return }
-      line.append(literal: first ? ",\"attrs\":{" : ",")
-      first = false
-      line.append(literal: key)
-      line.appendJSONString(value)
+      attr(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount), value)
     }
     member("\"billable\":", oddBillable)
     member("\"email\":", email)
@@ -154,17 +177,16 @@ final class TogglCSVRowScanner {
     member("\"toggl_id\":", togglID)
     for (k, other) in columns.others.enumerated() where other.index < csv.fieldCount {
       guard let text = TogglCSVRowScanner.normalized(csv.field(other.index)) else { continue }
-      line.append(literal: first ? ",\"attrs\":{" : ",")
-      first = false
-      line.append(otherKeys[k])
-      line.appendJSONString(text)
+      otherKeys[k].withUnsafeBytes { attr($0, text) }
     }
+    out.ensure(2, in: target)
     attrsRange = 0..<0
-    if line.count > attrsStart {
-      line.append(UInt8(ascii: "}"))
-      attrsRange = attrsStart + 9..<line.count  // after ,"attrs":
+    if !first {
+      out.put(UInt8(ascii: "}"))
+      attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
     }
-    line.append(UInt8(ascii: "}"))
+    out.put(UInt8(ascii: "}"))
+    target.commit(out)
     return true
   }
 
@@ -278,16 +300,20 @@ final class TogglCSVRowScanner {
                             client: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, task: UnsafeRawBufferPointer?,
                             description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
     idInput.removeAll()
+    var out = idInput.cursor(room: 64)
     if let togglID {
-      idInput.append(literal: "entry")
-      idInput.append(0x1F)
-      idInput.append(togglID)
+      out.ensure(togglID.count &+ 16, in: idInput)
+      out.put(literal: "entry")
+      out.put(0x1F)
+      out.put(togglID)
+      idInput.commit(out)
       return
     }
-    idInput.append(literal: "row")
+    out.put(literal: "row")
     @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
-      idInput.append(0x1F)
-      if let text { idInput.append(text) }
+      out.ensure((text?.count ?? 0) &+ 17, in: idInput)
+      out.put(0x1F)
+      if let text { out.put(text) }
     }
     part(user)
     part(email)
@@ -296,12 +322,12 @@ final class TogglCSVRowScanner {
     part(project)
     part(task)
     part(description)
-    idInput.append(0x1F)
-    idInput.append(start)
-    idInput.append(0x1F)
-    idInput.appendJSONNumber(duration)
-    idInput.append(0x1F)
-    idInput.append(joinedTags.bytes)
+    part(start)
+    out.ensure(24, in: idInput)
+    out.put(0x1F)
+    out.putJSONNumber(duration, in: idInput)
+    part(joinedTags.bytes)
+    idInput.commit(out)
   }
 
 }

@@ -1,0 +1,126 @@
+@testable import Eidolon
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// JSON's escaping, a byte at a time: what `appendJSONString` and `ByteCursor` must write.
+enum JSONEscapeRule {
+  static func quoted(_ bytes: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = [0x22]
+    for c in bytes {
+      switch c {
+      case 0x22: out += [0x5C, 0x22]
+      case 0x5C: out += [0x5C, 0x5C]
+      case 0x0A: out += Array("\\n".utf8)
+      case 0x0D: out += Array("\\r".utf8)
+      case 0x09: out += Array("\\t".utf8)
+      case 0x08: out += Array("\\b".utf8)
+      case 0x0C: out += Array("\\f".utf8)
+      case 0..<0x20: out += Array("\\u00".utf8) + Array(String(format: "%02x", c).utf8)
+      default: out.append(c)
+      }
+    }
+    return out + [0x22]
+  }
+
+  /// Random texts, a quarter of their bytes ones that need escaping or are not ASCII.
+  static func text(_ random: inout SplitMix, length: Int) -> [UInt8] {
+    let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x7F, 0xC3, 0xA9, 0x21, 0x5B]
+    return (0..<length).map { _ in random.below(4) == 0 ? alphabet[random.below(alphabet.count)] : 0x61 }
+  }
+}
+
+@Suite struct ByteCursorTests {
+  /// Two pages, the second unreadable: a text placed at the end of the first is where a
+  /// 16-byte load past the text would fault, which the short copies must not make.
+  final class GuardedPage {
+    let base: UnsafeMutableRawPointer
+    let size = Int(sysconf(Int32(_SC_PAGESIZE)))
+    init() {
+      base = mmap(nil, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+      mprotect(base + size, size, PROT_NONE)
+    }
+    deinit { munmap(base, 2 * size) }
+    /// `bytes` copied to end just before the unreadable page.
+    func atEnd(_ bytes: [UInt8]) -> UnsafeRawBufferPointer {
+      let at = base + size - bytes.count
+      bytes.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+      return UnsafeRawBufferPointer(start: at, count: bytes.count)
+    }
+  }
+
+  @Test func shortTextsAtThePagesEndAreCopiedAndEscapedWithoutReadingPastIt() {
+    let page = GuardedPage()
+    var random = SplitMix(state: 7)
+    for length in 1...40 {
+      for _ in 0..<20 {
+        let bytes = JSONEscapeRule.text(&random, length: length)
+        let text = page.atEnd(bytes)
+        let out = ByteBuffer(capacity: 64)
+        out.appendJSONString(text)
+        out.append(text)
+        #expect(out.array == JSONEscapeRule.quoted(bytes) + bytes, "bytes \(bytes)")
+      }
+    }
+  }
+
+  /// A text longer than `appendJSONString` takes in one step, escapes on both sides of
+  /// each piece's end.
+  @Test func longTextsAreEscapedPieceByPiece() {
+    var random = SplitMix(state: 11)
+    let piece = ByteBuffer.jsonStringPiece
+    for length in [piece + 1, 2 * piece + 7, 3 * piece] {
+      var bytes = JSONEscapeRule.text(&random, length: length)
+      for at in stride(from: piece, to: length, by: piece) {
+        bytes[at - 1] = 0x22
+        bytes[at] = 0x01
+      }
+      let out = ByteBuffer(capacity: 64)
+      bytes.withUnsafeBytes { out.appendJSONString($0) }
+      #expect(out.array == JSONEscapeRule.quoted(bytes), "length \(length)")
+    }
+  }
+
+  /// A cursor writes what the buffer's own appends would, its room made piece by piece
+  /// from a buffer far too small (each `ensure` that grows keeps what was written).
+  @Test func aCursorWritesWhatAppendsWould() {
+    var random = SplitMix(state: 23)
+    for _ in 0..<500 {
+      let viaCursor = ByteBuffer(capacity: 64), viaAppends = ByteBuffer(capacity: 64)
+      viaCursor.append(literal: "head")
+      viaAppends.append(literal: "head")
+      var cursor = viaCursor.cursor(room: 8)
+      for _ in 0..<random.below(30) {
+        let bytes = JSONEscapeRule.text(&random, length: random.below(random.below(8) == 0 ? 300 : 20))
+        bytes.withUnsafeBytes { text in
+          switch random.below(4) {
+          case 0:
+            cursor.ensure(ByteCursor.jsonStringRoom(text.count), in: viaCursor)
+            cursor.putJSONString(text)
+            viaAppends.appendJSONString(text)
+          case 1:
+            cursor.ensure(max(16, text.count), in: viaCursor)
+            cursor.put(text)
+            viaAppends.append(text)
+          case 2:
+            let value = Int64(bitPattern: random.next()) >> random.below(64)
+            cursor.ensure(20, in: viaCursor)
+            cursor.put(integer: value)
+            viaAppends.append(integer: value)
+          default:
+            cursor.ensure(16, in: viaCursor)
+            cursor.put(literal: ",\"user\":")
+            cursor.put(0x7D)
+            viaAppends.append(literal: ",\"user\":")
+            viaAppends.append(0x7D)
+          }
+        }
+      }
+      viaCursor.commit(cursor)
+      #expect(viaCursor.array == viaAppends.array)
+    }
+  }
+}
