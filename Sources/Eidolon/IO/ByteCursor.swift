@@ -71,6 +71,28 @@ struct ByteCursor {
     at += 2
   }
 
+  /// A member's name as given (`,"app":`) and `value` as a JSON string, room made in
+  /// `buffer`; nothing for a nil value. What the row scanners write for each optional text.
+  @inline(__always)
+  mutating func putJSONMember(_ name: StaticString, _ value: UnsafeRawBufferPointer?, in buffer: ByteBuffer) {
+    guard let value else { return }
+    ensure(name.utf8CodeUnitCount &+ ByteCursor.jsonStringRoom(value.count), in: buffer)
+    put(literal: name)
+    putJSONString(value)
+  }
+
+  /// A member of attrs (`key` as given, `"name":`, and `value` as a JSON string), room made
+  /// in `buffer`: `,"attrs":{` before the first (`first`, false after) and a comma before
+  /// the others.
+  @inline(__always)
+  mutating func putAttr(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, first: inout Bool, in buffer: ByteBuffer) {
+    ensure(key.count &+ ByteCursor.jsonStringRoom(value.count) &+ 32, in: buffer)
+    if first { put(literal: ",\"attrs\":{") } else { put(UInt8(ascii: ",")) }
+    first = false
+    put(key)
+    putJSONString(value)
+  }
+
   /// A number as `ByteBuffer.appendJSONNumber` writes it; room for 20. Whole numbers (most)
   /// are written in place, others through `buffer`, the one the cursor came from.
   @inline(__always)

@@ -122,15 +122,9 @@ final class ManicTimeCSVRowScanner {
     out.put(UInt8(ascii: "\""))
     let app = timeline == .applications ? groupText : nil
     (self.app, self.title, self.url) = (app, title, url)
-    @inline(__always) func text(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
-      guard let value else { return }
-      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
-      out.put(literal: name)
-      out.putJSONString(value)
-    }
-    text(",\"app\":", app)
-    text(",\"title\":", title)
-    text(",\"url\":", url)
+    out.putJSONMember(",\"app\":", app, in: target)
+    out.putJSONMember(",\"title\":", title, in: target)
+    out.putJSONMember(",\"url\":", url, in: target)
     out.ensure(48, in: target)
     out.put(literal: ",\"offset\":\"")
     let offsetAt = out.at - target.base - lineStart
@@ -141,17 +135,10 @@ final class ManicTimeCSVRowScanner {
     // attrs, in the general way's order: the domain, then every other non-empty column.
     let attrsStart = out.at - target.base - lineStart
     var first = true
-    @inline(__always) func member(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
-      out.ensure(key.count &+ ByteCursor.jsonStringRoom(value.count) &+ 32, in: target)
-      if first { out.put(literal: ",\"attrs\":{") } else { out.put(UInt8(ascii: ",")) }
-      first = false
-      out.put(key)
-      out.putJSONString(value)
-    }
-    if timeline == .documents, let groupText { member(ManicTimeCSVRowScanner.domainKey, groupText) }
+    if timeline == .documents, let groupText { out.putAttr(ManicTimeCSVRowScanner.domainKey, groupText, first: &first, in: target) }
     for extra in extras where extra.index < fieldCount {
       let text = csv.field(extra.index)
-      if !text.isEmpty { extra.key.withUnsafeBytes { member($0, text) } }
+      if !text.isEmpty { extra.key.withUnsafeBytes { out.putAttr($0, text, first: &first, in: target) } }
     }
     out.ensure(2, in: target)
     attrsRange = 0..<0

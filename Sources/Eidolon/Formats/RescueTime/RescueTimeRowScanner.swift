@@ -144,17 +144,11 @@ final class RescueTimeRowScanner {
     out.put(integer: Int64(duration))  // whole seconds, as appendJSONNumber writes them
     (self.person, self.activity, self.document, self.url, self.category) = (person, activity, document, url, category)
     // The canonical order: user, app, title, url, category.
-    @inline(__always) func member(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
-      guard let value else { return }
-      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
-      out.put(literal: name)
-      out.putJSONString(value)
-    }
-    member(",\"user\":", person)
-    member(",\"app\":", activity)
-    member(",\"title\":", document)
-    member(",\"url\":", url)
-    member(",\"category\":", category)
+    out.putJSONMember(",\"user\":", person, in: target)
+    out.putJSONMember(",\"app\":", activity, in: target)
+    out.putJSONMember(",\"title\":", document, in: target)
+    out.putJSONMember(",\"url\":", url, in: target)
+    out.putJSONMember(",\"category\":", category, in: target)
     let attrsHead = attrsHead()
     out.ensure(128 &+ attrsHead.count, in: target)  // productivity, offset and the attrs' head
     if let productivity {

@@ -121,17 +121,11 @@ final class TogglCSVRowScanner {
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     (self.user, self.project, self.client, self.task, self.description) = (user, project, client, task, description)
     // The canonical order: user, project, client, task, description.
-    @inline(__always) func text(_ name: StaticString, _ value: UnsafeRawBufferPointer?) {
-      guard let value else { return }
-      out.ensure(ByteCursor.jsonStringRoom(value.count) &+ 16, in: target)
-      out.put(literal: name)
-      out.putJSONString(value)
-    }
-    text(",\"user\":", user)
-    text(",\"project\":", project)
-    text(",\"client\":", client)
-    text(",\"task\":", task)
-    text(",\"description\":", description)
+    out.putJSONMember(",\"user\":", user, in: target)
+    out.putJSONMember(",\"project\":", project, in: target)
+    out.putJSONMember(",\"client\":", client, in: target)
+    out.putJSONMember(",\"task\":", task, in: target)
+    out.putJSONMember(",\"description\":", description, in: target)
     tagsRange = 0..<0
     out.ensure(tags.count &+ 96, in: target)  // the tags, billable and the offset
     if tagsCell != nil {
@@ -155,16 +149,9 @@ final class TogglCSVRowScanner {
     // attrs, in the general way's order.
     let attrsStart = out.at - target.base - lineStart
     var first = true
-    @inline(__always) func attr(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
-      out.ensure(key.count &+ ByteCursor.jsonStringRoom(value.count) &+ 32, in: target)
-      if first { out.put(literal: ",\"attrs\":{") } else { out.put(UInt8(ascii: ",")) }
-      first = false
-      out.put(key)
-      out.putJSONString(value)
-    }
     @inline(__always) func member(_ key: StaticString, _ value: UnsafeRawBufferPointer?) {
       guard let value else { return }
-      attr(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount), value)
+      out.putAttr(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount), value, first: &first, in: target)
     }
     member("\"billable\":", oddBillable)
     member("\"email\":", email)
@@ -177,7 +164,7 @@ final class TogglCSVRowScanner {
     member("\"toggl_id\":", togglID)
     for (k, other) in columns.others.enumerated() where other.index < csv.fieldCount {
       guard let text = TogglCSVRowScanner.normalized(csv.field(other.index)) else { continue }
-      otherKeys[k].withUnsafeBytes { attr($0, text) }
+      otherKeys[k].withUnsafeBytes { out.putAttr($0, text, first: &first, in: target) }
     }
     out.ensure(2, in: target)
     attrsRange = 0..<0
