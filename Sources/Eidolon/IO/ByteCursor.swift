@@ -196,8 +196,8 @@ struct ByteCursor {
   /// A decimal integer written at `out` (room for 20); its length. The length is found
   /// first, then the digits written from the last two at a time. (Digit by digit and then
   /// reversed, a 13-digit millisecond count took 260 instructions: 8% of mt-read's CSV.
-  /// Now about 90; eight digits at a time in a word took more: bench/README.md, "Lines
-  /// written through a cursor".)
+  /// Eight digits at a time in a word took more than this: bench/README.md, "Lines written
+  /// through a cursor".)
   static func writeInteger(_ value: Int64, to at: UnsafeMutablePointer<UInt8>) -> Int {
     var magnitude = value.magnitude
     let sign = value < 0 ? 1 : 0
