@@ -1,4 +1,5 @@
 import Eidolon
+import Foundation
 import Testing
 
 private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
@@ -170,6 +171,55 @@ private func parse(_ text: String) -> ParsedTimestamp? { Timestamp.parse(text) }
     let kolkata = try #require(ZoneConverter(identifier: "Asia/Kolkata"))
     #expect(Timestamp.canonical(kolkata.toUTCMillis(LocalDateTime(year: 2024, month: 6, day: 1)).millis) == "2024-05-31T18:30:00.000Z")
     #expect(ZoneConverter(identifier: "Not/AZone") == nil)
+  }
+
+  /// The converter's two cached spans against the zone itself, asked in the order the
+  /// readers ask (a day either side of a time, then the time) around every transition of
+  /// twelve years, with jumps back; and local times against a converter with nothing cached.
+  @Test func cachedSpansAgreeWithTheZoneAroundTransitions() throws {
+    var random = SplitMix(state: 23)
+    for name in ["Europe/Oslo", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "Africa/Casablanca", "Asia/Kolkata"] {
+      let zone = try #require(TimeZone(identifier: name))
+      let converter = try #require(ZoneConverter(identifier: name))
+      var transitions: [Int64] = []
+      var date = Date(timeIntervalSince1970: 1_420_070_400)  // 2015-01-01
+      while let next = zone.nextDaylightSavingTimeTransition(after: date), next.timeIntervalSince1970 < 1_798_761_600 {  // 2027
+        transitions.append(Int64(next.timeIntervalSince1970))
+        date = next
+      }
+      if transitions.isEmpty { transitions = [1_600_000_000] }  // (Kolkata: none)
+      var asked = 0
+      func expectOffset(_ seconds: Int64) {
+        let truth = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        #expect(converter.offset(atUTC: seconds) == truth, "\(name) at \(seconds)")
+        asked += 1
+      }
+      for transition in transitions {
+        var t = transition - 2 * 86_400
+        while t < transition + 2 * 86_400 {
+          expectOffset(t - 86_400)
+          expectOffset(t + 86_400)
+          expectOffset(t)
+          if random.next() % 8 == 0 { expectOffset(t - Int64(random.next() % (3 * 86_400))) }  // a jump back
+          t += 300 + Int64(random.next() % 900)
+        }
+        expectOffset(transition - 1)
+        expectOffset(transition)
+      }
+      #expect(asked > 1_000)
+      // Local times, each against a converter that has seen nothing.
+      for transition in transitions.prefix(6) {
+        for step in stride(from: -30, through: 30, by: 1) {
+          let wall = transition + Int64(step) * 1_800 + 3_600
+          let days = CivilTime.floorDiv(wall, 86_400), second = Int(wall - days * 86_400)
+          let civil = CivilTime.civilFromDays(days)
+          let local = LocalDateTime(year: civil.year, month: civil.month, day: civil.day, hour: second / 3600, minute: second / 60 % 60, second: second % 60)
+          let fresh = converter.forAnotherThread().toUTCMillis(local)
+          let cached = converter.toUTCMillis(local)
+          #expect(cached.millis == fresh.millis && cached.resolution == fresh.resolution, "\(name) \(local)")
+        }
+      }
+    }
   }
 
   @Test func backwardsAndForwardsQueriesAgree() throws {

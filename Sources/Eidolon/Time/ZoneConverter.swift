@@ -8,7 +8,7 @@ import Foundation
 /// as `.gap`. A time that happens twice (02:30 on a fall-back night) is given its
 /// first occurrence, the earlier instant, and reported as `.overlap`.
 ///
-/// Foundation answers the offset questions; a cache of the current span between
+/// Foundation answers the offset questions; a cache of the last two spans between
 /// transitions keeps it off the per-record path. One thread at a time: each thread
 /// takes its own (`forAnotherThread()`).
 public final class ZoneConverter {
@@ -22,10 +22,18 @@ public final class ZoneConverter {
 
   public let identifier: String
   private let zone: TimeZone
-  /// UTC seconds [from, until) over which `cachedOffset` holds.
-  private var cachedFrom: Int64 = 1
-  private var cachedUntil: Int64 = 0
-  private var cachedOffset = 0
+  /// UTC seconds [from, until) over which one offset holds. `endsAtTransition`: `until`
+  /// is the zone's next transition after `from` (not a month's guess past the last one).
+  private struct Span {
+    var from: Int64 = 1, until: Int64 = 0, offset = 0, endsAtTransition = false
+    @inline(__always) func holds(_ seconds: Int64) -> Bool { seconds >= from && seconds < until }
+  }
+  /// The span of the last answer, and the one before it. Times near a transition are asked
+  /// about on both sides of it in turn (a day either side, then the time itself): with
+  /// one span each answer took the other's place, and every row of the two days around a
+  /// transition cost Foundation's transition search, several times (mt-read: 12% of its
+  /// instructions on 8 MB with one transition in it; bench/README.md).
+  private var current = Span(), previous = Span()
 
   /// nil when the zone is unknown.
   public init?(identifier: String) {
@@ -45,14 +53,34 @@ public final class ZoneConverter {
 
   /// The offset from UTC, in seconds, in force at `utcSeconds`.
   public func offset(atUTC utcSeconds: Int64) -> Int {
-    if utcSeconds >= cachedFrom && utcSeconds < cachedUntil { return cachedOffset }
+    if current.holds(utcSeconds) { return current.offset }
+    if previous.holds(utcSeconds) {
+      swap(&current, &previous)
+      return current.offset
+    }
     let date = Date(timeIntervalSince1970: TimeInterval(utcSeconds))
     let offset = zone.secondsFromGMT(for: date)
     let next = zone.nextDaylightSavingTimeTransition(after: date).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
-    cachedFrom = utcSeconds
+    if let next, next > utcSeconds {
+      // The same next transition as a span known: no transition between this time and
+      // that span, which now reaches back to it.
+      if current.endsAtTransition && current.until == next {
+        current.from = min(current.from, utcSeconds)
+        return current.offset
+      }
+      if previous.endsAtTransition && previous.until == next {
+        previous.from = min(previous.from, utcSeconds)
+        swap(&current, &previous)
+        return current.offset
+      }
+      previous = current
+      current = Span(from: utcSeconds, until: next, offset: offset, endsAtTransition: true)
+      return offset
+    }
     // No further transition: the offset holds for good (a month at a time, to stay safe).
-    cachedUntil = max(next ?? (utcSeconds + 30 * 86_400), utcSeconds + 1)
-    cachedOffset = offset
+    // (A "next" transition not after the time, which Foundation should not give: this second only.)
+    previous = current
+    current = Span(from: utcSeconds, until: utcSeconds + (next == nil ? 30 * 86_400 : 1), offset: offset, endsAtTransition: false)
     return offset
   }
 
@@ -62,8 +90,8 @@ public final class ZoneConverter {
     let subsecondMillis = Int64(local.nanosecond / 1_000_000)
     // A day either side within the span the cache holds: one offset all through, so the
     // time exists once (what the three lookups below would find, each from the cache).
-    if wall &- 86_400 >= cachedFrom && wall &+ 86_400 < cachedUntil {
-      return ((wall &- Int64(cachedOffset)) &* 1000 &+ subsecondMillis, .exact)
+    if wall &- 86_400 >= current.from && wall &+ 86_400 < current.until {
+      return ((wall &- Int64(current.offset)) &* 1000 &+ subsecondMillis, .exact)
     }
     // Offsets a day either side bracket any single transition near this time.
     let before = offset(atUTC: wall - 86_400)
