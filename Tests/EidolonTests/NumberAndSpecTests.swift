@@ -183,6 +183,36 @@ import Testing
     }
   }
 
+  /// `WallClockSeconds` against `usualDigits`, `isValid` and `secondsAsIfUTC`, on runs of
+  /// rows that share a date (its remembered days) and dates that change, valid or not
+  /// (February 29th of years that are and are not leap years, month 13, day 0, 24:00:00, a
+  /// byte changed anywhere), 1970-01-01 first (the day it starts with).
+  @Test func wallClockSecondsAgreeWithTheLocalTime() {
+    var random = SplitMix(state: 47)
+    var clock = WallClockSeconds()
+    let odd: [UInt8] = [0x2F, 0x3A, 0x2D, 0x20, 0x00, 0xFF, 0x39, 0x30, 0x41]
+    var date = Array("1970-01-01".utf8)
+    var checked = 0
+    for round in 0..<40_000 {
+      if round > 0 && random.below(8) == 0 {
+        switch random.below(4) {
+        case 0: date = Array(String(format: "%04d-02-29", [1900, 2000, 2023, 2024, 2100, 1, 9999][random.below(7)]).utf8)
+        case 1: date = Array(String(format: "%04d-%02d-%02d", random.below(10_000), random.below(14), random.below(33)).utf8)
+        case 2: date[random.below(10)] = odd[random.below(odd.count)]
+        default: date = Array(String(format: "%04d-%02d-%02d", 1 + random.below(9999), 1 + random.below(12), 1 + random.below(28)).utf8)
+        }
+      }
+      var time = Array(String(format: "%02d:%02d:%02d", random.below(25), random.below(61), random.below(61)).utf8)
+      if random.below(16) == 0 { time[random.below(8)] = odd[random.below(odd.count)] }
+      let got = date.withUnsafeBytes { d in time.withUnsafeBytes { t in clock.seconds(date: d.baseAddress!, time: t.baseAddress!) } }
+      let local = date.withUnsafeBytes { d in time.withUnsafeBytes { t in LocalDateTime.usualDigits(date: d.baseAddress!, time: t.baseAddress!) } }
+      let expected = local.flatMap { $0.isValid ? $0.secondsAsIfUTC : nil }
+      #expect(got == expected, "\(String(decoding: date, as: UTF8.self)) \(String(decoding: time, as: UTF8.self))")
+      if expected != nil { checked += 1 }
+    }
+    #expect(checked > 10_000)
+  }
+
   @Test func eightDigitsReadAsTheirNumber() {
     var random = SplitMix(state: 43)
     for round in 0..<20_000 {

@@ -86,14 +86,25 @@ public final class ZoneConverter {
 
   /// The UTC instant, in milliseconds, of a local wall-clock time.
   public func toUTCMillis(_ local: LocalDateTime) -> (millis: Int64, resolution: Resolution) {
-    let wall = local.secondsAsIfUTC
-    let subsecondMillis = Int64(local.nanosecond / 1_000_000)
+    toUTCMillis(wall: local.secondsAsIfUTC, subsecondMillis: Int64(local.nanosecond / 1_000_000))
+  }
+
+  /// `toUTCMillis(_:)` of the time `wall` seconds after 1970-01-01T00:00:00 on the wall
+  /// clock (`secondsAsIfUTC`, `WallClockSeconds`) and `subsecondMillis` more.
+  @inline(__always)
+  func toUTCMillis(wall: Int64, subsecondMillis: Int64) -> (millis: Int64, resolution: Resolution) {
     // A day either side within the span the cache holds: one offset all through, so the
     // time exists once (what the three lookups below would find, each from the cache).
     if wall &- 86_400 >= current.from && wall &+ 86_400 < current.until {
       return ((wall &- Int64(current.offset)) &* 1000 &+ subsecondMillis, .exact)
     }
-    // Offsets a day either side bracket any single transition near this time.
+    return nearTransition(wall: wall, subsecondMillis: subsecondMillis)
+  }
+
+  /// `toUTCMillis` of a time within a day of the span's ends: the offsets a day either side
+  /// bracket any single transition near it.
+  @inline(never)
+  private func nearTransition(wall: Int64, subsecondMillis: Int64) -> (millis: Int64, resolution: Resolution) {
     let before = offset(atUTC: wall - 86_400)
     let after = offset(atUTC: wall + 86_400)
     if before == after, offset(atUTC: wall - Int64(before)) == before {

@@ -25,6 +25,8 @@ final class ManicTimeCSVRowScanner {
   private let idInput = ByteBuffer(capacity: 512)
   /// The last offset written, as text.
   private let offsetText = RepeatedOffsetText()
+  /// The days of the last date read.
+  private var wallClock = WallClockSeconds()
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
@@ -214,6 +216,15 @@ final class ManicTimeCSVRowScanner {
   /// A date and time as UTC milliseconds: nil for one the reader cannot read, whose date
   /// order is open, or that the zone skips or repeats.
   private func instant(_ text: UnsafeRawBufferPointer, _ order: ManicTimeDateTime.DateOrder?) -> Int64? {
+    // mtc's own form, `2024-03-04T09:00:05.1234567`, as `ManicTimeDateTime.usual` reads it.
+    if text.count == 27, let p = text.baseAddress, text[10] == 0x54, text[19] == 0x2E,
+      let wall = wallClock.seconds(date: p, time: p + 11),
+      let fraction = LocalDateTime.eightDigits((p + 19).loadUnaligned(as: UInt64.self) & ~0xFF | 0x30)
+    {
+      // Seven digits of fraction (the dot read as a leading zero): ten-thousandths of a millisecond.
+      let (millis, resolution) = zone.toUTCMillis(wall: wall, subsecondMillis: Int64(fraction / 10_000))
+      return resolution == .exact ? millis : nil
+    }
     let local: LocalDateTime
     if let usual = ManicTimeDateTime.usual(text) {
       local = usual

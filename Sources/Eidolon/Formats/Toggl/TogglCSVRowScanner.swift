@@ -25,6 +25,8 @@ final class TogglCSVRowScanner {
   private let amountCurrency: [UInt8]?
   /// The last offset written, as text.
   private let offsetText = RepeatedOffsetText()
+  /// The days of the last date read.
+  private var wallClock = WallClockSeconds()
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
@@ -65,15 +67,16 @@ final class TogglCSVRowScanner {
       return TogglCSVRowScanner.normalized(csv.field(index))
     }
     guard let startDate = cell(.startDate), let startTime = cell(.startTime),
-      let (start, zoneOffset) = instant(startDate, startTime)
+      let start = instant(startDate, startTime)
     else { return false }
+    let zoneOffset = zone?.offset(atMillis: start) ?? 0
     var listed: Double?
     if let text = cell(.duration) {
       guard let seconds = TogglDuration.clock(text), EventSpec.durationProblem(seconds) == nil else { return false }
       listed = seconds
     }
     if let endDate = cell(.endDate), let endTime = cell(.endTime) {
-      guard let (end, _) = instant(endDate, endTime), end >= start else { return false }
+      guard let end = instant(endDate, endTime), end >= start else { return false }
       duration = Double(end - start) / 1000
       // One that differs takes the Duration and keeps the end in attrs: the general way.
       if let listed, listed != duration { return false }
@@ -213,14 +216,16 @@ final class TogglCSVRowScanner {
     return UnsafeRawBufferPointer(rebasing: text.dropFirst())
   }
 
-  /// "YYYY-MM-DD" and "HH:MM:SS" as UTC milliseconds and the offset in force; nil for
+  /// "YYYY-MM-DD" and "HH:MM:SS" as UTC milliseconds; nil for
   /// another layout, a time that is not valid, or one the zone skips or repeats.
-  private func instant(_ date: UnsafeRawBufferPointer, _ time: UnsafeRawBufferPointer) -> (Int64, Int)? {
-    guard let local = TogglCSVReader.usualLocalDateTime(date, time), local.isValid else { return nil }
-    guard let zone else { return (local.secondsAsIfUTC * 1000, 0) }
-    let (millis, resolution) = zone.toUTCMillis(local)
-    guard resolution == .exact else { return nil }
-    return (millis, zone.offset(atMillis: millis))
+  private func instant(_ date: UnsafeRawBufferPointer, _ time: UnsafeRawBufferPointer) -> Int64? {
+    // (`TogglCSVReader.usualLocalDateTime`'s layout, and `isValid`.)
+    guard date.count == 10, time.count == 8, let wall = wallClock.seconds(date: date.baseAddress!, time: time.baseAddress!) else {
+      return nil
+    }
+    guard let zone else { return wall &* 1000 }
+    let (millis, resolution) = zone.toUTCMillis(wall: wall, subsecondMillis: 0)
+    return resolution == .exact ? millis : nil
   }
 
   private enum BillableWord { case yes, no, other }
