@@ -45,7 +45,8 @@ public final class CSVBlockRow: CSVFields {
 
   @inline(__always)
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: base + spans.load(fromByteOffset: 16 * index, as: Int.self),
-                           count: spans.load(fromByteOffset: 16 * index + 8, as: Int.self))
+    // (Unchecked: `index` is below `fieldCount`, at most `CSVReader.maxFields`.)
+    UnsafeRawBufferPointer(start: base + spans.load(fromByteOffset: 16 &* index, as: Int.self),
+                           count: spans.load(fromByteOffset: 16 &* index &+ 8, as: Int.self))
   }
 }
