@@ -243,7 +243,8 @@ public final class CSVReader {
     // The fields found so far, in locals: stored through the reader's own properties, each
     // field made the compiler load them again (a tenth of the parse).
     var spans = fieldSpans, capacity = fieldCapacity, count = 0
-    /// `start`: an offset into the buffer, or the complement of one into `fieldBytes`.
+    /// `start`: an offset from the record's first byte, or the complement of one into
+    /// `fieldBytes` (the caller knows which: no test here for each field).
     @inline(__always) func addField(start: Int, length: Int) throws {
       if count == capacity {
         // The room stops growing at the limit, so only a record past it comes here full.
@@ -254,7 +255,7 @@ public final class CSVReader {
         growFields()
         (spans, capacity) = (fieldSpans, fieldCapacity)
       }
-      spans[2 &* count] = start >= 0 ? start &- recordStart : start
+      spans[2 &* count] = start
       spans[2 &* count &+ 1] = length
       count &+= 1
     }
@@ -294,13 +295,13 @@ public final class CSVReader {
       var p = takeMark()
       if p == end {
         if !atEnd { return try needMore() }
-        try addField(start: fieldStart, length: end &- fieldStart)
+        try addField(start: fieldStart &- recordStart, length: end &- fieldStart)
         i = end
         break
       }
       let c = base[p]
       if c == delimiter {
-        try addField(start: fieldStart, length: p &- fieldStart)
+        try addField(start: fieldStart &- recordStart, length: p &- fieldStart)
         fieldStart = p &+ 1
         continue
       }
@@ -344,7 +345,7 @@ public final class CSVReader {
           if copied >= 0 {
             try addField(start: ~copied, length: fieldBytes.count &- copied)
           } else {
-            try addField(start: textStart, length: p &- textStart)
+            try addField(start: textStart &- recordStart, length: p &- textStart)
           }
           p = after
           break
@@ -364,7 +365,7 @@ public final class CSVReader {
           continue
         }
       } else {
-        try addField(start: fieldStart, length: p &- fieldStart)
+        try addField(start: fieldStart &- recordStart, length: p &- fieldStart)
       }
       // A line end: CRLF counts as one.
       i = p

@@ -250,6 +250,11 @@ final class TogglCSVRowScanner {
   /// yes/true/1 or no/false/0 in any case; nil for text past ASCII (whose lower case
   /// the general way takes by Unicode's rules).
   private static func billableWord(_ text: UnsafeRawBufferPointer) -> BillableWord? {
+    // The usual two first, by their bytes.
+    if text.count == 2 && text[0] | 0x20 == UInt8(ascii: "n") && text[1] | 0x20 == UInt8(ascii: "o") { return .no }
+    if text.count == 3 && text[0] | 0x20 == UInt8(ascii: "y") && text[1] | 0x20 == UInt8(ascii: "e") && text[2] | 0x20 == UInt8(ascii: "s") {
+      return .yes
+    }
     guard text.allSatisfy({ $0 < 0x80 }) else { return nil }
     @inline(__always) func equals(_ word: StaticString) -> Bool {
       guard text.count == word.utf8CodeUnitCount else { return false }
@@ -268,18 +273,24 @@ final class TogglCSVRowScanner {
   private func splitTags(_ text: UnsafeRawBufferPointer) -> Bool {
     tags.removeAll()
     joinedTags.removeAll()
-    tags.append(UInt8(ascii: "["))
+    // Room for all the tags at once: they and their commas are no longer than the cell, so
+    // the room for the cell as one JSON string, and the brackets, holds them escaped.
+    var out = tags.cursor(room: ByteCursor.jsonStringRoom(text.count) &+ 2)
+    var joined = joinedTags.cursor(room: text.count &+ 16)
+    out.put(UInt8(ascii: "["))
     var count = 0
     let split = TogglCSVRowScanner.forEachTag(in: text) { tag in
       if count > 0 {
-        tags.append(UInt8(ascii: ","))
-        joinedTags.append(UInt8(ascii: ","))
+        out.put(UInt8(ascii: ","))
+        joined.put(UInt8(ascii: ","))
       }
-      tags.appendJSONString(tag)
-      joinedTags.append(tag)
+      out.putJSONString(tag)
+      joined.put(tag)
       count += 1
     }
-    tags.append(UInt8(ascii: "]"))
+    out.put(UInt8(ascii: "]"))
+    tags.commit(out)
+    joinedTags.commit(joined)
     return split
   }
 
@@ -319,8 +330,12 @@ final class TogglCSVRowScanner {
       return
     }
     out.put(literal: "row")
+    // Room for all of it at once: each part, its separator, the duration (20), and 16 for
+    // the last part's store.
+    @inline(__always) func size(_ text: UnsafeRawBufferPointer?) -> Int { text?.count ?? 0 }
+    out.ensure(size(user) &+ size(email) &+ size(client) &+ size(project) &+ size(task) &+ size(description) &+ start.count
+               &+ joinedTags.count &+ 10 &+ 20 &+ 16, in: idInput)
     @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
-      out.ensure((text?.count ?? 0) &+ 17, in: idInput)
       out.put(0x1F)
       if let text { out.put(text) }
     }
@@ -332,7 +347,6 @@ final class TogglCSVRowScanner {
     part(task)
     part(description)
     part(start)
-    out.ensure(24, in: idInput)
     out.put(0x1F)
     out.putJSONNumber(duration, in: idInput)
     part(joinedTags.bytes)
