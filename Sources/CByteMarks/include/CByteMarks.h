@@ -104,6 +104,22 @@ static inline uint32_t eid_escapes16(const uint8_t *p) {
 #endif
 }
 
+// Bit k set when p[k] (k < 16) is where a scan of a JSON string's text stops: a quote, a
+// backslash, a control byte below 0x20 or a byte past ASCII (a signed compare: those are
+// below 0x20 too).
+static inline uint32_t eid_string_stops16(const uint8_t *p) {
+#if defined(__SSE2__)
+  __m128i x = _mm_loadu_si128((const __m128i *)p);
+  __m128i low = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+  __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+  return (uint32_t)_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, backslash)));
+#else
+  uint32_t found = 0;
+  for (int k = 0; k < 16; k++) if (p[k] < 0x20 || p[k] >= 0x80 || p[k] == '"' || p[k] == '\\') found |= 1u << k;
+  return found;
+#endif
+}
+
 // The 16 bytes from p, for a short text of n <= 16 bytes there: one load when they lie in
 // p's page, past the text's end but never into a page that may not be mapped (a copy of the
 // n bytes otherwise: 15 addresses in 4096). The bytes past the text are whatever is there;
