@@ -213,6 +213,27 @@ import Testing
     #expect(checked > 10_000)
   }
 
+  /// `CanonicalTimeWriter` against `Timestamp.writeCanonical` on times in order (the same
+  /// day, the next, a jump back), around midnight, and outside the years 0001-9999 (clamped).
+  @Test func canonicalTimesWithTheDateKeptAreTheCanonicalTimes() {
+    var random = SplitMix(state: 53)
+    var writer = CanonicalTimeWriter()
+    var millis: Int64 = 1_700_000_000_000
+    var got = [UInt8](repeating: 0, count: 24), expected = [UInt8](repeating: 0, count: 24)
+    for round in 0..<30_000 {
+      switch random.below(10) {
+      case 0: millis &-= Int64(random.below(5 * 86_400_000))  // back
+      case 1: millis = (millis / 86_400_000) &* 86_400_000 &+ [-1, 0, 1, 86_399_999][random.below(4)]  // around midnight
+      case 2: millis = [Timestamp.firstMillis - 1, Timestamp.firstMillis, Timestamp.lastMillis, Timestamp.lastMillis + 1, -1, 0, Int64.min, Int64.max][random.below(8)]
+      case 3: millis = Int64(random.below(1 << 30)) * 200_000 - 62_000_000_000_000
+      default: millis &+= Int64(random.below(3_600_000))
+      }
+      got.withUnsafeMutableBufferPointer { writer.write(millis, to: $0.baseAddress!) }
+      expected.withUnsafeMutableBufferPointer { Timestamp.writeCanonical(millis, to: $0.baseAddress!) }
+      #expect(got == expected, "\(round): \(millis)")
+    }
+  }
+
   @Test func eightDigitsReadAsTheirNumber() {
     var random = SplitMix(state: 43)
     for round in 0..<20_000 {

@@ -172,6 +172,19 @@ public enum Timestamp {
     two(month, at: 5)
     byte(0x2D, at: 7)
     two(day, at: 8)
+    writeTimeOfDay(inDay, to: out)
+  }
+
+  /// The canonical text's "THH:MM:SS.mmmZ" (bytes 10 to 23) of the millisecond `inDay`
+  /// of its day.
+  @inline(__always)
+  static func writeTimeOfDay(_ inDay: UInt32, to out: UnsafeMutablePointer<UInt8>) {
+    let p = UnsafeMutableRawPointer(out)
+    let pairs = ByteBuffer.digitPairs
+    @inline(__always) func two(_ value: UInt32, at k: Int) {
+      p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: Int(value) &* 2, as: UInt16.self), toByteOffset: k, as: UInt16.self)
+    }
+    @inline(__always) func byte(_ value: UInt8, at k: Int) { p.storeBytes(of: value, toByteOffset: k, as: UInt8.self) }
     byte(UInt8(ascii: "T"), at: 10)
     let seconds = inDay / 1000, millisecond = inDay % 1000
     let minutes = seconds / 60

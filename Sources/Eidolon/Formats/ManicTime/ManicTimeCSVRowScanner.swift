@@ -27,6 +27,8 @@ final class ManicTimeCSVRowScanner {
   private let offsetText = RepeatedOffsetText()
   /// The days of the last date read.
   private var wallClock = WallClockSeconds()
+  /// The start's canonical text, the last date kept.
+  private var canonicalTime = CanonicalTimeWriter()
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
@@ -112,7 +114,7 @@ final class ManicTimeCSVRowScanner {
     kindRange = kindAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"start\":\"")
     let startAt = out.at - target.base - lineStart
-    Timestamp.writeCanonical(start, to: out.at)
+    canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
     startRange = startAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"duration\":")

@@ -31,6 +31,8 @@ final class TogglCSVRowScanner {
   private let offsetText = RepeatedOffsetText()
   /// The days of the last date read.
   private var wallClock = WallClockSeconds()
+  /// The start's canonical text, the last date kept.
+  private var canonicalTime = CanonicalTimeWriter()
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
@@ -129,7 +131,7 @@ final class TogglCSVRowScanner {
     out.at += 32  // the id's digits, written once its input is
     out.put(literal: "\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"")
     startOffset = out.at - target.base - lineStart
-    Timestamp.writeCanonical(start, to: out.at)
+    canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
     out.put(literal: "\",\"duration\":")
     out.putJSONNumber(duration, in: target)
