@@ -212,20 +212,23 @@ final class ActivityWatchEventScanner {
       EventSpec.endMillis(start: start, seconds: duration) != nil
     else { return false }
 
+    // Written through a cursor (room made before each run of pieces, none checked after),
+    // as the CSV readers' lines are; `line` holds only this line.
     line.removeAll()
-    line.append(literal: "{\"id\":\"aw:")
-    let hexOffset = line.count
-    _ = line.reserve(32)
-    line.commit(32)  // the id's digits, written once its input is
-    line.append(bucket.afterID)
-    startOffset = line.count
-    Timestamp.appendCanonical(start, to: line)
+    var out = line.cursor(room: 96 &+ bucket.afterID.count &+ numberText.count &+ bucket.streamAndHost.count)
+    out.put(literal: "{\"id\":\"aw:")
+    let hexOffset = out.at - line.base
+    out.at += 32  // the id's digits, written once its input is
+    out.put(bucket.afterID)
+    startOffset = out.at - line.base
+    canonicalTime.write(start, to: out.at)
+    out.at += Timestamp.canonicalLength
     let startText = UnsafeRawBufferPointer(start: line.base + startOffset, count: 24)
     writeIDInput(parse, bytes, bucket, start: startText, subMillisecondNanos: subMillisecondNanos)
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
-    line.append(literal: "\",\"duration\":")
-    line.append(numberText.bytes)
-    line.append(bucket.streamAndHost)
+    out.put(literal: "\",\"duration\":")
+    out.put(numberText.bytes)
+    out.put(bucket.streamAndHost)
 
     // Data keys with a canonical field (a string value only), in the writer's order.
     slots.update(repeating: -1, count: ActivityWatchEventScanner.slotCount)
@@ -242,64 +245,84 @@ final class ActivityWatchEventScanner {
     }
     for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
       let member = members[slots[slot]]
-      line.append(slotPrefixes[slot])
-      let at = line.count
-      line.append(value(member.value, bytes))
+      let prefix = slotPrefixes[slot], text = value(member.value, bytes)
+      out.ensure(prefix.count &+ text.count &+ 16, in: line)
+      out.put(prefix)
+      let at = out.at - line.base
+      out.put(text)
       // Text without escapes is the canonical text less its quotes.
       slotTexts[slot] = member.text.inScannerBuffer ? member.text
-        : Span(start: Int32(at + 1), count: Int32(line.count - at - 2), inScannerBuffer: false)
+        : Span(start: Int32(at + 1), count: Int32(text.count - 2), inScannerBuffer: false)
     }
 
     attrsRange = 0..<0
     let hasAttrs = !bucket.attrsHead.isEmpty || parse.eventID != nil || subMillisecondNanos != 0
       || parse.extraCount > 0 || restCount > 0
-    if hasAttrs {
-      line.append(literal: ",\"attrs\":")
-      let attrsStart = line.count
-      line.append(UInt8(ascii: "{"))
-      var first = true
-      @inline(__always) func member(_ name: StaticString) {
-        if !first { line.append(UInt8(ascii: ",")) }
-        first = false
-        line.append(literal: name)
-      }
-      if !bucket.attrsHead.isEmpty {
-        line.append(bucket.attrsHead)
-        first = false
-      }
-      if let eventID = parse.eventID {
-        member("\"event_id\":")
-        line.append(value(eventID, bytes))
-      }
-      if subMillisecondNanos != 0 {
-        member("\"timestamp\":")
-        line.append(span(timestamp, bytes))
-      }
-      if parse.extraCount > 0 {
-        member("\"event_fields\":{")
-        let first = ActivityWatchEventScanner.maxMembers
-        for index in first..<first + parse.extraCount {
-          if index > first { line.append(UInt8(ascii: ",")) }
-          appendMember(members[index], bytes)
-        }
-        line.append(UInt8(ascii: "}"))
-      }
-      if restCount > 0 {
-        member("\"data\":{")
-        var firstRest = true
-        for index in 0..<parse.dataCount where mapped & 1 << UInt64(index) == 0 {
-          if !firstRest { line.append(UInt8(ascii: ",")) }
-          firstRest = false
-          appendMember(members[index], bytes)
-        }
-        line.append(UInt8(ascii: "}"))
+    guard hasAttrs else {
+      out.ensure(1, in: line)
+      out.put(UInt8(ascii: "}"))
+      line.commit(out)
+      return true
+    }
+    // The members most events have through the cursor; the rare rest appended after it.
+    out.ensure(26 &+ bucket.attrsHead.count, in: line)  // `,"attrs":{`, the head, 16 for its store
+    out.put(literal: ",\"attrs\":")
+    let attrsStart = out.at - line.base
+    out.put(UInt8(ascii: "{"))
+    var first = true
+    if !bucket.attrsHead.isEmpty {
+      out.put(bucket.attrsHead)
+      first = false
+    }
+    if let eventID = parse.eventID {
+      let text = value(eventID, bytes)
+      out.ensure(text.count &+ 30, in: line)  // a comma, the name, 16 for the store
+      if !first { out.put(UInt8(ascii: ",")) }
+      first = false
+      out.put(literal: "\"event_id\":")
+      out.put(text)
+    }
+    if subMillisecondNanos != 0 {
+      let text = span(timestamp, bytes)
+      out.ensure(text.count &+ 30, in: line)
+      if !first { out.put(UInt8(ascii: ",")) }
+      first = false
+      out.put(literal: "\"timestamp\":")
+      out.put(text)
+    }
+    line.commit(out)
+    @inline(__always) func member(_ name: StaticString) {
+      if !first { line.append(UInt8(ascii: ",")) }
+      first = false
+      line.append(literal: name)
+    }
+    if parse.extraCount > 0 {
+      member("\"event_fields\":{")
+      let first = ActivityWatchEventScanner.maxMembers
+      for index in first..<first + parse.extraCount {
+        if index > first { line.append(UInt8(ascii: ",")) }
+        appendMember(members[index], bytes)
       }
       line.append(UInt8(ascii: "}"))
-      attrsRange = attrsStart..<line.count
     }
+    if restCount > 0 {
+      member("\"data\":{")
+      var firstRest = true
+      for index in 0..<parse.dataCount where mapped & 1 << UInt64(index) == 0 {
+        if !firstRest { line.append(UInt8(ascii: ",")) }
+        firstRest = false
+        appendMember(members[index], bytes)
+      }
+      line.append(UInt8(ascii: "}"))
+    }
+    line.append(UInt8(ascii: "}"))
+    attrsRange = attrsStart..<line.count
     line.append(UInt8(ascii: "}"))
     return true
   }
+
+  /// The start's canonical text, the last date kept.
+  private var canonicalTime = CanonicalTimeWriter()
 
   /// The date of the last timestamp read the usual way (its first ten bytes) and its day.
   private var lastDate: (UInt64, UInt16) = (0, 0)
@@ -392,14 +415,15 @@ final class ActivityWatchEventScanner {
   private func writeIDInput(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText,
                             start: UnsafeRawBufferPointer, subMillisecondNanos: Int) {
     idInput.removeAll()
-    idInput.append(bucket.id)
-    idInput.append(0x1F)
-    idInput.append(start)
-    idInput.append(0x1F)
-    idInput.append(integer: Int64(subMillisecondNanos))
-    idInput.append(0x1F)
-    idInput.append(numberText.bytes)
-    idInput.append(0x1F)
+    var out = idInput.cursor(room: bucket.id.count &+ numberText.count &+ 72)
+    out.put(bucket.id)
+    out.put(0x1F)
+    out.put(start)
+    out.put(0x1F)
+    out.put(integer: Int64(subMillisecondNanos))
+    out.put(0x1F)
+    out.put(numberText.bytes)
+    out.put(0x1F)
     // Insertion sort: a handful of keys, most already in order.
     let count = parse.dataCount
     for i in 0..<count {
@@ -410,15 +434,19 @@ final class ActivityWatchEventScanner {
       }
       sortedData[j] = i
     }
-    idInput.append(UInt8(ascii: "{"))
+    out.put(UInt8(ascii: "{"))
     for k in 0..<count {
-      if k > 0 { idInput.append(UInt8(ascii: ",")) }
       let member = members[sortedData[k]]
-      idInput.append(span(member.key, bytes))
-      idInput.append(UInt8(ascii: ":"))
-      idInput.append(value(member.value, bytes))
+      let key = span(member.key, bytes), text = value(member.value, bytes)
+      out.ensure(key.count &+ text.count &+ 18, in: idInput)
+      if k > 0 { out.put(UInt8(ascii: ",")) }
+      out.put(key)
+      out.put(UInt8(ascii: ":"))
+      out.put(text)
     }
-    idInput.append(UInt8(ascii: "}"))
+    out.ensure(1, in: idInput)
+    out.put(UInt8(ascii: "}"))
+    idInput.commit(out)
   }
 
   /// True when key `a` sorts before key `b` by the bytes of their text (quotes left out:
