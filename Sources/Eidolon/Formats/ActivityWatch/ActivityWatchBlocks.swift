@@ -131,15 +131,21 @@ private final class ActivityWatchBlockHandler {
     for cut in block.cuts {
       block.messages.mark = block.output.count
       let bytes = UnsafeRawBufferPointer(start: base + cut.offset, count: cut.count)
-      if case .took(let count) = scanner.scan(bytes, bucket: text), count == cut.count {
+      // The line is written straight into the block's output, and taken back when the event
+      // is not the scanner's or not kept.
+      let before = block.output.count
+      if case .took(let count) = scanner.scan(bytes, bucket: text, appendingTo: block.output), count == cut.count {
         block.streamed += 1
         block.scanned += 1
-        guard keeps(scanner.start) else { continue }
-        block.output.append(scanner.line.bytes)
+        guard keeps(scanner.start) else {
+          block.output.commit(before - block.output.count)
+          continue
+        }
         block.output.append(0x0A)
         block.kept += 1
         continue
       }
+      block.output.commit(before - block.output.count)
       do {
         guard let event = try convert(bytes, cut, block) else { continue }
         block.streamed += 1

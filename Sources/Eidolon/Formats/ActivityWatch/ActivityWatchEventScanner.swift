@@ -145,11 +145,19 @@ final class ActivityWatchEventScanner {
   /// Reads the event at the start of `bytes` (its first byte is the element's first) and,
   /// when it takes it, writes its canonical line into `line`.
   func scan(_ bytes: UnsafeRawBufferPointer, bucket: BucketText) -> JSONTokenizer.RawScan {
+    line.removeAll()
+    return scan(bytes, bucket: bucket, appendingTo: line)
+  }
+
+  /// As `scan(_:bucket:)`, the line (without its LF) written at the end of `target` (a
+  /// block's output, not copied there from `line`); `fill(_:)` needs the line in `line`.
+  /// A line is written only for `.took`, which the caller may still take back.
+  func scan(_ bytes: UnsafeRawBufferPointer, bucket: BucketText, appendingTo target: ByteBuffer) -> JSONTokenizer.RawScan {
     canonical.removeAll()
     unescaped.removeAll()
     var parse = EventParse(bytes, members: members, canonical: canonical, unescaped: unescaped)
     guard parse.event() else { return parse.ranOut ? .needMore : .declined }
-    guard write(parse, bytes, bucket) else { return .declined }
+    guard write(parse, bytes, bucket, into: target) else { return .declined }
     self.bucket = bucket
     return .took(parse.pos)
   }
@@ -176,7 +184,8 @@ final class ActivityWatchEventScanner {
 
   // MARK: Writing
 
-  private func write(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText) -> Bool {
+  /// Writes the line at the end of `target`; the offsets a view needs are kept from the line's start.
+  private func write(_ parse: EventParse, _ bytes: UnsafeRawBufferPointer, _ bucket: BucketText, into target: ByteBuffer) -> Bool {
     guard let timestamp = parse.timestamp else { return false }
     // The span holds the quotes. (Taken off by pointer: dropFirst and dropLast are generic
     // calls here, 130 instructions an event.)
@@ -213,19 +222,19 @@ final class ActivityWatchEventScanner {
     else { return false }
 
     // Written through a cursor (room made before each run of pieces, none checked after),
-    // as the CSV readers' lines are; `line` holds only this line.
-    line.removeAll()
-    var out = line.cursor(room: 96 &+ bucket.afterID.count &+ numberText.count &+ bucket.streamAndHost.count)
+    // as the CSV readers' lines are.
+    let lineStart = target.count
+    var out = target.cursor(room: 96 &+ bucket.afterID.count &+ numberText.count &+ bucket.streamAndHost.count)
     out.put(literal: "{\"id\":\"aw:")
-    let hexOffset = out.at - line.base
+    let hexOffset = out.at - target.base
     out.at += 32  // the id's digits, written once its input is
     out.put(bucket.afterID)
-    startOffset = out.at - line.base
+    startOffset = out.at - target.base - lineStart
     canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
-    let startText = UnsafeRawBufferPointer(start: line.base + startOffset, count: 24)
+    let startText = UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: 24)
     writeIDInput(parse, bytes, bucket, start: startText, subMillisecondNanos: subMillisecondNanos)
-    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(line.base + hexOffset))
+    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + hexOffset))
     out.put(literal: "\",\"duration\":")
     out.put(numberText.bytes)
     out.put(bucket.streamAndHost)
@@ -246,9 +255,9 @@ final class ActivityWatchEventScanner {
     for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
       let member = members[slots[slot]]
       let prefix = slotPrefixes[slot], text = value(member.value, bytes)
-      out.ensure(prefix.count &+ text.count &+ 16, in: line)
+      out.ensure(prefix.count &+ text.count &+ 16, in: target)
       out.put(prefix)
-      let at = out.at - line.base
+      let at = out.at - target.base - lineStart
       out.put(text)
       // Text without escapes is the canonical text less its quotes.
       slotTexts[slot] = member.text.inScannerBuffer ? member.text
@@ -259,15 +268,15 @@ final class ActivityWatchEventScanner {
     let hasAttrs = !bucket.attrsHead.isEmpty || parse.eventID != nil || subMillisecondNanos != 0
       || parse.extraCount > 0 || restCount > 0
     guard hasAttrs else {
-      out.ensure(1, in: line)
+      out.ensure(1, in: target)
       out.put(UInt8(ascii: "}"))
-      line.commit(out)
+      target.commit(out)
       return true
     }
     // The members most events have through the cursor; the rare rest appended after it.
-    out.ensure(26 &+ bucket.attrsHead.count, in: line)  // `,"attrs":{`, the head, 16 for its store
+    out.ensure(26 &+ bucket.attrsHead.count, in: target)  // `,"attrs":{`, the head, 16 for its store
     out.put(literal: ",\"attrs\":")
-    let attrsStart = out.at - line.base
+    let attrsStart = out.at - target.base - lineStart
     out.put(UInt8(ascii: "{"))
     var first = true
     if !bucket.attrsHead.isEmpty {
@@ -276,7 +285,7 @@ final class ActivityWatchEventScanner {
     }
     if let eventID = parse.eventID {
       let text = value(eventID, bytes)
-      out.ensure(text.count &+ 30, in: line)  // a comma, the name, 16 for the store
+      out.ensure(text.count &+ 30, in: target)  // a comma, the name, 16 for the store
       if !first { out.put(UInt8(ascii: ",")) }
       first = false
       out.put(literal: "\"event_id\":")
@@ -284,40 +293,40 @@ final class ActivityWatchEventScanner {
     }
     if subMillisecondNanos != 0 {
       let text = span(timestamp, bytes)
-      out.ensure(text.count &+ 30, in: line)
+      out.ensure(text.count &+ 30, in: target)
       if !first { out.put(UInt8(ascii: ",")) }
       first = false
       out.put(literal: "\"timestamp\":")
       out.put(text)
     }
-    line.commit(out)
+    target.commit(out)
     @inline(__always) func member(_ name: StaticString) {
-      if !first { line.append(UInt8(ascii: ",")) }
+      if !first { target.append(UInt8(ascii: ",")) }
       first = false
-      line.append(literal: name)
+      target.append(literal: name)
     }
     if parse.extraCount > 0 {
       member("\"event_fields\":{")
       let first = ActivityWatchEventScanner.maxMembers
       for index in first..<first + parse.extraCount {
-        if index > first { line.append(UInt8(ascii: ",")) }
-        appendMember(members[index], bytes)
+        if index > first { target.append(UInt8(ascii: ",")) }
+        appendMember(members[index], bytes, to: target)
       }
-      line.append(UInt8(ascii: "}"))
+      target.append(UInt8(ascii: "}"))
     }
     if restCount > 0 {
       member("\"data\":{")
       var firstRest = true
       for index in 0..<parse.dataCount where mapped & 1 << UInt64(index) == 0 {
-        if !firstRest { line.append(UInt8(ascii: ",")) }
+        if !firstRest { target.append(UInt8(ascii: ",")) }
         firstRest = false
-        appendMember(members[index], bytes)
+        appendMember(members[index], bytes, to: target)
       }
-      line.append(UInt8(ascii: "}"))
+      target.append(UInt8(ascii: "}"))
     }
-    line.append(UInt8(ascii: "}"))
-    attrsRange = attrsStart..<line.count
-    line.append(UInt8(ascii: "}"))
+    target.append(UInt8(ascii: "}"))
+    attrsRange = attrsStart..<(target.count - lineStart)
+    target.append(UInt8(ascii: "}"))
     return true
   }
 
@@ -462,10 +471,10 @@ final class ActivityWatchEventScanner {
 
   /// `"key":value` (a key is its quoted bytes: keys with escapes went the long way).
   @inline(__always)
-  private func appendMember(_ member: Member, _ bytes: UnsafeRawBufferPointer) {
-    line.append(span(member.key, bytes))
-    line.append(UInt8(ascii: ":"))
-    line.append(value(member.value, bytes))
+  private func appendMember(_ member: Member, _ bytes: UnsafeRawBufferPointer, to target: ByteBuffer) {
+    target.append(span(member.key, bytes))
+    target.append(UInt8(ascii: ":"))
+    target.append(value(member.value, bytes))
   }
 
   /// A value's canonical text: where it lies in the input, or in `canonical`.
