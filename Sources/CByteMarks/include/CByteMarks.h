@@ -160,6 +160,30 @@ __attribute__((always_inline)) static inline uint32_t eid_short_escapes16(const 
 #endif
 }
 
+// For a list of tags of n <= 16 bytes at p (read as eid_load_short16 reads it): bit k of
+// *commas, *blanks and *high set when p[k] (k < n) is a comma, a space or tab, or a byte past
+// ASCII. For toggl-read's Tags cell.
+__attribute__((always_inline)) static inline void eid_tag_bytes16(const uint8_t *p, uint32_t n, uint32_t *commas, uint32_t *blanks,
+                                                                  uint32_t *high) {
+  uint32_t within = n >= 16 ? 0xFFFFu : (1u << n) - 1;
+#if defined(__SSE2__)
+  __m128i x = eid_load_short16(p, n);
+  *commas = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) & within;
+  *blanks = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')))) & within;
+  *high = (uint32_t)_mm_movemask_epi8(x) & within;
+#else
+  uint32_t c = 0, b = 0, h = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    if (p[k] == ',') c |= 1u << k;
+    if (p[k] == ' ' || p[k] == '\t') b |= 1u << k;
+    if (p[k] >= 0x80) h |= 1u << k;
+  }
+  *commas = c;
+  *blanks = b;
+  *high = h;
+#endif
+}
+
 // For a name of n <= 16 bytes at p (read as eid_load_short16 reads it): bit k of *dots,
 // *hyphens, *letters and *digits set when p[k] (k < n) is a '.', a '-', an ASCII letter or
 // an ASCII digit. For the test of whether an activity's name is a web domain.
