@@ -342,6 +342,7 @@ final class TogglCSVRowScanner {
   }
 
   /// The id's input as `TogglCSVReader.id(for:togglID:scratch:)` joins it.
+  @inline(__always)  // (a call passed its nine texts on the stack)
   private func writeIDInput(togglID: UnsafeRawBufferPointer?, user: UnsafeRawBufferPointer?, email: UnsafeRawBufferPointer?,
                             client: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, task: UnsafeRawBufferPointer?,
                             description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
