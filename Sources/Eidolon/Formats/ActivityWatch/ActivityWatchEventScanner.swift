@@ -215,7 +215,7 @@ final class ActivityWatchEventScanner {
       duration = 0
       numberText.append(UInt8(ascii: "0"))
     }
-    guard EventSpec.durationProblem(duration) == nil else { return false }
+    guard EventSpec.takesDuration(duration) else { return false }
     start = epochMillis
     guard start >= Timestamp.minMillis, Double(start) + duration * 1000 <= Double(Timestamp.maxMillis),
       EventSpec.endMillis(start: start, seconds: duration) != nil

@@ -83,7 +83,7 @@ final class ManicTimeCSVRowScanner {
     else { return false }
     let duration = Double(end - start) / 1000
     if let text = cell(listed) {
-      guard let seconds = ManicTimeCSVRowScanner.clock(text), EventSpec.durationProblem(seconds) == nil,
+      guard let seconds = ManicTimeCSVRowScanner.clock(text), EventSpec.takesDuration(seconds),
         abs(seconds - duration) <= 1
       else { return false }
     }

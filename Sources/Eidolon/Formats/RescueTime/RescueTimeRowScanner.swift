@@ -252,7 +252,7 @@ final class RescueTimeRowScanner {
       guard digit <= 9 else { return nil }
       value = value * 10 + Int(digit)
     }
-    return EventSpec.durationProblem(Double(value)) == nil ? Double(value) : nil
+    return EventSpec.takesDuration(Double(value)) ? Double(value) : nil
   }
 
   /// A whole number as the general way keeps it as written: JSON's grammar and Int64's range.

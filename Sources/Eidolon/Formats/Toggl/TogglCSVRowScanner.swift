@@ -91,7 +91,7 @@ final class TogglCSVRowScanner {
     let zoneOffset = zone?.offset(atMillis: start) ?? 0
     var listed: Double?
     if let text = cell(.duration) {
-      guard let seconds = TogglDuration.clock(text), EventSpec.durationProblem(seconds) == nil else { return false }
+      guard let seconds = TogglDuration.clock(text), EventSpec.takesDuration(seconds) else { return false }
       listed = seconds
     }
     if let endDate = cell(.endDate), let endTime = cell(.endTime) {
@@ -104,7 +104,7 @@ final class TogglCSVRowScanner {
     } else {
       return false  // a running entry
     }
-    guard EventSpec.startProblem(start) == nil, EventSpec.endMillis(start: start, seconds: duration) != nil else { return false }
+    guard EventSpec.takesStart(start), EventSpec.endMillis(start: start, seconds: duration) != nil else { return false }
     self.start = start
 
     let user = cell(.user), client = cell(.client), project = cell(.project), task = cell(.task)
