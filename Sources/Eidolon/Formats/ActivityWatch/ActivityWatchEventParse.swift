@@ -25,7 +25,7 @@ extension ActivityWatchEventScanner {
     private var hasDuration = false
     private let members: UnsafeMutablePointer<Member>
     // The scanner's own buffers, which outlive every parse: not retained and released
-    // for each event (five of those an event were 2.5% of aw-read).
+    // for each event (three retains and two releases an event before).
     private unowned(unsafe) let canonical: ByteBuffer
     private unowned(unsafe) let unescaped: ByteBuffer
 
@@ -269,8 +269,8 @@ extension ActivityWatchEventScanner {
       var escaped = false
       while true {
         // To the next byte that is not printable ASCII or is a quote or backslash: 16 bytes
-        // a compare and a mask (the plain run's two halves and checked sums were about a
-        // third of this function's 86 instructions a string).
+        // a compare and a mask (with the plain run's two halves and checked sums, this
+        // function took 86 instructions a string on aw-read's bench file; now 74).
         if end &- i >= 16 {
           let stops = eid_string_stops16(ptr + i)
           if stops == 0 {
