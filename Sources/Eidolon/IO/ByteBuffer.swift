@@ -22,7 +22,7 @@ public final class ByteBuffer {
 
   deinit { base.deallocate() }
 
-  // (Both were left calls in the row scanners: ten instructions each, several times a row.)
+  // (Both were left calls in the row scanners, several times a row.)
   @inline(__always)
   public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 

@@ -333,39 +333,23 @@ final class ActivityWatchEventScanner {
   /// The start's canonical text, the last date kept.
   private var canonicalTime = CanonicalTimeWriter()
 
-  /// The date of the last timestamp read the usual way (its first ten bytes) and its day.
-  private var lastDate: (UInt64, UInt16) = (0, 0)
-  private var lastDays: Int64?
+  /// The days of the last timestamp's date.
+  private var wallClock = WallClockSeconds()
 
   /// `YYYY-MM-DDTHH:MM:SS[.fraction]` and `Z` or `±HH:MM`, the form both servers write, as
   /// `Timestamp.parse` reads it: UTC milliseconds and the nanoseconds below them. nil for
   /// anything else, which `Timestamp.parse` then reads (or refuses). Most events share the
-  /// date of the one before: its day number is kept.
+  /// date of the one before: its day number is kept (`WallClockSeconds`).
   private func usualTimestamp(_ t: UnsafeRawBufferPointer) -> (Int64, Int)? {
     let n = t.count
-    guard n >= 20, t[4] == 0x2D, t[7] == 0x2D, t[10] == UInt8(ascii: "T"), t[13] == 0x3A, t[16] == 0x3A else { return nil }
+    guard n >= 20, t[10] == UInt8(ascii: "T"), let p = t.baseAddress, let wall = wallClock.seconds(date: p, time: p + 11) else {
+      return nil
+    }
     // Two digits as a number; 1000 (out of every range below) when either is not a digit.
     @inline(__always) func two(_ k: Int) -> Int {
       let high = t[k] &- 0x30, low = t[k + 1] &- 0x30
       return high <= 9 && low <= 9 ? Int(high) * 10 + Int(low) : 1000
     }
-    let date = (t.loadUnaligned(as: UInt64.self), t.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
-    var days = lastDays
-    if date != lastDate || days == nil {
-      let century = two(0), year = two(2), month = two(5), day = two(8)
-      guard century < 100, year < 100, century + year > 0, month >= 1, month <= 12, day >= 1,
-        day <= CivilTime.daysInMonth(year: century * 100 + year, month: month)
-      else { return nil }
-      days = CivilTime.daysFromCivil(year: century * 100 + year, month: month, day: day)
-      lastDays = days
-      lastDate = date
-    }
-    // "HH:MM:SS" read in one word (its separators were seen above), as `usualDigits` reads it.
-    guard let clockDigits = LocalDateTime.digits(t.loadUnaligned(fromByteOffset: 11, as: UInt64.self), 0xFFFF_00FF_FF00_FFFF)
-    else { return nil }
-    let clock = clockDigits &* 10 &+ (clockDigits >> 8)
-    let hour = Int(clock & 0xFF), minute = Int(clock >> 24 & 0xFF), second = Int(clock >> 48 & 0xFF)
-    guard hour < 24, minute < 60, second < 60 else { return nil }
     var i = 19
     var nanos = 0
     if t[i] == UInt8(ascii: ".") {
@@ -396,7 +380,7 @@ final class ActivityWatchEventScanner {
       guard hours <= 23, minutes <= 59 else { return nil }
       offset = (hours * 3600 + minutes * 60) * (t[i] == UInt8(ascii: "-") ? -1 : 1)
     }
-    let seconds = days! * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
+    let seconds = wall - Int64(offset)
     return (seconds * 1000 + Int64(nanos / 1_000_000), nanos % 1_000_000)
   }
 
