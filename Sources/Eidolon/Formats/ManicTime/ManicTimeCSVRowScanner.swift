@@ -32,8 +32,8 @@ final class ManicTimeCSVRowScanner {
 
   /// What a view of the last row points at: the text fields (cells, where the CSV reader
   /// keeps them until its next row, or the stream's name) and where the line holds the rest.
-  /// (Plain properties, not an array, as in the other row scanners: a row written into a
-  /// block needs none of them.)
+  /// Set only by a scan `forView`. (Plain properties, not an array, as in the other row
+  /// scanners.)
   private var app: UnsafeRawBufferPointer?, title: UnsafeRawBufferPointer?, url: UnsafeRawBufferPointer?
   private var kindRange = 0..<0, streamRange = 0..<0, startRange = 0..<0, offsetRange = 0..<0, attrsRange = 0..<0
 
@@ -66,12 +66,14 @@ final class ManicTimeCSVRowScanner {
   /// when the row is not one the scanner takes (nothing is changed then).
   func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?) -> Bool {
     line.removeAll()
-    return scan(csv, order: order, appendingTo: line)
+    return scan(csv, order: order, appendingTo: line, forView: true)
   }
 
   /// As `scan(_:order:)`, the line (without its LF) written at the end of `target` (a
-  /// block's output, not copied there from `line`); `fill(_:)` needs the line in `line`.
-  func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?, appendingTo target: ByteBuffer) -> Bool {
+  /// block's output, not copied there from `line`); `fill(_:)` needs the line in `line`
+  /// and `forView` (what a view points at is kept only then: a block's rows need none of it).
+  func scan<Row: CSVFields>(_ csv: Row, order: ManicTimeDateTime.DateOrder?, appendingTo target: ByteBuffer,
+                            forView: Bool = false) -> Bool {
     let fieldCount = csv.fieldCount
     @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? {
       guard index >= 0, index < fieldCount else { return nil }
@@ -111,21 +113,20 @@ final class ManicTimeCSVRowScanner {
     } else {
       out.put(literal: "document")
     }
-    kindRange = kindAt..<(out.at - target.base - lineStart)
+    let kindRange = kindAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"start\":\"")
     let startAt = out.at - target.base - lineStart
     canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
-    startRange = startAt..<(out.at - target.base - lineStart)
+    let startRange = startAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"duration\":")
     out.putJSONSeconds(millis: end - start, in: target)
     out.put(literal: ",\"stream\":\"")
     let streamAt = out.at - target.base - lineStart
-    streamRange = streamAt..<(streamAt + streamName.count)
+    let streamRange = streamAt..<(streamAt + streamName.count)
     out.put(streamName.bytes)  // a schema name: nothing to escape
     out.put(UInt8(ascii: "\""))
     let app = timeline == .applications ? groupText : nil
-    (self.app, self.title, self.url) = (app, title, url)
     out.putJSONMember(",\"app\":", app, in: target)
     out.putJSONMember(",\"title\":", title, in: target)
     out.putJSONMember(",\"url\":", url, in: target)
@@ -133,7 +134,7 @@ final class ManicTimeCSVRowScanner {
     out.put(literal: ",\"offset\":\"")
     let offsetAt = out.at - target.base - lineStart
     out.put(offsetText.bytes(zone.offset(atMillis: start)))
-    offsetRange = offsetAt..<(out.at - target.base - lineStart)
+    let offsetRange = offsetAt..<(out.at - target.base - lineStart)
     out.put(UInt8(ascii: "\""))
 
     // attrs, in the general way's order: the domain, then every other non-empty column.
@@ -145,7 +146,7 @@ final class ManicTimeCSVRowScanner {
       if !text.isEmpty { extra.key.withUnsafeBytes { out.putAttr($0, text, first: &first, in: target) } }
     }
     out.ensure(2, in: target)
-    attrsRange = 0..<0
+    var attrsRange = 0..<0
     if !first {
       out.put(UInt8(ascii: "}"))
       attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
@@ -167,6 +168,10 @@ final class ManicTimeCSVRowScanner {
     if let groupText { id.put(groupText) }
     idInput.commit(id)
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
+    if forView {
+      (self.app, self.title, self.url) = (app, title, url)
+      (self.kindRange, self.streamRange, self.startRange, self.offsetRange, self.attrsRange) = (kindRange, streamRange, startRange, offsetRange, attrsRange)
+    }
     return true
   }
 

@@ -44,8 +44,8 @@ final class RescueTimeRowScanner {
   /// What a view of the last row points at: the text fields (the cells, where the CSV
   /// reader or the JSON tokenizer keeps them until the next row) and where the line holds
   /// the rest.
-  /// (Plain properties, not an array: a row written into a block needs none of them, and
-  /// an array's stores cost 2% of rt-read.)
+  /// Set only by a scan `forView`. (Plain properties, not an array: an array's stores cost
+  /// 2% of rt-read.)
   private var person: UnsafeRawBufferPointer?, activity: UnsafeRawBufferPointer?, document: UnsafeRawBufferPointer?
   private var url: UnsafeRawBufferPointer?, category: UnsafeRawBufferPointer?
   private var productivity: Int?
@@ -82,12 +82,13 @@ final class RescueTimeRowScanner {
   /// scanner takes (nothing is changed then but the Date last parsed and the bucket).
   func scan<Cells: RescueTimeByteCells>(_ cells: Cells) -> Bool {
     line.removeAll()
-    return scan(cells, appendingTo: line)
+    return scan(cells, appendingTo: line, forView: true)
   }
 
   /// As `scan(_:)`, the line (without its LF) written at the end of `target` (a block's
-  /// output, not copied there from `line`); `fill(_:)` needs the line in `line`.
-  func scan<Cells: RescueTimeByteCells>(_ cells: Cells, appendingTo target: ByteBuffer) -> Bool {
+  /// output, not copied there from `line`); `fill(_:)` needs the line in `line` and
+  /// `forView` (what a view points at is kept only then: a block's rows need none of it).
+  func scan<Cells: RescueTimeByteCells>(_ cells: Cells, appendingTo target: ByteBuffer, forView: Bool = false) -> Bool {
     let cellCount = cells.cellCount
     @inline(__always) func cell(_ role: RescueTimeColumns.Role) -> UnsafeRawBufferPointer? {
       let at = roleColumns[role.rawValue]
@@ -102,7 +103,7 @@ final class RescueTimeRowScanner {
     if let people, !RescueTimeRowScanner.isWholeJSONNumber(people) { return false }
     if let efficiency, !InputNumber.isJSONNumber(efficiency) { return false }
     if let efficiencyPercent, !InputNumber.isJSONNumber(efficiencyPercent) { return false }
-    productivity = nil
+    var productivity: Int?
     let productivityText = cell(.productivity)
     if let productivityText {
       guard let value = RescueTimeRowScanner.productivity(productivityText) else { return false }
@@ -130,19 +131,18 @@ final class RescueTimeRowScanner {
     out.put(literal: "rescuetime:")
     let hexOffset = out.at - target.base - lineStart
     out.at += 32  // the id's digits, written once its input is
-    idRange = idStart..<(hexOffset + 32)
+    let idRange = idStart..<(hexOffset + 32)
     out.put(literal: "\",\"source\":\"")
     let sourceAt = out.at - target.base - lineStart
-    sourceRange = sourceAt..<(sourceAt + 10)
+    let sourceRange = sourceAt..<(sourceAt + 10)
     out.put(literal: "rescuetime\",\"kind\":\"")
-    kindRange = (sourceAt + 20)..<(sourceAt + 27)
+    let kindRange = (sourceAt + 20)..<(sourceAt + 27)
     out.put(literal: "summary\",\"start\":\"")
     let startAt = out.at - target.base - lineStart
     out.put(startText())
-    startRange = startAt..<(out.at - target.base - lineStart)
+    let startRange = startAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"duration\":")
     out.put(integer: Int64(duration))  // whole seconds, as appendJSONNumber writes them
-    (self.person, self.activity, self.document, self.url, self.category) = (person, activity, document, url, category)
     // The canonical order: user, app, title, url, category.
     out.putJSONMember(",\"user\":", person, in: target)
     out.putJSONMember(",\"app\":", activity, in: target)
@@ -155,7 +155,7 @@ final class RescueTimeRowScanner {
       out.put(literal: ",\"productivity\":")
       out.put(integer: Int64(productivity))
     }
-    offsetRange = 0..<0
+    var offsetRange = 0..<0
     if let offset = buckets.offsetSeconds {
       out.put(literal: ",\"offset\":\"")
       let at = out.at - target.base - lineStart
@@ -187,12 +187,17 @@ final class RescueTimeRowScanner {
     }
     out.ensure(2, in: target)
     out.put(UInt8(ascii: "}"))
-    attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
+    let attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
     out.put(UInt8(ascii: "}"))
     target.commit(out)
 
     let hash = writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
+    if forView {
+      (self.person, self.activity, self.document, self.url, self.category) = (person, activity, document, url, category)
+      (self.productivity, self.idRange, self.sourceRange, self.kindRange) = (productivity, idRange, sourceRange, kindRange)
+      (self.startRange, self.offsetRange, self.attrsRange) = (startRange, offsetRange, attrsRange)
+    }
     return true
   }
 

@@ -38,8 +38,8 @@ final class TogglCSVRowScanner {
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
-  /// tags array, the offset and the attrs. Plain properties, not arrays: a row written
-  /// into a block needs none of them, and an array's stores cost 4% of toggl-read.
+  /// tags array, the offset and the attrs; set only by a scan `forView`. Plain
+  /// properties, not arrays: an array's stores cost 4% of toggl-read.
   private var user: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, client: UnsafeRawBufferPointer?
   private var task: UnsafeRawBufferPointer?, description: UnsafeRawBufferPointer?
   private var tagsCell: UnsafeRawBufferPointer?
@@ -74,12 +74,14 @@ final class TogglCSVRowScanner {
   /// scanner takes (nothing else is changed then).
   func scan<Row: CSVFields>(_ csv: Row) -> Bool {
     line.removeAll()
-    return scan(csv, appendingTo: line)
+    return scan(csv, appendingTo: line, forView: true)
   }
 
   /// As `scan(_:)`, the line (without its LF) written at the end of `target` (a block's
-  /// output, not copied there from `line`); `fill(_:)` needs the line in `line`.
-  func scan<Row: CSVFields>(_ csv: Row, appendingTo target: ByteBuffer) -> Bool {
+  /// output, not copied there from `line`); `fill(_:)` needs the line in `line` and
+  /// `forView` (what a view points at is kept only then: a block's rows need none of it,
+  /// and its stores cost about 40 instructions a row).
+  func scan<Row: CSVFields>(_ csv: Row, appendingTo target: ByteBuffer, forView: Bool = false) -> Bool {
     @inline(__always) func cell(_ role: TogglColumns.Role) -> UnsafeRawBufferPointer? {
       let index = columnOf[role.rawValue]
       guard index < csv.fieldCount else { return nil }
@@ -110,11 +112,11 @@ final class TogglCSVRowScanner {
     let user = cell(.user), client = cell(.client), project = cell(.project), task = cell(.task)
     let description = cell(.description), email = cell(.email), amount = cell(.amount), togglID = cell(.id)
     joinedTags.removeAll()
-    tagsCell = cell(.tags)
+    let tagsCell = cell(.tags)
     if let text = tagsCell {
       guard splitTags(text) else { return false }
     }
-    billable = nil
+    var billable: Bool?
     var oddBillable: UnsafeRawBufferPointer?
     if let text = cell(.billable) {
       guard let word = TogglCSVRowScanner.billableWord(text) else { return false }
@@ -132,7 +134,7 @@ final class TogglCSVRowScanner {
     let hexOffset = out.at - target.base - lineStart
     out.at += 32  // the id's digits, written once its input is
     out.put(literal: "\",\"source\":\"toggl\",\"kind\":\"time_entry\",\"start\":\"")
-    startOffset = out.at - target.base - lineStart
+    let startOffset = out.at - target.base - lineStart
     canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
     out.put(literal: "\",\"duration\":")
@@ -141,14 +143,13 @@ final class TogglCSVRowScanner {
     writeIDInput(togglID: togglID, user: user, email: email, client: client, project: project, task: task,
                  description: description, start: UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: Timestamp.canonicalLength))
     EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
-    (self.user, self.project, self.client, self.task, self.description) = (user, project, client, task, description)
     // The canonical order: user, project, client, task, description.
     out.putJSONMember(",\"user\":", user, in: target)
     out.putJSONMember(",\"project\":", project, in: target)
     out.putJSONMember(",\"client\":", client, in: target)
     out.putJSONMember(",\"task\":", task, in: target)
     out.putJSONMember(",\"description\":", description, in: target)
-    tagsRange = 0..<0
+    var tagsRange = 0..<0
     out.ensure(tags.count &+ 96, in: target)  // the tags, billable and the offset
     if tagsCell != nil {
       out.put(literal: ",\"tags\":")
@@ -159,7 +160,7 @@ final class TogglCSVRowScanner {
     if let billable {
       if billable { out.put(literal: ",\"billable\":true") } else { out.put(literal: ",\"billable\":false") }
     }
-    offsetRange = 0..<0
+    var offsetRange = 0..<0
     if zone != nil {
       out.put(literal: ",\"offset\":\"")
       let at = out.at - target.base - lineStart
@@ -191,13 +192,18 @@ final class TogglCSVRowScanner {
       }
     }
     out.ensure(2, in: target)
-    attrsRange = 0..<0
+    var attrsRange = 0..<0
     if !first {
       out.put(UInt8(ascii: "}"))
       attrsRange = attrsStart + 9..<(out.at - target.base - lineStart)  // after ,"attrs":
     }
     out.put(UInt8(ascii: "}"))
     target.commit(out)
+    if forView {
+      (self.user, self.project, self.client, self.task, self.description) = (user, project, client, task, description)
+      (self.tagsCell, self.billable, self.startOffset) = (tagsCell, billable, startOffset)
+      (self.tagsRange, self.offsetRange, self.attrsRange) = (tagsRange, offsetRange, attrsRange)
+    }
     return true
   }
 
