@@ -114,10 +114,12 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
   @Test func randomRowsReadTheSameEitherWay() throws {
     var random = SplitMix(state: 21)
     let texts = ["", "-", "plain", "Café, au lait", "\"quoted \"\"x\"\"\"", "'=1+1", "'-x", "'a", " padded ", "日本語", "line\nbreak"]
-    // (Sixteen bytes or fewer read by masks, longer a byte at a time; a mark after a comma,
-    // space or tab the general way's alone.)
+    // (Up to 32 bytes read by masks, in one load or two, longer a byte at a time; a mark
+    // after a comma, space or tab the general way's alone.)
     let tags = ["", "-", "a", "a, b", " a ,, b ", "x,y,z", "\"deep work, call\"", "日本語, x", "\tx\t,y ", ",", " , ", "é, b",
-                "a,\u{301}b", "a \u{301}b", "0123456789abcdef", "0123456789abcde,", "ops, review, deep work, x", "a b,  c\t"]
+                "a,\u{301}b", "a \u{301}b", "0123456789abcdef", "0123456789abcde,", "ops, review, deep work, x", "a b,  c\t",
+                "0123456789abcdef0", "0123456789abcde, x", " tag one , tag two ,tag three   ", "0123456789abcdef0123456789abcde,",
+                "deep work,\t0123456789abcdef\t", "ops, review, é, deep work, x, yet another", "0123456789abcdé, x", "review, \u{301}sixteen+"]
     let billable = ["", "Yes", "no", "TRUE", "0", "maybe", "-"]
     var rows: [String] = []
     for _ in 0..<300 {
@@ -149,7 +151,8 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
   /// A mark after a comma, space or tab in the tags joins it in one Character, which the
   /// general way's split does not cut: such rows are left to it (read the same, none scanned).
   @Test func tagsWithAMarkAfterACommaOrBlankAreLeftToTheGeneralWay() throws {
-    for tags in ["a,\u{301}b", "a, \u{301}b", "x\t\u{301}", "a long list of tags, \u{301}over sixteen"] {
+    for tags in ["a,\u{301}b", "a, \u{301}b", "x\t\u{301}", "a long list of tags, \u{301}over sixteen", "seventeen bytes,\u{301}",
+                 "0123456789abcdef, \u{301}x"] {
       let row = "Ann,ann@example.com,,,,,No,2024-03-04,09:00:00,2024-03-04,10:00:00,01:00:00,\"\(tags)\",\n"
       let result = try compareScanning(Array((header + row).utf8))
       #expect(result.events == 1 && result.scanned == 0, "\(tags)")

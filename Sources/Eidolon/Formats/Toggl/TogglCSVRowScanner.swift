@@ -309,21 +309,29 @@ final class TogglCSVRowScanner {
   @inline(__always)
   private static func forEachTag(in text: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
     let n = text.count
-    if n <= 16, let p = text.baseAddress {
-      // Most cells: one load, the commas, blanks and bytes past ASCII as bits (a byte at a
-      // time was 18 instructions a byte). A tag is what lies between two commas (or an
-      // end) less the blanks around it.
+    if n <= 32, let p = text.baseAddress {
+      // Most cells: one or two loads, the commas, blanks and bytes past ASCII as bits (a
+      // byte at a time was 18 instructions a byte). A tag is what lies between two commas
+      // (or an end) less the blanks around it.
+      let bytes = p.assumingMemoryBound(to: UInt8.self)
       var commas: UInt32 = 0, blanks: UInt32 = 0, high: UInt32 = 0
-      eid_tag_bytes16(p.assumingMemoryBound(to: UInt8.self), UInt32(truncatingIfNeeded: n), &commas, &blanks, &high)
-      guard (commas | blanks) << 1 & high == 0 else { return false }
+      eid_tag_bytes16(bytes, UInt32(truncatingIfNeeded: min(n, 16)), &commas, &blanks, &high)
+      var commaBits = UInt64(commas), blankBits = UInt64(blanks), highBits = UInt64(high)
+      if n > 16 {
+        eid_tag_bytes16(bytes + 16, UInt32(truncatingIfNeeded: n &- 16), &commas, &blanks, &high)
+        commaBits |= UInt64(commas) << 16
+        blankBits |= UInt64(blanks) << 16
+        highBits |= UInt64(high) << 16
+      }
+      guard (commaBits | blankBits) << 1 & highBits == 0 else { return false }
       var from = 0
-      var stops = commas | 1 << UInt32(truncatingIfNeeded: n)
+      var stops = commaBits | 1 << UInt64(truncatingIfNeeded: n)
       while stops != 0 {
         let to = stops.trailingZeroBitCount
         stops &= stops &- 1
-        let solid = (UInt32(1) << UInt32(truncatingIfNeeded: to) &- 1) & ~(UInt32(1) << UInt32(truncatingIfNeeded: from) &- 1) & ~blanks
+        let solid = (UInt64(1) << UInt64(truncatingIfNeeded: to) &- 1) & ~(UInt64(1) << UInt64(truncatingIfNeeded: from) &- 1) & ~blankBits
         if solid != 0 {
-          let first = solid.trailingZeroBitCount, last = 31 &- solid.leadingZeroBitCount
+          let first = solid.trailingZeroBitCount, last = 63 &- solid.leadingZeroBitCount
           body(UnsafeRawBufferPointer(start: p + first, count: last &+ 1 &- first))
         }
         from = to &+ 1
