@@ -32,12 +32,21 @@ extension BothCores {
       while true {
         if reader.cutsEvents {
           if block.cuts.isEmpty, let cutting = reader.cuttingBucket { block.start(cutting.bucket, cutting.text, file: reader.fileName) }
-          if try reader.cutEvent({ block.add($0, at: $1, depthLeft: $2) }) {
-            if block.input.count >= ring.blockBytes {
-              block.progressBytes = bytesBefore + reader.bytesRead
-              try ring.handOff(block)
-              block = ring.emptyBlock()
+          // Events cut into this block until it is full, or until one is not to be cut. (A
+          // loop of its own, the block a constant: the variable, captured by the closure,
+          // was retained and released for each event.)
+          let current = block
+          var full = false
+          while reader.cutsEvents, try reader.cutEvent({ current.add($0, at: $1, depthLeft: $2) }) {
+            if current.input.count >= ring.blockBytes {
+              full = true
+              break
             }
+          }
+          if full {
+            current.progressBytes = bytesBefore + reader.bytesRead
+            try ring.handOff(current)
+            block = ring.emptyBlock()
             continue
           }
         }
@@ -128,24 +137,25 @@ private final class ActivityWatchBlockHandler {
     guard let text = block.bucketText else { return }
     diagnostics.recording = block.messages
     let base = UnsafeRawPointer(block.input.base)
+    let output = block.output  // (once, not retained and released for each event)
     for cut in block.cuts {
-      block.messages.mark = block.output.count
+      block.messages.mark = output.count
       let bytes = UnsafeRawBufferPointer(start: base + cut.offset, count: cut.count)
       // The line is written straight into the block's output, and taken back when the event
       // is not the scanner's or not kept.
-      let before = block.output.count
-      if case .took(let count) = scanner.scan(bytes, bucket: text, appendingTo: block.output), count == cut.count {
+      let before = output.count
+      if case .took(let count) = scanner.scan(bytes, bucket: text, appendingTo: output), count == cut.count {
         block.streamed += 1
         block.scanned += 1
         guard keeps(scanner.start) else {
-          block.output.commit(before - block.output.count)
+          output.commit(before - output.count)
           continue
         }
-        block.output.append(0x0A)
+        output.append(0x0A)
         block.kept += 1
         continue
       }
-      block.output.commit(before - block.output.count)
+      output.commit(before - output.count)
       do {
         guard let event = try convert(bytes, cut, block) else { continue }
         block.streamed += 1

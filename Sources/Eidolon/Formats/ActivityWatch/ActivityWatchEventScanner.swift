@@ -158,7 +158,9 @@ final class ActivityWatchEventScanner {
     var parse = EventParse(bytes, members: members, canonical: canonical, unescaped: unescaped)
     guard parse.event() else { return parse.ranOut ? .needMore : .declined }
     guard write(parse, bytes, bucket, into: target) else { return .declined }
-    self.bucket = bucket
+    // (Stored only when it changes: a block's events share one, and each store took a retain
+    // and a release.)
+    if self.bucket !== bucket { self.bucket = bucket }
     return .took(parse.pos)
   }
 
