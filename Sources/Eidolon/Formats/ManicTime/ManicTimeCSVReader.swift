@@ -355,16 +355,13 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
     ManicTimeCSVRowLines(reader: ManicTimeCSVReader(settled: self, diagnostics: diagnostics))
   }
 
-  /// The line of a row handed to this reader, as `nextRecord` makes it. A row the scanner
-  /// does not take may need the previous row's start (a time in the repeated DST hour):
-  /// without `knowsRowsBefore` it is handed back.
-  fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer, knowsRowsBefore: Bool) throws -> CSVRowOutcome {
-    guard let rowScanner else { return .needsRowsBefore }
-    if rowScanner.scan(row, order: options.dateOrder, appendingTo: output) {
-      previousStart = rowScanner.start
-      output.append(0x0A)
-      return .line(rowScanner.start)
-    }
+  fileprivate var rowLinesScanner: ManicTimeCSVRowScanner? { rowScanner }
+  fileprivate var rowLinesDateOrder: ManicTimeDateTime.DateOrder? { options.dateOrder }
+
+  /// The line of a row handed to this reader that its row scanner did not take, as
+  /// `nextRecord` makes it. Such a row may need the previous row's start (a time in the
+  /// repeated DST hour): without `knowsRowsBefore` it is handed back.
+  fileprivate func appendLineTheGeneralWay(_ row: CSVBlockRow, to output: ByteBuffer, knowsRowsBefore: Bool) throws -> CSVRowOutcome {
     guard knowsRowsBefore else { return .needsRowsBefore }
     guard let record = try convert(Row(cells: row.strings, line: row.recordLine, raw: Array(row.rawRecord))),
       let event = try records.event(record, fill: { _ in })
@@ -383,9 +380,18 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
 /// file's, that reads the rows handed to it.
 final class ManicTimeCSVRowLines: CSVRowLines {
   private let reader: ManicTimeCSVReader
+  /// The reader's row scanner (unretained: the reader keeps it) and date order, held as
+  /// constants: bound from a variable, or an Optional constant, the scanner was retained
+  /// and released for each row.
+  private let scanner: Unmanaged<ManicTimeCSVRowScanner>?
+  private let order: ManicTimeDateTime.DateOrder?
   var knowsRowsBefore = true
 
-  fileprivate init(reader: ManicTimeCSVReader) { self.reader = reader }
+  fileprivate init(reader: ManicTimeCSVReader) {
+    self.reader = reader
+    scanner = reader.rowLinesScanner.map { .passUnretained($0) }
+    order = reader.rowLinesDateOrder
+  }
 
   var carry: Int64? {
     get { reader.lastStart }
@@ -393,7 +399,14 @@ final class ManicTimeCSVRowLines: CSVRowLines {
   }
 
   func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
-    let outcome = try reader.appendLine(row, to: output, knowsRowsBefore: knowsRowsBefore)
+    guard let scanner else { return .needsRowsBefore }
+    if let start = scanner._withUnsafeGuaranteedRef({ $0.scan(row, order: order, appendingTo: output) ? $0.start : nil }) {
+      reader.lastStart = start
+      output.append(0x0A)
+      knowsRowsBefore = true
+      return .line(start)
+    }
+    let outcome = try reader.appendLineTheGeneralWay(row, to: output, knowsRowsBefore: knowsRowsBefore)
     if case .needsRowsBefore = outcome { return outcome }
     knowsRowsBefore = true
     return outcome

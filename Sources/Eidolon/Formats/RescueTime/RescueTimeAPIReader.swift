@@ -313,13 +313,11 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
   }
 
   fileprivate var rowBuckets: RescueTimeBuckets { buckets }
+  fileprivate var rowLinesScanner: RescueTimeRowScanner? { rowScanner }
 
-  /// The line of a row handed to this reader, as `nextRecord` makes it.
-  fileprivate func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
-    if let rowScanner, rowScanner.scan(row, appendingTo: output) {
-      output.append(0x0A)
-      return .line(rowScanner.start)
-    }
+  /// The line of a row handed to this reader that the row scanner did not take, as
+  /// `nextRecord` makes it.
+  fileprivate func appendLineTheGeneralWay(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
     var cells: [String?] = []
     cells.reserveCapacity(row.fieldCount)
     for i in 0..<row.fieldCount { cells.append(row.string(i)) }
@@ -345,24 +343,38 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 /// bucket) until the block's own rows have entered one: it is handed back then.
 final class RescueTimeCSVRowLines: CSVRowLines {
   private let reader: RescueTimeAPIReader
+  /// The reader's own, held as constants, the scanner unretained (the reader keeps it):
+  /// bound from a variable, or an Optional constant, it was retained and released for each row.
+  private let scanner: Unmanaged<RescueTimeRowScanner>?
+  private let buckets: RescueTimeBuckets
 
-  fileprivate init(reader: RescueTimeAPIReader) { self.reader = reader }
+  fileprivate init(reader: RescueTimeAPIReader) {
+    self.reader = reader
+    scanner = reader.rowLinesScanner.map { .passUnretained($0) }
+    buckets = reader.rowBuckets
+  }
 
   var carry: Int64? {
-    get { reader.rowBuckets.overlapLabel }
-    set { reader.rowBuckets.overlapLabel = newValue }
+    get { buckets.overlapLabel }
+    set { buckets.overlapLabel = newValue }
   }
 
   var knowsRowsBefore: Bool {
-    get { reader.rowBuckets.overlapLabelKnown }
-    set { reader.rowBuckets.overlapLabelKnown = newValue }
+    get { buckets.overlapLabelKnown }
+    set { buckets.overlapLabelKnown = newValue }
   }
 
-  func startRun() { reader.rowBuckets.startRun() }
+  func startRun() { buckets.startRun() }
 
   func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
-    reader.rowBuckets.clearNeededRowsBefore()
-    let outcome = try reader.appendLine(row, to: output)
-    return reader.rowBuckets.neededRowsBefore ? .needsRowsBefore : outcome
+    buckets.clearNeededRowsBefore()
+    let outcome: CSVRowOutcome
+    if let start = scanner?._withUnsafeGuaranteedRef({ $0.scan(row, appendingTo: output) ? $0.start : nil }) {
+      output.append(0x0A)
+      outcome = .line(start)
+    } else {
+      outcome = try reader.appendLineTheGeneralWay(row, to: output)
+    }
+    return buckets.neededRowsBefore ? .needsRowsBefore : outcome
   }
 }
