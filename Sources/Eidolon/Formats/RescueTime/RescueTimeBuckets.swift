@@ -81,20 +81,22 @@ final class RescueTimeBuckets {
   /// A Date as UTC milliseconds and its offset in seconds (nil when read as UTC).
   private func instant(_ parsed: ParsedTimestamp) -> (Int64, Int?) {
     if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
-    guard let zone else { return (parsed.epochMillis, nil) }
-    let (millis, resolution) = zone.toUTCMillis(parsed.local)
+    // (The property itself, not bound to a name: bound, it was retained and released for
+    // each bucket.)
+    guard zone != nil else { return (parsed.epochMillis, nil) }
+    let (millis, resolution) = zone!.toUTCMillis(parsed.local)
     let label = parsed.local.secondsAsIfUTC
     if resolution == .overlap && !overlapLabelKnown {
       neededRowsBefore = true
-      return (millis, zone.offset(atMillis: millis))
+      return (millis, zone!.offset(atMillis: millis))
     }
     // Once per bucket in the repeated hour: its rows all share the one date.
     let repeated = resolution == .overlap && lastOverlapLabel == label
     if resolution == .overlap { lastOverlapLabel = label }
-    if !repeated, let warning = zone.warning("the bucket \(Timestamp.canonical(label * 1000).prefix(19))", resolution) {
+    if !repeated, let warning = zone!.warning("the bucket \(Timestamp.canonical(label * 1000).prefix(19))", resolution) {
       diagnostics.warn(warning, file: fileName, position: nil)
     }
-    return (millis, zone.offset(atMillis: millis))
+    return (millis, zone!.offset(atMillis: millis))
   }
 
   private func offsetText(_ seconds: Int) -> String {
