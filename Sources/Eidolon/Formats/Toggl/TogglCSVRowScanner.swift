@@ -181,8 +181,9 @@ final class TogglCSVRowScanner {
     member("\"amount\":", amount)
     if let currency = cell(.currency) {
       member("\"currency\":", currency)
-    } else if amount != nil, let amountCurrency {
-      member("\"currency\":", amountCurrency.bytes)
+    } else if amount != nil, amountCurrency != nil {
+      // (The property itself: bound to a name, it was retained and released for each row.)
+      member("\"currency\":", amountCurrency!.bytes)
     }
     member("\"toggl_id\":", togglID)
     if !otherKeys.isEmpty {  // (most exports: none, and no iterator made)
