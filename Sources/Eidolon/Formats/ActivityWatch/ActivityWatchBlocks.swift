@@ -137,7 +137,7 @@ private final class ActivityWatchBlockHandler {
     guard let text = block.bucketText else { return }
     diagnostics.recording = block.messages
     let base = UnsafeRawPointer(block.input.base)
-    let output = block.output  // (once, not retained and released for each event)
+    let output = block.output
     for cut in block.cuts {
       block.messages.mark = output.count
       let bytes = UnsafeRawBufferPointer(start: base + cut.offset, count: cut.count)
