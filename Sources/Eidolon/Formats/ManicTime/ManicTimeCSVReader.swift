@@ -249,7 +249,7 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
       throw fail("\(what) \"\(text)\" could be month first or day first: give --date-order mdy or dmy")
     }
     let zone = options.zone
-    var (millis, resolution) = zone.toUTCMillis(parsed.local)
+    let (millis, resolution) = zone.toUTCMillis(parsed.local)
     if resolution == .overlap {
       // An end in the repeated hour takes the occurrence that is not before its start.
       let later = zone.laterOccurrence(ofOverlap: millis)
