@@ -380,16 +380,19 @@ public final class ManicTimeCSVReader: EventReader, EventViewReader, InputCounti
 /// file's, that reads the rows handed to it.
 final class ManicTimeCSVRowLines: CSVRowLines {
   private let reader: ManicTimeCSVReader
-  /// The reader's row scanner (unretained: the reader keeps it) and date order, held as
-  /// constants: bound from a variable, or an Optional constant, the scanner was retained
-  /// and released for each row.
+  /// The reader's row scanner and date order, held as constants; the scanner called through
+  /// `scanner`, unretained (bound from a variable, or an Optional constant, it was retained
+  /// and released for each row), and kept alive by `scannerKept` whatever the reader does
+  /// with its own.
+  private let scannerKept: ManicTimeCSVRowScanner?
   private let scanner: Unmanaged<ManicTimeCSVRowScanner>?
   private let order: ManicTimeDateTime.DateOrder?
   var knowsRowsBefore = true
 
   fileprivate init(reader: ManicTimeCSVReader) {
     self.reader = reader
-    scanner = reader.rowLinesScanner.map { .passUnretained($0) }
+    scannerKept = reader.rowLinesScanner
+    scanner = scannerKept.map { .passUnretained($0) }
     order = reader.rowLinesDateOrder
   }
 

@@ -343,14 +343,17 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 /// bucket) until the block's own rows have entered one: it is handed back then.
 final class RescueTimeCSVRowLines: CSVRowLines {
   private let reader: RescueTimeAPIReader
-  /// The reader's own, held as constants, the scanner unretained (the reader keeps it):
-  /// bound from a variable, or an Optional constant, it was retained and released for each row.
+  /// The reader's own, held as constants; the scanner called through `scanner`, unretained
+  /// (bound from a variable, or an Optional constant, it was retained and released for each
+  /// row), and kept alive by `scannerKept` whatever the reader does with its own.
+  private let scannerKept: RescueTimeRowScanner?
   private let scanner: Unmanaged<RescueTimeRowScanner>?
   private let buckets: RescueTimeBuckets
 
   fileprivate init(reader: RescueTimeAPIReader) {
     self.reader = reader
-    scanner = reader.rowLinesScanner.map { .passUnretained($0) }
+    scannerKept = reader.rowLinesScanner
+    scanner = scannerKept.map { .passUnretained($0) }
     buckets = reader.rowBuckets
   }
 
