@@ -260,4 +260,68 @@ import Testing
     }
     #expect(took > 500)
   }
+
+  /// `run` against the byte-at-a-time walk taken value after value, with the separators
+  /// a run goes past (whitespace and one comma) and the places it stops.
+  @Test func runsStopWhereValueAfterValueStops() {
+    var random = SplitMix(state: 13)
+    let plain = Array("abc ,:0".utf8) + [0xC3, 0xA9, 0x0A]
+    let special = Array("\"\\{}[]".utf8)
+    let separators = [",", ", ", " ,\n ", ",\t", ",,", "", " ", " ]", "x,", ", 5"]
+    let spaces: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
+    var full = 0, needMore = 0, declined = 0, notAComma = 0, longest = 0
+    for _ in 0..<8_000 {
+      var bytes: [UInt8] = []
+      let rarity = 2 + random.below(30)
+      for v in 0..<(1 + random.below(6)) {
+        if v > 0 { bytes += Array(separators[random.below(separators.count)].utf8) }
+        bytes.append(UInt8(ascii: random.below(2) == 0 ? "{" : "["))
+        for _ in 0..<random.below(150) {
+          bytes.append(random.below(rarity) == 0 ? special[random.below(special.count)] : plain[random.below(plain.count)])
+        }
+        bytes.append(UInt8(ascii: random.below(2) == 0 ? "}" : "]"))
+      }
+      let maxDepth = 1 + random.below(6), capacity = 1 + random.below(5)
+      let limit = random.below(4) == 0 ? Int.max : random.below(bytes.count + 1), maxBytes = 16 + random.below(200)
+
+      var expected: [Range<Int>] = []
+      var at = 0
+      let expectedStop: JSONValueEnd.RunStop
+      walk: while true {
+        switch JSONValueEndTests.reference(Array(bytes[at...]), maxDepth: maxDepth) {
+        case .took(let count):
+          guard count <= maxBytes else { expectedStop = .declined; break walk }
+          expected.append(at..<(at + count))
+          if expected.count == capacity || at + count >= limit { expectedStop = .full; break walk }
+          var j = at + count
+          while j < bytes.count, spaces.contains(bytes[j]) { j += 1 }
+          guard j < bytes.count else { expectedStop = .needMore; break walk }
+          guard bytes[j] == UInt8(ascii: ",") else { expectedStop = .notAComma; break walk }
+          j += 1
+          while j < bytes.count, spaces.contains(bytes[j]) { j += 1 }
+          guard j < bytes.count else { expectedStop = .needMore; break walk }
+          guard bytes[j] == UInt8(ascii: "{") || bytes[j] == UInt8(ascii: "[") else { expectedStop = .notAComma; break walk }
+          at = j
+        case .needMore: expectedStop = .needMore; break walk
+        case .declined: expectedStop = .declined; break walk
+        }
+      }
+
+      let starts = UnsafeMutablePointer<Int>.allocate(capacity: capacity), ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+      defer { starts.deallocate(); ends.deallocate() }
+      let (count, stop) = bytes.withUnsafeBytes {
+        JSONValueEnd.run($0, maxDepth: maxDepth, maxBytes: maxBytes, limit: limit, starts: starts, ends: ends, capacity: capacity)
+      }
+      let got = (0..<count).map { starts[$0]..<ends[$0] }
+      #expect(got == expected && stop == expectedStop, "\(String(decoding: bytes, as: UTF8.self))")
+      switch expectedStop {
+      case .full: full += 1
+      case .needMore: needMore += 1
+      case .declined: declined += 1
+      case .notAComma: notAComma += 1
+      }
+      longest = max(longest, expected.count)
+    }
+    #expect(full > 500 && needMore > 500 && declined > 500 && notAComma > 500 && longest >= 3)
+  }
 }

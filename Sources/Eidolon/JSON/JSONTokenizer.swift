@@ -241,27 +241,14 @@ public final class JSONTokenizer {
   /// `maxBytes` are offered, and never more than the input holds. Returns false at the
   /// end of the array or when `scan` declines. `tokenPosition` is the element's start.
   public func offerRawValue(maxBytes: Int, _ scan: (UnsafeRawBufferPointer) -> RawScan) throws -> Bool {
-    try skipWhitespace()
-    if state == .commaOrEnd, stack.last == false, pos < end, ptr[pos] == UInt8(ascii: ",") {
-      pos += 1
-      state = .value
-      try skipWhitespace()
-    }
-    guard state == .value || state == .valueOrEnd, pos < end, ptr[pos] != UInt8(ascii: "]") else { return false }
+    guard try atArrayElement() else { return false }
     tokenPosition = position
     var offered = min(end - pos, maxBytes)
     while true {
       switch scan(UnsafeRawBufferPointer(start: ptr + pos, count: offered)) {
       case .took(let count):
-        // Only whitespace between tokens can hold a line break (strings cannot).
-        var i = pos
-        let stop = pos + count
-        while let found = memchr(ptr + i, 0x0A, stop - i) {
-          i = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - ptr + 1
-          line += 1
-          lineStart = base + Int64(i)
-        }
-        pos = stop
+        countLines(from: pos, to: pos + count)
+        pos += count
         afterValue()
         return true
       case .declined:
@@ -273,6 +260,71 @@ public final class JSONTokenizer {
         guard end - pos > offered else { return false }  // the input ends first
         offered = min(end - pos, maxBytes)
       }
+    }
+  }
+
+  /// As `offerRawValue` with `JSONValueEnd.find`, for as many elements in a row as lie
+  /// whole in the bytes read so far (none is read to make room): each one's start and end,
+  /// from the run's first byte, into `starts` and `ends`, and its position into
+  /// `positions`, up to `capacity` of them (`JSONValueEnd.run` says where a run stops;
+  /// `maxDepth` is the elements' own nesting). Returns the run's bytes, valid until the
+  /// tokenizer moves on, and how many elements it holds: none at the end of the array,
+  /// or when the next element is not whole in the bytes read or not one `run` takes
+  /// (then `offerRawValue` offers it, reading more).
+  public func takeRawValueRun(maxBytes: Int, maxDepth: Int, limit: Int, starts: UnsafeMutablePointer<Int>,
+                              ends: UnsafeMutablePointer<Int>, positions: UnsafeMutablePointer<SourcePosition>,
+                              capacity: Int) throws -> (run: UnsafeRawBufferPointer, count: Int) {
+    let none = (UnsafeRawBufferPointer(start: nil, count: 0), 0)
+    guard try atArrayElement() else { return none }
+    let runStart = pos
+    let (count, _) = JSONValueEnd.run(UnsafeRawBufferPointer(start: ptr + pos, count: end - pos), maxDepth: maxDepth,
+                                      maxBytes: maxBytes, limit: limit, starts: starts, ends: ends, capacity: capacity)
+    guard count > 0 else { return none }
+    let runEnd = runStart + ends[count - 1]
+    if memchr(ptr + runStart, 0x0A, runEnd - runStart) == nil {
+      // All on one line (an export written without line breaks): no line to count.
+      for k in 0..<count {
+        let offset = base + Int64(runStart + starts[k])
+        positions[k] = SourcePosition(line: line, column: Int(offset - lineStart) + 1, byteOffset: offset)
+      }
+    } else {
+      var at = runStart
+      for k in 0..<count {
+        countLines(from: at, to: runStart + starts[k])
+        at = runStart + starts[k]
+        let offset = base + Int64(at)
+        positions[k] = SourcePosition(line: line, column: Int(offset - lineStart) + 1, byteOffset: offset)
+      }
+      countLines(from: at, to: runEnd)
+    }
+    pos = runEnd
+    tokenPosition = positions[count - 1]
+    afterValue()
+    return (UnsafeRawBufferPointer(start: ptr + runStart, count: runEnd - runStart), count)
+  }
+
+  /// Moves past whitespace and the comma before the next element of the array being read;
+  /// false when the next is not an element (the array's end, or not in an array).
+  @inline(__always)
+  private func atArrayElement() throws -> Bool {
+    try skipWhitespace()
+    if state == .commaOrEnd, stack.last == false, pos < end, ptr[pos] == UInt8(ascii: ",") {
+      pos += 1
+      state = .value
+      try skipWhitespace()
+    }
+    return (state == .value || state == .valueOrEnd) && pos < end && ptr[pos] != UInt8(ascii: "]")
+  }
+
+  /// Counts the line breaks from `from` to `to`, bytes a raw scan took. (Only whitespace
+  /// between tokens can hold one: strings cannot.)
+  @inline(__always)
+  private func countLines(from: Int, to stop: Int) {
+    var i = from
+    while let found = memchr(ptr + i, 0x0A, stop - i) {
+      i = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - ptr + 1
+      line += 1
+      lineStart = base + Int64(i)
     }
   }
 

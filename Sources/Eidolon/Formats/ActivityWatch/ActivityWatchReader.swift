@@ -60,11 +60,23 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
   /// Events the scanner took (the rest went through the tree).
   private(set) var scannedEvents = 0
 
+  /// Where `cutEvents` finds a run's events: their starts, ends and positions.
+  private static let runCapacity = 256
+  private let runStarts = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchReader.runCapacity)
+  private let runEnds = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchReader.runCapacity)
+  private let runPositions = UnsafeMutablePointer<SourcePosition>.allocate(capacity: ActivityWatchReader.runCapacity)
+
   public init(input: ByteReader, diagnostics: Diagnostics, options: Options = Options()) {
     self.input = input
     self.diagnostics = diagnostics
     self.options = options
     tokenizer = JSONTokenizer(reader: input)
+  }
+
+  deinit {
+    runStarts.deallocate()
+    runEnds.deallocate()
+    runPositions.deallocate()
   }
 
   public var bytesRead: Int64 { input.consumedOffset }
@@ -283,6 +295,22 @@ public final class ActivityWatchReader: EventReader, EventViewReader {
       }
       return scan
     }
+  }
+
+  /// As `cutEvent`, for the events of the bucket being cut that follow each other whole in
+  /// the bytes read so far, in one run, into `block` until it holds `blockBytes` bytes.
+  /// False, with nothing consumed, when none does: `cutEvent` then takes the next one.
+  func cutEvents(into block: ActivityWatchEventBlock, blockBytes: Int) throws -> Bool {
+    guard cutsEvents else { return false }
+    let tokenizer = self.tokenizer
+    let (run, count) = try tokenizer.takeRawValueRun(
+      maxBytes: ActivityWatchReader.maxScannedEventBytes, maxDepth: ActivityWatchReader.maxCutDepth,
+      limit: blockBytes - block.input.count, starts: runStarts, ends: runEnds, positions: runPositions,
+      capacity: ActivityWatchReader.runCapacity)
+    guard count > 0 else { return false }
+    block.add(run: run, count: count, starts: runStarts, ends: runEnds, positions: runPositions,
+              depthLeft: tokenizer.maxDepth - tokenizer.depth)
+    return true
   }
 
   /// Counts events of the bucket being cut that were read elsewhere, as if read here.
