@@ -110,6 +110,7 @@ final class ActivityWatchEventBlock: HandedBlock {
   func add(_ bytes: UnsafeRawBufferPointer, at position: SourcePosition, depthLeft: Int) {
     cuts.append(Cut(offset: input.count, count: bytes.count, position: position, depthLeft: depthLeft))
     input.append(bytes)
+    _ = input.reserve(16)  // the scanner reads up to 16 bytes past an event (`padded`)
   }
 
   /// The events of a run (`ActivityWatchReader.cutEvents`): the run's bytes copied at
@@ -129,6 +130,7 @@ final class ActivityWatchEventBlock: HandedBlock {
       input.append(UnsafeRawBufferPointer(rebasing: run[from..<(from + piece)]))
       from += piece
     }
+    _ = input.reserve(16)  // the scanner reads up to 16 bytes past an event (`padded`)
   }
 
   override func recycle(blockBytes: Int) {
@@ -167,7 +169,7 @@ private final class ActivityWatchBlockHandler {
       // The line is written straight into the block's output, and taken back when the event
       // is not the scanner's or not kept.
       let before = output.count
-      if case .took(let count) = scanner.scan(bytes, bucket: text, appendingTo: output), count == cut.count {
+      if case .took(let count) = scanner.scan(bytes, bucket: text, appendingTo: output, padded: true), count == cut.count {
         block.streamed += 1
         block.scanned += 1
         guard keeps(scanner.start) else {

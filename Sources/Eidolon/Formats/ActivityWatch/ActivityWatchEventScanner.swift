@@ -108,6 +108,9 @@ final class ActivityWatchEventScanner {
   /// The data member of each canonical field the data fills (app, title, url, file,
   /// project, then the stopwatch's label), -1 for none.
   private let slots = UnsafeMutablePointer<Int>.allocate(capacity: ActivityWatchEventScanner.slotCount)
+  /// The slots the last event filled, as bits (the others of `slots` hold what an event
+  /// before left).
+  private var filledSlots: UInt32 = 0
   /// Where the last line holds what a view points at: the start's text, the attrs, and
   /// each slot's text (offsets into `line`, or into `unescaped` for text that had escapes).
   private var startOffset = 0
@@ -151,11 +154,14 @@ final class ActivityWatchEventScanner {
 
   /// As `scan(_:bucket:)`, the line (without its LF) written at the end of `target` (a
   /// block's output, not copied there from `line`); `fill(_:)` needs the line in `line`.
-  /// A line is written only for `.took`, which the caller may still take back.
-  func scan(_ bytes: UnsafeRawBufferPointer, bucket: BucketText, appendingTo target: ByteBuffer) -> JSONTokenizer.RawScan {
+  /// A line is written only for `.took`, which the caller may still take back. `padded`:
+  /// the 16 bytes past `bytes` may be read (what they hold does not matter).
+  func scan(_ bytes: UnsafeRawBufferPointer, bucket: BucketText, appendingTo target: ByteBuffer,
+            padded: Bool = false) -> JSONTokenizer.RawScan {
+    guard bytes.count <= ActivityWatchEventScanner.maxEventBytes else { return .declined }
     canonical.removeAll()
     unescaped.removeAll()
-    var parse = EventParse(bytes, members: members, canonical: canonical, unescaped: unescaped)
+    var parse = EventParse(bytes, padded: padded, members: members, canonical: canonical, unescaped: unescaped)
     guard parse.event() else { return parse.ranOut ? .needMore : .declined }
     guard write(parse, bytes, bucket, into: target) else { return .declined }
     // (Stored only when it changes: a block's events share one, and each store took a retain
@@ -176,7 +182,7 @@ final class ActivityWatchEventScanner {
     view.duration = duration
     view.strings[0] = bucket.id
     view.strings[1] = bucket.host
-    for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
+    for slot in 0..<ActivityWatchEventScanner.slotCount where filledSlots & 1 << UInt32(slot) != 0 {
       let text = slotTexts[slot]
       let from = text.inScannerBuffer ? UnsafeRawPointer(unescaped.base) : base
       view.strings[slotIndexes[slot]] = UnsafeRawBufferPointer(start: from + Int(text.start), count: Int(text.count))
@@ -242,19 +248,24 @@ final class ActivityWatchEventScanner {
     out.put(bucket.streamAndHost)
 
     // Data keys with a canonical field (a string value only), in the writer's order.
-    slots.update(repeating: -1, count: ActivityWatchEventScanner.slotCount)
+    var filled: UInt32 = 0
     var restCount = 0
     var mapped: UInt64 = 0  // the data members that fill a slot, as bits
     for index in 0..<parse.dataCount {
       let member = members[index]
       if member.isString, let slot = ActivityWatchEventScanner.slot(span(member.key, bytes), stopwatch: bucket.isStopwatch) {
         slots[slot] = index
+        filled |= 1 << UInt32(slot)
         mapped |= 1 << UInt64(index)
       } else {
         restCount += 1
       }
     }
-    for slot in 0..<ActivityWatchEventScanner.slotCount where slots[slot] >= 0 {
+    filledSlots = filled
+    // The filled slots in order, a bit each (not all six looked at).
+    while filled != 0 {
+      let slot = filled.trailingZeroBitCount
+      filled &= filled &- 1
       let member = members[slots[slot]]
       let prefix = slotPrefixes[slot], text = value(member.value, bytes)
       out.ensure(prefix.count &+ text.count &+ 16, in: target)
@@ -263,7 +274,7 @@ final class ActivityWatchEventScanner {
       out.put(text)
       // Text without escapes is the canonical text less its quotes.
       slotTexts[slot] = member.text.inScannerBuffer ? member.text
-        : Span(start: Int32(at + 1), count: Int32(text.count - 2), inScannerBuffer: false)
+        : Span(from: at + 1, to: at + text.count - 1, inScannerBuffer: false)
     }
 
     attrsRange = 0..<0
@@ -504,7 +515,20 @@ final class ActivityWatchEventScanner {
     var count: Int32
     var inScannerBuffer: Bool
     var range: Range<Int> { Int(start)..<Int(start + count) }
+
+    /// Offsets in an event (at most `maxEventBytes`) or in the scanner's buffers (a few
+    /// times that), so they fit without a check.
+    @inline(__always)
+    init(from: Int, to: Int, inScannerBuffer: Bool) {
+      start = Int32(truncatingIfNeeded: from)
+      count = Int32(truncatingIfNeeded: to &- from)
+      self.inScannerBuffer = inScannerBuffer
+    }
   }
+
+  /// The longest event taken: its spans, and those of its strings written again with
+  /// their escapes (at most six bytes for one), fit in an Int32.
+  static let maxEventBytes = 64 << 20
 
   /// One member of an object: its key (with its quotes), its value's canonical text, and
   /// for a string its text (in the input, or in `unescaped` when it had escapes).
