@@ -15,8 +15,14 @@ public enum WebDomain {
   /// bytes' kinds, 16 at once (`eid_domain_bytes16`), a longer one a byte at a time.
   static func looksLikeDomain(bytes: UnsafeRawBufferPointer) -> Bool {
     let n = bytes.count
-    guard let start = bytes.baseAddress, n > 0, n <= 16 else { return looksLikeDomain(bytes: bytes[...]) }
+    guard let start = bytes.baseAddress, n > 0 else { return false }
     var dots: UInt32 = 0, hyphens: UInt32 = 0, letters: UInt32 = 0, digits: UInt32 = 0
+    guard n <= 16 else {
+      // A longer name's first 16 bytes by the masks too: most long names hold a space,
+      // and only those without one are walked a byte at a time.
+      eid_domain_bytes16(start.assumingMemoryBound(to: UInt8.self), 16, &dots, &hyphens, &letters, &digits)
+      return dots | hyphens | letters | digits == 0xFFFF && looksLikeDomain(bytes: bytes[...])
+    }
     eid_domain_bytes16(start.assumingMemoryBound(to: UInt8.self), UInt32(truncatingIfNeeded: n), &dots, &hyphens, &letters, &digits)
     let all: UInt32 = (1 << UInt32(n)) &- 1
     let last: UInt32 = 1 << UInt32(n &- 1)

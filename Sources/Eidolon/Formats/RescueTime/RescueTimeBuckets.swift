@@ -66,26 +66,32 @@ final class RescueTimeBuckets {
   func clearNeededRowsBefore() { neededRowsBefore = false }
 
   /// Makes the bucket a Date names the current one; a new bucket resets the layout.
-  func enter(_ parsed: ParsedTimestamp) {
-    let label = parsed.local.secondsAsIfUTC
+  func enter(_ parsed: ParsedTimestamp) { enter(parsed, label: parsed.local.secondsAsIfUTC) }
+
+  /// `enter(_:)` with the Date's `secondsAsIfUTC` (its label) known: the start and the end
+  /// from wall-clock seconds, with no date made (five conversions of a date to seconds
+  /// and one back were a tenth of rt-read's instructions).
+  func enter(_ parsed: ParsedTimestamp, label: Int64) {
     guard label != self.label else { return }
     self.label = label
     cursor = 0
-    (start, offsetSeconds) = instant(parsed)
+    let subsecond = Int64(parsed.local.nanosecond / 1_000_000)
+    (start, offsetSeconds) = instant(wall: label, subsecondMillis: subsecond, offsetSeconds: parsed.offsetSeconds)
     if let resolution {
-      let end = resolution.end(ofBucket: parsed.local)
-      self.end = instant(ParsedTimestamp(local: end, offsetSeconds: parsed.offsetSeconds, fractionDigits: 0)).0
+      let end = resolution.endWall(ofBucket: parsed.local, wall: label)
+      self.end = instant(wall: end, subsecondMillis: 0, offsetSeconds: parsed.offsetSeconds).0
     }
   }
 
-  /// A Date as UTC milliseconds and its offset in seconds (nil when read as UTC).
-  private func instant(_ parsed: ParsedTimestamp) -> (Int64, Int?) {
-    if let offset = parsed.offsetSeconds { return (parsed.epochMillis, offset) }
+  /// The wall-clock time `wall` (`secondsAsIfUTC`) and `subsecondMillis` more, written with
+  /// `offsetSeconds` or none, as UTC milliseconds and its offset in seconds (nil when read
+  /// as UTC).
+  private func instant(wall label: Int64, subsecondMillis: Int64, offsetSeconds: Int?) -> (Int64, Int?) {
+    if let offset = offsetSeconds { return ((label - Int64(offset)) * 1000 + subsecondMillis, offset) }
     // (The property itself, not bound to a name: bound, it was retained and released for
     // each bucket.)
-    guard zone != nil else { return (parsed.epochMillis, nil) }
-    let (millis, resolution) = zone!.toUTCMillis(parsed.local)
-    let label = parsed.local.secondsAsIfUTC
+    guard zone != nil else { return (label * 1000 + subsecondMillis, nil) }
+    let (millis, resolution) = zone!.toUTCMillis(wall: label, subsecondMillis: subsecondMillis)
     if resolution == .overlap && !overlapLabelKnown {
       neededRowsBefore = true
       return (millis, zone!.offset(atMillis: millis))

@@ -22,14 +22,21 @@ public enum RescueTimeResolution: String, CaseIterable, Sendable {
 
   /// The first wall-clock time after the bucket that starts at `start`.
   public func end(ofBucket start: LocalDateTime) -> LocalDateTime {
-    let seconds = start.secondsAsIfUTC
-    switch self {
-    case .minute: return LocalDateTime(secondsAsIfUTC: seconds + 300)
-    case .hour: return LocalDateTime(secondsAsIfUTC: seconds + 3600)
-    case .day: return LocalDateTime(secondsAsIfUTC: seconds + 86_400)
-    case .week: return LocalDateTime(secondsAsIfUTC: seconds + 7 * 86_400)
-    case .month:
+    guard self != .month else {
       return start.month == 12 ? LocalDateTime(year: start.year + 1, month: 1, day: 1) : LocalDateTime(year: start.year, month: start.month + 1, day: 1)
+    }
+    return LocalDateTime(secondsAsIfUTC: endWall(ofBucket: start, wall: start.secondsAsIfUTC))
+  }
+
+  /// `end(ofBucket:)` as its `secondsAsIfUTC`, given the start's (`wall`): most sizes are
+  /// a fixed step, with no date made.
+  func endWall(ofBucket start: LocalDateTime, wall: Int64) -> Int64 {
+    switch self {
+    case .minute: return wall + 300
+    case .hour: return wall + 3600
+    case .day: return wall + 86_400
+    case .week: return wall + 7 * 86_400
+    case .month: return end(ofBucket: start).secondsAsIfUTC
     }
   }
 

@@ -24,7 +24,8 @@ final class RescueTimeRowScanner {
   private let idInput = ByteBuffer(capacity: 512)
   /// `,"attrs":{"report":"activity"` and its resolution, made for the resolution in force.
   private let attrsHeadBytes = ByteBuffer(capacity: 128)
-  private var attrsHeadResolution: RescueTimeResolution??
+  private var attrsHeadResolution: RescueTimeResolution?
+  private var attrsHeadMade = false
   /// Each other column's name as a JSON string with its colon: `"Name":`.
   private let otherKeys: [[UInt8]]
   /// The last Date parsed, as written, and what it gave.
@@ -95,7 +96,7 @@ final class RescueTimeRowScanner {
       guard at >= 0, at < cellCount else { return nil }
       return cells.cell(at)
     }
-    guard let date = cell(.date), let parsed = parse(date), let seconds = cell(.seconds).flatMap(RescueTimeRowScanner.wholeSeconds)
+    guard let date = cell(.date), parse(date), let seconds = cell(.seconds).flatMap(RescueTimeRowScanner.wholeSeconds)
     else { return false }
     let rank = cell(.rank), people = cell(.people)
     let efficiency = cell(.efficiency), efficiencyPercent = cell(.efficiencyPercent)
@@ -110,7 +111,7 @@ final class RescueTimeRowScanner {
       productivity = value
     }
     // Past this point the row is taken: the bucket may change.
-    if buckets.label != lastLabel { buckets.enter(parsed) }
+    if buckets.label != lastLabel { buckets.enter(lastParsed!, label: lastLabel) }
     guard EventSpec.endMillis(start: buckets.start, seconds: seconds) != nil else {
       return false  // the general way says what is wrong
     }
@@ -233,18 +234,21 @@ final class RescueTimeRowScanner {
     UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
   }
 
-  /// A Date as the general way reads it, kept while the Dates repeat (most buckets hold
-  /// several rows); nil for spaces around it or a text that is not a date and time.
-  private func parse(_ date: UnsafeRawBufferPointer) -> ParsedTimestamp? {
-    if let lastParsed, lastDate.bytes.sameBytes(as: date) { return lastParsed }
-    guard let first = date.first, let last = date.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 else { return nil }
+  /// Reads a Date as the general way reads it, kept while the Dates repeat (most buckets
+  /// hold several rows): into `lastParsed` and `lastLabel`; false, with those as they
+  /// were, for spaces around it or a text that is not a date and time. (Not handed back:
+  /// only a new bucket needs it, and the copy out for each row, with the attrs head's test
+  /// of a double Optional, took 36 instructions a row.)
+  private func parse(_ date: UnsafeRawBufferPointer) -> Bool {
+    if lastParsed != nil, lastDate.bytes.sameBytes(as: date) { return true }
+    guard let first = date.first, let last = date.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 else { return false }
     var error = ""
-    guard let parsed = Timestamp.parse(date, error: &error) else { return nil }
+    guard let parsed = Timestamp.parse(date, error: &error) else { return false }
     lastDate.removeAll()
     lastDate.append(date)
     lastParsed = parsed
     lastLabel = parsed.local.secondsAsIfUTC
-    return parsed
+    return true
   }
 
   /// Seconds written as whole digits (up to nine, so no overflow) within the spec's longest
@@ -274,8 +278,8 @@ final class RescueTimeRowScanner {
 
   private func attrsHead() -> UnsafeRawBufferPointer {
     let resolution = buckets.resolution
-    if attrsHeadResolution != .some(resolution) {
-      attrsHeadResolution = .some(resolution)
+    if !attrsHeadMade || attrsHeadResolution != resolution {
+      (attrsHeadMade, attrsHeadResolution) = (true, resolution)
       let out = attrsHeadBytes
       out.removeAll()
       out.append(literal: ",\"attrs\":{\"report\":")
