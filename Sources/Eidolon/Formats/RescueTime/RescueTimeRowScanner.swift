@@ -319,15 +319,20 @@ final class RescueTimeRowScanner {
     return buckets.repeats.mark(idInput, bucket: date)
   }
 
-  /// The start's canonical text, kept while it repeats (a bucket's rows share it).
+  /// The start's canonical text, kept while it repeats (a bucket's rows share it); a new
+  /// one with the last day's date copied (`CanonicalTimeWriter`: written whole, a new
+  /// bucket's start took about 50 instructions more).
   private func startText() -> UnsafeRawBufferPointer {
     if start != lastStart {
       lastStart = start
       lastStartText.removeAll()
-      Timestamp.appendCanonical(start, to: lastStartText)
+      canonicalTime.write(start, to: lastStartText.reserve(Timestamp.canonicalLength))
+      lastStartText.commit(Timestamp.canonicalLength)
     }
     return lastStartText.bytes
   }
+
+  private var canonicalTime = CanonicalTimeWriter()
 
 }
 
