@@ -2,17 +2,19 @@
 import Foundation
 import Testing
 
-/// toggl-read's and mt-read's rows on two threads (`BothCores`) against the reader
-/// handing out views in turn, in what the reading-ways tests leave out: a strict run's
-/// stop, --since, a file cut short inside a quoted field, rows that are not UTF-8, and
-/// files of several blocks. The same output bytes, messages, rejects, counts and stop.
+/// The CSV readers' rows on two threads (`BothCores`), in blocks cut unparsed and in
+/// blocks of parsed rows, against the reader handing out views in turn, in what the
+/// reading-ways tests leave out: a strict run's stop, --since, a file cut short inside a
+/// quoted field, rows that are not UTF-8, and files of several blocks. The same output
+/// bytes, messages, rejects, counts and stop.
 @Suite struct CSVRowBlockTests {
   typealias Outcome = BlockOutcome
   typealias Way = BlockOutcome.Way
 
   static let since = Timestamp.parse("2024-03-04T10:00:00Z")!.epochMillis
 
-  private func read(_ path: String, _ way: Way, strict: Bool, filtered: Bool,
+  /// `cuts`: blocks cut unparsed (`CSVReader.cutRecords`) or parsed by the reading thread.
+  private func read(_ path: String, _ way: Way, cuts: Bool = false, strict: Bool, filtered: Bool,
                     make: (ByteReader, Diagnostics) -> CSVRowBlockReading) throws -> Outcome {
     let since = CSVRowBlockTests.since
     let keeps: @Sendable (Int64) -> Bool = { filtered ? $0 >= since : true }
@@ -22,7 +24,7 @@ import Testing
       case .inTurn:
         try BlockOutcome.copyInTurn({ try reader.nextView() }, keeps: keeps, to: sink, events: &events)
       case .blocks(let blockBytes, let threads):
-        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads)
+        try BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: blockBytes, threads: threads, cutsBlocks: cuts)
           .copy(reader, bytesRead: { 0 }, to: sink, events: &events, bytesBefore: 0)
       }
     }
@@ -50,10 +52,12 @@ import Testing
         if first == nil { first = expected }
         for blockBytes in blockSizes {
           for threads in [1, 2, 3] {
-            let got = try read(path, .blocks(blockBytes, threads: threads), strict: strict, filtered: filtered, make: make)
-            if let difference = got.difference(from: expected) {
-              Issue.record("blocks of \(blockBytes) bytes on \(threads) threads (strict \(strict), filtered \(filtered)): \(difference)",
-                           sourceLocation: sourceLocation)
+            for cuts in [false, true] {
+              let got = try read(path, .blocks(blockBytes, threads: threads), cuts: cuts, strict: strict, filtered: filtered, make: make)
+              if let difference = got.difference(from: expected) {
+                Issue.record("blocks of \(blockBytes) bytes on \(threads) threads (cut \(cuts), strict \(strict), filtered \(filtered)): \(difference)",
+                             sourceLocation: sourceLocation)
+              }
             }
           }
         }
@@ -199,6 +203,51 @@ import Testing
       let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], make: Self.rescueTime(resolution: resolution))
       #expect(outcome.events > 1500)
       #expect(outcome.messages.contains { $0.contains("happened twice") })
+    }
+  }
+  /// Rows whose quotes, line ends and blank lines the cutting of blocks (`cutRecords`)
+  /// walks: doubled quotes, line breaks in quoted fields and CRLFs falling anywhere in its
+  /// 64-byte windows, among rows the reader rejects (their line numbers in the messages).
+  /// `irregular`: past row 400, rows the cutting leaves to the reader row by row (a lone
+  /// CR, text after a closing quote).
+  static func rowsToCut(seed: UInt64, irregular: Bool) -> [UInt8] {
+    var random = SplitMix(state: seed)
+    var bytes = Array(togglHeader.utf8)
+    for n in 0..<700 {
+      let end = random.below(3) == 0 ? "\r\n" : "\n"
+      let padding = String(repeating: "x", count: random.below(70))
+      let description: String
+      switch random.below(12) {
+      case 0: description = "\"\(padding), with a comma\""
+      case 1: description = "\"\(padding)\"\"doubled\"\"\(padding.prefix(7))\""
+      case 2: description = "\"\(padding)\nsecond line\r\nthird\""
+      case 3: description = "\"\(padding)\rCR inside\""
+      case 4: description = "a \"stray\" quote \(padding)"
+      case 5: description = "\"\"\"\"\(padding)\"\"\""
+      default: description = "Row \(n) \(padding)"
+      }
+      var row = Array(togglRow(n, description: description).utf8.dropLast()) + Array(end.utf8)
+      switch random.below(40) {
+      case 0: row = Array("Ann,a@example.com,,P,,caf".utf8) + [0xE9] + Array(",No,2024-03-04,09:00:00,,,00:01:00,\(end)".utf8)
+      case 1: row = Array("Ann,a@example.com,,P\(end)".utf8)
+      case 2: row = Array(end.utf8) + row  // a blank line first
+      case 3 where irregular && n > 400: row = Array("Ann,a@example.com,,P,,lone CR,No,2024-03-04,09:00:00,,,00:01:00,\r".utf8)
+      case 4 where irregular && n > 400: row = Array("Ann,a@example.com,,P,,\"closed\"then,No,2024-03-04,09:00:00,,,00:01:00,\n".utf8)
+      default: break
+      }
+      bytes += row
+    }
+    return bytes
+  }
+
+  @Test(arguments: [false, true])
+  func blocksCutWhereTheReaderEndsRecords(irregular: Bool) throws {
+    for seed in [1, 2, 3] as [UInt64] {
+      let path = temporaryDirectory() + "/cut-\(seed).csv"
+      writeFile(path, Self.rowsToCut(seed: seed, irregular: irregular))
+      let outcome = try compare(path: path, blockSizes: [1, 64, 200, 4096], allModes: false, make: Self.toggl())
+      #expect(outcome.events > 500)
+      #expect(outcome.messages.contains { $0.contains("not valid UTF-8") })
     }
   }
 }

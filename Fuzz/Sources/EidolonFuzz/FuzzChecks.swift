@@ -213,7 +213,9 @@ enum FuzzChecks {
     }
     let inBlocks = outcome { reader, sink, diagnostics in
       var events = 0
-      try blocks(BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150), reader, sink, &events)
+      // (A CSV reader's blocks cut unparsed or parsed by the reading thread, by the pick.)
+      try blocks(BothCores(diagnostics: diagnostics, keeping: keeps, blockBytes: 1 + pick / 64 * 150, cutsBlocks: pick % 2 == 0),
+                 reader, sink, &events)
       return events
     }
     if inTurn.0 != inBlocks.0 { fatalError("\(what) told another story than the reader in turn:\n\(inTurn.0)\n\(inBlocks.0)") }

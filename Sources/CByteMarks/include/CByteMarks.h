@@ -235,4 +235,35 @@ __attribute__((always_inline)) static inline void eid_hex128(uint64_t high, uint
 #endif
 }
 
+// For the 64 bytes from p: the result has bit k set when p[k] is `quote` or CR, *lf when
+// it is LF; *lfCount is how many are LF (the cutting of CSV blocks, which looks at nothing
+// else, and counts lines a window at a time).
+static inline uint64_t eid_csv_line_marks64(const uint8_t *p, uint8_t quote, uint64_t *lf, uint64_t *lfCount) {
+#if defined(__SSE2__)
+  const __m128i vq = _mm_set1_epi8((char)quote), vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+  uint64_t odd = 0, l = 0;
+  __m128i count = _mm_setzero_si128();
+  for (int k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+    __m128i isLF = _mm_cmpeq_epi8(x, vl);
+    count = _mm_sub_epi8(count, isLF);
+    odd |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vc))) << (16 * k);
+    l |= (uint64_t)(uint16_t)_mm_movemask_epi8(isLF) << (16 * k);
+  }
+  __m128i sums = _mm_sad_epu8(count, _mm_setzero_si128());
+  *lfCount = (uint64_t)_mm_cvtsi128_si64(sums) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+  *lf = l;
+  return odd;
+#else
+  uint64_t odd = 0, l = 0, n = 0;
+  for (int k = 0; k < 64; k++) {
+    if (p[k] == quote || p[k] == '\r') odd |= (uint64_t)1 << k;
+    if (p[k] == '\n') { l |= (uint64_t)1 << k; n++; }
+  }
+  *lf = l;
+  *lfCount = n;
+  return odd;
+#endif
+}
+
 #endif

@@ -22,7 +22,8 @@ extension CSVFields {
 
 extension CSVReader: CSVFields {}
 
-/// A record `CSVReader.appendRecord` copied into a block, read on the block's thread.
+/// A record read on a block's thread: copied into the block (`CSVReader.appendRecord`), or
+/// where the block's own CSV reader holds it (`CSVReader.point`).
 public final class CSVBlockRow: CSVFields {
   public private(set) var fieldCount = 0
   public private(set) var recordLine = 0

@@ -13,7 +13,8 @@ import Darwin
 /// format readers check the count against their header.
 public final class CSVReader {
   public let dialect: CSVDialect
-  private let input: ByteReader
+  /// (Internal for the cutting of blocks, CSVRecordCutting.swift.)
+  let input: ByteReader
   /// The text of quoted fields that held doubled quotes (the only fields not read where
   /// they lie in the input).
   private let fieldBytes = ByteBuffer(capacity: 1 << 12)
@@ -26,7 +27,8 @@ public final class CSVReader {
   public private(set) var fieldCount = 0
   /// The record's first byte in the input's buffer.
   private var recordBase = UnsafePointer<UInt8>(bitPattern: 1)!
-  private var line = 1
+  /// The line the next record starts on. (Internal: the cutting of blocks counts lines too.)
+  var line = 1
   private var bomChecked = false
   /// True when no byte of the current record is 0x80 or more: its UTF-8 needs no check.
   private var recordIsASCII = false
@@ -50,6 +52,17 @@ public final class CSVReader {
   public init(input: ByteReader, dialect: CSVDialect = .standard) {
     self.input = input
     self.dialect = dialect
+  }
+
+  /// A reader of whole records another reader cut from its input (`cutRecords`), read where
+  /// they lie (alive and unchanged while this reads them): the first starts on line
+  /// `firstLine`, at `offset` in the file; no byte-order mark is looked for.
+  convenience init(records bytes: UnsafeMutableRawBufferPointer, name: String, dialect: CSVDialect, firstLine: Int, offset: Int64,
+                   minimumFieldCount: Int) {
+    self.init(input: ByteReader(borrowing: bytes, name: name, offset: offset), dialect: dialect)
+    line = firstLine
+    bomChecked = true
+    self.minimumFieldCount = minimumFieldCount
   }
 
   deinit {
@@ -107,6 +120,23 @@ public final class CSVReader {
     }
     spans.commit(16 &* count)
     return (offset, rawRecord.count)
+  }
+
+  /// Points `row` at the current record where it lies, or, when doubled quotes were undone
+  /// in a field, at a copy in `copy` (emptied first); good until the next call, and while
+  /// `copy` lives.
+  @inline(__always)
+  func point(_ row: CSVBlockRow, orCopyInto copy: CSVRecordCopy) {
+    if fieldBytes.count == 0 {
+      row.point(base: UnsafeRawPointer(recordBase), spans: UnsafeRawPointer(fieldSpans), fieldCount: fieldCount, line: recordLine,
+                raw: rawRecord)
+      return
+    }
+    copy.bytes.removeAll()
+    copy.spans.removeAll()
+    _ = appendRecord(to: copy.bytes, spans: copy.spans)
+    row.point(base: UnsafeRawPointer(copy.bytes.base), spans: UnsafeRawPointer(copy.spans.base), fieldCount: fieldCount,
+              line: recordLine, raw: rawRecord)
   }
 
   private enum Outcome { case record, blank, needMore, end }
@@ -387,4 +417,11 @@ public final class CSVReader {
     input.start = i
     return .record
   }
+}
+
+/// Room for one record whose fields' doubled quotes were undone, copied whole with its
+/// fields' ranges (`CSVReader.point(_:orCopyInto:)`): a block row's fields lie in one place.
+final class CSVRecordCopy {
+  let bytes = ByteBuffer(capacity: 1024)
+  let spans = ByteBuffer(capacity: 1024)
 }

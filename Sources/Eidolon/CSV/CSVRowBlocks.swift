@@ -11,6 +11,14 @@ public protocol CSVRowBlockReading: EventViewReader {
   /// Whether a block may end between two rows: where a run of rows that share state ends
   /// (rt-read: a bucket). Rows of one run stay in one block.
   func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool
+  /// True when a block may end between any two rows (`mayEndBlock` is not asked).
+  var blocksMayEndAnywhere: Bool { get }
+  /// True when the blocks are cut from the input unparsed (`CSVReader.cutRecords`) and
+  /// parsed by the threads that take them; false when the reading thread parses each record
+  /// and copies it, with its fields' ranges, into the block. rt-read's short rows cost more
+  /// to copy parsed than to cut; toggl-read's and mt-read's longer ones, with quotes in most
+  /// windows, cost less (bench/README.md, "CSV blocks cut unparsed").
+  var cutsBlocksUnparsed: Bool { get }
   /// True when the first rows given to blocks may continue a run the reader began itself:
   /// they are read on the reading thread up to the first place a block may end.
   var firstBlockContinuesRun: Bool { get }
@@ -18,6 +26,8 @@ public protocol CSVRowBlockReading: EventViewReader {
 
 extension CSVRowBlockReading {
   public func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool { true }
+  public var blocksMayEndAnywhere: Bool { true }
+  public var cutsBlocksUnparsed: Bool { false }
   public var firstBlockContinuesRun: Bool { false }
 }
 
@@ -51,13 +61,16 @@ extension CSVRowLines {
   public func startRun() {}
 }
 
-/// A CSV reader's rows on both cores: the reading thread parses the records (the CSV
-/// reader, the cheap part) and copies each, bytes and field ranges, into a block; two
-/// threads (`csvThreads`) turn the blocks into canonical lines (the row scanner, or the general way
-/// for any other row); each block is merged back in input order, its messages replayed
-/// and its lines written. A record the CSV reader rejects goes into the block as a
-/// reject in its place. So the output, the messages and the counts are the reader's on
-/// one thread.
+/// A CSV reader's rows on both cores: the reading thread fills blocks with records, two
+/// threads (`csvThreads`) turn each block's rows into canonical lines (the row scanner, or
+/// the general way for any other row), and each block is merged back in input order, its
+/// messages replayed and its lines written. A block holds either whole records cut from the
+/// input unparsed (`CSVReader.cutRecords`, from the quotes and line ends alone), which its
+/// thread parses where they lie, or records the reading thread parsed and copied, bytes and
+/// field ranges, a record the CSV reader rejects as a reject in its place
+/// (`CSVRowBlockReading.cutsBlocksUnparsed`; from a record the cutting does not place on,
+/// always the second). So the output, the messages and the counts are the reader's on one
+/// thread.
 extension BothCores {
   /// Rows are gathered into a block until it holds this many bytes (a block's lines are
   /// 2.5 to 5.4 times its bytes; 128 KiB was as fast as 256 KiB, with 41 MB at peak for
@@ -108,10 +121,10 @@ extension BothCores {
       try block.messages.replay(into: diagnostics, interleaving: block.output, to: sink)
       written += block.kept
       if let failure = block.failure { throw failure }
-      if block.handedBackAt < block.rows.count {
+      if block.handedBackAt != Int.max {
         ownLines.startRun()  // (a row is handed back where a run begins)
-        written += try block.read(from: block.handedBackAt, with: ownLines, diagnostics: diagnostics, row: ownRow,
-                                  output: ownOutput, keeps: keeps, to: sink)
+        written += try block.read(from: block.handedBackAt, line: block.handedBackLine, with: ownLines, diagnostics: diagnostics,
+                                  row: ownRow, output: ownOutput, keeps: keeps, to: sink)
       } else if block.knowsRowsBefore {
         ownLines.carry = block.carry
       }
@@ -142,7 +155,8 @@ extension BothCores {
       let rows = block
       nextBlock()
       defer { ring.giveBack(rows) }
-      written += try rows.read(from: 0, with: ownLines, diagnostics: diagnostics, row: ownRow, output: ownOutput, keeps: keeps, to: sink)
+      written += try rows.read(from: 0, line: rows.firstLine, with: ownLines, diagnostics: diagnostics, row: ownRow, output: ownOutput,
+                               keeps: keeps, to: sink)
       progress?.updateNow(records: written, bytes: bytesBefore + csv.bytesRead)
     }
     /// At a place a block may end.
@@ -154,8 +168,36 @@ extension BothCores {
         try handOff()
       }
     }
+    // Blocks cut unparsed while the cutting places every record; from a record it does not,
+    // rows parsed here.
+    let scratch = ByteBuffer(capacity: 1024)
+    let mayEnd: ((CSVBlockRow, CSVReader) -> Bool)? =
+      reader.blocksMayEndAnywhere ? nil : { reader.mayEndBlock(after: $0, before: $1) }
+    var cutting = cutsBlocks ?? reader.cutsBlocksUnparsed, inputEnded = false
     do {
-      while try csv.next(rejecting: { block.addReject($0, raw: $1) }) {
+      while cutting {
+        block.isCut = true
+        (block.firstLine, block.offset) = (csv.line, csv.bytesRead)
+        (block.dialect, block.minimumFieldCount) = (csv.dialect, csv.minimumFieldCount)
+        switch try csv.cutRecords(into: block.input, size: ring.blockBytes, limit: runLimit, scratch: scratch, mayEnd: mayEnd) {
+        case .block(allowed: true):
+          try endBlock()
+        case .block(allowed: false):
+          try read(startingRun: !readHere)
+          readHere = true
+        case .endOfInput:
+          (cutting, inputEnded) = (false, true)
+        case .irregular:
+          // The run goes on here, parsed row by row.
+          if block.holdsWork {
+            try read(startingRun: !readHere)
+            readHere = true
+          }
+          cutting = false
+        }
+      }
+      if !block.holdsWork { block.isCut = false }
+      while try !inputEnded && csv.next(rejecting: { block.addReject($0, raw: $1) }) {
         if block.input.count >= ring.blockBytes {
           if block.pointAtLastRow(lastRow), reader.mayEndBlock(after: lastRow, before: csv) {
             try endBlock()
@@ -168,12 +210,12 @@ extension BothCores {
         }
         block.addRow(csv)
       }
-      if !block.rows.isEmpty { try endBlock() }
+      if block.holdsWork { try endBlock() }
       try ring.mergeOutstanding()
     } catch {
       // What was read before the failure (an input that cannot be read on) is written
       // first, as one thread would have; after a merge's own failure nothing is.
-      if !ring.stopped && !block.rows.isEmpty {
+      if !ring.stopped && block.holdsWork {
         if readHere { try read() } else { try ring.handOff(block) }
       }
       try ring.mergeOutstanding()
@@ -183,7 +225,9 @@ extension BothCores {
   }
 }
 
-/// Records of one CSV input, copied whole, and the canonical lines made of them.
+/// Records of one CSV input, and the canonical lines made of them: whole records cut from
+/// the input (`isCut`), parsed by the thread that takes the block, or records the reading
+/// thread parsed, copied with their fields' ranges (`rows`).
 final class CSVRowBlock: HandedBlock {
   struct Row {
     var line: Int
@@ -196,6 +240,13 @@ final class CSVRowBlock: HandedBlock {
     var reject: Int
   }
 
+  /// The block holds records cut from the input, unparsed: the first on `firstLine`, at
+  /// `offset` in the file, read with `dialect` and `minimumFieldCount` as the CSV reader does.
+  var isCut = false
+  var firstLine = 1
+  var offset: Int64 = 0
+  var dialect = CSVDialect.standard
+  var minimumFieldCount = 0
   private(set) var rows: [Row] = []
   /// Each row's fields' offsets and lengths, as Ints (not an Array: each append checked
   /// it was not shared).
@@ -205,15 +256,26 @@ final class CSVRowBlock: HandedBlock {
   let output = ByteBuffer(capacity: 1 << 20)
   /// Lines written.
   var kept = 0
-  /// The first row the thread handed back to the reading thread (`rows.count`: none).
+  /// The first row the thread handed back to the reading thread (`Int.max`: none): its index
+  /// in `rows`, or for cut records its byte offset in `input` and the line it starts on.
   var handedBackAt = Int.max
+  var handedBackLine = 0
   /// What the block's rows leave for the rows after them (`CSVRowLines.carry`).
   var carry: Int64?
   var knowsRowsBefore = false
 
   required init() {}
 
-  override var holdsWork: Bool { !rows.isEmpty }
+  override var holdsWork: Bool { isCut ? input.count > 0 : !rows.isEmpty }
+
+  /// A reader of the cut records from byte `from` of `input` (where one starts, on `line`).
+  func recordReader(from: Int, line: Int) -> CSVReader {
+    CSVReader(records: UnsafeMutableRawBufferPointer(start: input.base + from, count: input.count - from), name: fileName,
+              dialect: dialect, firstLine: line, offset: offset + Int64(from), minimumFieldCount: minimumFieldCount)
+  }
+
+  /// The byte offset in `input` of a cut record's bytes.
+  func offset(of record: UnsafeRawBufferPointer) -> Int { UnsafeRawPointer(input.base).distance(to: record.baseAddress!) }
 
   func addRow(_ csv: CSVReader) {
     let spansAt = spans.count
@@ -249,17 +311,38 @@ final class CSVRowBlock: HandedBlock {
     rejects.removeAll()
     kept = 0
     handedBackAt = Int.max
+    handedBackLine = 0
+    isCut = false
     carry = nil
     knowsRowsBefore = false
   }
 
-  /// Reads rows `from...` on the calling thread with `lines`, its messages straight to
-  /// `diagnostics` and each kept line to `sink`; the lines written.
-  func read(from first: Int, with lines: CSVRowLines, diagnostics: Diagnostics, row: CSVBlockRow, output: ByteBuffer,
+  /// Reads rows from `first` (a row's index, or a cut record's byte offset, on `line`) on the
+  /// calling thread with `lines`, its messages straight to `diagnostics` and each kept line
+  /// to `sink`; the lines written.
+  func read(from first: Int, line: Int, with lines: CSVRowLines, diagnostics: Diagnostics, row: CSVBlockRow, output: ByteBuffer,
             keeps: (Int64) -> Bool, to sink: OutputSink) throws -> Int {
     var written = 0
-    let base = UnsafeRawPointer(input.base)
     row.fileName = fileName
+    @inline(__always) func take() throws {
+      output.removeAll()
+      guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { return }
+      try sink.append(output.bytes)
+      written += 1
+    }
+    if isCut {
+      let csv = recordReader(from: first, line: line)
+      // (The row may point into the copy: it lives until the last row is taken.)
+      let copy = CSVRecordCopy()
+      try withExtendedLifetime(copy) {
+        while try csv.next(rejectingBadLinesTo: diagnostics) {
+          csv.point(row, orCopyInto: copy)
+          try take()
+        }
+      }
+      return written
+    }
+    let base = UnsafeRawPointer(input.base)
     let spanBase = UnsafeRawPointer(spans.base)
     for entry in rows[first...] {
       let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
@@ -268,10 +351,7 @@ final class CSVRowBlock: HandedBlock {
         continue
       }
       row.point(base: base + entry.rawOffset, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
-      output.removeAll()
-      guard case .line(let start) = try lines.appendLine(row, to: output), keeps(start) else { continue }
-      try sink.append(output.bytes)
-      written += 1
+      try take()
     }
     return written
   }
@@ -290,45 +370,70 @@ private final class CSVRowBlockHandler {
     self.keeps = keeps
   }
 
+  /// Where a cut record whose doubled quotes were undone is copied for `row`.
+  private let copy = CSVRecordCopy()
+
   func handle(_ block: CSVRowBlock) {
     diagnostics.recording = block.messages
-    let base = UnsafeRawPointer(block.input.base)
     row.fileName = block.fileName
     lines.startRun()
     lines.knowsRowsBefore = false
     lines.carry = nil
-    let spanBase = UnsafeRawPointer(block.spans.base)
-    for (index, entry) in block.rows.enumerated() {
-      block.messages.mark = block.output.count
-      let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
-      do {
-        if entry.reject >= 0 {
-          try diagnostics.reject(block.rejects[entry.reject], raw: raw)
-          continue
-        }
-        row.point(base: base + entry.rawOffset, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
-        let before = block.output.count, messagesBefore = block.messages.count
-        switch try lines.appendLine(row, to: block.output) {
-        case .line(let start):
-          if keeps(start) {
-            block.kept += 1
-          } else {
-            block.output.commit(before - block.output.count)
+    do {
+      if block.isCut {
+        let csv = block.recordReader(from: 0, line: block.firstLine)
+        while true {
+          block.messages.mark = block.output.count
+          guard try csv.next(rejectingBadLinesTo: diagnostics) else { break }
+          csv.point(row, orCopyInto: copy)
+          guard try take(block) else {
+            (block.handedBackAt, block.handedBackLine) = (block.offset(of: csv.rawRecord), csv.recordLine)
+            return  // (what it carries matters no more)
           }
-        case .none:
-          continue
-        case .needsRowsBefore:
-          block.output.commit(before - block.output.count)
-          block.messages.removeMessages(after: messagesBefore)
-          block.handedBackAt = index
-          return  // (what it carries matters no more)
         }
-      } catch {
-        block.failure = error
-        break
+      } else {
+        let base = UnsafeRawPointer(block.input.base)
+        let spanBase = UnsafeRawPointer(block.spans.base)
+        for (index, entry) in block.rows.enumerated() {
+          block.messages.mark = block.output.count
+          let raw = UnsafeRawBufferPointer(start: base + entry.rawOffset, count: entry.rawCount)
+          if entry.reject >= 0 {
+            try diagnostics.reject(block.rejects[entry.reject], raw: raw)
+            continue
+          }
+          row.point(base: base + entry.rawOffset, spans: spanBase + entry.spansAt, fieldCount: entry.fieldCount, line: entry.line, raw: raw)
+          guard try take(block) else {
+            block.handedBackAt = index
+            return  // (what it carries matters no more)
+          }
+        }
       }
+    } catch {
+      block.failure = error
     }
     block.carry = lines.carry
     block.knowsRowsBefore = lines.knowsRowsBefore
+  }
+
+  /// The line of the row `row` points at, into the block; false when the row is handed back
+  /// (it needs the rows before the block), with nothing of it kept.
+  @inline(__always)
+  private func take(_ block: CSVRowBlock) throws -> Bool {
+    let before = block.output.count, messagesBefore = block.messages.count
+    switch try lines.appendLine(row, to: block.output) {
+    case .line(let start):
+      if keeps(start) {
+        block.kept += 1
+      } else {
+        block.output.commit(before - block.output.count)
+      }
+    case .none:
+      break
+    case .needsRowsBefore:
+      block.output.commit(before - block.output.count)
+      block.messages.removeMessages(after: messagesBefore)
+      return false
+    }
+    return true
   }
 }

@@ -11,14 +11,18 @@ public struct BothCores {
   let blockBytes: Int?
   /// nil: each way's own count of threads making lines.
   let threads: Int?
+  /// For a CSV reader: whether its blocks are cut unparsed (nil: as the reader says,
+  /// `CSVRowBlockReading.cutsBlocksUnparsed`).
+  let cutsBlocks: Bool?
 
   /// `keeps` says which event starts (UTC milliseconds) are written.
   public init(diagnostics: Diagnostics, keeping keeps: @escaping @Sendable (Int64) -> Bool, progress: Progress? = nil,
-              blockBytes: Int? = nil, threads: Int? = nil) {
+              blockBytes: Int? = nil, threads: Int? = nil, cutsBlocks: Bool? = nil) {
     self.diagnostics = diagnostics
     self.keeps = keeps
     self.progress = progress
     self.blockBytes = blockBytes.map { max(1, $0) }
     self.threads = threads.map { max(1, $0) }
+    self.cutsBlocks = cutsBlocks
   }
 }

@@ -303,6 +303,9 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 
   public var firstBlockContinuesRun: Bool { true }
 
+  public var blocksMayEndAnywhere: Bool { false }
+  public var cutsBlocksUnparsed: Bool { true }
+
   public func mayEndBlock(after last: CSVBlockRow, before next: CSVReader) -> Bool {
     guard let (scanner, quiet) = probe, let date = columns?.index[.date], date < last.fieldCount, date < next.fieldCount,
       let a = Timestamp.parse(last.string(date)), let b = Timestamp.parse(next.string(date)),
