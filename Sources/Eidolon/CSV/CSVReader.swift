@@ -65,6 +65,14 @@ public final class CSVReader {
     self.minimumFieldCount = minimumFieldCount
   }
 
+  /// Reads the records in `bytes` from now on (a reader made with `init(records:...)`, used
+  /// again): the first starts on line `firstLine`.
+  func read(records bytes: UnsafeMutableRawBufferPointer, firstLine: Int) {
+    input.borrow(bytes)
+    line = firstLine
+    fieldCount = 0
+  }
+
   deinit {
     fieldSpans.deallocate()
   }

@@ -19,18 +19,18 @@ extension CSVReader {
 
   /// Moves whole records from the input to the end of `block`: past `size` bytes, up to the
   /// first record end `mayEnd` allows a block to end at (nil: any), or up to `limit` bytes
-  /// when it allows none. Counts their lines into `line` as `next()` would. `scratch` holds
-  /// a record while `mayEnd` is asked. What was moved before the input fails stays moved.
+  /// when it allows none. Counts their lines into `line` as `next()` would. `probe` reads
+  /// the records `mayEnd` is asked about. What was moved before the input fails stays moved.
   ///
   /// The bytes are walked 64 at a time, with marks of their quotes, LFs and CRs: a window
   /// with no quote or CR, outside quotes, has its LFs counted whole (each ends a record); any
   /// other is walked mark by mark. (Quotes taken by their parity, checked against the rules
   /// with masks, cost toggl-read as much as this walk: bench/README.md.)
-  func cutRecords(into block: ByteBuffer, size: Int, limit: Int, scratch: ByteBuffer,
+  func cutRecords(into block: ByteBuffer, size: Int, limit: Int, probe: CSVCutProbe,
                   mayEnd: ((CSVBlockRow, CSVReader) -> Bool)?) throws -> Cut {
     let delimiter = dialect.delimiter, quote = dialect.quote
     // The records in `input.start..<whole` are whole, with `lines` LFs; `pending`: a block
-    // may end at `whole` if `mayEnd` allows it, the record before it in `scratch`. The
+    // may end at `whole` if `mayEnd` allows it, the record before it in `probe.last`. The
     // bytes from `whole` to `scan` are walked: `inQuotes` after them, `lfs` LFs in them.
     var whole = input.start, lines = 0, pending = false
     // `skip`: where the second quote of a doubled one is.
@@ -47,7 +47,7 @@ extension CSVReader {
       /// A record ends at `recordEnd` (past its line end): the cut, when the block ends there.
       @inline(__always) func endRecord(at recordEnd: Int) -> Cut? {
         if pending, let mayEnd,
-          mayEndBetween(scratch, UnsafeMutableRawBufferPointer(start: base + whole, count: recordEnd &- whole), mayEnd) {
+          probe.mayEnd(UnsafeMutableRawBufferPointer(start: base + whole, count: recordEnd &- whole), mayEnd) {
           move()
           return .block(allowed: true)
         }
@@ -58,8 +58,8 @@ extension CSVReader {
           return .block(allowed: mayEnd == nil)
         }
         if held >= size {
-          scratch.removeAll()
-          scratch.append(UnsafeRawBufferPointer(start: base + whole, count: recordEnd &- whole))
+          probe.last.removeAll()
+          probe.last.append(UnsafeRawBufferPointer(start: base + whole, count: recordEnd &- whole))
           pending = true
         }
         (whole, lines, lfs) = (recordEnd, lines &+ lfs, 0)
@@ -151,28 +151,37 @@ extension CSVReader {
       (whole, scan, inQuotes, lfs, skip) = (input.start, input.start, false, 0, -1)
     }
   }
+}
 
-  /// Whether `mayEnd` allows a block to end between the record in `last` and `next`: each
-  /// read alone, and each a record whole (not a blank line, not one `next()` rejects).
-  private func mayEndBetween(_ last: ByteBuffer, _ next: UnsafeMutableRawBufferPointer,
-                             _ mayEnd: (CSVBlockRow, CSVReader) -> Bool) -> Bool {
-    func reader(_ bytes: UnsafeMutableRawBufferPointer) -> CSVReader? {
-      let reader = CSVReader(records: bytes, name: fileName, dialect: dialect, firstLine: line, offset: 0,
-                             minimumFieldCount: minimumFieldCount)
-      guard (try? reader.next()) == true, reader.rawRecord.count == bytes.count else { return nil }
-      return reader
+/// What `CSVReader.cutRecords` asks `mayEnd` with: the record before a place a block may
+/// end (`last`, copied) and the one after it, each read alone by a CSV reader of its own
+/// (kept from one question to the next: made anew for each, a bucket of 150,000 rows took
+/// rt-read twice the user time).
+final class CSVCutProbe {
+  let last = ByteBuffer(capacity: 1024)
+  private let lastReader: CSVReader, nextReader: CSVReader
+  private let row = CSVBlockRow()
+  private let copy = CSVRecordCopy()
+
+  init(for csv: CSVReader) {
+    func reader() -> CSVReader {
+      CSVReader(records: UnsafeMutableRawBufferPointer(start: nil, count: 0), name: csv.fileName, dialect: csv.dialect, firstLine: 1,
+                offset: 0, minimumFieldCount: csv.minimumFieldCount)
     }
-    guard let lastReader = reader(UnsafeMutableRawBufferPointer(start: last.base, count: last.count)),
-      let nextReader = reader(next)
-    else { return false }
-    let row = CSVBlockRow()
-    row.fileName = fileName
-    // (The row points into the reader's fields, or the copy: both must live until `mayEnd` returns.)
-    let copy = CSVRecordCopy()
-    return withExtendedLifetime((lastReader, copy)) {
-      lastReader.point(row, orCopyInto: copy)
-      return mayEnd(row, nextReader)
-    }
+    (lastReader, nextReader) = (reader(), reader())
+    row.fileName = csv.fileName
   }
 
+  /// Whether `mayEnd` allows a block to end between the record in `last` and `next`: each
+  /// a record whole (not a blank line, not one `next()` rejects).
+  func mayEnd(_ next: UnsafeMutableRawBufferPointer, _ mayEnd: (CSVBlockRow, CSVReader) -> Bool) -> Bool {
+    @inline(__always) func read(_ bytes: UnsafeMutableRawBufferPointer, with reader: CSVReader) -> Bool {
+      reader.read(records: bytes, firstLine: 1)
+      return (try? reader.next()) == true && reader.rawRecord.count == bytes.count
+    }
+    guard read(UnsafeMutableRawBufferPointer(start: last.base, count: last.count), with: lastReader), read(next, with: nextReader)
+    else { return false }
+    lastReader.point(row, orCopyInto: copy)
+    return mayEnd(row, nextReader)
+  }
 }

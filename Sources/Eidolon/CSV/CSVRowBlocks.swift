@@ -170,7 +170,7 @@ extension BothCores {
     }
     // Blocks cut unparsed while the cutting places every record; from a record it does not,
     // rows parsed here.
-    let scratch = ByteBuffer(capacity: 1024)
+    let probe = CSVCutProbe(for: csv)
     let mayEnd: ((CSVBlockRow, CSVReader) -> Bool)? =
       reader.blocksMayEndAnywhere ? nil : { reader.mayEndBlock(after: $0, before: $1) }
     var cutting = cutsBlocks ?? reader.cutsBlocksUnparsed, inputEnded = false
@@ -179,7 +179,7 @@ extension BothCores {
         block.isCut = true
         (block.firstLine, block.offset) = (csv.line, csv.bytesRead)
         (block.dialect, block.minimumFieldCount) = (csv.dialect, csv.minimumFieldCount)
-        switch try csv.cutRecords(into: block.input, size: ring.blockBytes, limit: runLimit, scratch: scratch, mayEnd: mayEnd) {
+        switch try csv.cutRecords(into: block.input, size: ring.blockBytes, limit: runLimit, probe: probe, mayEnd: mayEnd) {
         case .block(allowed: true):
           try endBlock()
         case .block(allowed: false):

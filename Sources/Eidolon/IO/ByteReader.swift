@@ -61,6 +61,16 @@ public final class ByteReader {
 
   private var ownsStorage: Bool
 
+  /// Reads `bytes` where they lie from now on, from their start, as `init(borrowing:)` does
+  /// (for a reader made that way, used again for other bytes).
+  func borrow(_ bytes: UnsafeMutableRawBufferPointer) {
+    if ownsStorage { storage.deallocate() }
+    ownsStorage = bytes.baseAddress == nil
+    storage = bytes.baseAddress ?? .allocate(byteCount: 16, alignment: 16)
+    capacity = max(bytes.count, 16)
+    (start, end, isAtEnd, baseOffset) = (0, bytes.count, true, 0)
+  }
+
   deinit { if ownsStorage { storage.deallocate() } }
 
   /// Bytes read so far and handed to the caller.
