@@ -25,7 +25,7 @@ extension CSVReader {
   /// The bytes are walked 64 at a time, with marks of their quotes, LFs and CRs: a window
   /// with no quote or CR, outside quotes, has its LFs counted whole (each ends a record); any
   /// other is walked mark by mark. (Quotes taken by their parity, checked against the rules
-  /// with masks, cost toggl-read as much as this walk: bench/README.md.)
+  /// with masks, cost every CSV reader more than this walk: bench/README.md.)
   func cutRecords(into block: ByteBuffer, size: Int, limit: Int, probe: CSVCutProbe,
                   mayEnd: ((CSVBlockRow, CSVReader) -> Bool)?) throws -> Cut {
     let delimiter = dialect.delimiter, quote = dialect.quote
