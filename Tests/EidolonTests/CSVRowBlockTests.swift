@@ -205,6 +205,51 @@ import Testing
       #expect(outcome.messages.contains { $0.contains("happened twice") })
     }
   }
+  /// RescueTime rows written from the tails of rows seen (`RescueTimeRowTails`, and
+  /// `scanPlainRecords` straight from the blocks' bytes): tails quoted, with doubled quotes,
+  /// line breaks inside quotes, a stray quote, text after a closing quote, bytes past ASCII
+  /// and CRLFs; bad cells (never kept) and a row past the
+  /// year 9999 after good rows of their tail; buckets either side of both changes of the
+  /// offset (the tails written with the other are dropped); more tails than are kept (the
+  /// tails emptied when full); a tail too long to keep; the last row without its LF.
+  @Test func rescueTimeRowsFromTheTailsOfRowsSeen() throws {
+    var text = "Date,Time Spent (seconds),Number of People,Activity,Category,Productivity\n"
+    var random = SplitMix(state: 11)
+    let tails = [",1,Slack,Work,2", ",1,\"Mail, Inbox\",Work,1", ",1,\"say \"\"hi\"\"\",Chat,0", ",2,Caf\u{E9},Food,-1",
+                 ",1,example.com,Browsing,-2", ",1,a\"b,Work,0", ",x,Slack,Work,2", ",1,Slack,Work,7", ",1,Slack,Work",
+                 ",1,Slack,Work,2,extra", ",1,,,", ",1,\"two\nlines\",Work,1", ",1,\"x\"\"\n\"\"y\",Work,1",
+                 ",1,\"closed\"then,Work,0"]
+    var dates: [String] = []
+    for day in ["2024-03-31", "2024-10-27"] {
+      for hour in 0..<5 { dates.append("\(day)T\(hour < 10 ? "0" : "")\(hour):00:00") }
+    }
+    var n = 0
+    func row(_ date: String, _ seconds: String, _ tail: String) {
+      text += "\(date),\(seconds)\(tail)\(random.below(4) == 0 ? "\r\n" : "\n")"
+      n += 1
+    }
+    for round in 0..<6 {
+      for date in dates {
+        for _ in 0..<(1 + random.below(5)) { row(date, "\(60 * (1 + random.below(9)))", tails[random.below(tails.count)]) }
+        if round == 3 { row(date, "30", ",1,\(String(repeating: "long ", count: 4000)),Work,0") }
+      }
+    }
+    // More tails than are kept, two rows each.
+    for k in 0..<(RescueTimeRowTails.maxEntries + 300) {
+      row(String(format: "2024-11-%02dT%02d:00:00", 1 + k / 240 % 28, k / 10 % 24), "60", ",1,App \(k),Work,0")
+      row(String(format: "2024-11-%02dT%02d:00:00", 1 + k / 240 % 28, k / 10 % 24), "61", ",1,App \(k),Work,0")
+    }
+    // Good rows of a tail, then one that ends past the year 9999.
+    row("9999-12-31T23:00:00", "60", tails[0])
+    row("9999-12-31T23:00:00", "600000", tails[0])
+    text += "2024-12-01T00:00:00,60\(tails[1])"
+    for resolution in [nil, RescueTimeResolution.hour] {
+      let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], make: Self.rescueTime(resolution: resolution))
+      #expect(outcome.events > 2000)
+      #expect(outcome.messages.contains { $0.contains("happened twice") })
+    }
+  }
+
   /// Rows whose quotes, line ends and blank lines the cutting of blocks (`cutRecords`)
   /// walks: doubled quotes, line breaks in quoted fields and CRLFs falling anywhere in its
   /// 64-byte windows, among rows the reader rejects (their line numbers in the messages).

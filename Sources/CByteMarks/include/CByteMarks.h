@@ -266,4 +266,90 @@ static inline uint64_t eid_csv_line_marks64(const uint8_t *p, uint8_t quote, uin
 #endif
 }
 
+// Bit k set when an odd number of bits 0...k of q are set: with q a window's quotes, the
+// bytes inside quotes (an opening quote counted in, a closing one out).
+static inline uint64_t eid_prefix_xor64(uint64_t q) {
+  q ^= q << 1;
+  q ^= q << 2;
+  q ^= q << 4;
+  q ^= q << 8;
+  q ^= q << 16;
+  q ^= q << 32;
+  return q;
+}
+
+// The marks of the 64 bytes from p: LF, the quote, CR and the delimiter.
+static inline void eid_csv_marks4(const uint8_t *p, uint8_t delimiter, uint8_t quote, uint64_t *lf, uint64_t *q, uint64_t *cr,
+                                  uint64_t *d) {
+#if defined(__SSE2__)
+  const __m128i vd = _mm_set1_epi8((char)delimiter), vq = _mm_set1_epi8((char)quote);
+  const __m128i vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+  uint64_t l = 0, qs = 0, c = 0, ds = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+    l |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vl)) << (16 * k);
+    qs |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * k);
+    c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vc)) << (16 * k);
+    ds |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * k);
+  }
+  *lf = l; *q = qs; *cr = c; *d = ds;
+#else
+  uint64_t l = 0, qs = 0, c = 0, ds = 0;
+  for (int k = 0; k < 64; k++) {
+    uint64_t bit = (uint64_t)1 << k;
+    if (p[k] == '\n') l |= bit;
+    if (p[k] == quote) qs |= bit;
+    if (p[k] == '\r') c |= bit;
+    if (p[k] == delimiter) ds |= bit;
+  }
+  *lf = l; *q = qs; *cr = c; *d = ds;
+#endif
+}
+
+// A CSV record at p (before end) that a row scanner may take from the bytes alone: its
+// first two fields unquoted, no CR in it, its end the first LF outside quotes after its
+// second delimiter, and the 64 bytes from each window it spans before end. Returns its
+// length with the LF, the offsets of its first two delimiters in *first and *second, and
+// its lines (LFs) in *lines; 0 for any other record (a blank line, a quote or line end
+// before the second delimiter, a CR, a record running into end's last 64 bytes), which the
+// CSV reader reads instead. The quotes after the second delimiter are only counted, not
+// checked: a caller takes the record only when the bytes from its second delimiter are
+// those of a record the CSV reader read (whose end the reader put at the same LF).
+static inline size_t eid_csv_plain_record(const uint8_t *p, const uint8_t *end, uint8_t delimiter, uint8_t quote, size_t *first,
+                                          size_t *second, size_t *lines) {
+  size_t n = (size_t)(end - p), base = 0, found = 0, lfs = 0;
+  uint64_t carry = 0;  // all ones when the window starts inside quotes
+  for (; base + 64 <= n; base += 64) {
+    uint64_t lf, q, cr, d;
+    eid_csv_marks4(p + base, delimiter, quote, &lf, &q, &cr, &d);
+    if (found < 2) {
+      uint64_t stop = q | cr | lf;
+      uint64_t ds = d & (stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0);  // delimiters before the first stop
+      for (; ds && found < 2; found++, ds &= ds - 1) {
+        size_t at = base + (size_t)__builtin_ctzll(ds);
+        if (found == 0) *first = at; else *second = at;
+      }
+      if (found < 2) {
+        if (stop) return 0;
+        continue;
+      }
+      size_t bit = *second - base;
+      uint64_t after = bit == 63 ? 0 : ~(uint64_t)0 << (bit + 1);
+      lf &= after; q &= after; cr &= after;
+    }
+    uint64_t inside = eid_prefix_xor64(q) ^ carry;
+    uint64_t ends = lf & ~inside;
+    if (ends) {
+      uint64_t through = ((ends & (0 - ends)) - 1) | (ends & (0 - ends));  // up to the end, with it
+      if (cr & through) return 0;
+      *lines = lfs + (size_t)__builtin_popcountll(lf & through);
+      return base + (size_t)__builtin_ctzll(ends) + 1;
+    }
+    if (cr) return 0;
+    lfs += (size_t)__builtin_popcountll(lf);
+    carry = (inside >> 63) ? ~(uint64_t)0 : 0;
+  }
+  return 0;
+}
+
 #endif

@@ -18,6 +18,18 @@ extension CSVFields {
 
   /// All fields of the record as Strings.
   public var strings: [String] { (0..<fieldCount).map { string($0) } }
+
+  /// The record's raw bytes from the one before field `index` (the delimiter, or the quote
+  /// that opens it) to the record's end, line end included: they alone settle the fields
+  /// from `index` on, and how many there are. nil for a record of fewer fields, or where
+  /// field `index` is not read where it lies (its doubled quotes were undone).
+  @inline(__always)
+  func rawRecordTail(from index: Int) -> UnsafeRawBufferPointer? {
+    guard index > 0, index < fieldCount, let raw = rawRecord.baseAddress, let text = field(index).baseAddress else { return nil }
+    let at = raw.distance(to: text) &- 1
+    guard at >= 0, at < rawRecord.count else { return nil }
+    return UnsafeRawBufferPointer(start: raw + at, count: rawRecord.count &- at)
+  }
 }
 
 extension CSVReader: CSVFields {}

@@ -77,6 +77,19 @@ public final class CSVReader {
     fieldSpans.deallocate()
   }
 
+  /// The bytes not read yet, of a reader of cut records (`init(records:...)`, where the
+  /// input holds them all).
+  var unreadRecords: UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: input.storage + input.start, count: input.end &- input.start)
+  }
+
+  /// Passes over `bytes` of `unreadRecords`, whole records of `lines` lines that were read
+  /// another way (`CSVPlainRecordLines`).
+  func skipRecords(bytes: Int, lines: Int) {
+    input.start &+= bytes
+    line &+= lines
+  }
+
   /// Doubles the room for fields (a record of more than 32, rare), up to `maxFields`.
   private func growFields() {
     let capacity = min(fieldCapacity * 2, CSVReader.maxFields)
@@ -143,8 +156,10 @@ public final class CSVReader {
     copy.bytes.removeAll()
     copy.spans.removeAll()
     _ = appendRecord(to: copy.bytes, spans: copy.spans)
+    // The raw record too is the copy's (the same bytes), so that fields read where they lie
+    // are inside it (`rawRecordTail`).
     row.point(base: UnsafeRawPointer(copy.bytes.base), spans: UnsafeRawPointer(copy.spans.base), fieldCount: fieldCount,
-              line: recordLine, raw: rawRecord)
+              line: recordLine, raw: UnsafeRawBufferPointer(start: copy.bytes.base, count: rawRecord.count))
   }
 
   private enum Outcome { case record, blank, needMore, end }

@@ -61,6 +61,25 @@ extension CSVRowLines {
   public func startRun() {}
 }
 
+/// A way from rows to lines that also takes records straight from a cut block's bytes,
+/// with no CSV reader: rt-read's rows whose tails it has seen (`eid_csv_plain_record`;
+/// bench/README.md, "RescueTime rows' tails kept").
+protocol CSVPlainRecordLines: CSVRowLines {
+  /// Writes the lines of the records it takes at the start of `records` (whole records cut
+  /// from the input) into `block` as `CSVRowBlockHandler` would, its output, kept count and
+  /// messages' mark; the rest are the CSV reader's.
+  func appendPlainRecords(_ records: UnsafeRawBufferPointer, to block: CSVRowBlock, keeps: (Int64) -> Bool) -> CSVRecordsTaken
+}
+
+/// The records `CSVPlainRecordLines.appendPlainRecords` took: their bytes and lines, and
+/// whether the record after them is handed back (it needs the rows before the block, as
+/// `CSVRowOutcome.needsRowsBefore`; nothing of it kept).
+struct CSVRecordsTaken {
+  var bytes = 0
+  var lines = 0
+  var handBack = false
+}
+
 /// A CSV reader's rows on both cores: the reading thread fills blocks with records, two
 /// threads (`csvThreads`) turn each block's rows into canonical lines (the row scanner, or
 /// the general way for any other row), and each block is merged back in input order, its
@@ -366,9 +385,12 @@ private final class CSVRowBlockHandler {
   let diagnostics: Diagnostics
   let keeps: @Sendable (Int64) -> Bool
   let row = CSVBlockRow()
+  /// `lines`, when it takes plain records itself.
+  let plainLines: CSVPlainRecordLines?
 
   init(lines: CSVRowLines, diagnostics: Diagnostics, keeps: @escaping @Sendable (Int64) -> Bool) {
     self.lines = lines
+    plainLines = lines as? CSVPlainRecordLines
     self.diagnostics = diagnostics
     self.keeps = keeps
   }
@@ -386,6 +408,14 @@ private final class CSVRowBlockHandler {
       if block.isCut {
         let csv = block.recordReader(from: 0, line: block.firstLine)
         while true {
+          if let plainLines {
+            let taken = plainLines.appendPlainRecords(csv.unreadRecords, to: block, keeps: keeps)
+            csv.skipRecords(bytes: taken.bytes, lines: taken.lines)
+            if taken.handBack {
+              (block.handedBackAt, block.handedBackLine) = (block.offset(of: csv.unreadRecords), csv.line)
+              return
+            }
+          }
           block.messages.mark = block.output.count
           guard try csv.next(rejectingBadLinesTo: diagnostics) else { break }
           csv.point(row, orCopyInto: copy)

@@ -344,7 +344,7 @@ public final class RescueTimeAPIReader: EventReader, EventViewReader, RescueTime
 /// file's, that reads the rows handed to it. A row entering a bucket of the repeated hour
 /// needs to know the last such bucket before its block (the warning is given once per
 /// bucket) until the block's own rows have entered one: it is handed back then.
-final class RescueTimeCSVRowLines: CSVRowLines {
+final class RescueTimeCSVRowLines: CSVPlainRecordLines {
   private let reader: RescueTimeAPIReader
   /// The reader's own, held as constants; the scanner called through `scanner`, unretained
   /// (bound from a variable, or an Optional constant, it was retained and released for each
@@ -371,6 +371,13 @@ final class RescueTimeCSVRowLines: CSVRowLines {
   }
 
   func startRun() { buckets.startRun() }
+
+  func appendPlainRecords(_ records: UnsafeRawBufferPointer, to block: CSVRowBlock, keeps: (Int64) -> Bool) -> CSVRecordsTaken {
+    guard let scanner else { return CSVRecordsTaken() }
+    return scanner._withUnsafeGuaranteedRef {
+      $0.scanPlainRecords(records, dialect: block.dialect, to: block.output, messages: block.messages, keeps: keeps, kept: &block.kept)
+    }
+  }
 
   func appendLine(_ row: CSVBlockRow, to output: ByteBuffer) throws -> CSVRowOutcome {
     buckets.clearNeededRowsBefore()

@@ -7,7 +7,13 @@ final class RescueTimeBuckets {
   private let diagnostics: Diagnostics
   private let fileName: String
   /// The bucket size, once given or inferred; nil while unknown.
-  var resolution: RescueTimeResolution?
+  var resolution: RescueTimeResolution? {
+    didSet { if resolution != oldValue { writing &+= 1 } }
+  }
+  /// Counts the changes of what a row's line is written with besides its cells (the offset
+  /// and the resolution): the rows' tails kept under one count (`RescueTimeRowTails`) hold
+  /// for that count only.
+  private(set) var writing = 0
   private(set) var label: Int64?
   /// The bucket's start in UTC milliseconds, and its end (known with `resolution`).
   private(set) var start: Int64 = 0
@@ -76,7 +82,9 @@ final class RescueTimeBuckets {
     self.label = label
     cursor = 0
     let subsecond = Int64(parsed.local.nanosecond / 1_000_000)
+    let offsetBefore = offsetSeconds
     (start, offsetSeconds) = instant(wall: label, subsecondMillis: subsecond, offsetSeconds: parsed.offsetSeconds)
+    if offsetSeconds != offsetBefore { writing &+= 1 }
     if let resolution {
       let end = resolution.endWall(ofBucket: parsed.local, wall: label)
       self.end = instant(wall: end, subsecondMillis: 0, offsetSeconds: parsed.offsetSeconds).0

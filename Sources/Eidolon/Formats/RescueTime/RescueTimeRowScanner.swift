@@ -1,3 +1,5 @@
+import CByteMarks
+
 /// The fast way from one row of an Analytic Data API response to its canonical line: the
 /// cells are read as bytes where they lie (a CSV record's fields, a JSON row's scalars) and
 /// the line is written from them, with no String per cell and no Event in between
@@ -41,6 +43,12 @@ final class RescueTimeRowScanner {
   private let reportName = ByteBuffer(capacity: 64)
   /// The last offset written, as text.
   private let offsetText = RepeatedOffsetText()
+  /// The tails of rows seen, by their bytes from the third field on; kept only when the Date
+  /// and the seconds are the first two columns and every other column the scanner reads
+  /// comes after them (`keepsTails`: the API's interval reports), so that those bytes
+  /// settle the rest of the row.
+  private let tails = RescueTimeRowTails()
+  private let keepsTails: Bool
 
   /// What a view of the last row points at: the text fields (the cells, where the CSV
   /// reader or the JSON tokenizer keeps them until the next row) and where the line holds
@@ -69,6 +77,10 @@ final class RescueTimeRowScanner {
     roleColumns = .allocate(capacity: RescueTimeColumns.Role.allCases.count)
     for role in RescueTimeColumns.Role.allCases { roleColumns[role.rawValue] = columns.index[role] ?? -1 }
     reportName.append(columns.report.rawValue)
+    let dateAndSeconds: Set<Int?> = [columns.index[.date], columns.index[.seconds]]
+    let after = RescueTimeColumns.Role.allCases.filter { $0 != .date && $0 != .seconds }.compactMap { columns.index[$0] }
+      + columns.others.map(\.index)
+    keepsTails = dateAndSeconds == [0, 1] && after.allSatisfy { $0 >= RescueTimeRowScanner.tailFrom }
     otherKeys = names.map { name in
       let out = ByteBuffer()
       out.appendJSONString(name)
@@ -98,6 +110,18 @@ final class RescueTimeRowScanner {
     }
     guard let date = cell(.date), parse(date), let seconds = cell(.seconds).flatMap(RescueTimeRowScanner.wholeSeconds)
     else { return false }
+    // A row whose tail was seen is written from it (a block's rows only: a view points at cells).
+    var tailKey = UnsafeRawBufferPointer(start: nil, count: 0), tailHash: UInt64 = 0
+    if !forView, keepsTails, let key = cells.rawTail(from: RescueTimeRowScanner.tailFrom) {
+      (tailKey, tailHash) = (key, RescueTimeRowTails.hash(key))
+      if let entry = tails.find(key, hash: tailHash) {
+        // The row's cells are those of a row taken before: it is taken.
+        if buckets.label != lastLabel { buckets.enter(lastParsed!, label: lastLabel) }
+        if tails.use(writing: buckets.writing) {
+          return scan(date: date, seconds: seconds, tail: entry, appendingTo: target)
+        }
+      }
+    }
     let rank = cell(.rank), people = cell(.people)
     let efficiency = cell(.efficiency), efficiencyPercent = cell(.efficiencyPercent)
     if let rank, !RescueTimeRowScanner.isWholeJSONNumber(rank) { return false }
@@ -112,7 +136,7 @@ final class RescueTimeRowScanner {
     }
     // Past this point the row is taken: the bucket may change.
     if buckets.label != lastLabel { buckets.enter(lastParsed!, label: lastLabel) }
-    guard EventSpec.endMillis(start: buckets.start, seconds: seconds) != nil else {
+    guard ends(start: buckets.start, seconds: seconds) else {
       return false  // the general way says what is wrong
     }
     start = buckets.start
@@ -144,6 +168,7 @@ final class RescueTimeRowScanner {
     let startRange = startAt..<(out.at - target.base - lineStart)
     out.put(literal: "\",\"duration\":")
     out.put(integer: Int64(duration))  // whole seconds, as appendJSONNumber writes them
+    let tailStart = out.at - target.base
     // The canonical order: user, app, title, url, category.
     out.putJSONMember(",\"user\":", person, in: target)
     out.putJSONMember(",\"app\":", activity, in: target)
@@ -192,7 +217,14 @@ final class RescueTimeRowScanner {
     out.put(UInt8(ascii: "}"))
     target.commit(out)
 
-    let hash = writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
+    writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
+    if tailKey.count > 0 {
+      _ = tails.use(writing: buckets.writing)
+      let idHead = reportName.count &+ 1 &+ date.count
+      tails.keep(tailKey, hash: tailHash, line: UnsafeRawBufferPointer(start: target.base + tailStart, count: target.count &- tailStart),
+                 idInput: UnsafeRawBufferPointer(rebasing: idInput.bytes[idHead...]))
+    }
+    let hash = buckets.repeats.mark(idInput, bucket: date)
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     if forView {
       (self.person, self.activity, self.document, self.url, self.category) = (person, activity, document, url, category)
@@ -264,6 +296,15 @@ final class RescueTimeRowScanner {
     return EventSpec.takesDuration(Double(value)) ? Double(value) : nil
   }
 
+  /// `EventSpec.endMillis(start:seconds:) != nil` for `wholeSeconds`' seconds (whole and
+  /// within the longest event: nothing to round, no overflow).
+  /// (Its bounds held here: read through their globals, each row checked they were made.)
+  @inline(__always)
+  private func ends(start: Int64, seconds: Double) -> Bool {
+    start >= minMillis && start <= maxMillis && start &+ Int64(seconds) &* 1000 <= maxMillis
+  }
+  private let minMillis = Timestamp.minMillis, maxMillis = Timestamp.maxMillis
+
   /// A whole number as the general way keeps it as written: JSON's grammar and Int64's range.
   private static func isWholeJSONNumber(_ text: UnsafeRawBufferPointer) -> Bool {
     InputNumber.isJSONNumber(text) && NumberText.int64(text) != nil
@@ -298,7 +339,7 @@ final class RescueTimeRowScanner {
   /// and kept the scan's own cell lookups from being inlined.)
   private func writeIDInput(date: UnsafeRawBufferPointer, _ person: UnsafeRawBufferPointer?, _ activity: UnsafeRawBufferPointer?,
                             _ document: UnsafeRawBufferPointer?, _ category: UnsafeRawBufferPointer?,
-                            _ productivity: UnsafeRawBufferPointer?, _ efficiency: UnsafeRawBufferPointer?) -> (UInt64, UInt64) {
+                            _ productivity: UnsafeRawBufferPointer?, _ efficiency: UnsafeRawBufferPointer?) {
     idInput.removeAll()
     var out = idInput.cursor(room: reportName.count &+ date.count &+ 32)
     out.put(reportName.bytes)
@@ -316,7 +357,78 @@ final class RescueTimeRowScanner {
     part(productivity)
     part(efficiency)
     idInput.commit(out)
-    return buckets.repeats.mark(idInput, bucket: date)
+  }
+
+  /// Writes the lines of the records at the start of `records` that `eid_csv_plain_record`
+  /// finds and whose tails were seen, as `scan` would from the CSV reader's fields, into
+  /// `output`, each kept by `keeps` counted in `kept`, `messages` marked before each as a
+  /// block's thread marks it; stops at the first record of any other kind (or one that needs
+  /// the rows before the block: `handBack`), which the CSV reader reads. What it took.
+  func scanPlainRecords(_ records: UnsafeRawBufferPointer, dialect: CSVDialect, to output: ByteBuffer, messages: DiagnosticsRecording,
+                        keeps: (Int64) -> Bool, kept: inout Int) -> CSVRecordsTaken {
+    var taken = CSVRecordsTaken()
+    guard keepsTails, tails.count > 0, var p = records.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return taken }
+    let end = p + records.count
+    let (delimiter, quote) = (dialect.delimiter, dialect.quote)
+    while true {
+      var first = 0, second = 0, lines = 0
+      let length = eid_csv_plain_record(p, end, delimiter, quote, &first, &second, &lines)
+      guard length > 0 else { break }
+      let date = UnsafeRawBufferPointer(start: p, count: first)
+      guard parse(date), let seconds = RescueTimeRowScanner.wholeSeconds(UnsafeRawBufferPointer(start: p + first + 1, count: second &- first &- 1))
+      else { break }
+      let key = UnsafeRawBufferPointer(start: p + second, count: length &- second)
+      guard let entry = tails.find(key, hash: RescueTimeRowTails.hash(key)) else { break }
+      messages.mark = output.count
+      buckets.clearNeededRowsBefore()
+      if buckets.label != lastLabel {
+        buckets.enter(lastParsed!, label: lastLabel)
+        if buckets.neededRowsBefore {
+          taken.handBack = true
+          break
+        }
+      }
+      guard tails.use(writing: buckets.writing) else { break }
+      let before = output.count
+      guard scan(date: date, seconds: seconds, tail: entry, appendingTo: output) else { break }  // the general way says why
+      output.append(0x0A)
+      if keeps(start) { kept += 1 } else { output.commit(before &- output.count) }
+      taken.bytes &+= length
+      taken.lines &+= lines
+      p += length
+    }
+    return taken
+  }
+
+  /// Cells from the third on settle a row's tail (`tails`).
+  private static let tailFrom = 2
+
+  /// The line of a row whose tail was seen (`tails`): the head written here, the tail
+  /// copied, and the id's input made of the Date and the tail's.
+  private func scan(date: UnsafeRawBufferPointer, seconds: Double, tail: RescueTimeRowTails.Entry, appendingTo target: ByteBuffer) -> Bool {
+    guard ends(start: buckets.start, seconds: seconds) else { return false }
+    start = buckets.start
+    duration = seconds
+    var out = target.cursor(room: 128 &+ tail.line.count)
+    out.put(literal: "{\"id\":\"rescuetime:")
+    let hexAt = out.at - target.base
+    out.at += 32
+    out.put(literal: "\",\"source\":\"rescuetime\",\"kind\":\"summary\",\"start\":\"")
+    out.put(startText())
+    out.put(literal: "\",\"duration\":")
+    out.put(integer: Int64(duration))
+    out.put(tail.line)
+    target.commit(out)
+
+    idInput.removeAll()
+    var id = idInput.cursor(room: reportName.count &+ date.count &+ tail.idInput.count &+ 32)
+    id.put(reportName.bytes)
+    id.put(0x1F)
+    id.put(date)
+    id.put(tail.idInput)
+    idInput.commit(id)
+    EventID.writeHex(buckets.repeats.mark(idInput, bucket: date), to: UnsafeMutableRawPointer(target.base + hexAt))
+    return true
   }
 
   /// The start's canonical text, kept while it repeats (a bucket's rows share it); a new
@@ -341,14 +453,23 @@ protocol RescueTimeByteCells {
   var cellCount: Int { get }
   /// Cell `index`'s text (a JSON number's or literal's as written); nil for a JSON null.
   func cell(_ index: Int) -> UnsafeRawBufferPointer?
+  /// The row's bytes as written from cell `index` on, which settle every cell from there
+  /// (`CSVFields.rawRecordTail`); nil where there are none such (a JSON row).
+  func rawTail(from index: Int) -> UnsafeRawBufferPointer?
+}
+
+extension RescueTimeByteCells {
+  func rawTail(from index: Int) -> UnsafeRawBufferPointer? { nil }
 }
 
 extension CSVReader: RescueTimeByteCells {
   var cellCount: Int { fieldCount }
   @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? { field(index) }
+  @inline(__always) func rawTail(from index: Int) -> UnsafeRawBufferPointer? { rawRecordTail(from: index) }
 }
 
 extension CSVBlockRow: RescueTimeByteCells {
   var cellCount: Int { fieldCount }
   @inline(__always) func cell(_ index: Int) -> UnsafeRawBufferPointer? { field(index) }
+  @inline(__always) func rawTail(from index: Int) -> UnsafeRawBufferPointer? { rawRecordTail(from: index) }
 }
