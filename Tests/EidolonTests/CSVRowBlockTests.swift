@@ -250,6 +250,23 @@ import Testing
     }
   }
 
+  /// Rows that repeat too little for the tails (a full set found fewer times than it
+  /// holds): the tails rest for `RescueTimeRowTails.restRows` rows, then are kept again.
+  @Test func rescueTimeTailsRestWhereRowsRepeatLittle() throws {
+    var text = "Date,Time Spent (seconds),Number of People,Activity,Category,Productivity\n"
+    func rows(_ count: Int, from: Int, distinct: Bool) {
+      for k in from..<(from + count) {
+        let tail = distinct ? ",\(k),App,Work,0" : ",1,App \(k % 5),Work,\(k % 5 - 2)"
+        text += String(format: "2024-%02d-%02dT%02d:00:00,60", 1 + k / 672 % 12, 1 + k / 24 % 28, k % 24) + tail + "\n"
+      }
+    }
+    rows(3 * RescueTimeRowTails.maxEntries, from: 0, distinct: true)
+    rows(3 * RescueTimeRowTails.restRows, from: 3 * RescueTimeRowTails.maxEntries, distinct: false)
+    rows(3 * RescueTimeRowTails.maxEntries, from: 0, distinct: true)
+    let outcome = try compare(text, blockSizes: [4096, BothCores.csvBlockBytes], allModes: false, make: Self.rescueTime())
+    #expect(outcome.events == 6 * RescueTimeRowTails.maxEntries + 3 * RescueTimeRowTails.restRows)
+  }
+
   /// Rows whose quotes, line ends and blank lines the cutting of blocks (`cutRecords`)
   /// walks: doubled quotes, line breaks in quoted fields and CRLFs falling anywhere in its
   /// 64-byte windows, among rows the reader rejects (their line numbers in the messages).

@@ -407,13 +407,22 @@ private final class CSVRowBlockHandler {
     do {
       if block.isCut {
         let csv = block.recordReader(from: 0, line: block.firstLine)
+        // After a try of the plain records that took none, the next 1, 2, 4 ... 64 records go
+        // to the CSV reader before the next try (a file whose rows repeat too little).
+        var plainWait = 0, plainSkip = 0
         while true {
           if let plainLines {
-            let taken = plainLines.appendPlainRecords(csv.unreadRecords, to: block, keeps: keeps)
-            csv.skipRecords(bytes: taken.bytes, lines: taken.lines)
-            if taken.handBack {
-              (block.handedBackAt, block.handedBackLine) = (block.offset(of: csv.unreadRecords), csv.line)
-              return
+            if plainWait > 0 {
+              plainWait -= 1
+            } else {
+              let taken = plainLines.appendPlainRecords(csv.unreadRecords, to: block, keeps: keeps)
+              csv.skipRecords(bytes: taken.bytes, lines: taken.lines)
+              if taken.handBack {
+                (block.handedBackAt, block.handedBackLine) = (block.offset(of: csv.unreadRecords), csv.line)
+                return
+              }
+              plainSkip = taken.lines == 0 ? min(max(1, 2 * plainSkip), 64) : 0
+              plainWait = plainSkip
             }
           }
           block.messages.mark = block.output.count

@@ -112,7 +112,7 @@ final class RescueTimeRowScanner {
     else { return false }
     // A row whose tail was seen is written from it (a block's rows only: a view points at cells).
     var tailKey = UnsafeRawBufferPointer(start: nil, count: 0), tailHash: UInt64 = 0
-    if !forView, keepsTails, let key = cells.rawTail(from: RescueTimeRowScanner.tailFrom) {
+    if !forView, keepsTails, tails.inUse(), let key = cells.rawTail(from: RescueTimeRowScanner.tailFrom) {
       (tailKey, tailHash) = (key, RescueTimeRowTails.hash(key))
       if let entry = tails.find(key, hash: tailHash) {
         // The row's cells are those of a row taken before: it is taken.

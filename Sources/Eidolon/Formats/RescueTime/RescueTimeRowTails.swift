@@ -24,7 +24,8 @@ final class RescueTimeRowTails {
   }
 
   static let maxEntries = 1024
-  private static let slotCount = 2048  // a power of two, twice the entries
+  private static let slotBits = 11
+  private static let slotCount = 1 << slotBits  // twice the entries
   static let arenaBytes = 256 << 10
 
   /// Allocated with the first tail kept (a scanner that keeps none costs nothing).
@@ -36,6 +37,13 @@ final class RescueTimeRowTails {
   private(set) var count = 0
   /// The buckets' `writing` count the tails held were written under.
   private var writing = -1
+  /// Tails found since the tails were last emptied, and rows left to read without tails:
+  /// when a full set of tails was found fewer times than it holds, the rows repeat too
+  /// little to pay for the keeping (a file of distinct rows cost 27% more with it), and the
+  /// next `restRows` rows are read without.
+  private var foundSinceEmptied = 0
+  private var resting = 0
+  static let restRows = 16 * maxEntries
 
   init() {}
 
@@ -43,6 +51,14 @@ final class RescueTimeRowTails {
     guard allocated else { return }
     slots.deallocate()
     arena.deallocate()
+  }
+
+  /// False, counting the row, while the tails rest (none are kept or looked for).
+  @inline(__always)
+  func inUse() -> Bool {
+    guard resting > 0 else { return true }
+    resting &-= 1
+    return false
   }
 
   private func empty() {
@@ -54,6 +70,7 @@ final class RescueTimeRowTails {
     for i in 0..<RescueTimeRowTails.slotCount { slots[i] = Slot(hash: 0, keyAt: -1, keyCount: 0, lineCount: 0, idCount: 0) }
     arenaUsed = 0
     count = 0
+    foundSinceEmptied = 0
   }
 
   /// A key's hash: of 16 to 64 bytes (most), its words from both ends, each taken by a
@@ -75,10 +92,13 @@ final class RescueTimeRowTails {
       c ^= word(n &- 32) &* 0x27D4_EB2F_1656_67C5
       d ^= word(n &- 24) &* 0x85EB_CA77_C2B2_AE63
     }
-    var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xFF51_AFD7_ED55_8CCD) ^ (c &* 0xC4CE_B9FE_1A85_EC53) ^ (d &* 0x87C3_7B91_1142_53D5)
-    h ^= h >> 29
-    return h
+    let h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xFF51_AFD7_ED55_8CCD) ^ (c &* 0xC4CE_B9FE_1A85_EC53) ^ (d &* 0x87C3_7B91_1142_53D5)
+    return (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93  // (the slot is taken from the high bits, which depend on every bit)
   }
+
+  /// The first slot to look in for a hash: its high bits.
+  @inline(__always)
+  private static func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> UInt64(64 - slotBits)) }
 
   /// Empties the tails unless they were written under this `RescueTimeBuckets.writing`
   /// count (the same offset and resolution); false when it did (an entry found before is gone).
@@ -100,11 +120,12 @@ final class RescueTimeRowTails {
   func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Entry? {
     guard count > 0 else { return nil }
     let mask = RescueTimeRowTails.slotCount &- 1
-    var i = Int(truncatingIfNeeded: hash) & mask
+    var i = RescueTimeRowTails.slot(hash)
     while true {
       let slot = slots[i]
       if slot.keyAt < 0 { return nil }
       if slot.hash == hash && self.key(slot).sameShortBytes(as: key) {
+        foundSinceEmptied &+= 1
         let lineAt = Int(slot.keyAt) &+ Int(slot.keyCount)
         return Entry(line: UnsafeRawBufferPointer(start: arena + lineAt, count: Int(slot.lineCount)),
                      idInput: UnsafeRawBufferPointer(start: arena + (lineAt &+ Int(slot.lineCount)), count: Int(slot.idCount)))
@@ -117,7 +138,14 @@ final class RescueTimeRowTails {
   func keep(_ key: UnsafeRawBufferPointer, hash: UInt64, line: UnsafeRawBufferPointer, idInput: UnsafeRawBufferPointer) {
     let bytes = key.count + line.count + idInput.count
     guard bytes <= RescueTimeRowTails.arenaBytes / 16 else { return }  // a long tail is rare: written each time
-    if !allocated || count == RescueTimeRowTails.maxEntries || arenaUsed + bytes > RescueTimeRowTails.arenaBytes { empty() }
+    if !allocated || count == RescueTimeRowTails.maxEntries || arenaUsed + bytes > RescueTimeRowTails.arenaBytes {
+      if count == RescueTimeRowTails.maxEntries && foundSinceEmptied < count {
+        empty()
+        resting = RescueTimeRowTails.restRows
+        return
+      }
+      empty()
+    }
     let at = arenaUsed
     func add(_ part: UnsafeRawBufferPointer) {
       guard let bytes = part.baseAddress else { return }
@@ -128,7 +156,7 @@ final class RescueTimeRowTails {
     add(line)
     add(idInput)
     let mask = RescueTimeRowTails.slotCount &- 1
-    var i = Int(truncatingIfNeeded: hash) & mask
+    var i = RescueTimeRowTails.slot(hash)
     while slots[i].keyAt >= 0 { i = (i &+ 1) & mask }
     slots[i] = Slot(hash: hash, keyAt: Int32(at), keyCount: Int32(key.count), lineCount: Int32(line.count), idCount: Int32(idInput.count))
     count += 1
