@@ -199,19 +199,27 @@ import Testing
     // One bucket of a thousand rows: longer than the run limit at the smaller block sizes.
     for k in 0..<1000 { text += "2024-06-01T09:00:00,\(k % 7 + 1),1,\(apps[k % 2]),Work,0\n" }
     text += "2024-06-01T10:00:00,60,1,Slack,Work,0\n"
+    try compareRescueTime(text, moreThan: 1500)
+  }
+
+  /// RescueTime rows with the bucket size inferred and given, every way against the one in
+  /// turn: more than `events` events, and the repeated hour's warning among the messages.
+  private func compareRescueTime(_ text: String, moreThan events: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
     for resolution in [nil, RescueTimeResolution.hour] {
-      let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], make: Self.rescueTime(resolution: resolution))
-      #expect(outcome.events > 1500)
-      #expect(outcome.messages.contains { $0.contains("happened twice") })
+      let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], sourceLocation: sourceLocation,
+                                make: Self.rescueTime(resolution: resolution))
+      #expect(outcome.events > events, sourceLocation: sourceLocation)
+      #expect(outcome.messages.contains { $0.contains("happened twice") }, sourceLocation: sourceLocation)
     }
   }
+
   /// RescueTime rows written from the tails of rows seen (`RescueTimeRowTails`, and
   /// `scanPlainRecords` straight from the blocks' bytes): tails quoted, with doubled quotes,
   /// line breaks inside quotes, a stray quote, text after a closing quote, bytes past ASCII
-  /// and CRLFs; bad cells (never kept) and a row past the
-  /// year 9999 after good rows of their tail; buckets either side of both changes of the
-  /// offset (the tails written with the other are dropped); more tails than are kept (the
-  /// tails emptied when full); a tail too long to keep; the last row without its LF.
+  /// and CRLFs; bad cells (never kept) and a row past the year 9999 after good rows of their
+  /// tail; buckets either side of both changes of the offset (the tails written with the
+  /// other are dropped); more tails than are kept (the tails emptied when full); a tail too
+  /// long to keep; the last row without its LF.
   @Test func rescueTimeRowsFromTheTailsOfRowsSeen() throws {
     var text = "Date,Time Spent (seconds),Number of People,Activity,Category,Productivity\n"
     var random = SplitMix(state: 11)
@@ -243,11 +251,7 @@ import Testing
     row("9999-12-31T23:00:00", "60", tails[0])
     row("9999-12-31T23:00:00", "600000", tails[0])
     text += "2024-12-01T00:00:00,60\(tails[1])"
-    for resolution in [nil, RescueTimeResolution.hour] {
-      let outcome = try compare(text, blockSizes: [1, 200, 4096, BothCores.csvBlockBytes], make: Self.rescueTime(resolution: resolution))
-      #expect(outcome.events > 2000)
-      #expect(outcome.messages.contains { $0.contains("happened twice") })
-    }
+    try compareRescueTime(text, moreThan: 2000)
   }
 
   /// Rows that repeat too little for the tails (a full set found fewer times than it
