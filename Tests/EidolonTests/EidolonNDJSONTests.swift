@@ -1,4 +1,4 @@
-import Eidolon
+@testable import Eidolon
 import Testing
 
 private struct Outcome: Equatable {
@@ -167,6 +167,11 @@ private func roundTrip(_ r: ByteReader, options: EidolonNDJSONReader.Options = .
         let got = MurmurHash3.x64_128(UnsafeRawBufferPointer(exact))
         let expected = reference(bytes)
         #expect(got.0 == expected.0 && got.1 == expected.1, "\(count) bytes")
+        // Gone on from the state after a prefix's whole blocks (`TogglCSVRowScanner`'s heads).
+        let prefix = Int.random(in: 0...count, using: &random)
+        let state = MurmurHash3.state(after: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(exact)[..<prefix]))
+        let resumed = MurmurHash3.x64_128(UnsafeRawBufferPointer(exact), after: prefix, state: state)
+        #expect(resumed.0 == expected.0 && resumed.1 == expected.1, "\(count) bytes after \(prefix)")
       }
     }
   }

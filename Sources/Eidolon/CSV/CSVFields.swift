@@ -25,10 +25,24 @@ extension CSVFields {
   /// field `index` is not read where it lies (its doubled quotes were undone).
   @inline(__always)
   func rawRecordTail(from index: Int) -> UnsafeRawBufferPointer? {
-    guard index > 0, index < fieldCount, let raw = rawRecord.baseAddress, let text = field(index).baseAddress else { return nil }
+    guard index > 0, index < fieldCount, let raw = rawRecord.baseAddress else { return nil }
+    let field = field(index)
+    guard let text = field.baseAddress else { return nil }
+    // The field lies in the raw record, or it is not read there. (A copy's undone fields
+    // follow its raw record, the first of them at its very end: it is never empty.)
     let at = raw.distance(to: text) &- 1
-    guard at >= 0, at < rawRecord.count else { return nil }
+    guard at >= 0, at &+ 1 &+ field.count <= rawRecord.count else { return nil }
     return UnsafeRawBufferPointer(start: raw + at, count: rawRecord.count &- at)
+  }
+
+  /// The record's raw bytes before `rawRecordTail(from: index)`: fields 0 to `index` - 1
+  /// with their delimiters and quotes, and the delimiter after them when field `index` is
+  /// quoted. They alone settle those fields (with the delimiter, the bytes read as one
+  /// field more, an empty one, so the two kinds never share bytes). nil as for the tail.
+  @inline(__always)
+  func rawRecordHead(before index: Int) -> UnsafeRawBufferPointer? {
+    guard let tail = rawRecordTail(from: index) else { return nil }
+    return UnsafeRawBufferPointer(start: rawRecord.baseAddress, count: rawRecord.count &- tail.count)
   }
 }
 

@@ -83,19 +83,51 @@ public enum MurmurHash3 {
 
   /// The two 64-bit halves, h1 then h2, as the reference implementation returns them.
   public static func x64_128(_ data: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
-    let c1: UInt64 = 0x87c3_7b91_1142_53d5
-    let c2: UInt64 = 0x4cf5_ad43_2745_937f
-    var h1 = seed
-    var h2 = seed
+    var state = (seed, seed)
+    mixBlocks(data, from: 0, into: &state)
+    return finish(data, state)
+  }
+
+  /// The state after the whole 16-byte blocks of `prefix`, for `x64_128(_:after:state:)`
+  /// (a part of many inputs hashed once: `TogglRowHeads`).
+  static func state(after prefix: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
+    var state = (seed, seed)
+    mixBlocks(prefix, from: 0, into: &state)
+    return state
+  }
+
+  /// `x64_128(data)` where `data` starts with `prefix` bytes whose blocks gave `state`.
+  static func x64_128(_ data: UnsafeRawBufferPointer, after prefix: Int, state: (UInt64, UInt64)) -> (UInt64, UInt64) {
+    var state = state
+    mixBlocks(data, from: prefix / 16, into: &state)
+    return finish(data, state)
+  }
+
+  @inline(__always)
+  private static func mixBlocks(_ data: UnsafeRawBufferPointer, from first: Int, into state: inout (UInt64, UInt64)) {
+    var (h1, h2) = state
     let blocks = data.count / 16
-    for i in 0..<blocks {
-      var k1 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self))
-      var k2 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self))
+    var i = first
+    while i < blocks {
+      var k1 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i &* 16, as: UInt64.self))
+      var k2 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i &* 16 &+ 8, as: UInt64.self))
       k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
       h1 = rotl(h1, 27); h1 &+= h2; h1 = h1 &* 5 &+ 0x52dc_e729
       k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
       h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
+      i &+= 1
     }
+    state = (h1, h2)
+  }
+
+  @inline(__always) private static var c1: UInt64 { 0x87c3_7b91_1142_53d5 }
+  @inline(__always) private static var c2: UInt64 { 0x4cf5_ad43_2745_937f }
+
+  /// The last partial block and the finalization, after every whole block.
+  @inline(__always)
+  private static func finish(_ data: UnsafeRawBufferPointer, _ state: (UInt64, UInt64)) -> (UInt64, UInt64) {
+    var (h1, h2) = state
+    let blocks = data.count / 16
     let (k1, k2) = tailWords(data, blocks: blocks)
     let rest = data.count & 15
     if rest > 8 {

@@ -112,7 +112,11 @@ public final class CurlSession {
       }
       if let body = request.body {
         eid_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
-        eid_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: body))
+        // Copied by libcurl during the call; the bytes' pointer is good only inside the closure.
+        // (An empty body's buffer may have no address: a NUL byte's stands in for it.)
+        (body.isEmpty ? [0] : body).withUnsafeBytes { bytes in
+          eid_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+        }
       }
       if request.method != "GET" || request.body != nil { eid_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
       return curl_easy_perform(handle)

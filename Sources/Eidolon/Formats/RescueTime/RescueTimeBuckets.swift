@@ -11,7 +11,7 @@ final class RescueTimeBuckets {
     didSet { if resolution != oldValue { writing &+= 1 } }
   }
   /// Counts the changes of what a row's line is written with besides its cells (the offset
-  /// and the resolution): the rows' tails kept under one count (`RescueTimeRowTails`) hold
+  /// and the resolution): the rows' tails kept under one count (`SeenRowParts`) hold
   /// for that count only.
   private(set) var writing = 0
   private(set) var label: Int64?

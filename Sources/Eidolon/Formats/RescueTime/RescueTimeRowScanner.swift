@@ -47,7 +47,7 @@ final class RescueTimeRowScanner {
   /// and the seconds are the first two columns and every other column the scanner reads
   /// comes after them (`keepsTails`: the API's interval reports), so that those bytes
   /// settle the rest of the row.
-  private let tails = RescueTimeRowTails()
+  private let tails = SeenRowParts()
   private let keepsTails: Bool
 
   /// What a view of the last row points at: the text fields (the cells, where the CSV
@@ -113,11 +113,11 @@ final class RescueTimeRowScanner {
     // A row whose tail was seen is written from it (a block's rows only: a view points at cells).
     var tailKey = UnsafeRawBufferPointer(start: nil, count: 0), tailHash: UInt64 = 0
     if !forView, keepsTails, tails.inUse(), let key = cells.rawTail(from: RescueTimeRowScanner.tailFrom) {
-      (tailKey, tailHash) = (key, RescueTimeRowTails.hash(key))
+      (tailKey, tailHash) = (key, SeenRowParts.hash(key))
       if let entry = tails.find(key, hash: tailHash) {
         // The row's cells are those of a row taken before: it is taken.
         if buckets.label != lastLabel { buckets.enter(lastParsed!, label: lastLabel) }
-        if tails.use(writing: buckets.writing) {
+        if tails.use(generation: buckets.writing) {
           return scan(date: date, seconds: seconds, tail: entry, appendingTo: target)
         }
       }
@@ -219,10 +219,11 @@ final class RescueTimeRowScanner {
 
     writeIDInput(date: date, person, activity, documentCell, category, productivityText, efficiency)
     if tailKey.count > 0 {
-      _ = tails.use(writing: buckets.writing)
+      _ = tails.use(generation: buckets.writing)
       let idHead = reportName.count &+ 1 &+ date.count
-      tails.keep(tailKey, hash: tailHash, line: UnsafeRawBufferPointer(start: target.base + tailStart, count: target.count &- tailStart),
-                 idInput: UnsafeRawBufferPointer(rebasing: idInput.bytes[idHead...]))
+      // The pieces: the line's end and the id input's end.
+      tails.keep(tailKey, hash: tailHash, UnsafeRawBufferPointer(start: target.base + tailStart, count: target.count &- tailStart),
+                 UnsafeRawBufferPointer(rebasing: idInput.bytes[idHead...]))
     }
     let hash = buckets.repeats.mark(idInput, bucket: date)
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
@@ -378,7 +379,7 @@ final class RescueTimeRowScanner {
       guard parse(date), let seconds = RescueTimeRowScanner.wholeSeconds(UnsafeRawBufferPointer(start: p + first + 1, count: second &- first &- 1))
       else { break }
       let key = UnsafeRawBufferPointer(start: p + second, count: length &- second)
-      guard let entry = tails.find(key, hash: RescueTimeRowTails.hash(key)) else { break }
+      guard let entry = tails.find(key, hash: SeenRowParts.hash(key)) else { break }
       messages.mark = output.count
       buckets.clearNeededRowsBefore()
       if buckets.label != lastLabel {
@@ -388,7 +389,7 @@ final class RescueTimeRowScanner {
           break
         }
       }
-      guard tails.use(writing: buckets.writing) else { break }
+      guard tails.use(generation: buckets.writing) else { break }
       let before = output.count
       guard scan(date: date, seconds: seconds, tail: entry, appendingTo: output) else { break }  // the general way says why
       output.append(0x0A)
@@ -405,11 +406,12 @@ final class RescueTimeRowScanner {
 
   /// The line of a row whose tail was seen (`tails`): the head written here, the tail
   /// copied, and the id's input made of the Date and the tail's.
-  private func scan(date: UnsafeRawBufferPointer, seconds: Double, tail: RescueTimeRowTails.Entry, appendingTo target: ByteBuffer) -> Bool {
+  private func scan(date: UnsafeRawBufferPointer, seconds: Double, tail: SeenRowParts.Entry, appendingTo target: ByteBuffer) -> Bool {
     guard ends(start: buckets.start, seconds: seconds) else { return false }
     start = buckets.start
     duration = seconds
-    var out = target.cursor(room: 128 &+ tail.line.count)
+    let (lineEnd, idEnd) = (tail.piece(0), tail.piece(1))
+    var out = target.cursor(room: 128 &+ lineEnd.count)
     out.put(literal: "{\"id\":\"rescuetime:")
     let hexAt = out.at - target.base
     out.at += 32
@@ -417,15 +419,15 @@ final class RescueTimeRowScanner {
     out.put(startText())
     out.put(literal: "\",\"duration\":")
     out.put(integer: Int64(duration))
-    out.put(tail.line)
+    out.put(lineEnd)
     target.commit(out)
 
     idInput.removeAll()
-    var id = idInput.cursor(room: reportName.count &+ date.count &+ tail.idInput.count &+ 32)
+    var id = idInput.cursor(room: reportName.count &+ date.count &+ idEnd.count &+ 32)
     id.put(reportName.bytes)
     id.put(0x1F)
     id.put(date)
-    id.put(tail.idInput)
+    id.put(idEnd)
     idInput.commit(id)
     EventID.writeHex(buckets.repeats.mark(idInput, bucket: date), to: UnsafeMutableRawPointer(target.base + hexAt))
     return true

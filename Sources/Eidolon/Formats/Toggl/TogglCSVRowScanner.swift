@@ -35,6 +35,15 @@ final class TogglCSVRowScanner {
   private var wallClock = WallClockSeconds()
   /// The start's canonical text, the last date kept.
   private var canonicalTime = CanonicalTimeWriter()
+  /// What the heads of rows seen came to (User, Email, Client, Project and Task: the first
+  /// five columns of every Toggl export, and the same few people and projects in entry after
+  /// entry), by their raw bytes (`CSVFields.rawRecordHead`); kept only when those are the
+  /// first five columns and there is no id column (`keepsHeads`), so that those bytes settle
+  /// the head's part of the line and of the id. The pieces: the line's members from `user`
+  /// to `task`, the email, the id input's head and MurmurHash3's state after its blocks.
+  private let heads = SeenRowParts()
+  private let keepsHeads: Bool
+  private static let headColumns = 5
 
   /// What a view of the last row points at: its text fields and its tags cell (where the
   /// CSV reader keeps them until its next row), and where the line holds the start, the
@@ -64,6 +73,8 @@ final class TogglCSVRowScanner {
     }
     columnOf = .allocate(capacity: TogglColumns.Role.allCases.count)
     for role in TogglColumns.Role.allCases { columnOf[role.rawValue] = columns.index[role] ?? Int.max }
+    let head: [TogglColumns.Role] = [.user, .email, .client, .project, .task]
+    keepsHeads = head.map { columns.index[$0] } == Array(0..<TogglCSVRowScanner.headColumns) && columns.index[.id] == nil
   }
 
   deinit {
@@ -109,8 +120,22 @@ final class TogglCSVRowScanner {
     guard EventSpec.takesStart(start), EventSpec.endMillis(start: start, seconds: duration) != nil else { return false }
     self.start = start
 
-    let user = cell(.user), client = cell(.client), project = cell(.project), task = cell(.task)
-    let description = cell(.description), email = cell(.email), amount = cell(.amount), togglID = cell(.id)
+    // The head from what a row with the same head bytes came to (a block's rows only: a
+    // view points at the cells), or from its cells.
+    var headKey = UnsafeRawBufferPointer(start: nil, count: 0), headHash: UInt64 = 0
+    var head: SeenRowParts.Entry?
+    if !forView, keepsHeads, heads.inUse(), let key = csv.rawRecordHead(before: TogglCSVRowScanner.headColumns) {
+      (headKey, headHash) = (key, SeenRowParts.hash(key))
+      head = heads.find(key, hash: headHash)
+    }
+    var user: UnsafeRawBufferPointer?, client: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?
+    var task: UnsafeRawBufferPointer?, email: UnsafeRawBufferPointer?
+    if let head {
+      if head.counts.1 > 0 { email = head.piece(1) }  // (a cell read is never empty: `normalized`)
+    } else {
+      (user, client, project, task, email) = (cell(.user), cell(.client), cell(.project), cell(.task), cell(.email))
+    }
+    let description = cell(.description), amount = cell(.amount), togglID = cell(.id)
     joinedTags.removeAll()
     let tagsCell = cell(.tags)
     if let text = tagsCell {
@@ -140,14 +165,48 @@ final class TogglCSVRowScanner {
     out.put(literal: "\",\"duration\":")
     out.putJSONNumber(duration, in: target)
     target.commit(out)
-    writeIDInput(togglID: togglID, user: user, email: email, client: client, project: project, task: task,
-                 description: description, start: UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: Timestamp.canonicalLength))
-    EventID.writeHex(of: idInput.bytes, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
+    let startText = UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: Timestamp.canonicalLength)
+    let hash: (UInt64, UInt64)
+    var idHeadCount = 0
+    if let togglID {
+      writeIDInput(togglID: togglID)
+      hash = MurmurHash3.x64_128(idInput.bytes)
+    } else if let head {
+      let idHead = head.piece(2)
+      idInput.removeAll()
+      idInput.append(idHead)
+      writeIDInputRest(description: description, start: startText)
+      let state = head.piece(3).baseAddress!
+      hash = MurmurHash3.x64_128(idInput.bytes, after: idHead.count,
+                                 state: (state.loadUnaligned(as: UInt64.self), state.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    } else {
+      writeIDInputHead(user: user, email: email, client: client, project: project, task: task)
+      idHeadCount = idInput.count
+      writeIDInputRest(description: description, start: startText)
+      hash = MurmurHash3.x64_128(idInput.bytes)
+    }
+    EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
     // The canonical order: user, project, client, task, description.
-    out.putJSONMember(",\"user\":", user, in: target)
-    out.putJSONMember(",\"project\":", project, in: target)
-    out.putJSONMember(",\"client\":", client, in: target)
-    out.putJSONMember(",\"task\":", task, in: target)
+    let membersStart = out.at - target.base
+    if let head {
+      let members = head.piece(0)
+      out.ensure(members.count &+ 16, in: target)
+      out.put(members)
+    } else {
+      out.putJSONMember(",\"user\":", user, in: target)
+      out.putJSONMember(",\"project\":", project, in: target)
+      out.putJSONMember(",\"client\":", client, in: target)
+      out.putJSONMember(",\"task\":", task, in: target)
+      if headKey.count > 0 {
+        // Kept for the rows with the same head bytes to come.
+        let idHead = UnsafeRawBufferPointer(rebasing: idInput.bytes[..<idHeadCount])
+        var state = MurmurHash3.state(after: idHead)
+        withUnsafeBytes(of: &state) { state in
+          heads.keep(headKey, hash: headHash, UnsafeRawBufferPointer(start: target.base + membersStart, count: out.at - target.base &- membersStart),
+                     email ?? UnsafeRawBufferPointer(start: nil, count: 0), idHead, state)
+        }
+      }
+    }
     out.putJSONMember(",\"description\":", description, in: target)
     var tagsRange = 0..<0
     out.ensure(tags.count &+ 96, in: target)  // the tags, billable and the offset
@@ -357,27 +416,26 @@ final class TogglCSVRowScanner {
     return true
   }
 
-  /// The id's input as `TogglCSVReader.id(for:togglID:scratch:)` joins it.
-  @inline(__always)  // (a call passed its nine texts on the stack)
-  private func writeIDInput(togglID: UnsafeRawBufferPointer?, user: UnsafeRawBufferPointer?, email: UnsafeRawBufferPointer?,
-                            client: UnsafeRawBufferPointer?, project: UnsafeRawBufferPointer?, task: UnsafeRawBufferPointer?,
-                            description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
+  // The id's input as `TogglCSVReader.id(for:togglID:scratch:)` joins it: `entry` and the
+  // Toggl id, or `row` and the row's fields, the head's (`writeIDInputHead`) then the rest's.
+
+  private func writeIDInput(togglID: UnsafeRawBufferPointer) {
     idInput.removeAll()
-    var out = idInput.cursor(room: 64)
-    if let togglID {
-      out.ensure(togglID.count &+ 16, in: idInput)
-      out.put(literal: "entry")
-      out.put(0x1F)
-      out.put(togglID)
-      idInput.commit(out)
-      return
-    }
-    out.put(literal: "row")
-    // Room for all of it at once: each part, its separator, the duration (20), and 16 for
-    // the last part's store.
+    var out = idInput.cursor(room: togglID.count &+ 32)
+    out.put(literal: "entry")
+    out.put(0x1F)
+    out.put(togglID)
+    idInput.commit(out)
+  }
+
+  @inline(__always)  // (a call passed its texts on the stack)
+  private func writeIDInputHead(user: UnsafeRawBufferPointer?, email: UnsafeRawBufferPointer?, client: UnsafeRawBufferPointer?,
+                                project: UnsafeRawBufferPointer?, task: UnsafeRawBufferPointer?) {
+    idInput.removeAll()
+    // Room for all of it at once: each part, its separator, and 16 for the last part's store.
     @inline(__always) func size(_ text: UnsafeRawBufferPointer?) -> Int { text?.count ?? 0 }
-    out.ensure(size(user) &+ size(email) &+ size(client) &+ size(project) &+ size(task) &+ size(description) &+ start.count
-               &+ joinedTags.count &+ 10 &+ 20 &+ 16, in: idInput)
+    var out = idInput.cursor(room: size(user) &+ size(email) &+ size(client) &+ size(project) &+ size(task) &+ 32)
+    out.put(literal: "row")
     @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
       out.put(0x1F)
       if let text { out.put(text) }
@@ -388,6 +446,18 @@ final class TogglCSVRowScanner {
     part(client)
     part(project)
     part(task)
+    idInput.commit(out)
+  }
+
+  @inline(__always)
+  private func writeIDInputRest(description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
+    // Room for all of it at once: each part, its separator, the duration (20), and 16 for
+    // the last part's store.
+    var out = idInput.cursor(room: (description?.count ?? 0) &+ start.count &+ joinedTags.count &+ 4 &+ 20 &+ 16)
+    @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
+      out.put(0x1F)
+      if let text { out.put(text) }
+    }
     part(description)
     part(start)
     out.put(0x1F)
