@@ -274,13 +274,16 @@ import Testing
   /// formula's guard, "-", empty cells and bytes past ASCII; descriptions quoted or not
   /// (two keys for one head), with doubled quotes (not read where they lie: no key),
   /// empty, and missing from a short row; rows declined after good rows of their head;
-  /// more heads than are kept; CRLFs. Then the same rows under a header with an id
+  /// more heads than are kept; CRLFs. Tags cells kept too (`tagsSeen`): repeated, empty,
+  /// "-", blanks around tags, one declined (a byte past ASCII after a comma and a space),
+  /// more than are kept. Then the same rows under a header with an id
   /// column, and one whose first five columns are in another order (no heads kept).
   @Test func togglRowsFromTheHeadsOfRowsSeen() throws {
     var random = SplitMix(state: 19)
     let heads = ["Ann,a@example.com,,P,", "Ann,a@example.com,\"Acme, Inc.\",P,", "\"Bob \"\"B\"\"\",b@example.com,Globex,Ops,T",
                  "Chlo\u{E9},c@example.fr,'=SUM(1),\"Web\",\"\"", "-,-,-,-,-", ",,,,", "Ann,other@example.com,,P,",
                  "\"Ann\",a@example.com,,P,", "Ann,a@example.com,,\"P\"\"\",x"]
+    let tagsCells = ["\"a, b\"", "", "ops", "-", "\" x ,, y \"", "\"caf\u{E9}, \u{FC}ber\"", "\"a,b\""]
     let descriptions = ["plain", "\"quoted, with a comma\"", "\"doubled \"\"quotes\"\"\"", "", "\"\"", "\"two\nlines\"", "caf\u{E9}"]
     var rows: [String] = []
     for n in 0..<4000 {
@@ -290,8 +293,9 @@ import Testing
       var start = String(format: "%02d:%02d:00", hour, minute)
       if n % 97 == 5 { start = "25:00:00" }  // declined: the general way says why
       let billable = n % 89 == 3 ? "Maybe" : "No"
+      let tagsCell = n < 2600 ? tagsCells[random.below(tagsCells.count)] : "tag \(n % 1400)"
       rows.append("\(head),\(descriptions[random.below(descriptions.count)]),\(billable),\(date),\(start),\(date),"
-                  + String(format: "%02d:%02d:30", hour, minute) + ",00:00:30,\"a, b\"" + (random.below(4) == 0 ? "\r\n" : "\n"))
+                  + String(format: "%02d:%02d:30", hour, minute) + ",00:00:30,\(tagsCell)" + (random.below(4) == 0 ? "\r\n" : "\n"))
     }
     rows.append("Ann,a@example.com,,P,\n")  // cut short
     let body = rows.joined()

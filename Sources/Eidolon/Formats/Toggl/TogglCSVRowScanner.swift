@@ -22,6 +22,12 @@ final class TogglCSVRowScanner {
   private let tags = ByteBuffer(capacity: 256)
   /// The tags joined by "," (the id's input).
   private let joinedTags = ByteBuffer(capacity: 256)
+  /// The tags cells seen (a person's handful of tags, in entry after entry), by their bytes:
+  /// the JSON array and the tags joined by ",", as `splitTags` wrote them.
+  private let tagsSeen = SeenRowParts()
+  /// The row's tags as a JSON array and joined by ",": in `tags` and `joinedTags`, or in
+  /// `tagsSeen` (good until its next `keep`); empty for no tags cell.
+  private var tagsJSON = UnsafeRawBufferPointer(start: nil, count: 0), tagsJoined = UnsafeRawBufferPointer(start: nil, count: 0)
   /// Each other column's name as a JSON string with its colon: `"Name":`.
   private let otherKeys: [[UInt8]]
   /// The currency an "Amount (EUR)" header names, for the attrs.
@@ -136,10 +142,10 @@ final class TogglCSVRowScanner {
       (user, client, project, task, email) = (cell(.user), cell(.client), cell(.project), cell(.task), cell(.email))
     }
     let description = cell(.description), amount = cell(.amount), togglID = cell(.id)
-    joinedTags.removeAll()
     let tagsCell = cell(.tags)
+    (tagsJSON, tagsJoined) = (UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: nil, count: 0))
     if let text = tagsCell {
-      guard splitTags(text) else { return false }
+      guard takeTags(text, seen: !forView) else { return false }
     }
     var billable: Bool?
     var oddBillable: UnsafeRawBufferPointer?
@@ -163,9 +169,12 @@ final class TogglCSVRowScanner {
     canonicalTime.write(start, to: out.at)
     out.at += Timestamp.canonicalLength
     out.put(literal: "\",\"duration\":")
+    let durationOffset = out.at - target.base - lineStart
     out.putJSONNumber(duration, in: target)
     target.commit(out)
     let startText = UnsafeRawBufferPointer(start: target.base + lineStart + startOffset, count: Timestamp.canonicalLength)
+    // The id's input takes the duration as the line has it (written once).
+    let durationText = UnsafeRawBufferPointer(start: target.base + lineStart + durationOffset, count: target.count &- lineStart &- durationOffset)
     let hash: (UInt64, UInt64)
     var idHeadCount = 0
     if let togglID {
@@ -175,14 +184,14 @@ final class TogglCSVRowScanner {
       let idHead = head.piece(2)
       idInput.removeAll()
       idInput.append(idHead)
-      writeIDInputRest(description: description, start: startText)
+      writeIDInputRest(description: description, start: startText, duration: durationText)
       let state = head.piece(3).baseAddress!
       hash = MurmurHash3.x64_128(idInput.bytes, after: idHead.count,
                                  state: (state.loadUnaligned(as: UInt64.self), state.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     } else {
       writeIDInputHead(user: user, email: email, client: client, project: project, task: task)
       idHeadCount = idInput.count
-      writeIDInputRest(description: description, start: startText)
+      writeIDInputRest(description: description, start: startText, duration: durationText)
       hash = MurmurHash3.x64_128(idInput.bytes)
     }
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
@@ -209,11 +218,11 @@ final class TogglCSVRowScanner {
     }
     out.putJSONMember(",\"description\":", description, in: target)
     var tagsRange = 0..<0
-    out.ensure(tags.count &+ 96, in: target)  // the tags, billable and the offset
+    out.ensure(tagsJSON.count &+ 96, in: target)  // the tags, billable and the offset
     if tagsCell != nil {
       out.put(literal: ",\"tags\":")
       let at = out.at - target.base - lineStart
-      out.put(tags.bytes)
+      out.put(tagsJSON)
       tagsRange = at..<(out.at - target.base - lineStart)
     }
     if let billable {
@@ -337,6 +346,27 @@ final class TogglCSVRowScanner {
     return .other
   }
 
+  /// Sets `tagsJSON` and `tagsJoined` for a tags cell: from `tagsSeen` where the cell's
+  /// bytes were seen, else from `splitTags` (and kept); false as `splitTags` says. `seen`
+  /// false (a view's row): split each time, so that the rows read in turn are the check
+  /// on the blocks' (CSVRowBlockTests).
+  private func takeTags(_ text: UnsafeRawBufferPointer, seen: Bool) -> Bool {
+    guard seen, tagsSeen.inUse() else {
+      guard splitTags(text) else { return false }
+      (tagsJSON, tagsJoined) = (tags.bytes, joinedTags.bytes)
+      return true
+    }
+    let hash = SeenRowParts.hash(text)
+    if let seen = tagsSeen.find(text, hash: hash) {
+      (tagsJSON, tagsJoined) = (seen.piece(0), seen.piece(1))
+      return true
+    }
+    guard splitTags(text) else { return false }
+    tagsSeen.keep(text, hash: hash, tags.bytes, joinedTags.bytes)
+    (tagsJSON, tagsJoined) = (tags.bytes, joinedTags.bytes)
+    return true
+  }
+
   /// The tags cell split at commas, each tag without the spaces and tabs around it, the
   /// empty ones left out: as a JSON array into `tags`, joined by "," into `joinedTags`.
   /// False when a byte past ASCII follows a comma, space or tab (a combining mark there
@@ -450,19 +480,17 @@ final class TogglCSVRowScanner {
   }
 
   @inline(__always)
-  private func writeIDInputRest(description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer) {
-    // Room for all of it at once: each part, its separator, the duration (20), and 16 for
-    // the last part's store.
-    var out = idInput.cursor(room: (description?.count ?? 0) &+ start.count &+ joinedTags.count &+ 4 &+ 20 &+ 16)
+  private func writeIDInputRest(description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer, duration: UnsafeRawBufferPointer) {
+    // Room for all of it at once: each part, its separator, and 16 for the last part's store.
+    var out = idInput.cursor(room: (description?.count ?? 0) &+ start.count &+ duration.count &+ tagsJoined.count &+ 4 &+ 16)
     @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
       out.put(0x1F)
       if let text { out.put(text) }
     }
     part(description)
     part(start)
-    out.put(0x1F)
-    out.putJSONNumber(duration, in: idInput)
-    part(joinedTags.bytes)
+    part(duration)
+    part(tagsJoined)
     idInput.commit(out)
   }
 
