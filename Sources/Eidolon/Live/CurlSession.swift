@@ -114,7 +114,7 @@ public final class CurlSession {
         eid_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
         // Copied by libcurl during the call; the bytes' pointer is good only inside the closure.
         // (An empty body's buffer may have no address: a NUL byte's stands in for it.)
-        (body.isEmpty ? [0] : body).withUnsafeBytes { bytes in
+        _ = (body.isEmpty ? [0] : body).withUnsafeBytes { bytes in
           eid_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
       }
