@@ -5,7 +5,7 @@
 /// real account's 62-row sample 7), Toggl the same user, client, project and task in entry
 /// after entry. A row whose part was seen costs a look-up and copies, not its cells'
 /// checks, escapes and writes again (bench/README.md, "RescueTime rows' tails kept",
-/// "Toggl rows' heads kept").
+/// "Toggl rows' heads and tags kept").
 ///
 /// One per scanner (one per thread). Bounded: emptied when it holds `maxEntries` entries or
 /// `arenaBytes` of them (an entry of more than a sixteenth of that is not kept), and whenever

@@ -89,7 +89,7 @@ public enum MurmurHash3 {
   }
 
   /// The state after the whole 16-byte blocks of `prefix`, for `x64_128(_:after:state:)`
-  /// (a part of many inputs hashed once: `TogglRowHeads`).
+  /// (a part many inputs share, hashed once: `TogglCSVRowScanner`'s heads).
   static func state(after prefix: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
     var state = (seed, seed)
     mixBlocks(prefix, from: 0, into: &state)

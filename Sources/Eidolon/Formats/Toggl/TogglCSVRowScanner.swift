@@ -25,9 +25,6 @@ final class TogglCSVRowScanner {
   /// The tags cells seen (a person's handful of tags, in entry after entry), by their bytes:
   /// the JSON array and the tags joined by ",", as `splitTags` wrote them.
   private let tagsSeen = SeenRowParts()
-  /// The row's tags as a JSON array and joined by ",": in `tags` and `joinedTags`, or in
-  /// `tagsSeen` (good until its next `keep`); empty for no tags cell.
-  private var tagsJSON = UnsafeRawBufferPointer(start: nil, count: 0), tagsJoined = UnsafeRawBufferPointer(start: nil, count: 0)
   /// Each other column's name as a JSON string with its colon: `"Name":`.
   private let otherKeys: [[UInt8]]
   /// The currency an "Amount (EUR)" header names, for the attrs.
@@ -143,9 +140,11 @@ final class TogglCSVRowScanner {
     }
     let description = cell(.description), amount = cell(.amount), togglID = cell(.id)
     let tagsCell = cell(.tags)
-    (tagsJSON, tagsJoined) = (UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: nil, count: 0))
+    // The tags as a JSON array and joined by "," (empty for no tags cell).
+    var tagsJSON = UnsafeRawBufferPointer(start: nil, count: 0), tagsJoined = UnsafeRawBufferPointer(start: nil, count: 0)
     if let text = tagsCell {
-      guard takeTags(text, seen: !forView) else { return false }
+      guard let taken = takeTags(text, seen: !forView) else { return false }
+      (tagsJSON, tagsJoined) = taken
     }
     var billable: Bool?
     var oddBillable: UnsafeRawBufferPointer?
@@ -184,14 +183,14 @@ final class TogglCSVRowScanner {
       let idHead = head.piece(2)
       idInput.removeAll()
       idInput.append(idHead)
-      writeIDInputRest(description: description, start: startText, duration: durationText)
+      writeIDInputRest(description: description, start: startText, duration: durationText, tags: tagsJoined)
       let state = head.piece(3).baseAddress!
       hash = MurmurHash3.x64_128(idInput.bytes, after: idHead.count,
                                  state: (state.loadUnaligned(as: UInt64.self), state.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     } else {
       writeIDInputHead(user: user, email: email, client: client, project: project, task: task)
       idHeadCount = idInput.count
-      writeIDInputRest(description: description, start: startText, duration: durationText)
+      writeIDInputRest(description: description, start: startText, duration: durationText, tags: tagsJoined)
       hash = MurmurHash3.x64_128(idInput.bytes)
     }
     EventID.writeHex(hash, to: UnsafeMutableRawPointer(target.base + lineStart + hexOffset))
@@ -346,25 +345,20 @@ final class TogglCSVRowScanner {
     return .other
   }
 
-  /// Sets `tagsJSON` and `tagsJoined` for a tags cell: from `tagsSeen` where the cell's
-  /// bytes were seen, else from `splitTags` (and kept); false as `splitTags` says. `seen`
-  /// false (a view's row): split each time, so that the rows read in turn are the check
-  /// on the blocks' (CSVRowBlockTests).
-  private func takeTags(_ text: UnsafeRawBufferPointer, seen: Bool) -> Bool {
+  /// A tags cell as a JSON array and its tags joined by ",": from `tagsSeen` where the
+  /// cell's bytes were seen, else from `splitTags` (and kept); good until the next call.
+  /// nil as `splitTags` says. `seen` false (a view's row): split each time, so that the
+  /// rows read in turn are the check on the blocks' (CSVRowBlockTests).
+  private func takeTags(_ text: UnsafeRawBufferPointer, seen: Bool) -> (json: UnsafeRawBufferPointer, joined: UnsafeRawBufferPointer)? {
     guard seen, tagsSeen.inUse() else {
-      guard splitTags(text) else { return false }
-      (tagsJSON, tagsJoined) = (tags.bytes, joinedTags.bytes)
-      return true
+      guard splitTags(text) else { return nil }
+      return (tags.bytes, joinedTags.bytes)
     }
     let hash = SeenRowParts.hash(text)
-    if let seen = tagsSeen.find(text, hash: hash) {
-      (tagsJSON, tagsJoined) = (seen.piece(0), seen.piece(1))
-      return true
-    }
-    guard splitTags(text) else { return false }
+    if let kept = tagsSeen.find(text, hash: hash) { return (kept.piece(0), kept.piece(1)) }
+    guard splitTags(text) else { return nil }
     tagsSeen.keep(text, hash: hash, tags.bytes, joinedTags.bytes)
-    (tagsJSON, tagsJoined) = (tags.bytes, joinedTags.bytes)
-    return true
+    return (tags.bytes, joinedTags.bytes)
   }
 
   /// The tags cell split at commas, each tag without the spaces and tabs around it, the
@@ -480,9 +474,10 @@ final class TogglCSVRowScanner {
   }
 
   @inline(__always)
-  private func writeIDInputRest(description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer, duration: UnsafeRawBufferPointer) {
+  private func writeIDInputRest(description: UnsafeRawBufferPointer?, start: UnsafeRawBufferPointer, duration: UnsafeRawBufferPointer,
+                                tags: UnsafeRawBufferPointer) {
     // Room for all of it at once: each part, its separator, and 16 for the last part's store.
-    var out = idInput.cursor(room: (description?.count ?? 0) &+ start.count &+ duration.count &+ tagsJoined.count &+ 4 &+ 16)
+    var out = idInput.cursor(room: (description?.count ?? 0) &+ start.count &+ duration.count &+ tags.count &+ 4 &+ 16)
     @inline(__always) func part(_ text: UnsafeRawBufferPointer?) {
       out.put(0x1F)
       if let text { out.put(text) }
@@ -490,7 +485,7 @@ final class TogglCSVRowScanner {
     part(description)
     part(start)
     part(duration)
-    part(tagsJoined)
+    part(tags)
     idInput.commit(out)
   }
 
