@@ -123,4 +123,23 @@ enum JSONEscapeRule {
       #expect(viaCursor.array == viaAppends.array)
     }
   }
+
+  /// Integers as Swift writes them: every power of ten and its neighbours (where the
+  /// eight-digit steps begin and end), the extremes and random ones of every length.
+  @Test func integersAreWrittenAsSwiftWritesThem() {
+    var values: [Int64] = [0, Int64.max, Int64.min, Int64.min + 1]
+    var power: Int64 = 1
+    for _ in 0..<19 {
+      values += [power - 1, power, power + 1, -power, -(power - 1)]
+      if power <= Int64.max / 10 { power *= 10 }
+    }
+    var random = SplitMix(state: 7)
+    for _ in 0..<20_000 { values.append(Int64(bitPattern: random.next()) >> random.below(64)) }
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 20)
+    defer { out.deallocate() }
+    for value in values {
+      let length = ByteCursor.writeInteger(value, to: out)
+      #expect(String(decoding: UnsafeBufferPointer(start: out, count: length), as: UTF8.self) == String(value))
+    }
+  }
 }

@@ -48,6 +48,28 @@ import Testing
       let got = bytes.withUnsafeBytes { UTF8Check.isValid($0) }
       #expect(got == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
     }
+    // Texts of 32 bytes or more (checked 32 at a time where the processor has AVX2,
+    // eid_utf8_valid): three bytes near the edges of the rules at every offset over two
+    // steps and the last one cut short, after ASCII or after a character.
+    let leads: [UInt8] = [0x41, 0x80, 0xBF, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5]
+    let nexts: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
+    for lead in leads {
+      for second in nexts {
+        for third in [UInt8(0x80), 0xBF, 0x41] {
+          for offset in 0..<70 {
+            for before in [[UInt8](), Array("日".utf8)] {
+              var bytes = [UInt8](repeating: 0x61, count: offset) + before + [lead, second, third]
+              for length in [bytes.count, bytes.count - 1, bytes.count + 2] where length >= 32 {
+                if length > bytes.count { bytes += [0xC3, 0xA9] }
+                let text = Array(bytes[..<length])
+                let got = text.withUnsafeBytes { UTF8Check.isValid($0) }
+                #expect(got == (String(validating: text, as: UTF8.self) != nil), "\(text)")
+              }
+            }
+          }
+        }
+      }
+    }
     // Every lead byte with second, third and fourth bytes at the edges of their ranges,
     // followed by more text (so the four-byte way reads them) and not.
     let edges: [UInt8] = [0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]

@@ -352,4 +352,9 @@ static inline size_t eid_csv_plain_record(const uint8_t *p, const uint8_t *end, 
   return 0;
 }
 
+// 1 when the n bytes from p are well-formed UTF-8 (RFC 3629: no overlongs, no surrogates,
+// nothing past U+10FFFF), 0 when not; -1 on a processor without AVX2, where the caller
+// checks them itself (marks.c).
+int eid_utf8_valid(const uint8_t *p, size_t n);
+
 #endif
