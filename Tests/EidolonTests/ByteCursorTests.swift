@@ -124,8 +124,8 @@ enum JSONEscapeRule {
     }
   }
 
-  /// Integers as Swift writes them: every power of ten and its neighbours (where the
-  /// eight-digit steps begin and end), the extremes and random ones of every length.
+  /// Integers as Swift writes them, the general way and as millisecond counts: every
+  /// power of ten and its neighbours, the extremes and random ones of every length.
   @Test func integersAreWrittenAsSwiftWritesThem() {
     var values: [Int64] = [0, Int64.max, Int64.min, Int64.min + 1]
     var power: Int64 = 1
@@ -135,11 +135,23 @@ enum JSONEscapeRule {
     }
     var random = SplitMix(state: 7)
     for _ in 0..<20_000 { values.append(Int64(bitPattern: random.next()) >> random.below(64)) }
+    // Millisecond counts (13 digits, written in a fixed pattern), their zeros anywhere.
+    for _ in 0..<5_000 {
+      var digits = Int64(random.below(9) + 1)
+      for _ in 0..<12 { digits = digits * 10 + (random.below(3) == 0 ? 0 : Int64(random.below(10))) }
+      values.append(digits)
+    }
     let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 20)
     defer { out.deallocate() }
+    let viaCursor = ByteBuffer(capacity: 64)
     for value in values {
       let length = ByteCursor.writeInteger(value, to: out)
       #expect(String(decoding: UnsafeBufferPointer(start: out, count: length), as: UTF8.self) == String(value))
+      viaCursor.removeAll()
+      var cursor = viaCursor.cursor(room: 20)
+      cursor.put(millisecondCount: value)
+      viaCursor.commit(cursor)
+      #expect(viaCursor.array == Array(String(value).utf8))
     }
   }
 }

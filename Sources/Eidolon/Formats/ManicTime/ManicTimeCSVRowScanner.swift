@@ -161,9 +161,9 @@ final class ManicTimeCSVRowScanner {
     id.put(0x1F)
     id.put(name)
     id.put(0x1F)
-    id.put(integer: start)
+    id.put(millisecondCount: start)
     id.put(0x1F)
-    id.put(integer: endMillis)
+    id.put(millisecondCount: endMillis)
     id.put(0x1F)
     if let groupText { id.put(groupText) }
     idInput.commit(id)
