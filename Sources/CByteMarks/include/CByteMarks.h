@@ -2,7 +2,7 @@
 // and JSON values end: SSE2's byte compares and movemask, which Swift's SIMD types cannot
 // reach (a mask to bits took a multiply per eight bytes there, and the CSV scan cost more
 // than the loop it replaced). Static inline, so the Swift code that calls it compiles it
-// in place.
+// in place; only the UTF-8 check, which asks the processor for AVX2, lives in marks.c.
 #ifndef CBYTEMARKS_H
 #define CBYTEMARKS_H
 #include <stdint.h>

@@ -233,9 +233,9 @@ struct ByteCursor {
   }
 
   /// A 13-digit integer (10^12 up to 10^13: a millisecond count from 2001 to 2286, two of
-  /// which go into each of mt-read's ids), its length, in a fixed pattern: its high five digits and low
-  /// eight each in 32-bit arithmetic, two at a time (on mt-read's 8 MB file about 60
-  /// instructions a call, the general way 85: bench/README.md, "UTF-8 32 bytes at a time").
+  /// which go into each of mt-read's ids) in a fixed pattern, its length: its high five
+  /// digits and low eight, each in 32-bit arithmetic, two at a time (on mt-read's 8 MB file
+  /// 57 instructions a call, the general way 85: bench/README.md, "UTF-8 32 bytes at a time").
   static func writeMillisecondCount(_ value: Int64, to at: UnsafeMutablePointer<UInt8>) -> Int {
     let high = UInt32(truncatingIfNeeded: value / 100_000_000), low = UInt32(truncatingIfNeeded: value % 100_000_000)
     let pairs = ByteBuffer.digitPairs
