@@ -29,12 +29,10 @@ let package = Package(
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-    // OpenSSL's libcrypto, for the keyed hash of eid-transform --hash (HMAC-SHA-256).
-    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    // libcurl, for the trackers' web APIs (HTTPS).
-    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-    // libpq, for PostgreSQL stores.
-    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    // libcurl (the trackers' web APIs), libpq (PostgreSQL stores) and OpenSSL's libcrypto
+    // (eid-transform --hash), opened when a run first needs them, not linked; their
+    // headers come from Debian's libcurl4-openssl-dev, libpq-dev and libssl-dev.
+    .target(name: "CLibrariesOnUse"),
     // The commit a build was made from (scripts/install, scripts/release), for --version.
     .target(name: "CEidolonBuild"),
     // SSE2's byte compares and movemask for the CSV reader's record scan.
@@ -44,7 +42,7 @@ let package = Package(
     // Exclusivity checks at run time cost a third of the tokenizer's time (measured with
     // perf on eid-validate); the hot classes keep their state private, so they are off.
     .target(
-      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CCrypto", "CCurl", "CLibPQ", "CEidolonBuild", "CByteMarks", .product(name: "Yams", package: "Yams")],
+      name: "Eidolon", dependencies: ["CZlib", "CLibXML2", "CSQLite", "CLibrariesOnUse", "CEidolonBuild", "CByteMarks", .product(name: "Yams", package: "Yams")],
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
     // The command-line conventions every executable shares.

@@ -147,6 +147,7 @@ extension EidTransform {
       }
       options.redact = try fields(redact, "--redact", .privacy)
       options.hash = try fields(hash, "--hash", .hashing)
+      if !options.hash.isEmpty { try LibraryOnUse.libcrypto.load() }
       options.salt = saltValue ?? ""
       options.domainOnly = domainOnly
       return options

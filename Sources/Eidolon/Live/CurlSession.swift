@@ -1,4 +1,4 @@
-import CCurl
+import CLibrariesOnUse
 import Foundation
 
 /// One HTTP request to a tracker's web API.
@@ -44,17 +44,18 @@ public final class CurlSession {
   private let userAgent: String
   private let timeoutSeconds: Int
 
-  private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+  private static let globalInit: Void = { _ = eid_curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
   public init(timeoutSeconds: Int = 120) throws {
+    try LibraryOnUse.libcurl.load()
     _ = CurlSession.globalInit
-    guard let handle = curl_easy_init() else { throw EidolonError(.io, "libcurl could not start (curl_easy_init)") }
+    guard let handle = eid_curl_easy_init() else { throw EidolonError(.io, "libcurl could not start (curl_easy_init)") }
     self.handle = handle
     self.timeoutSeconds = timeoutSeconds
     userAgent = "eidolon/\(EidolonVersion.current) (+https://github.com/eidolon)"
   }
 
-  deinit { curl_easy_cleanup(handle) }
+  deinit { eid_curl_easy_cleanup(handle) }
 
   /// What the callbacks fill.
   private final class Collected {
@@ -64,14 +65,14 @@ public final class CurlSession {
   }
 
   public func perform(_ request: LiveRequest) throws -> LiveResponse {
-    curl_easy_reset(handle)
+    eid_curl_easy_reset(handle)
     let collected = Collected()
     let context = Unmanaged.passRetained(collected)
     defer { context.release() }
     var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     var headerList: UnsafeMutablePointer<curl_slist>?
-    defer { curl_slist_free_all(headerList) }
-    for line in request.headers { headerList = curl_slist_append(headerList, line) }
+    defer { eid_curl_slist_free_all(headerList) }
+    for line in request.headers { headerList = eid_curl_slist_append(headerList, line) }
 
     let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
       eid_curl_set_string(handle, CURLOPT_URL, request.url)
@@ -119,14 +120,14 @@ public final class CurlSession {
         }
       }
       if request.method != "GET" || request.body != nil { eid_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
-      return curl_easy_perform(handle)
+      return eid_curl_easy_perform(handle)
     }
     if collected.tooLarge {
       throw EidolonError(.limit, "an answer larger than \(CurlSession.maxBodyBytes >> 20) MB from \(LiveRedaction.url(request.url)); refusing it")
     }
     guard code == CURLE_OK else {
       let written = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      let detail = written.isEmpty ? String(decoding: Array(UnsafeRawBufferPointer(start: curl_easy_strerror(code), count: strlen(curl_easy_strerror(code)))), as: UTF8.self) : written
+      let detail = written.isEmpty ? String(decoding: Array(UnsafeRawBufferPointer(start: eid_curl_easy_strerror(code), count: strlen(eid_curl_easy_strerror(code)))), as: UTF8.self) : written
       throw LiveTransportError(message: "\(LiveRedaction.text(detail)) (\(LiveRedaction.url(request.url)))")
     }
     return LiveResponse(status: eid_curl_status(handle), headers: collected.headers, body: collected.body)

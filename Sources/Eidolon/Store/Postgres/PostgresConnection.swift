@@ -1,4 +1,4 @@
-import CLibPQ
+import CLibrariesOnUse
 import Foundation
 
 /// One connection to a PostgreSQL server through libpq: a `postgresql://` URI or a
@@ -16,36 +16,37 @@ public final class PostgresConnection {
 
   public init(_ target: String) throws {
     displayName = LiveRedaction.url(PostgresConnection.redacted(target))
-    guard let connection = PQconnectdb(target) else { throw EidolonError(.io, "libpq could not start a connection", file: displayName) }
+    try LibraryOnUse.libpq.load()
+    guard let connection = eid_PQconnectdb(target) else { throw EidolonError(.io, "libpq could not start a connection", file: displayName) }
     self.connection = connection
-    guard PQstatus(connection) == CONNECTION_OK else {
+    guard eid_PQstatus(connection) == CONNECTION_OK else {
       // deinit finishes the connection (it runs when an initialized class's init throws).
-      throw EidolonError(.io, "cannot connect to PostgreSQL: \(LiveRedaction.text(PostgresConnection.text(PQerrorMessage(connection))))", file: displayName)
+      throw EidolonError(.io, "cannot connect to PostgreSQL: \(LiveRedaction.text(PostgresConnection.text(eid_PQerrorMessage(connection))))", file: displayName)
     }
     // The server's notices ("already exists, skipping") are not the user's business.
     try execute("SET client_min_messages TO warning")
   }
 
-  deinit { PQfinish(connection) }
+  deinit { eid_PQfinish(connection) }
 
   /// Runs statements that return nothing to keep (several may be separated by ';').
   public func execute(_ sql: String) throws {
-    let result = PQexec(connection, sql)
-    defer { PQclear(result) }
+    let result = eid_PQexec(connection, sql)
+    defer { eid_PQclear(result) }
     try check(result, sql)
   }
 
   /// The rows of a query, each value as its text (nil for NULL).
   public func rows(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
     let result = try withParameters(parameters) { values in
-      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+      eid_PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
     }
-    defer { PQclear(result) }
+    defer { eid_PQclear(result) }
     try check(result, sql)
     var out: [[String?]] = []
-    for row in 0..<PQntuples(result) {
-      out.append((0..<PQnfields(result)).map { column in
-        PQgetisnull(result, row, column) == 1 ? nil : PostgresConnection.text(PQgetvalue(result, row, column))
+    for row in 0..<eid_PQntuples(result) {
+      out.append((0..<eid_PQnfields(result)).map { column in
+        eid_PQgetisnull(result, row, column) == 1 ? nil : PostgresConnection.text(eid_PQgetvalue(result, row, column))
       })
     }
     return out
@@ -56,64 +57,64 @@ public final class PostgresConnection {
   @discardableResult
   public func forEachRow(_ sql: String, _ parameters: [String?] = [], _ body: (PostgresRow) throws -> Void) throws -> Int {
     let result = try withParameters(parameters) { values in
-      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+      eid_PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
     }
-    defer { PQclear(result) }
+    defer { eid_PQclear(result) }
     try check(result, sql)
     guard let result else { return 0 }
-    let count = PQntuples(result)
+    let count = eid_PQntuples(result)
     for row in 0..<count { try body(PostgresRow(result: result, row: row)) }
     return Int(count)
   }
 
   /// The names of the columns a query returns (run it with no rows: `FETCH 0`, `LIMIT 0`).
   public func columns(_ sql: String) throws -> [String] {
-    let result = PQexec(connection, sql)
-    defer { PQclear(result) }
+    let result = eid_PQexec(connection, sql)
+    defer { eid_PQclear(result) }
     try check(result, sql)
-    return (0..<PQnfields(result)).map { PostgresConnection.text(PQfname(result, $0)) }
+    return (0..<eid_PQnfields(result)).map { PostgresConnection.text(eid_PQfname(result, $0)) }
   }
 
   /// Runs a statement with text parameters ($1, $2, ...); the rows it changed.
   @discardableResult
   public func run(_ sql: String, _ parameters: [String?]) throws -> Int {
     let result = try withParameters(parameters) { values in
-      PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+      eid_PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
     }
-    defer { PQclear(result) }
+    defer { eid_PQclear(result) }
     try check(result, sql)
-    return Int(PostgresConnection.text(PQcmdTuples(result))) ?? 0
+    return Int(PostgresConnection.text(eid_PQcmdTuples(result))) ?? 0
   }
 
   /// `COPY ... FROM STDIN` (text format): `body` hands over the data in pieces through
   /// the function it is given. The rows copied.
   @discardableResult
   public func copyIn(_ sql: String, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Int {
-    let start = PQexec(connection, sql)
-    let status = PQresultStatus(start)
-    PQclear(start)
+    let start = eid_PQexec(connection, sql)
+    let status = eid_PQresultStatus(start)
+    eid_PQclear(start)
     guard status == PGRES_COPY_IN else { throw failure("COPY did not start", sql) }
     do {
       try body { bytes in
         guard bytes.count > 0 else { return }
-        let sent = PQputCopyData(connection, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        let sent = eid_PQputCopyData(connection, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
         if sent != 1 { throw self.failure("COPY data was refused", sql) }
       }
     } catch {
-      _ = PQputCopyEnd(connection, "the copy was abandoned")
-      while let result = PQgetResult(connection) { PQclear(result) }
+      _ = eid_PQputCopyEnd(connection, "the copy was abandoned")
+      while let result = eid_PQgetResult(connection) { eid_PQclear(result) }
       throw error
     }
-    guard PQputCopyEnd(connection, nil) == 1 else { throw failure("COPY could not end", sql) }
+    guard eid_PQputCopyEnd(connection, nil) == 1 else { throw failure("COPY could not end", sql) }
     var copied = 0
     var problem: EidolonError?
-    while let result = PQgetResult(connection) {
-      if PQresultStatus(result) == PGRES_COMMAND_OK {
-        copied = Int(PostgresConnection.text(PQcmdTuples(result))) ?? 0
+    while let result = eid_PQgetResult(connection) {
+      if eid_PQresultStatus(result) == PGRES_COMMAND_OK {
+        copied = Int(PostgresConnection.text(eid_PQcmdTuples(result))) ?? 0
       } else if problem == nil {
-        problem = EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+        problem = EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(eid_PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
       }
-      PQclear(result)
+      eid_PQclear(result)
     }
     if let problem { throw problem }
     return copied
@@ -130,14 +131,14 @@ public final class PostgresConnection {
   }
 
   private func check(_ result: OpaquePointer?, _ sql: String) throws {
-    let status = PQresultStatus(result)
+    let status = eid_PQresultStatus(result)
     guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-      throw EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+      throw EidolonError(.io, "PostgreSQL: \(PostgresConnection.text(eid_PQresultErrorMessage(result))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
     }
   }
 
   private func failure(_ what: String, _ sql: String) -> EidolonError {
-    EidolonError(.io, "PostgreSQL: \(what): \(PostgresConnection.text(PQerrorMessage(connection))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
+    EidolonError(.io, "PostgreSQL: \(what): \(PostgresConnection.text(eid_PQerrorMessage(connection))) (in \(PostgresConnection.shortened(sql)))", file: displayName)
   }
 
   static func text(_ pointer: UnsafePointer<CChar>?) -> String {
@@ -173,19 +174,19 @@ public struct PostgresRow {
   /// The value's bytes, nil for NULL. libpq ends each with a NUL byte (not counted here),
   /// so `pointer` may be given to C's number parsers.
   public subscript(_ column: Int) -> UnsafeRawBufferPointer? {
-    guard PQgetisnull(result, row, Int32(column)) == 0, let value = PQgetvalue(result, row, Int32(column)) else { return nil }
-    return UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, row, Int32(column))))
+    guard eid_PQgetisnull(result, row, Int32(column)) == 0, let value = eid_PQgetvalue(result, row, Int32(column)) else { return nil }
+    return UnsafeRawBufferPointer(start: value, count: Int(eid_PQgetlength(result, row, Int32(column))))
   }
 
   /// The value parsed as a whole number (0 for NULL or text that is not one).
   public func integer(_ column: Int) -> Int64 {
-    guard let value = PQgetvalue(result, row, Int32(column)), PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
+    guard let value = eid_PQgetvalue(result, row, Int32(column)), eid_PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
     return Int64(strtoll(value, nil, 10))
   }
 
   /// The value parsed as a floating-point number (0 for NULL).
   public func double(_ column: Int) -> Double {
-    guard let value = PQgetvalue(result, row, Int32(column)), PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
+    guard let value = eid_PQgetvalue(result, row, Int32(column)), eid_PQgetisnull(result, row, Int32(column)) == 0 else { return 0 }
     return strtod(value, nil)
   }
 }
