@@ -31,6 +31,7 @@ def markdown(results, machine, command, started):
         f"Linux {machine['kernel']}.",
         "Versions: " + "; ".join(f"{k} {v}" for k, v in machine["versions"].items()) + ".",
         "",
+        "Eidolon's tools are the binaries scripts/install ships (scripts/build-static: Swift's runtime linked in).",
         "Every command reads its input from a file (in the page cache after the first run) and writes to a file.",
         "Eidolon's tools use a second thread for a .gz input's inflating, for writing their output and for storing in SQLite (eid-load, eidolon); a pipeline's stages run side by side. Seconds are wall time from",
         "start to exit (the fastest of --repeat runs); peak MB is the largest maximum resident set of the",
