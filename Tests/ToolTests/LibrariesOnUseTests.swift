@@ -23,7 +23,7 @@ import Testing
   static func brokenLibraries() throws -> URL {
     let folder = try ToolRunner.temporaryDirectory()
     for name in ["libcurl.so.4", "libpq.so.5", "libcrypto.so.3"] {
-      FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+      try Data().write(to: folder.appendingPathComponent(name))
     }
     return folder
   }
