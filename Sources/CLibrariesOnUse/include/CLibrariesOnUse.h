@@ -11,7 +11,12 @@
 #define CLIBRARIESONUSE_H
 #include <stddef.h>
 #include <curl/curl.h>
+// Debian keeps libpq's headers in a folder of their own; other systems may not.
+#if __has_include(<postgresql/libpq-fe.h>)
 #include <postgresql/libpq-fe.h>
+#else
+#include <libpq-fe.h>
+#endif
 
 // Each loads its library the first time (once, whichever thread asks) and answers NULL
 // when it is loaded, or the loader's message when it could not be.
