@@ -43,15 +43,20 @@ static int bindLibrary(Library *library, const char *const *names, void **slots,
   return 0;
 }
 
-// FUNCTIONS(F) lists a library's functions; F(name) makes a field, a name or a load.
+// FUNCTIONS(F) lists a library's functions; F(name) makes a field or a name. Each
+// library's struct holds function pointers only, so bindLibrary fills it as an array of
+// them, in the order of its names (POSIX lets dlsym's void * stand for a function).
 #define FIELD(name) __typeof__(&name) name;
 #define NAME(name) #name,
+#define SAME_COUNT(functions, names) \
+  _Static_assert(sizeof functions == sizeof names / sizeof *names * sizeof(void *), "a field per name")
 
 #define CURL_FUNCTIONS(F) \
   F(curl_global_init) F(curl_easy_init) F(curl_easy_cleanup) F(curl_easy_reset) F(curl_easy_perform) \
   F(curl_easy_strerror) F(curl_slist_append) F(curl_slist_free_all) F(curl_easy_setopt) F(curl_easy_getinfo)
 static struct { CURL_FUNCTIONS(FIELD) } curl;
 static const char *const curlNames[] = {CURL_FUNCTIONS(NAME)};
+SAME_COUNT(curl, curlNames);
 static void loadCurl(void) { bindLibrary(&curlLibrary, curlNames, (void **)&curl, sizeof curlNames / sizeof *curlNames); }
 
 #define PQ_FUNCTIONS(F) \
@@ -60,11 +65,13 @@ static void loadCurl(void) { bindLibrary(&curlLibrary, curlNames, (void **)&curl
   F(PQntuples) F(PQnfields) F(PQfname) F(PQgetvalue) F(PQgetlength) F(PQgetisnull)
 static struct { PQ_FUNCTIONS(FIELD) } pq;
 static const char *const pqNames[] = {PQ_FUNCTIONS(NAME)};
+SAME_COUNT(pq, pqNames);
 static void loadPQ(void) { bindLibrary(&pqLibrary, pqNames, (void **)&pq, sizeof pqNames / sizeof *pqNames); }
 
 #define CRYPTO_FUNCTIONS(F) F(HMAC) F(EVP_sha256)
 static struct { CRYPTO_FUNCTIONS(FIELD) } crypto;
 static const char *const cryptoNames[] = {CRYPTO_FUNCTIONS(NAME)};
+SAME_COUNT(crypto, cryptoNames);
 static void loadCrypto(void) { bindLibrary(&cryptoLibrary, cryptoNames, (void **)&crypto, sizeof cryptoNames / sizeof *cryptoNames); }
 
 static const char *load(Library *library, void (*loader)(void)) {

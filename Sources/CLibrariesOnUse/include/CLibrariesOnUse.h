@@ -1,7 +1,7 @@
 // libcurl, libpq and libcrypto, opened with dlopen when a run first needs one (a live
 // export, a PostgreSQL store, eid-transform --hash) instead of being linked: most runs
 // need none of them, and loading the three with what they load in turn (Kerberos, LDAP,
-// GnuTLS, SSH: 30 libraries in all) was most of every tool's start-up (bench/README.md,
+// GnuTLS, SSH: 30 libraries in all) was about 40% of every tool's start-up (bench/README.md,
 // "Start-up").
 //
 // Each eid_* function below calls the function of the same name after its prefix, so
