@@ -62,6 +62,23 @@ import Glibc
     #expect(merged.last == 300)
   }
 
+  /// Each block is handed after a pause, to threads that have all gone back to waiting,
+  /// and the caller often waits for the oldest: each wake-up reaches a thread that can go
+  /// on (one waiting thread for a block, the caller for the block it merges next), and none
+  /// is lost, or the run would hang here.
+  @Test(arguments: [(3, 1), (2, 4)] as [(Int, Int)])
+  func blocksHandedToWaitingThreadsAreAllMerged(threads: Int, inFlight: Int) throws {
+    var merged: [Int] = []
+    let ring = try ring(threads: threads, inFlight: inFlight) { merged.append($0.number) }
+    var random = SplitMix(state: 5)
+    for number in 0..<120 {
+      if number % 3 == 0 { usleep(UInt32(random.below(600))) }
+      try ring.handOff(filled(ring, number))
+    }
+    try ring.mergeOutstanding()
+    #expect(merged == Array(0..<120))
+  }
+
   @Test func aMergeThatThrowsStopsTheRunWhereItIs() throws {
     var merged: [Int] = []
     let ring = try ring(threads: 3, inFlight: 5) { block in

@@ -26,6 +26,21 @@ final class ThreadMonitor {
   func wait() { pthread_cond_wait(changed, mutex) }
   func broadcast() { pthread_cond_broadcast(changed) }
 
+  /// Another condition on the monitor's lock, for threads that wait for one thing among
+  /// others waiting for another: `signal` wakes one of its own waiters, and no one else.
+  final class Condition {
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    init() { pthread_cond_init(condition, nil) }
+    deinit {
+      pthread_cond_destroy(condition)
+      condition.deallocate()
+    }
+    /// Waits, `monitor`'s lock held, until signalled.
+    func wait(in monitor: ThreadMonitor) { pthread_cond_wait(condition, monitor.mutex) }
+    func signal() { pthread_cond_signal(condition) }
+    func broadcast() { pthread_cond_broadcast(condition) }
+  }
+
   /// Lowers the calling thread's priority by `levels` nice levels (to 19 at most): a thread
   /// that helps another of its process, which should have a core whenever it can use one.
   /// (Linux: `setpriority` of process 0 changes the calling thread alone.) Best effort: a

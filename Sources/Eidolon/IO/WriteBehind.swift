@@ -7,10 +7,11 @@
 /// free".) An error the thread met comes back from the next `hand` or `drain`, and
 /// nothing more is written after it. Memory: `depth` more buffers.
 final class WriteBehind {
-  /// Buffers handed before `hand` waits: two (toggl-read and rt-read 2-4% faster with four,
-  /// but rt-read's buffers are its blocks' lines, 700 KB each, handed on whole: 1.7 MB more
-  /// at peak, near its 50 MB bound).
-  static let depth = 2
+  /// Buffers handed before `hand` waits: four. The CSV readers' cores idled less than with
+  /// two, and their runs took 5-10% less wall time (bench/README.md, "Wake-ups for the thread
+  /// that can go on"). rt-read's buffers are its blocks' lines, 700 KB each, handed on whole:
+  /// 2 MB more at peak, 28 MB in all since libcurl, libpq and libcrypto are opened on use.
+  static let depth = 4
 
   private let thread: HandOffThread<ByteBuffer>
 
