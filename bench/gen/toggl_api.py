@@ -8,7 +8,9 @@ Entries as the API returns them, newest first: ids above 2^31, workspace, projec
 user ids, UTC start and stop with an offset, duration in seconds, descriptions with
 quotes, commas, line breaks and non-ASCII (written as raw UTF-8), tags and tag ids,
 "at", sometimes a deleted entry (server_deleted_at) and, first, one running entry
-(duration negative, stop null). Memory does not grow with the size.
+(duration negative, stop null). Entries go back about 400 years per 100 MB; before the
+year 1000 they start again from the newest time (ids still grow), so every time has four
+digits. Memory does not grow with the size.
 """
 import json
 import random
@@ -31,7 +33,8 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = sys.stdout.buffer
-    moment = datetime(2025, 6, 30, 18, 0, 0, tzinfo=timezone.utc)
+    newest = datetime(2025, 6, 30, 18, 0, 0, tzinfo=timezone.utc)
+    moment = newest
     entry_id = 3_456_789_012_345
     chunks, size, written, first = [], 0, 0, True
     out.write(b"[\n")
@@ -58,6 +61,8 @@ def main():
             chunks, size = [], 0
         entry_id += rng.randint(1, 40)
         moment = start - timedelta(seconds=rng.randint(0, 3 * 3600))
+        if moment.year < 1001:  # (strftime writes year 999 with three digits)
+            moment = newest
     out.write(b"".join(chunks))
     out.write(b"\n]\n")
 
