@@ -8,7 +8,7 @@ Entries as the API returns them, newest first: ids above 2^31, workspace, projec
 user ids, UTC start and stop with an offset, duration in seconds, descriptions with
 quotes, commas, line breaks and non-ASCII (written as raw UTF-8), tags and tag ids,
 "at", sometimes a deleted entry (server_deleted_at) and, first, one running entry
-(duration negative, stop null). Entries go back about 400 years per 100 MB; before the
+(duration negative, stop null). Entries go back about 130 years per 100 MB; before the
 year 1000 they start again from the newest time (ids still grow), so every time has four
 digits. Memory does not grow with the size.
 """
