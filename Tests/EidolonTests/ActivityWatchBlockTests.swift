@@ -11,6 +11,13 @@ import Testing
 
   static let since = Timestamp.parse("2024-03-01T08:30:00Z")!.epochMillis
 
+  /// bench/run's exports in both servers' layouts (bench/gen), small.
+  @Test(arguments: ["rust", "python"])
+  func benchDataReadsTheSameInBlocks(_ shape: String) throws {
+    let bytes = try benchData(["activitywatch_export.py", "--shape", shape])
+    try compare(bytes, blockSizes: [4096, BothCores.activityWatchBlockBytes])
+  }
+
   private func read(_ bytes: [UInt8], _ way: Way, strict: Bool = false, type: String? = nil, filtered: Bool = false,
                     file path: String) throws -> Outcome {
     var options = ActivityWatchReader.Options()

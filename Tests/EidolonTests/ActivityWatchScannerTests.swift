@@ -25,6 +25,13 @@ private func export(_ events: String, type: String = "currentwindow", hostname: 
 }
 
 @Suite struct ActivityWatchScannerTests {
+  /// bench/run's exports in both servers' layouts (bench/gen), small.
+  @Test(arguments: ["rust", "python"])
+  func benchDataReadsTheSameEitherWay(_ shape: String) throws {
+    let result = try compareScanning(try benchData(["activitywatch_export.py", "--shape", shape]))
+    #expect(result.events > 500 && result.scanned > result.events * 9 / 10, "\(result.scanned) of \(result.events) scanned")
+  }
+
   @Test(arguments: ["python-export.json", "rust-export.json", "events-before-fields.json", "bucket-export-pretty.json",
                     "export.json.gz", "bad-events.json", "truncated.json"])
   func corpusFilesReadTheSameEitherWay(_ name: String) throws {

@@ -156,6 +156,12 @@ private let head = #"{"id":"a:1","source":"activitywatch","kind":"window","start
     #expect(files >= 90 && canonical >= 1000)
   }
 
+  /// bench/run's Eidolon NDJSON (bench/gen, hashed ids), small: every line is canonical.
+  @Test func benchDataReadsTheSameBothWays() throws {
+    let result = try compareViews(try benchData(["eidolon_ndjson.py", "--hashed-ids"]))
+    #expect(result.events > 500 && result.canonical == result.events && result.rejects == 0)
+  }
+
   @Test func randomEventsWrittenCanonicallyAreAllTakenAsTheyStand() throws {
     var random = SplitMix(state: 19)
     var text: [String] = []

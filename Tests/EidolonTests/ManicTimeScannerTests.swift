@@ -23,6 +23,12 @@ private let header = "Name,Start,End,Duration,Process\n"
 @Suite struct ManicTimeScannerTests {
   static let corpus = CorpusTests.corpus.appendingPathComponent("manictime")
 
+  /// bench/run's ManicTime CSV (bench/gen), small, with its zone.
+  @Test func benchDataReadsTheSameEitherWay() throws {
+    let result = try compareScanning(try benchData(["manictime.py", "--format", "csv"]))
+    #expect(result.events > 1000 && result.scanned > result.events / 2)
+  }
+
   @Test(arguments: ["applications.csv", "computer-usage.csv", "documents.csv", "fall-back.csv", "gui-ambiguous-dmy.csv",
                     "gui-ambiguous.csv", "gui-day-first.csv", "gui-en-us.csv", "gui-german.csv", "not-manictime.csv",
                     "tags-note.csv", "tags.csv"])

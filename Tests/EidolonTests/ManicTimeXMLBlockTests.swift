@@ -70,6 +70,13 @@ import Testing
     try compare(path: CorpusTests.corpus.appendingPathComponent("manictime").appendingPathComponent(name).path)
   }
 
+  /// bench/run's custom-timeline XML (bench/gen), small, groups after activities.
+  @Test func benchDataReadsTheSameInBlocks() throws {
+    let path = temporaryDirectory() + "/timeline.xml"
+    writeFile(path, try benchData(["manictime.py", "--format", "xml"]))
+    #expect(try compare(path: path, sizes: [4096, .max]).events > 1000)
+  }
+
   @Test func sharedSamplesReadTheSameInBlocks() throws {
     let folder = CorpusTests.corpus.deletingLastPathComponent().appendingPathComponent("../shared/samples").standardized
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.lowercased().contains("manictime") && $0.hasSuffix(".xml") } ?? []

@@ -38,6 +38,15 @@ private let jsonHead = #"{"notes":"n","row_headers":["Date","Time Spent (seconds
 @Suite struct RescueTimeScannerTests {
   static let corpus = CorpusTests.corpus.appendingPathComponent("rescuetime")
 
+  /// bench/run's RescueTime API responses (bench/gen), small, with its zone and resolution.
+  @Test func benchDataReadsTheSameEitherWay() throws {
+    let csv = try compareScanning(try benchData(["rescuetime_api.py", "--format", "csv"]), zone: "America/New_York", resolution: .minute)
+    #expect(csv.events > 1000 && csv.scanned > csv.events / 2)
+    let json = try benchData(["rescuetime_api.py", "--format", "json"])
+    let fromJSON = try compareScanningJSON(String(decoding: json, as: UTF8.self), zone: "America/New_York")
+    #expect(fromJSON.events > 1000 && fromJSON.scanned > fromJSON.events / 2)
+  }
+
   @Test(arguments: ["api-activity-csv.csv", "api-category-csv.csv", "api-document-csv.csv", "api-efficiency-csv.csv",
                     "api-overview-csv.csv", "api-productivity-csv.csv", "bad-rows.csv", "layout.csv", "rank.csv",
                     "repeated-rows.csv", "not-rescuetime.csv"])

@@ -23,6 +23,12 @@ private let header = "User,Email,Client,Project,Task,Description,Billable,Start 
 @Suite struct TogglScannerTests {
   static let corpus = CorpusTests.corpus.appendingPathComponent("toggl")
 
+  /// bench/run's Toggl CSV (bench/gen), small, with its zone.
+  @Test func benchDataReadsTheSameEitherWay() throws {
+    let result = try compareScanning(try benchData(["toggl_csv.py"]), zone: "Europe/Berlin")
+    #expect(result.events > 1000 && result.scanned > result.events / 2)
+  }
+
   @Test(arguments: ["admin-export.csv", "bad-rows.csv", "classic.csv", "column-names.csv", "new-reports.csv", "not-toggl.csv"])
   func corpusFilesReadTheSameEitherWay(_ name: String) throws {
     let bytes = try #require(readFile(Self.corpus.appendingPathComponent(name).path))
