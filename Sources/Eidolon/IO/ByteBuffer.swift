@@ -76,7 +76,11 @@ public final class ByteBuffer {
   @inline(__always)
   func cursor(room: Int) -> ByteCursor {
     let at = reserve(room)
+    #if DEBUG
+    return ByteCursor(at: at, end: at + room)  // only what was asked for (`ByteCursor.checkRoom`)
+    #else
     return ByteCursor(at: at, end: base + capacity)
+    #endif
   }
 
   /// Takes what `cursor` wrote.
@@ -88,7 +92,11 @@ public final class ByteBuffer {
   func makeRoom(_ room: Int, for cursor: inout ByteCursor) {
     count = cursor.at - base
     cursor.at = reserve(room)
+    #if DEBUG
+    cursor.end = cursor.at + room
+    #else
     cursor.end = base + capacity
+    #endif
   }
 
   private func grow(to needed: Int) {

@@ -18,8 +18,19 @@ struct ByteCursor {
     if end - at < room { buffer.makeRoom(room, for: &self) }
   }
 
+  /// Debug builds check each piece against the room made for it, and a debug build's
+  /// cursor has no more room than was asked for (`ByteBuffer.cursor(room:)`), so a piece
+  /// whose room was not counted fails every test that writes it. Without the check it
+  /// writes past the buffer only when the buffer happens to be that full: rt-read
+  /// corrupted its heap in about one run in 40 so.
+  @inline(__always)
+  func checkRoom(_ needed: Int) {
+    assert(end - at >= needed, "a cursor wrote \(needed) bytes with \(end - at) of room made")
+  }
+
   @inline(__always)
   mutating func put(_ byte: UInt8) {
+    checkRoom(1)
     at.pointee = byte
     at += 1
   }
@@ -27,6 +38,7 @@ struct ByteCursor {
   /// A literal's bytes (the compiler stores most as immediate words).
   @inline(__always)
   mutating func put(literal text: StaticString) {
+    checkRoom(text.utf8CodeUnitCount)
     UnsafeMutableRawPointer(at).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
     at += text.utf8CodeUnitCount
   }
@@ -36,6 +48,7 @@ struct ByteCursor {
   mutating func put(_ bytes: UnsafeRawBufferPointer) {
     guard let source = bytes.baseAddress else { return }
     let n = bytes.count
+    checkRoom(max(16, n))
     if n <= 16 {
       eid_copy_short16(source.assumingMemoryBound(to: UInt8.self), UInt32(truncatingIfNeeded: n), at)
     } else if n <= 64 {
@@ -57,6 +70,7 @@ struct ByteCursor {
   /// `bytes` (valid UTF-8) as a quoted JSON string; room for `ByteCursor.jsonStringRoom`.
   @inline(__always)
   mutating func putJSONString(_ bytes: UnsafeRawBufferPointer) {
+    checkRoom(ByteCursor.jsonStringRoom(bytes.count))
     at.pointee = 0x22
     let count = bytes.count
     if let source = bytes.baseAddress {
@@ -111,6 +125,7 @@ struct ByteCursor {
   /// for 24.
   @inline(__always)
   mutating func putJSONSeconds(millis: Int64, in buffer: ByteBuffer) {
+    checkRoom(24)
     guard millis >= 0, millis < 1_000_000_000_000 else {
       putJSONNumber(Double(millis) / 1000, in: buffer)
       return
@@ -135,6 +150,7 @@ struct ByteCursor {
   /// A decimal integer; room for 20.
   @inline(__always)
   mutating func put(integer value: Int64) {
+    checkRoom(20)
     at += ByteCursor.writeInteger(value, to: at)
   }
 
@@ -142,6 +158,7 @@ struct ByteCursor {
   /// `writeMillisecondCount`); room for 20.
   @inline(__always)
   mutating func put(millisecondCount value: Int64) {
+    checkRoom(20)
     if value >= 1_000_000_000_000 && value < 10_000_000_000_000 {
       at += ByteCursor.writeMillisecondCount(value, to: at)
     } else {
