@@ -76,7 +76,7 @@ public final class ByteBuffer {
   @inline(__always)
   func cursor(room: Int) -> ByteCursor {
     let at = reserve(room)
-    #if DEBUG
+    #if DEBUG || EIDOLON_LIBFUZZER
     return ByteCursor(at: at, end: at + room)  // only what was asked for (`ByteCursor.checkRoom`)
     #else
     return ByteCursor(at: at, end: base + capacity)
@@ -92,7 +92,7 @@ public final class ByteBuffer {
   func makeRoom(_ room: Int, for cursor: inout ByteCursor) {
     count = cursor.at - base
     cursor.at = reserve(room)
-    #if DEBUG
+    #if DEBUG || EIDOLON_LIBFUZZER
     cursor.end = cursor.at + room
     #else
     cursor.end = base + capacity
