@@ -154,4 +154,37 @@ enum JSONEscapeRule {
       #expect(viaCursor.array == Array(String(value).utf8))
     }
   }
+
+  /// Under AddressSanitizer (`.ci/asan`, the fuzz targets) a buffer's bytes past the room a
+  /// writer reserved are poisoned, so a write past its room is reported however much spare
+  /// capacity the buffer has; elsewhere nothing is marked.
+  @Test func roomPastWhatWasReservedIsPoisonedUnderAddressSanitizer() throws {
+    let sanitizer = ProcessInfo.processInfo.environment["EIDOLON_SANITIZER"]
+    guard sanitizer == "address" else {
+      if sanitizer == nil { #expect(SanitizerPoisoning.poison == nil, "ASan's interface found in a build without it") }
+      return
+    }
+    let isPoisoned = try #require(SanitizerPoisoning.isPoisoned, "the ASan suite runs without ASan's interface")
+    let buffer = ByteBuffer(capacity: 4096)
+    buffer.append(Array("twelve bytes".utf8))
+    #expect(isPoisoned(buffer.base + 11) == 0)
+    #expect(isPoisoned(buffer.base + 12 + 16) != 0, "room past a short append's 16 bytes")
+    let at = buffer.reserve(100)
+    #expect(isPoisoned(at + 99) == 0)
+    #expect(isPoisoned(at + 100) != 0)
+    #expect(isPoisoned(buffer.base + 4095) != 0)
+    var cursor = buffer.cursor(room: 40)
+    #expect(isPoisoned(cursor.at + 39) == 0)
+    #expect(isPoisoned(cursor.at + 40) != 0)
+    cursor.put(literal: "done")
+    buffer.commit(cursor)
+    buffer.append(0x0A)
+    #expect(buffer.array == Array("twelve bytesdone\n".utf8))
+    #expect(isPoisoned(buffer.base + buffer.count) != 0)
+    // Grown: the copy keeps its bytes usable and poisons the rest of the new room.
+    _ = buffer.reserve(10_000)
+    #expect(buffer.capacity >= 10_017)
+    #expect(isPoisoned(buffer.base + buffer.count + 9_999) == 0)
+    #expect(isPoisoned(buffer.base + buffer.count + 10_000) != 0)
+  }
 }

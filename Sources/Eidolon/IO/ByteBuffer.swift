@@ -18,9 +18,10 @@ public final class ByteBuffer {
     self.capacity = max(64, capacity)
     initialCapacity = self.capacity
     base = .allocate(capacity: self.capacity)
+    markUsable(0)
   }
 
-  deinit { base.deallocate() }
+  deinit { release(base) }
 
   // (Both were left calls in the row scanners, several times a row.)
   @inline(__always)
@@ -29,10 +30,16 @@ public final class ByteBuffer {
   public var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
   @inline(__always)
-  public func removeAll() { count = 0 }
+  public func removeAll() {
+    count = 0
+    markUsable(0)
+  }
 
   /// Keeps the first `length` bytes (no more than there are).
-  public func truncate(to length: Int) { count = min(count, max(0, length)) }
+  public func truncate(to length: Int) {
+    count = min(count, max(0, length))
+    markUsable(count)
+  }
 
   /// Trades contents and memory with `other` (a writer hands its full buffer to a thread
   /// and goes on filling the other, through the same object).
@@ -47,24 +54,28 @@ public final class ByteBuffer {
   /// every block, its bytes copied at each doubling: bench/README.md, "Block buffers kept".)
   public func removeAll(releasingAbove limit: Int) {
     count = 0
+    markUsable(0)
     guard capacity > max(limit, initialCapacity) else { return }
-    base.deallocate()
+    release(base)
     capacity = initialCapacity
     base = .allocate(capacity: capacity)
+    markUsable(0)
   }
 
   /// Empties the buffer and gives its memory back (a big buffer no longer needed).
   public func releaseMemory() {
-    base.deallocate()
+    release(base)
     capacity = 64
     base = .allocate(capacity: capacity)
     count = 0
+    markUsable(0)
   }
 
   /// Makes room for `extra` more bytes and returns where they go; call `commit` after writing.
   @inline(__always)
   public func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
     if count + extra > capacity { grow(to: count + extra) }
+    markUsable(count + extra)
     return base + count
   }
 
@@ -104,14 +115,33 @@ public final class ByteBuffer {
     while newCapacity < needed { newCapacity *= 2 }
     let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
     bigger.update(from: base, count: count)
-    base.deallocate()
+    release(base)
     base = bigger
     capacity = newCapacity
+  }
+
+  /// Frees memory this buffer allocated (its poisoning lifted first).
+  private func release(_ memory: UnsafeMutablePointer<UInt8>) {
+    #if DEBUG || EIDOLON_LIBFUZZER
+    SanitizerPoisoning.clear(memory, capacity: capacity)
+    #endif
+    memory.deallocate()
+  }
+
+  /// Under AddressSanitizer (debug and fuzz builds), poisons the buffer past `usable` bytes:
+  /// room is what a writer reserved, and a write or read past it is reported even where the
+  /// capacity is larger (`SanitizerPoisoning`). Nothing in a release build.
+  @inline(__always)
+  private func markUsable(_ usable: Int) {
+    #if DEBUG || EIDOLON_LIBFUZZER
+    SanitizerPoisoning.mark(base, usable: usable, capacity: capacity)
+    #endif
   }
 
   @inline(__always)
   public func append(_ byte: UInt8) {
     if count == capacity { grow(to: count + 1) }
+    markUsable(count + 1)
     base[count] = byte
     count += 1
   }

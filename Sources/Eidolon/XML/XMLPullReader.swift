@@ -401,8 +401,7 @@ private final class NodeQueue {
     memmove(textBytes.base, textBytes.base + openTextStart, kept)
     nodes.removeAll(keepingCapacity: true)
     attributes.removeAll(keepingCapacity: true)
-    textBytes.removeAll()
-    textBytes.commit(kept)
+    textBytes.truncate(to: kept)
     keepOpenNode(open)
   }
 
