@@ -31,7 +31,7 @@ enum SanitizerPoisoning {
     poison(base + usable, capacity - usable)
   }
 
-  /// Lets the whole allocation be used again (before it is freed or handed to C).
+  /// Lets the whole allocation be used again (before it is freed).
   static func clear(_ base: UnsafeMutablePointer<UInt8>, capacity: Int) {
     unpoison?(base, capacity)
   }
