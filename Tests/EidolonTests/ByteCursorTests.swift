@@ -168,7 +168,8 @@ enum JSONEscapeRule {
     let buffer = ByteBuffer(capacity: 4096)
     buffer.append(Array("twelve bytes".utf8))
     #expect(isPoisoned(buffer.base + 11) == 0)
-    #expect(isPoisoned(buffer.base + 12 + 16) != 0, "room past a short append's 16 bytes")
+    #expect(isPoisoned(buffer.base + 15) == 0, "a short append reserves 16 bytes")
+    #expect(isPoisoned(buffer.base + 16) != 0)
     let at = buffer.reserve(100)
     #expect(isPoisoned(at + 99) == 0)
     #expect(isPoisoned(at + 100) != 0)
@@ -186,5 +187,11 @@ enum JSONEscapeRule {
     #expect(buffer.capacity >= 10_017)
     #expect(isPoisoned(buffer.base + buffer.count + 9_999) == 0)
     #expect(isPoisoned(buffer.base + buffer.count + 10_000) != 0)
+    // Cut and emptied: what was the buffer's is poisoned from its new count on.
+    buffer.truncate(to: 5)
+    #expect(isPoisoned(buffer.base + 4) == 0)
+    #expect(isPoisoned(buffer.base + 5) != 0)
+    buffer.removeAll()
+    #expect(isPoisoned(buffer.base) != 0)
   }
 }

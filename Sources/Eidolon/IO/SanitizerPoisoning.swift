@@ -13,15 +13,14 @@ import Darwin
 enum SanitizerPoisoning {
   typealias RegionCall = @convention(c) (UnsafeRawPointer?, Int) -> Void
 
-  static let poison: RegionCall? = lookUp("__asan_poison_memory_region")
-  static let unpoison: RegionCall? = lookUp("__asan_unpoison_memory_region")
+  static let poison = lookUp("__asan_poison_memory_region", as: RegionCall.self)
+  static let unpoison = lookUp("__asan_unpoison_memory_region", as: RegionCall.self)
   /// Whether one byte is poisoned (for the tests that check the marking).
-  static let isPoisoned: (@convention(c) (UnsafeRawPointer?) -> Int32)? =
-    dlsym(nil, "__asan_address_is_poisoned").map { unsafeBitCast($0, to: (@convention(c) (UnsafeRawPointer?) -> Int32).self) }
+  static let isPoisoned = lookUp("__asan_address_is_poisoned", as: (@convention(c) (UnsafeRawPointer?) -> Int32).self)
 
-  private static func lookUp(_ name: String) -> RegionCall? {
+  private static func lookUp<Function>(_ name: String, as type: Function.Type) -> Function? {
     guard let symbol = dlsym(nil, name) else { return nil }  // nil: RTLD_DEFAULT, every loaded object
-    return unsafeBitCast(symbol, to: RegionCall.self)
+    return unsafeBitCast(symbol, to: type)
   }
 
   /// Lets `base[0..<usable]` be used and poisons `base[usable..<capacity]`.
