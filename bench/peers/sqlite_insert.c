@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
     if (f[TAGS].length) store_tags(db, insert_tag, sqlite3_last_insert_rowid(db), f[TAGS], tag_scratch);
     if (++rows % BATCH == 0) run(db, "COMMIT; BEGIN");
   }
-  run(db, "PRAGMA cache_size = -16384");
+  run(db, "PRAGMA cache_size = -4096; PRAGMA threads = 2");  /* as eid-load's StoreIndexes.build */
   run(db, "CREATE UNIQUE INDEX events_by_id ON events(id); CREATE INDEX events_by_start ON events(start_ms); "
           "CREATE INDEX events_by_stream ON events(source, stream, start_ms);");
   run(db, "COMMIT");
