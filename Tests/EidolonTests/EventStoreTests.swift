@@ -280,6 +280,20 @@ import Glibc
     #expect(error?.message.contains("not the input the interrupted load read") == true)
   }
 
+  /// A new store's pages are 16 KiB (`EventStore.pageBytes`); a file whose pages were set
+  /// before (every store made before was 4 KiB) keeps its own.
+  @Test func aNewStoreHasPagesOf16KiBAndAFileMadeBeforeKeepsItsOwn() throws {
+    let lines = [line("t:1", "2024-03-01T08:00:00.000Z"), line("t:2", "2024-03-01T09:00:00.000Z")]
+    let fresh = temporaryDirectory() + "/new.db"
+    try load(fresh, [ndjsonFile(lines)])
+    #expect(try integer(fresh, "PRAGMA page_size") == 16384)
+    let older = temporaryDirectory() + "/older.db"
+    try SQLiteDatabase(path: older).execute("PRAGMA page_size = 4096; CREATE TABLE t (a); DROP TABLE t;")
+    try load(older, [ndjsonFile(lines)])
+    #expect(try integer(older, "PRAGMA page_size") == 4096)
+    #expect(try dump(older) == lines)
+  }
+
   @Test func aNewerStoreIsRefusedAndAnOlderOneNeedsUpgrade() throws {
     let database = temporaryDirectory() + "/events.db"
     _ = try EventStore(path: database)
